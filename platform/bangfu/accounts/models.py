@@ -1,0 +1,134 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.regions.models import Region
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("civil-affairs bureau")
+        STATION = "station", _("social-work station")
+        AGENCY = "agency", _("service agency")
+        CHARITY = "charity", _("charity")
+        VILLAGE_COMMITTEE = "village", _("village committee")
+
+    # Where each kind sits in the region tree.
+    REGION_LEVELS = {
+        Kind.BUREAU: {
+            Region.Level.PROVINCE,
+            Region.Level.CITY,
+            Region.Level.COUNTY,
+            Region.Level.TOWNSHIP,
+        },
+        Kind.STATION: {Region.Level.TOWNSHIP},
+        Kind.VILLAGE_COMMITTEE: {Region.Level.VILLAGE},
+    }
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        Region, models.PROTECT, related_name="organisations", verbose_name=_("region")
+    )
+    unified_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["region__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        levels = self.REGION_LEVELS.get(self.kind)
+        if levels and self.region_id and self.region.level not in levels:
+            raise ValidationError(
+                {"region": _("This kind of organisation cannot sit at that level.")}
+            )
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        BUREAU_STAFF = "bureau_staff", _("bureau staff")
+        BUREAU_MANAGER = "bureau_manager", _("bureau manager")
+        STATION_STAFF = "station_staff", _("station staff")
+        ASSISTANT = "assistant", _("social-assistance assistant")
+        VOLUNTEER = "volunteer", _("volunteer")
+        CHARITY_STAFF = "charity_staff", _("charity staff")
+        AUDITOR = "auditor", _("auditor")
+
+    # Which organisation kinds each role belongs to.
+    ORGANISATION_KINDS = {
+        Role.BUREAU_STAFF: {Organisation.Kind.BUREAU},
+        Role.BUREAU_MANAGER: {Organisation.Kind.BUREAU},
+        Role.AUDITOR: {Organisation.Kind.BUREAU},
+        Role.STATION_STAFF: {Organisation.Kind.STATION},
+        Role.ASSISTANT: {
+            Organisation.Kind.BUREAU,
+            Organisation.Kind.STATION,
+            Organisation.Kind.VILLAGE_COMMITTEE,
+        },
+        Role.VOLUNTEER: {
+            Organisation.Kind.STATION,
+            Organisation.Kind.CHARITY,
+            Organisation.Kind.AGENCY,
+            Organisation.Kind.VILLAGE_COMMITTEE,
+        },
+        Role.CHARITY_STAFF: {Organisation.Kind.CHARITY},
+    }
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    villages = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="assistants",
+        verbose_name=_("assigned villages"),
+        limit_choices_to={"level": Region.Level.VILLAGE},
+        help_text=_("Assistants only: the villages they visit."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+    def clean(self) -> None:
+        kinds = self.ORGANISATION_KINDS[self.role]
+        if self.organisation_id and self.organisation.kind not in kinds:
+            raise ValidationError(
+                {"role": _("This role does not exist in that kind of organisation.")}
+            )

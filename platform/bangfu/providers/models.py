@@ -1,0 +1,156 @@
+"""Who can serve a need: social-work stations and volunteers.
+
+Remaining capacity is never stored: it is the capacity minus the open referrals, counted by the
+referrals app, so it cannot drift.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.accounts.models import Organisation
+from bangfu.regions.models import Region
+from bangfu.registry.models import ServiceCategory
+
+
+class Station(models.Model):
+    """A township social-work station (乡镇社工站)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        models.CASCADE,
+        related_name="station",
+        verbose_name=_("organisation"),
+        limit_choices_to={"kind": Organisation.Kind.STATION},
+    )
+    service_area = models.ManyToManyField(
+        Region,
+        related_name="stations",
+        verbose_name=_("service area"),
+        help_text=_("Townships or villages it serves; its own township by default."),
+    )
+    categories = models.ManyToManyField(
+        ServiceCategory,
+        related_name="stations",
+        verbose_name=_("services offered"),
+        limit_choices_to={"kind": ServiceCategory.Kind.SERVICE},
+    )
+    capacity = models.PositiveIntegerField(_("open cases it can hold"), default=30)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    quality_rating = models.DecimalField(
+        _("quality rating"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
+        help_text=_("0-5, computed from outcomes and satisfaction."),
+    )
+    is_accepting = models.BooleanField(_("accepting referrals"), default=True)
+
+    class Meta:
+        verbose_name = _("social-work station")
+        verbose_name_plural = _("social-work stations")
+        ordering = ["organisation__region__path"]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    def clean(self) -> None:
+        if self.organisation_id and self.organisation.kind != Organisation.Kind.STATION:
+            raise ValidationError({"organisation": _("Choose a social-work station.")})
+
+
+class Certificate(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", _("licensed social worker")
+    REHAB_THERAPIST = "rehab_therapist", _("rehabilitation therapist")
+    NURSE = "nurse", _("nurse")
+    COUNSELLOR = "counsellor", _("psychological counsellor")
+    TEACHER = "teacher", _("teacher")
+    LAWYER = "lawyer", _("lawyer")
+    CARE_WORKER = "care_worker", _("elderly care worker")
+
+
+class Volunteer(models.Model):
+    class GenderPreference(models.TextChoices):
+        ANY = "any", _("anyone")
+        FEMALE = "F", _("women only")
+        MALE = "M", _("men only")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="volunteer", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+        verbose_name=_("volunteers with"),
+    )
+    categories = models.ManyToManyField(
+        ServiceCategory,
+        related_name="volunteers",
+        verbose_name=_("skills"),
+        limit_choices_to={"kind": ServiceCategory.Kind.SERVICE},
+    )
+    certificates = models.JSONField(
+        _("certificates"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the certificates held, e.g. social_worker, nurse."),
+    )
+    languages = models.JSONField(
+        _("languages and dialects"),
+        default=list,
+        blank=True,
+        help_text=_("E.g. 普通话, 哈尼语, 彝语, 傣语."),
+    )
+    home_region = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="volunteers",
+        verbose_name=_("home village"),
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    travel_radius_km = models.DecimalField(
+        _("travel radius (km)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("5.0"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("200"))],
+    )
+    weekly_hours = models.PositiveSmallIntegerField(_("hours a week"), default=4)
+    capacity = models.PositiveSmallIntegerField(_("open tasks at once"), default=2)
+    serves_gender = models.CharField(
+        _("serves"), max_length=3, choices=GenderPreference.choices, default=GenderPreference.ANY
+    )
+    is_available = models.BooleanField(_("available"), default=True)
+    quality_rating = models.DecimalField(
+        _("quality rating"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
+    )
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def clean(self) -> None:
+        unknown = set(self.certificates or []) - set(Certificate.values)
+        if unknown:
+            raise ValidationError(
+                {"certificates": _("Unknown certificate: %s") % ", ".join(unknown)}
+            )

@@ -1,0 +1,132 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree(self, region: "Region") -> "RegionQuerySet":
+        """The region and everything below it: one indexed prefix query on the path."""
+        return self.filter(path__startswith=region.path)
+
+
+class Region(models.Model):
+    """A node of the administrative tree, coded GB/T 2260-style (统计用区划代码)."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("province")
+        CITY = 2, _("city")
+        COUNTY = 3, _("county")
+        TOWNSHIP = 4, _("township / subdistrict")
+        VILLAGE = 5, _("village / community")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    # Materialised path of codes, e.g. "53/5304/530428/": a subtree is a prefix.
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        indexes = [
+            models.Index(
+                fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        self.path = (self.parent.path if self.parent else "") + f"{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A moved node carries its subtree along: one UPDATE per descendant level.
+            for child in self.children.all():
+                child.save()
+
+    def clean(self) -> None:
+        if self.parent and self.level <= self.parent.level:
+            raise ValidationError({"level": _("A region must sit below its parent's level.")})
+        if self.parent and not self.code.startswith(self.parent.code):
+            raise ValidationError({"code": _("The code must start with the parent's code.")})
+
+    def ancestors(self, include_self: bool = True) -> models.QuerySet["Region"]:
+        codes = [part for part in self.path.split("/") if part]
+        if not include_self:
+            codes = codes[:-1]
+        return Region.objects.filter(code__in=codes).order_by("-level")
+
+    def descendants(self, include_self: bool = True) -> RegionQuerySet:
+        subtree = Region.objects.subtree(self)
+        return subtree if include_self else subtree.exclude(pk=self.pk)
+
+    def is_within(self, other: "Region") -> bool:
+        return self.path.startswith(other.path)
+
+
+class PolicyValue(models.Model):
+    """One policy parameter set by a region (or nationally when region is empty) from a year on.
+
+    The value in force for a region and year comes from the deepest region on its path that
+    sets the parameter, taking the latest year not after the one asked for.
+    """
+
+    key = models.CharField(_("parameter"), max_length=64, db_index=True)
+    region = models.ForeignKey(
+        Region,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="policy_values",
+        verbose_name=_("region"),
+        help_text=_("Empty: the national default."),
+    )
+    year = models.PositiveSmallIntegerField(_("in force from year"))
+    value = models.JSONField(_("value"))
+    source = models.CharField(_("source document"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("policy parameter value")
+        verbose_name_plural = _("policy parameter values")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "region", "year"], name="policy_value_unique"),
+            models.UniqueConstraint(
+                fields=["key", "year"],
+                condition=models.Q(region=None),
+                name="policy_default_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region or _("national")
+        return f"{self.key} @ {where} {self.year}: {self.value}"
+
+    def clean(self) -> None:
+        from bangfu.regions.policy import PARAMETERS, coerce
+
+        if self.key not in PARAMETERS:
+            raise ValidationError({"key": _("Unknown policy parameter.")})
+        try:
+            coerce(self.key, self.value)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            raise ValidationError({"value": str(exc)}) from exc

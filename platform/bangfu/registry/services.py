@@ -1,0 +1,192 @@
+"""The only code that writes the registry. Every write is one transaction with its audit row."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.core import crypto
+from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
+from bangfu.regions.policy import Policy
+from bangfu.registry.models import Assessment, Household, Member, Need
+from bangfu.registry.priority import need_priority
+
+MEMBER_FIELDS = (
+    "name",
+    "relation",
+    "disability",
+    "disability_grade",
+    "illness",
+    "illness_note",
+    "care_level",
+    "work_ability",
+    "monthly_income",
+    "income_is_irregular",
+    "is_orphan",
+    "is_unsupported_child",
+    "is_five_elders",
+)
+
+
+def require_write(*, by, household: Household | None = None) -> None:
+    scope = scope_for(by)
+    if not scope.can_write:
+        raise PermissionDenied(_("Your role cannot change the registry."))
+    if (
+        household is not None
+        and not Household.objects.for_user(by).filter(pk=household.pk).exists()
+    ):
+        raise PermissionDenied(_("This household is outside your area."))
+
+
+def identify(id_number: str, *, exclude_member: Member | None = None):
+    """Validate an ID number and check it is not registered elsewhere.
+
+    Returns the parsed facts and the lookup hash; raises ValidationError on the ``id_number``
+    field with a message a clerk can act on.
+    """
+    try:
+        facts = parse_id_number(id_number)
+    except InvalidIdNumber as exc:
+        raise ValidationError(
+            {"id_number": _("Invalid ID number: %(reason)s") % {"reason": exc}}
+        ) from None
+    digest = crypto.lookup_hash(facts.number)
+    clash = Member.objects.filter(id_number_hash=digest).select_related("household")
+    if exclude_member is not None:
+        clash = clash.exclude(pk=exclude_member.pk)
+    other = clash.first()
+    if other is not None:
+        raise ValidationError(
+            {
+                "id_number": _("This person is already registered in household %(number)s.")
+                % {"number": other.household.registry_number}
+            }
+        )
+    return facts, digest
+
+
+@transaction.atomic
+def household_create(*, by, **fields) -> Household:
+    require_write(by=by)
+    household = Household(**fields)
+    household.full_clean()
+    if not scope_for(by).covers(household.region):
+        raise PermissionDenied(_("This village is outside your area."))
+    household.save()
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, by, **fields) -> Household:
+    require_write(by=by, household=household)
+    for name, value in fields.items():
+        setattr(household, name, value)
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def member_create(*, household: Household, by, id_number: str, **fields) -> Member:
+    require_write(by=by, household=household)
+    facts, digest = identify(id_number)
+    member = Member(
+        household=household,
+        id_number=facts.number,
+        id_number_hash=digest,
+        birth_date=facts.birth_date,
+        sex=facts.sex,
+        **fields,
+    )
+    member.full_clean(exclude=["id_number_hash"])
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by, id_number: str | None = None, **fields) -> Member:
+    require_write(by=by, household=member.household)
+    if id_number is not None and id_number.strip().upper() != member.id_number:
+        facts, digest = identify(id_number, exclude_member=member)
+        member.id_number, member.id_number_hash = facts.number, digest
+        member.birth_date, member.sex = facts.birth_date, facts.sex
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.full_clean(exclude=["id_number_hash"])
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_delete(*, member: Member, by) -> None:
+    require_write(by=by, household=member.household)
+    member.delete()
+
+
+@transaction.atomic
+def assessment_create(
+    *, household: Household, by, assessed_on: dt.date, summary: str, needs: Iterable[dict]
+) -> Assessment:
+    """Record a visit and the needs it found; the needs get their priority at once."""
+    require_write(by=by, household=household)
+    assessment = Assessment.objects.create(
+        household=household, assessed_on=assessed_on, assessor=by, summary=summary
+    )
+    created = []
+    for data in needs:
+        need = Need(household=household, assessment=assessment, opened_on=assessed_on, **data)
+        need.full_clean(exclude=["priority", "priority_components"])
+        need.save()
+        created.append(need.pk)
+    needs_reprioritise(needs=Need.objects.filter(pk__in=created))
+    return assessment
+
+
+@transaction.atomic
+def need_update(*, need: Need, by, **fields) -> Need:
+    require_write(by=by, household=need.household)
+    for name, value in fields.items():
+        setattr(need, name, value)
+    if need.status in {Need.Status.MET, Need.Status.WITHDRAWN} and need.closed_on is None:
+        need.closed_on = timezone.localdate()
+    need.full_clean()
+    need.save()
+    needs_reprioritise(needs=Need.objects.filter(pk=need.pk))
+    return need
+
+
+def needs_reprioritise(*, needs, today: dt.date | None = None, batch_size: int = 2000) -> int:
+    """Recompute the priority of the given needs from their households and the policy in force.
+
+    Reads households and members in bulk and one policy per village; safe to run twice.
+    """
+    today = today or timezone.localdate()
+    policies: dict[int, dict] = {}
+    changed = 0
+    queryset = needs.select_related("household__region").prefetch_related("household__members")
+    batch: list[Need] = []
+    for need in queryset.iterator(chunk_size=batch_size):
+        household = need.household
+        if household.region_id not in policies:
+            policies[household.region_id] = Policy(household.region, today.year)["priority_weights"]
+        result = need_priority(
+            need=need,
+            household=household,
+            members=list(household.members.all()),
+            weights=policies[household.region_id],
+            today=today,
+        )
+        need.priority = result.total
+        need.priority_components = {name: str(points) for name, points in result.components.items()}
+        batch.append(need)
+        if len(batch) >= batch_size:
+            changed += Need.objects.bulk_update(batch, ["priority", "priority_components"])
+            batch = []
+    if batch:
+        changed += Need.objects.bulk_update(batch, ["priority", "priority_components"])
+    return changed

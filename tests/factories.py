@@ -1,0 +1,142 @@
+"""factory_boy factories for the registry, its regions and its users."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import factory
+
+from bangfu.accounts.models import Membership, Organisation, User
+from bangfu.core import crypto
+from bangfu.core.id_numbers import check_character, parse_id_number
+from bangfu.regions.models import Region
+from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
+
+
+def make_id_number(
+    *, area: str = "530428", birth: dt.date = dt.date(1960, 5, 17), seq: int = 1, male=True
+) -> str:
+    """A valid resident ID number for the given area, birth date and sequence."""
+    sequence = seq % 500 * 2 + (1 if male else 0)
+    first17 = f"{area}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{n + 11:02d}")
+    name = factory.Sequence(lambda n: f"地区{n}")
+    level = Region.Level.PROVINCE
+    latitude = Decimal("23.600000")
+    longitude = Decimal("102.000000")
+
+
+def region_chain(prefix: str = "530428", township: str = "101", village: str = "201"):
+    """A province → city → county → township → village chain; returns them all."""
+    province = RegionFactory(code=prefix[:2], name=f"省{prefix[:2]}", level=Region.Level.PROVINCE)
+    city = RegionFactory(
+        code=prefix[:4], name=f"市{prefix[:4]}", level=Region.Level.CITY, parent=province
+    )
+    county = RegionFactory(code=prefix, name=f"县{prefix}", level=Region.Level.COUNTY, parent=city)
+    town = RegionFactory(
+        code=prefix + township, name=f"镇{township}", level=Region.Level.TOWNSHIP, parent=county
+    )
+    village_region = RegionFactory(
+        code=prefix + township + village,
+        name=f"村{village}",
+        level=Region.Level.VILLAGE,
+        parent=town,
+    )
+    return province, city, county, town, village_region
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.BUREAU
+    name = factory.Sequence(lambda n: f"民政局{n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+def member_of(user: User, organisation: Organisation, role: str, villages=()) -> Membership:
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    if villages:
+        membership.villages.set(villages)
+    return membership
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    registry_number = factory.Sequence(lambda n: f"HH-{n:06d}")
+    region = factory.SubFactory(RegionFactory)
+    address = factory.Sequence(lambda n: f"{n}号")
+    tier = Tier.DIBAO
+    status = Household.Status.ACTIVE
+    enrolled_on = dt.date(2024, 3, 1)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    """Members with valid, unique ID numbers; pass ``id_number`` to choose one."""
+
+    class Meta:
+        model = Member
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Sequence(lambda n: random.Random(n).choice("王李张刘陈杨") + "小明")
+    relation = Member.Relation.HEAD
+    id_number = factory.Sequence(
+        lambda n: make_id_number(seq=n, birth=dt.date(1950 + n % 50, 1, 2))
+    )
+    id_number_hash = factory.LazyAttribute(lambda o: crypto.lookup_hash(o.id_number))
+    birth_date = factory.LazyAttribute(lambda o: parse_id_number(o.id_number).birth_date)
+    sex = factory.LazyAttribute(lambda o: parse_id_number(o.id_number).sex)
+    monthly_income = Decimal("300.00")
+
+
+class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceCategory
+        django_get_or_create = ("code",)
+
+    code = "care"
+    name = "照料护理"
+    name_en = "Care and nursing"
+    kind = ServiceCategory.Kind.SERVICE
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    household = factory.SubFactory(HouseholdFactory)
+    assessed_on = dt.date(2026, 10, 1)
+    assessor = factory.SubFactory(UserFactory)
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    household = factory.SubFactory(HouseholdFactory)
+    assessment = factory.SubFactory(
+        AssessmentFactory, household=factory.SelfAttribute("..household")
+    )
+    category = factory.LazyFunction(lambda: ServiceCategory.objects.get(code="care"))
+    severity = 3
+    opened_on = dt.date(2026, 10, 1)
