@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bangfu.regions",
     "bangfu.accounts",
     "bangfu.registry",
+    "bangfu.providers",
     "bangfu.demo",
     "django.contrib.admin",
     "django.contrib.auth",

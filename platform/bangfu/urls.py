@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", include("bangfu.registry.urls")),
+    path("", RedirectView.as_view(pattern_name="registry:household-list"), name="home"),
+    path("staff/", include("bangfu.registry.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
