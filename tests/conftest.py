@@ -61,3 +61,21 @@ def household_a(county_a):
     household = HouseholdFactory(region=village, registry_number="530428-0001")
     MemberFactory(household=household, name="欧阳晓明")
     return household
+
+
+@pytest.fixture
+def celery_worker(request, transactional_db, settings):
+    """A real Celery worker on the configured broker (Redis in CI), in a thread of this process.
+
+    Tests that use it are marked ``worker``; they are skipped when no broker is configured (the
+    embedded mode runs tasks in-process). The worker reads the test database through its own
+    connection, so the test's rows must be committed: hence ``transactional_db``.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from bangfu.celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("needs CELERY_BROKER_URL (CI's PostgreSQL stage runs it with Redis)")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker

@@ -1,0 +1,48 @@
+"""The settings module in production: loud without its variables, clean under check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTION = {
+    "BANGFU_MODE": "production",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+    "DATABASE_URL": "postgres://bangfu:secret@db.example:5432/bangfu",
+    "CELERY_BROKER_URL": "redis://redis.example:6379/0",
+    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "LOOKUP_HASH_KEY": "a-production-hmac-key",
+    "ALLOWED_HOSTS": "bangfu.example.gov.cn",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_a_bad_boolean_names_the_variable():
+    result = manage("check", env={"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
