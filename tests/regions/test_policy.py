@@ -23,7 +23,7 @@ def test_national_defaults_come_from_the_documents(chain):
 
 
 def test_the_nearest_ancestor_that_sets_a_value_wins(chain):
-    province, city, county, town, village = chain
+    province, city, county, _town, village = chain
     PolicyValue.objects.create(key="minimum_wage_monthly", region=province, year=2024, value="1690")
     PolicyValue.objects.create(key="minimum_wage_monthly", region=county, year=2025, value="1750")
     assert Policy(village, 2026)["minimum_wage_monthly"] == Decimal("1750")
