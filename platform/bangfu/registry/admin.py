@@ -3,7 +3,7 @@ are handled in the staff interface, where every read is scoped and audited."""
 
 from django.contrib import admin
 
-from bangfu.registry.models import ServiceCategory
+from bangfu.registry.models import LedgerImport, ServiceCategory
 
 
 @admin.register(ServiceCategory)
@@ -11,3 +11,32 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "kind", "parent", "sort_order"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(admin.ModelAdmin):
+    """The audit trail of ledger imports: read-only, written only by the import itself."""
+
+    list_display = [
+        "imported_at",
+        "imported_by",
+        "file_name",
+        "ok",
+        "rows",
+        "households_created",
+        "members_created",
+        "error_count",
+    ]
+    list_filter = ["ok"]
+    search_fields = ["file_name", "file_sha256", "imported_by__username"]
+    date_hierarchy = "imported_at"
+    list_select_related = ["imported_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
