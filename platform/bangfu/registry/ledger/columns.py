@@ -1,0 +1,336 @@
+"""The ledger's columns: headers as a county clerk writes them, what each cell may hold, and how
+a cell turns into a model value (on import) and back (on export).
+
+Headers and labels are part of the file format, not of the interface: they stay Chinese in every
+language, so a file exported under any language re-imports. English aliases are accepted.
+"""
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from openpyxl.utils.datetime import from_excel
+
+from bangfu.registry.models import Member, Tier
+
+CENT = Decimal("0.01")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message tells the clerk what to write instead."""
+
+
+def fold(text: str) -> str:
+    """Compare headers and labels loosely: full-width forms, case, spaces and a '*' mark."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).replace("*", "").rstrip(":").lower()
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(value).strip()
+
+
+def text(value) -> str:
+    return _as_text(value)
+
+
+def code(value) -> str:
+    """Codes and numbers typed by hand: full-width digits become ASCII."""
+    return unicodedata.normalize("NFKC", _as_text(value)).replace(" ", "")
+
+
+def date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            return date(str(int(value)))
+        if 18264 <= value < 73051:  # an Excel serial day number, 1950-01-01 to 2099-12-31
+            return from_excel(value).date()
+    raw = unicodedata.normalize("NFKC", str(value)).strip()
+    candidate = raw.split(" ")[0].split("T")[0]
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            parsed = dt.datetime.strptime(candidate, pattern).date()
+        except ValueError:
+            continue
+        if 1900 <= parsed.year <= 2100:
+            return parsed
+    raise CellError(_("“%(value)s” is not a date; write it as 2024-03-01.") % {"value": raw})
+
+
+def money(value) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError(_("“%(value)s” is not an amount in yuan.") % {"value": value})
+    if isinstance(value, int | float):
+        amount = Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    else:
+        raw = unicodedata.normalize("NFKC", str(value)).strip()
+        cleaned = raw.replace(",", "").replace("元", "").replace("¥", "").replace(" ", "")
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            raise CellError(_("“%(value)s” is not an amount in yuan.") % {"value": raw}) from None
+        if not amount.is_finite():
+            raise CellError(_("“%(value)s” is not an amount in yuan.") % {"value": raw})
+        if amount != amount.quantize(CENT):
+            raise CellError(_("Give the amount in yuan with at most two decimals (fen)."))
+    if amount < 0:
+        raise CellError(_("Income cannot be negative; write 0 when there is none."))
+    return amount.quantize(CENT)
+
+
+_GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def grade(value) -> int:
+    raw = code(value)
+    number = _GRADES.get(raw.removesuffix("级"))
+    if number is None:
+        raise CellError(
+            _("Disability grade “%(value)s” does not exist; use 1 to 4 (一级 to 四级).")
+            % {"value": raw}
+        )
+    return number
+
+
+_YES = {"是", "y", "yes", "true", "1", "√", "✓", "✔"}
+_NO = {"否", "n", "no", "false", "0", "×", "✗", "✘"}
+
+
+def yes_no(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    folded = fold(_as_text(value))
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise CellError(_("Write 是 or 否, not “%(value)s”.") % {"value": _as_text(value)})
+
+
+def write_yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words a clerk may write for each choice; the first one is written on export."""
+
+    words: dict[str, tuple[str, ...]]
+
+    def canonical(self, value: str) -> str:
+        return self.words[value][0]
+
+    def __post_init__(self) -> None:
+        lookup = {fold(value): value for value in self.words}
+        for value, words in self.words.items():
+            lookup.update({fold(word): value for word in words})
+        object.__setattr__(self, "_lookup", lookup)
+
+    def parse(self, value) -> str:
+        raw = _as_text(value)
+        found = self._lookup.get(fold(raw))
+        if found is None:
+            raise CellError(
+                _("Unknown value “%(value)s”; write one of %(choices)s.")
+                % {"value": raw, "choices": "/".join(words[0] for words in self.words.values())}
+            )
+        return found
+
+
+TIERS = Labels(
+    {
+        Tier.TEKUN: ("特困", "特困人员", "特困供养", "destitute"),
+        Tier.DIBAO: ("低保", "低保对象", "低保户", "minimum subsistence"),
+        Tier.MARGINAL: ("低保边缘", "低保边缘家庭", "低边", "marginal"),
+        Tier.EXPENDITURE: ("支出型困难", "支出型困难家庭", "expenditure hardship"),
+        Tier.TEMPORARY: ("临时救助", "temporary assistance"),
+        Tier.NONE: ("无",),
+    }
+)
+R = Member.Relation
+RELATIONS = Labels(
+    {
+        R.HEAD: ("户主", "本人", "head of household"),
+        R.SPOUSE: ("配偶", "妻", "夫", "妻子", "丈夫"),
+        R.CHILD: ("子女", "子", "女", "儿子", "女儿", "长子", "长女", "次子", "次女"),
+        R.PARENT: ("父母", "父亲", "母亲", "父", "母"),
+        R.GRANDCHILD: ("孙子女", "孙子", "孙女", "外孙子", "外孙女"),
+        R.GRANDPARENT: ("祖父母", "祖父", "祖母", "外祖父", "外祖母"),
+        R.SIBLING: ("兄弟姐妹", "兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"),
+        R.OTHER: ("其他", "other relative"),
+    }
+)
+D = Member.Disability
+DISABILITIES = Labels(
+    {
+        D.NONE: ("无",),
+        D.VISUAL: ("视力", "视力残疾"),
+        D.HEARING: ("听力", "听力残疾"),
+        D.SPEECH: ("言语", "言语残疾"),
+        D.PHYSICAL: ("肢体", "肢体残疾"),
+        D.INTELLECTUAL: ("智力", "智力残疾"),
+        D.MENTAL: ("精神", "精神残疾"),
+        D.MULTIPLE: ("多重", "多重残疾"),
+    }
+)
+ILLNESSES = Labels(
+    {
+        Member.Illness.NONE: ("无", "健康"),
+        Member.Illness.CHRONIC: ("慢性病", "chronic illness"),
+        Member.Illness.SERIOUS: ("重病", "大病", "重大疾病", "serious illness"),
+    }
+)
+CARE_LEVELS = Labels(
+    {
+        Member.CareLevel.SELF: ("自理", "生活自理", "self-caring"),
+        Member.CareLevel.SEMI: ("半护理", "半自理", "semi-dependent"),
+        Member.CareLevel.FULL: ("全护理", "不能自理", "fully dependent"),
+    }
+)
+WORK_ABILITIES = Labels(
+    {
+        Member.WorkAbility.FULL: ("有劳动能力", "有", "able to work"),
+        Member.WorkAbility.PARTIAL: ("部分丧失劳动能力", "部分", "弱劳动能力", "partly able"),
+        Member.WorkAbility.NONE: ("无劳动能力", "无", "丧失劳动能力", "unable to work"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One ledger column. ``key`` is the model field it fills (``village_code`` fills the
+    household's region); ``household`` columns repeat on every member row of a household."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...]
+    household: bool
+    required: bool
+    width: int
+    parse: Callable = text
+    labels: Labels | None = None
+    default: object = None
+    text_format: bool = field(default=False)  # written as text so Excel keeps every digit
+
+    def read(self, value):
+        return self.labels.parse(value) if self.labels else self.parse(value)
+
+
+def _choice(key, header, aliases, labels, default, width=12) -> Column:
+    return Column(key, header, aliases, False, False, width, labels=labels, default=default)
+
+
+def _flag(key, header, aliases) -> Column:
+    return Column(key, header, aliases, False, False, 10, parse=yes_no, default=False)
+
+
+LEDGER_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "registry_number",
+        "户编号",
+        ("registry number", "户号"),
+        True,
+        True,
+        16,
+        code,
+        text_format=True,
+    ),
+    Column(
+        "village_code",
+        "村(社区)代码",
+        ("village code", "村社区代码", "村代码", "社区代码"),
+        True,
+        True,
+        16,
+        code,
+        text_format=True,
+    ),
+    Column("address", "家庭住址", ("address", "住址"), True, True, 32),
+    Column(
+        "phone",
+        "联系电话",
+        ("phone", "contact phone", "电话"),
+        True,
+        False,
+        14,
+        code,
+        text_format=True,
+    ),
+    Column("tier", "救助类别", ("tier", "类别"), True, True, 12, labels=TIERS),
+    Column("enrolled_on", "纳入日期", ("enrolled on",), True, False, 12, date),
+    Column("next_review_due", "下次复核日期", ("next review due",), True, False, 14, date),
+    Column("name", "姓名", ("name",), False, True, 10),
+    Column(
+        "id_number",
+        "身份证号",
+        ("id number", "身份证号码", "公民身份号码"),
+        False,
+        True,
+        21,
+        code,
+        text_format=True,
+    ),
+    Column(
+        "relation",
+        "与户主关系",
+        ("relation", "relation to head"),
+        False,
+        True,
+        12,
+        labels=RELATIONS,
+    ),
+    _choice("disability", "残疾类别", ("disability",), DISABILITIES, Member.Disability.NONE),
+    Column("disability_grade", "残疾等级", ("disability grade",), False, False, 10, grade),
+    _choice("illness", "疾病情况", ("illness",), ILLNESSES, Member.Illness.NONE),
+    Column("illness_note", "疾病说明", ("illness details",), False, False, 20, default=""),
+    _choice("care_level", "照料等级", ("care level",), CARE_LEVELS, Member.CareLevel.SELF),
+    _choice(
+        "work_ability",
+        "劳动能力",
+        ("work ability", "ability to work"),
+        WORK_ABILITIES,
+        Member.WorkAbility.FULL,
+        width=16,
+    ),
+    Column(
+        "monthly_income",
+        "月收入(元)",
+        ("monthly income", "monthly income (yuan)", "月收入"),
+        False,
+        False,
+        12,
+        money,
+        default=Decimal("0.00"),
+    ),
+    _flag("income_is_irregular", "收入不稳定", ("irregular income",)),
+    _flag("is_orphan", "孤儿", ("orphan",)),
+    _flag(
+        "is_unsupported_child",
+        "事实无人抚养儿童",
+        ("unsupported child", "de-facto unsupported child"),
+    ),
+    _flag("is_five_elders", "革命五老", ("five elders",)),
+)
+
+HOUSEHOLD_COLUMNS = tuple(column for column in LEDGER_COLUMNS if column.household)
+MEMBER_COLUMNS = tuple(column for column in LEDGER_COLUMNS if not column.household)
+BY_HEADER: dict[str, Column] = {}
+for _column in LEDGER_COLUMNS:
+    for _name in (_column.header, _column.key, *_column.aliases):
+        BY_HEADER[fold(_name)] = _column
+        BY_HEADER[fold(_name.replace("_", " "))] = _column

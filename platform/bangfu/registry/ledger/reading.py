@@ -1,0 +1,97 @@
+"""Reading a ledger file: .xlsx (openpyxl, read-only and streaming) or .csv (UTF-8 with or
+without BOM, GB18030 as Excel saves it in China, or Excel's UTF-16 "Unicode text")."""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from bangfu.registry.ledger.columns import BY_HEADER, fold, is_blank
+
+# A title such as "元江县低保对象台账" may sit above the header; look this far down for it.
+HEADER_SEARCH_ROWS = 10
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class LedgerFileError(ValueError):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
+@dataclass
+class Sheet:
+    header_row: int  # as Excel numbers rows: the first row is 1
+    headers: list[str]
+    rows: Iterator[tuple[int, tuple]]  # (row number, cell values), blank rows included
+
+
+@contextmanager
+def open_ledger(content: bytes, filename: str):
+    """Yield the ledger's ``Sheet``; raise LedgerFileError if the file is not a ledger."""
+    if not content.strip():
+        raise LedgerFileError(_("The file is empty."))
+    if content.startswith(_XLS_MAGIC) or filename.lower().endswith(".xls"):
+        raise LedgerFileError(
+            _("Excel 97-2003 (.xls) files cannot be read; save the file as .xlsx and try again.")
+        )
+    if content.startswith(_XLSX_MAGIC):
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+            raise LedgerFileError(
+                _("This .xlsx file is damaged and cannot be read (%(reason)s).") % {"reason": exc}
+            ) from None
+        try:
+            worksheet = workbook.active or workbook.worksheets[0]
+            # Some programs write a wrong sheet size; read what is really there.
+            worksheet.reset_dimensions()
+            yield _sheet(enumerate(worksheet.iter_rows(values_only=True), start=1))
+        finally:
+            workbook.close()
+        return
+    if filename.lower().endswith(".xlsx"):
+        raise LedgerFileError(_("This file is not a valid .xlsx workbook."))
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    dialect = csv.excel_tab if first_line.count("\t") > first_line.count(",") else csv.excel
+    yield _sheet(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content.decode("utf-8-sig")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise LedgerFileError(
+            _("This file is neither an .xlsx workbook nor CSV text (UTF-8 or GB18030).")
+        ) from None
+
+
+def _sheet(rows: Iterator[tuple[int, tuple]]) -> Sheet:
+    """Find the header row (the first with at least three known column names)."""
+    for number, values in rows:
+        known = {BY_HEADER[fold(str(v))].key for v in values if fold(str(v)) in BY_HEADER}
+        if len(known) >= 3:
+            headers = ["" if is_blank(v) else str(v).strip() for v in values]
+            return Sheet(header_row=number, headers=headers, rows=rows)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    raise LedgerFileError(
+        _(
+            "No header row found: the first row must name the columns (户编号, 村(社区)代码, "
+            "姓名, 身份证号 …). Download the blank ledger for the exact names."
+        )
+    )
