@@ -190,3 +190,27 @@ def needs_reprioritise(*, needs, today: dt.date | None = None, batch_size: int =
     if batch:
         changed += Need.objects.bulk_update(batch, ["priority", "priority_components"])
     return changed
+
+
+@transaction.atomic
+def member_identity_reveal(*, member: Member, by) -> str:
+    """The member's full ID number, for a user allowed to see it; the access is audited.
+
+    Writes an auditlog "access" entry naming the member and the user in the same transaction,
+    so no full ID number is shown without its trace.
+    """
+    from auditlog.models import LogEntry
+
+    scope = scope_for(by)
+    if not scope.can_reveal_identity:
+        raise PermissionDenied(_("Your role cannot see full ID numbers."))
+    if not Member.objects.for_user(by).filter(pk=member.pk).exists():
+        raise PermissionDenied(_("This household is outside your area."))
+    LogEntry.objects.log_create(
+        member,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=by,
+        additional_data={"revealed": "id_number", "household": member.household.registry_number},
+    )
+    return member.id_number

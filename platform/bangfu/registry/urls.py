@@ -1,3 +1,22 @@
+from django.urls import path
+
+from bangfu.registry import views
+
 app_name = "registry"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.household_list, name="household-list"),
+    path("households/export.xlsx", views.household_export, name="household-export"),
+    path("households/import/", views.household_import, name="household-import"),
+    path("households/ledger-template.xlsx", views.ledger_template, name="ledger-template"),
+    path("households/new/", views.household_create, name="household-create"),
+    path("households/<int:pk>/", views.household_detail, name="household-detail"),
+    path("households/<int:pk>/edit/", views.household_update, name="household-update"),
+    path("households/<int:pk>/members/new/", views.member_create, name="member-create"),
+    path("households/<int:pk>/visits/new/", views.assessment_create, name="assessment-create"),
+    path("members/<int:pk>/edit/", views.member_update, name="member-update"),
+    path("members/<int:pk>/delete/", views.member_delete, name="member-delete"),
+    path("members/<int:pk>/id-number/", views.member_identity, name="member-identity"),
+    path("visits/need-row/", views.need_form_row, name="need-form-row"),
+    path("needs/<int:pk>/edit/", views.need_update, name="need-update"),
+]

@@ -1,0 +1,211 @@
+"""Forms of the staff interface. They parse and check input; the writes go through services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.regions.models import Region
+from bangfu.registry import selectors
+from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Service categories in the interface language (the catalogue holds both names)."""
+
+    def label_from_instance(self, category: ServiceCategory) -> str:
+        english = (translation.get_language() or "").startswith("en")
+        return category.name_en if english and category.name_en else category.name
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, region: Region) -> str:
+        return f"{region.parent.name} / {region.name}" if region.parent else region.name
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError next to the field it names (or above the form)."""
+    rename = rename or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        field = rename.get(field, field)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = [
+            "registry_number",
+            "region",
+            "address",
+            "phone",
+            "tier",
+            "status",
+            "enrolled_on",
+            "next_review_due",
+            "latitude",
+            "longitude",
+        ]
+        field_classes = {"region": VillageChoiceField}
+        widgets = {
+            "enrolled_on": DateInput(),
+            "next_review_due": DateInput(),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = selectors.regions_in_scope(
+            user, [Region.Level.VILLAGE]
+        ).select_related("parent")
+
+
+ID_NUMBER_WIDGET = forms.TextInput(
+    attrs={
+        "autocomplete": "off",
+        "spellcheck": "false",
+        "autocapitalize": "characters",
+        "maxlength": 20,
+        "class": "mono",
+    }
+)
+
+
+class MemberForm(forms.ModelForm):
+    """A new member: the ID number is entered once and shown masked from then on."""
+
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=20,
+        widget=ID_NUMBER_WIDGET,
+        help_text=_("18 characters; birth date and sex are read from it."),
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "id_number",
+            "relation",
+            "disability",
+            "disability_grade",
+            "illness",
+            "illness_note",
+            "care_level",
+            "work_ability",
+            "monthly_income",
+            "income_is_irregular",
+            "is_orphan",
+            "is_unsupported_child",
+            "is_five_elders",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        disability = cleaned.get("disability")
+        grade = cleaned.get("disability_grade")
+        if disability and disability != Member.Disability.NONE and grade is None:
+            self.add_error("disability_grade", _("Give the grade of this disability (1 to 4)."))
+        if disability == Member.Disability.NONE and grade is not None:
+            self.add_error("disability_grade", _("A grade needs a type of disability."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """The member fields for services.member_create / member_update."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "id_number"}
+
+
+class MemberUpdateForm(MemberForm):
+    """Editing a member: the ID number is only re-entered to correct a mistake."""
+
+    id_number = None
+    new_id_number = forms.CharField(
+        label=_("Corrected ID number"),
+        max_length=20,
+        required=False,
+        widget=ID_NUMBER_WIDGET,
+        help_text=_("Leave empty to keep the registered number."),
+    )
+
+    class Meta(MemberForm.Meta):
+        fields = [name for name in MemberForm.Meta.fields if name != "id_number"]
+
+    def service_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "new_id_number"}
+
+
+SEVERITY_CHOICES = [
+    (1, _("1 · mild")),
+    (2, _("2 · moderate")),
+    (3, _("3 · serious")),
+    (4, _("4 · severe")),
+    (5, _("5 · critical")),
+]
+
+
+class NeedForm(forms.ModelForm):
+    """One need found during a visit (a row of the assessment form)."""
+
+    severity = forms.TypedChoiceField(
+        label=_("severity"), choices=[("", "—"), *SEVERITY_CHOICES], coerce=int
+    )
+
+    class Meta:
+        model = Need
+        fields = ["category", "severity", "urgency", "preferred_times", "notes"]
+        field_classes = {"category": CategoryChoiceField}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.service_categories()
+
+
+NeedFormSet = forms.formset_factory(NeedForm, extra=1, max_num=20, absolute_max=20)
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["assessed_on", "summary"]
+        widgets = {"assessed_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("A visit cannot be in the future."))
+        return day
+
+
+class NeedUpdateForm(forms.ModelForm):
+    severity = forms.TypedChoiceField(label=_("severity"), choices=SEVERITY_CHOICES, coerce=int)
+
+    class Meta:
+        model = Need
+        fields = ["status", "urgency", "severity", "preferred_times", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Ledger file"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
+        help_text=_("Excel (.xlsx) or CSV; one row per member, as in the export."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check the file, write nothing"), required=False, initial=False
+    )

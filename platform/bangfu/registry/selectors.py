@@ -1,0 +1,182 @@
+"""Reads of the registry for the staff interface: every queryset is already scoped to the user
+and carries the joins its page needs."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.regions.models import Region
+from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
+
+REVIEW_SOON_DAYS = 30
+
+
+def households_for(user) -> QuerySet[Household]:
+    """The households the user may see, with their village and township."""
+    return Household.objects.for_user(user).select_related("region__parent")
+
+
+def household_list(user) -> QuerySet[Household]:
+    """Households for the list page: members prefetched (for the head), counts annotated."""
+    open_needs = Need.objects.filter(household=OuterRef("pk"), status__in=Need.OPEN_STATUSES)
+    return (
+        households_for(user)
+        .annotate(
+            member_count=Coalesce(
+                Subquery(
+                    Member.objects.filter(household=OuterRef("pk"))
+                    .order_by()
+                    .values("household")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            open_need_count=Coalesce(
+                Subquery(
+                    open_needs.order_by().values("household").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            top_priority=Subquery(open_needs.order_by("-priority").values("priority")[:1]),
+        )
+        .prefetch_related("members")
+    )
+
+
+def household_detail(user) -> QuerySet[Household]:
+    """Households for the detail page: members, assessments (with their needs) and needs."""
+    return households_for(user).prefetch_related(
+        "members",
+        Prefetch(
+            "assessments",
+            queryset=Assessment.objects.select_related("assessor").prefetch_related(
+                Prefetch("needs", queryset=Need.objects.select_related("category"))
+            ),
+        ),
+        Prefetch("needs", queryset=Need.objects.select_related("category", "assessment")),
+    )
+
+
+def members_for(user) -> QuerySet[Member]:
+    return Member.objects.for_user(user).select_related("household__region")
+
+
+def needs_for(user) -> QuerySet[Need]:
+    return Need.objects.for_user(user).select_related("household__region", "category")
+
+
+def service_categories() -> QuerySet[ServiceCategory]:
+    """The categories a need can be recorded in (services to people, not administrative work)."""
+    return ServiceCategory.objects.filter(kind=ServiceCategory.Kind.SERVICE)
+
+
+def regions_in_scope(user, levels) -> QuerySet[Region]:
+    """Townships and villages the user may choose, in tree order.
+
+    Bureau staff choose anything below their region; assistants their villages and the
+    townships those villages belong to.
+    """
+    scope = scope_for(user)
+    regions = Region.objects.filter(level__in=levels).order_by("path")
+    if scope.everything:
+        return regions
+    query = Q(pk__in=[])
+    for path in scope.region_paths:
+        query |= Q(path__startswith=path)
+    if scope.village_ids:
+        query |= Q(pk__in=scope.village_ids) | Q(children__in=scope.village_ids)
+    return regions.filter(query).distinct()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    open_needs_by_urgency: list[tuple[str, str, int]]
+    reviews_overdue: int
+    reviews_soon: int
+    households_by_tier: list[tuple[str, str, int]]
+    households_total: int
+
+
+def dashboard(user, *, today: dt.date | None = None) -> Dashboard:
+    """Counts within the user's scope for the strip at the top of the household list."""
+    today = today or timezone.localdate()
+    households = Household.objects.for_user(user)
+    current = households.exclude(status=Household.Status.EXITED)
+    urgency = dict(
+        Need.objects.for_user(user)
+        .open()
+        .order_by()
+        .values_list("urgency")
+        .annotate(n=Count("pk"))
+        .values_list("urgency", "n")
+    )
+    tiers = dict(
+        current.order_by().values_list("tier").annotate(n=Count("pk")).values_list("tier", "n")
+    )
+    reviews = current.aggregate(
+        overdue=Count("pk", filter=Q(next_review_due__lt=today)),
+        soon=Count(
+            "pk",
+            filter=Q(
+                next_review_due__gte=today,
+                next_review_due__lte=today + dt.timedelta(days=REVIEW_SOON_DAYS),
+            ),
+        ),
+    )
+    # Most urgent first, as a clerk reads the strip.
+    return Dashboard(
+        open_needs_by_urgency=[
+            (value, label, urgency.get(value, 0)) for value, label in reversed(Need.Urgency.choices)
+        ],
+        reviews_overdue=reviews["overdue"],
+        reviews_soon=reviews["soon"],
+        households_by_tier=[
+            (value, label, tiers[value]) for value, label in Tier.choices if tiers.get(value)
+        ],
+        households_total=sum(tiers.values()),
+    )
+
+
+# Labels of the components of a need's priority (bangfu.registry.priority).
+PRIORITY_COMPONENT_LABELS = {
+    "living_alone": _("living alone"),
+    "orphan_or_unsupported_child": _("orphan or unsupported child"),
+    "severe_disability": _("severe disability"),
+    "other_disability": _("other disability"),
+    "serious_illness": _("serious illness"),
+    "chronic_illness": _("chronic illness"),
+    "aged_80_plus": _("aged 80+"),
+    "aged_60_plus": _("aged 60+"),
+    "child_under_16": _("child under 16"),
+    "five_elders": _('"five elders"'),
+    "severity": _("severity"),
+    "urgency": _("urgency"),
+    "waiting": _("waiting time"),
+}
+
+
+def priority_explained(need: Need) -> list[tuple[str, Decimal]]:
+    """The named points that add up to the need's priority, largest first.
+
+    The tier component is labelled with the household's tier (e.g. 特困 40).
+    """
+    parts = []
+    for name, points in need.priority_components.items():
+        if name == "tier":
+            label = need.household.get_tier_display()
+        else:
+            label = PRIORITY_COMPONENT_LABELS.get(name, name)
+        amount = Decimal(points)
+        if amount == amount.to_integral_value():
+            amount = amount.quantize(Decimal("1"))
+        parts.append((str(label), amount))
+    return sorted(parts, key=lambda part: -part[1])

@@ -1,0 +1,375 @@
+"""The staff interface of the household registry.
+
+Views parse input, call one selector or service and shape the output. Reads go through
+``selectors`` (scoped to the user, so another area's household is a 404); writes through
+``services`` (the only write path), whose ValidationErrors are shown on the field they name.
+"""
+
+from auditlog.signals import accessed
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.registry import selectors, services
+from bangfu.registry.filters import HouseholdFilter
+from bangfu.registry.forms import (
+    AssessmentForm,
+    HouseholdForm,
+    LedgerImportForm,
+    MemberForm,
+    MemberUpdateForm,
+    NeedForm,
+    NeedFormSet,
+    NeedUpdateForm,
+    add_service_errors,
+)
+from bangfu.registry.models import Household
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SORTABLE_COLUMNS = ("number", "members", "priority", "review")
+DESCENDING_FIRST = {"members", "priority"}
+
+
+def _require_write(request) -> None:
+    if not scope_for(request.user).can_write:
+        raise PermissionDenied(_("Your role cannot change the registry."))
+
+
+def _sort_links(request, current: str) -> dict[str, dict]:
+    """For each sortable column: the query string that sorts by it (toggling direction)."""
+    links = {}
+    for column in SORTABLE_COLUMNS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        direction = None
+        if current == column:
+            direction, query["sort"] = "ascending", f"-{column}"
+        elif current == f"-{column}":
+            direction, query["sort"] = "descending", column
+        else:
+            query["sort"] = f"-{column}" if column in DESCENDING_FIRST else column
+        links[column] = {"query": query.urlencode(), "direction": direction}
+    return links
+
+
+def _filtered_households(request) -> HouseholdFilter:
+    return HouseholdFilter(
+        request.GET, queryset=selectors.household_list(request.user), request=request
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def household_list(request):
+    filterset = _filtered_households(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "households": page.object_list,
+            "query_without_page": query.urlencode() + "&" if query else "",
+            "query": query.urlencode(),
+            "is_filtered": any(value for key, value in query.items() if key != "sort"),
+            "sort_links": _sort_links(request, request.GET.get("sort") or "number"),
+            "dashboard": selectors.dashboard(request.user),
+            "scope": scope,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def household_export(request):
+    """The filtered list as an .xlsx ledger: masked unless the role may see identities."""
+    from bangfu.registry.ledger import export_households
+
+    filterset = _filtered_households(request)
+    # The ledger prefetches members in its own order: drop the list page's prefetch.
+    households = filterset.qs.prefetch_related(None)
+    content = export_households(
+        households, reveal_identity=scope_for(request.user).can_reveal_identity
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"households-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def ledger_template(request):
+    """An empty ledger with the column headers, to fill in and import."""
+    from bangfu.registry.ledger import export_households
+
+    response = HttpResponse(
+        export_households(Household.objects.none(), reveal_identity=False), content_type=XLSX
+    )
+    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_import(request):
+    from bangfu.registry.ledger import import_ledger
+
+    _require_write(request)
+    report, dry_run = None, False
+    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+        report = import_ledger(upload, filename=upload.name, by=request.user, dry_run=dry_run)
+    return render(
+        request,
+        "registry/household_import.html",
+        {"form": form, "report": report, "dry_run": dry_run},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def household_detail(request, pk: int):
+    household = get_object_or_404(selectors.household_detail(request.user), pk=pk)
+    # Reading a household's file is an audited access.
+    accessed.send(Household, instance=household)
+    needs = list(household.needs.all())
+    for need in needs:
+        need.household = household
+        need.explained = selectors.priority_explained(need)
+    today = timezone.localdate()
+    members = list(household.members.all())
+    for member in members:
+        member.age = member.age_on(today)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "assessments": household.assessments.all(),
+            "needs": needs,
+            "can_write": scope.can_write,
+            "can_reveal": scope.can_reveal_identity,
+            "today": today,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    _require_write(request)
+    form = HouseholdForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Household %(number)s registered.") % {"number": household})
+            return redirect("registry:household-detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_update(request, pk: int):
+    household = get_object_or_404(selectors.households_for(request.user), pk=pk)
+    _require_write(request)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(household=household, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Household %(number)s saved.") % {"number": household})
+            return redirect("registry:household-detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request, pk: int):
+    household = get_object_or_404(selectors.households_for(request.user), pk=pk)
+    _require_write(request)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_create(
+                household=household,
+                by=request.user,
+                id_number=form.cleaned_data["id_number"],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("registry:household-detail", pk=household.pk)
+    return render(request, "registry/member_form.html", {"form": form, "household": household})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_update(request, pk: int):
+    member = get_object_or_404(selectors.members_for(request.user), pk=pk)
+    _require_write(request)
+    form = MemberUpdateForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                member=member,
+                by=request.user,
+                id_number=form.cleaned_data["new_id_number"] or None,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, rename={"id_number": "new_id_number"})
+        else:
+            messages.success(request, _("Member saved."))
+            return redirect("registry:household-detail", pk=member.household_id)
+    return render(
+        request,
+        "registry/member_form.html",
+        {"form": form, "household": member.household, "member": member},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_delete(request, pk: int):
+    member = get_object_or_404(selectors.members_for(request.user), pk=pk)
+    _require_write(request)
+    if request.method == "POST":
+        household_pk = member.household_id
+        services.member_delete(member=member, by=request.user)
+        messages.success(request, _("Member removed from the household."))
+        return redirect("registry:household-detail", pk=household_pk)
+    return render(
+        request,
+        "registry/member_confirm_delete.html",
+        {"member": member, "household": member.household},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_identity(request, pk: int):
+    """POST reveals one member's full ID number (audited); GET shows it masked again."""
+    member = get_object_or_404(selectors.members_for(request.user), pk=pk)
+    context = {"member": member, "can_reveal": scope_for(request.user).can_reveal_identity}
+    if request.method == "POST":
+        context["id_number"] = services.member_identity_reveal(member=member, by=request.user)
+    if request.htmx:
+        return render(request, "registry/partials/id_number.html", context)
+    return render(
+        request, "registry/member_identity.html", {**context, "household": member.household}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_create(request, pk: int):
+    household = get_object_or_404(selectors.households_for(request.user), pk=pk)
+    _require_write(request)
+    data = request.POST if request.method == "POST" else None
+    form = AssessmentForm(data, initial={"assessed_on": timezone.localdate()})
+    formset = NeedFormSet(data, prefix="needs")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        needs = [
+            need_form.cleaned_data
+            for need_form in formset
+            if need_form.has_changed() and need_form.cleaned_data
+        ]
+        try:
+            services.assessment_create(
+                household=household,
+                by=request.user,
+                assessed_on=form.cleaned_data["assessed_on"],
+                summary=form.cleaned_data["summary"],
+                needs=needs,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Visit recorded with %(count)d need(s).") % {"count": len(needs)},
+            )
+            return redirect("registry:household-detail", pk=household.pk)
+    return render(
+        request,
+        "registry/assessment_form.html",
+        {"form": form, "formset": formset, "household": household},
+    )
+
+
+@login_required
+@require_GET
+def need_form_row(request):
+    """One more need row for the assessment form (htmx); bumps the formset's form count."""
+    _require_write(request)
+    try:
+        index = int(request.GET.get("needs-TOTAL_FORMS", ""))
+    except ValueError:
+        index = -1
+    if not 0 <= index < NeedFormSet.max_num:
+        return HttpResponse(_("No more needs can be added to one visit."), status=400)
+    form = NeedForm(prefix=f"needs-{index}")
+    return render(
+        request,
+        "registry/partials/need_row.html",
+        {"need_form": form, "index": index, "total": index + 1, "oob": True},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_update(request, pk: int):
+    need = get_object_or_404(selectors.needs_for(request.user), pk=pk)
+    _require_write(request)
+    form = NeedUpdateForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(need=need, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Need saved."))
+            return redirect("registry:household-detail", pk=need.household_id)
+    return render(
+        request,
+        "registry/need_form.html",
+        {"form": form, "need": need, "household": need.household},
+    )
