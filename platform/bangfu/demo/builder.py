@@ -1,0 +1,169 @@
+"""The deterministic demo county, built in steps.
+
+``demo_build`` runs the steps of ``STEPS`` in order inside one transaction; ``demo_reset`` runs
+their ``reset`` in reverse order. A later feature (procurement, offers, referrals, cross-check
+files) adds its own step to ``bangfu.demo.steps.STEPS`` after the ones it depends on.
+
+Determinism: each step draws from its own ``random.Random(f"{seed}:{step.name}")``, so the same
+seed and as-of date give the same data, and adding a step never changes what the earlier ones
+make. Nothing reads the clock except the default as-of date.
+"""
+
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COUNTY_CODE = "530428"
+# Every user the demo creates carries this e-mail domain (RFC 2606): that is how a re-run knows
+# the demo is there and how --reset finds its users without touching anyone else's.
+DEMO_EMAIL_DOMAIN = "demo.bangfu.invalid"
+DEMO_SOURCE_PREFIX = "Demo value"
+SITE_URL = "http://127.0.0.1:8000/"
+
+
+@cache
+def place_data() -> dict:
+    return json.loads((DATA_DIR / "yuanjiang.json").read_text(encoding="utf-8"))
+
+
+@cache
+def name_data() -> dict:
+    return json.loads((DATA_DIR / "names.json").read_text(encoding="utf-8"))
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    households: int = 3000
+    seed: int = 2026
+    as_of: dt.date = field(default_factory=timezone.localdate)
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: the options, and the objects earlier steps made."""
+
+    options: DemoOptions
+    regions: dict = field(default_factory=dict)  # code -> Region
+    townships: list = field(default_factory=list)
+    villages: list = field(default_factory=list)
+    township_of: dict = field(default_factory=dict)  # village pk -> township Region
+    organisations: dict = field(default_factory=dict)  # key -> Organisation
+    users: dict = field(default_factory=dict)  # username -> User (the log-ins)
+    station_staff: dict = field(default_factory=dict)  # township code -> User
+    village_assistant: dict = field(default_factory=dict)  # village pk -> User
+    stations: dict = field(default_factory=dict)  # township code -> Station
+    dibao_standard: Decimal = Decimal("0")
+    households: list = field(default_factory=list)  # (Household, HouseholdPlan)
+    counts: dict = field(default_factory=dict)
+
+    def rng(self, name: str) -> random.Random:
+        return random.Random(f"{self.options.seed}:{name}")
+
+    @property
+    def county(self):
+        return self.regions[COUNTY_CODE]
+
+    def count(self, label: str, number: int) -> None:
+        self.counts[label] = self.counts.get(label, 0) + number
+
+
+class Step:
+    """One stage of the demo. ``build`` adds its objects; ``reset`` removes them again."""
+
+    name = ""
+
+    def build(self, ctx: DemoContext) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Delete what ``build`` made (called in reverse step order, before the regions go)."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    loaded: bool  # False when the demo was already there and nothing was built
+    counts: dict
+    timings: dict  # step name -> seconds
+
+
+def demo_is_loaded() -> bool:
+    from bangfu.accounts.models import User
+
+    return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists()
+
+
+def _steps(steps: Iterable[Step] | None) -> list[Step]:
+    if steps is None:
+        from bangfu.demo.steps import STEPS
+
+        return list(STEPS)
+    return list(steps)
+
+
+def demo_build(
+    *,
+    options: DemoOptions,
+    steps: Iterable[Step] | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> DemoResult:
+    """Build the demo unless it is loaded already. Everything or nothing: one transaction."""
+    if demo_is_loaded():
+        return DemoResult(loaded=False, counts=demo_counts(), timings={})
+    ctx = DemoContext(options=options)
+    timings = {}
+    with transaction.atomic():
+        for step in _steps(steps):
+            started = time.perf_counter()
+            step.build(ctx)
+            timings[step.name] = time.perf_counter() - started
+            if progress:
+                progress(step.name, timings[step.name])
+    return DemoResult(loaded=True, counts=demo_counts(), timings=timings)
+
+
+def demo_reset(*, steps: Iterable[Step] | None = None) -> None:
+    with transaction.atomic():
+        for step in reversed(_steps(steps)):
+            step.reset()
+
+
+def demo_counts() -> dict[str, int]:
+    """What the demo county holds now, for the command's summary."""
+    from bangfu.accounts.models import Organisation, User
+    from bangfu.providers.models import Station, Volunteer
+    from bangfu.regions.models import Region
+    from bangfu.registry.models import Assessment, Household, Member, Need
+
+    county = Region.objects.filter(code=COUNTY_CODE).first()
+    if county is None:
+        return {}
+    in_county = {"household__region__path__startswith": county.path}
+    return {
+        "townships": Region.objects.subtree(county).filter(level=Region.Level.TOWNSHIP).count(),
+        "villages": Region.objects.subtree(county).filter(level=Region.Level.VILLAGE).count(),
+        "organisations": Organisation.objects.filter(region__path__startswith=county.path).count(),
+        "stations": Station.objects.filter(
+            organisation__region__path__startswith=county.path
+        ).count(),
+        "users": User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").count(),
+        "volunteers": Volunteer.objects.filter(home_region__path__startswith=county.path).count(),
+        "households": Household.objects.filter(region__path__startswith=county.path).count(),
+        "members": Member.objects.filter(**in_county).count(),
+        "assessments": Assessment.objects.filter(**in_county).count(),
+        "needs": Need.objects.filter(**in_county).count(),
+        "open needs": Need.objects.filter(**in_county).open().count(),
+    }

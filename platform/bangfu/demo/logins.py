@@ -1,0 +1,72 @@
+"""The demo's log-ins: one per role, with fixed passwords printed by ``demo_load``.
+
+The passwords are public demo passwords. They pass the project's validators (checked when the
+users are made) and must never be used on a real installation.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Login:
+    role: Promise
+    username: str
+    password: str
+    sees: Promise
+
+
+LOGINS = (
+    Login(
+        _("bureau staff"),
+        "bureau",
+        "Yuanjiang-bureau-2026",
+        _("all households of the county; may edit and reveal ID numbers"),
+    ),
+    Login(
+        _("bureau manager"),
+        "manager",
+        "Yuanjiang-manager-2026",
+        _("all households of the county; manages the bureau's work"),
+    ),
+    Login(
+        _("auditor"),
+        "auditor",
+        "Yuanjiang-auditor-2026",
+        _("all households of the county, read only"),
+    ),
+    Login(
+        _("station staff"),
+        "station",
+        "Yinyuan-station-2026",
+        _("cases referred to the Yinyuan town social-work station"),
+    ),
+    Login(
+        _("assistant"),
+        "assistant",
+        "Yinyuan-assistant-2026",
+        _("households of four villages of Yinyuan town; records visits and needs"),
+    ),
+    Login(
+        _("volunteer"),
+        "volunteer",
+        "Anding-volunteer-2026",
+        _("own volunteer profile; no personal data"),
+    ),
+    Login(
+        _("charity staff"),
+        "charity",
+        "Yuanjiang-charity-2026",
+        _("no personal data; the charity's offers and anonymised matches"),
+    ),
+    Login(
+        _("administrator"),
+        "admin",
+        "Yuanjiang-admin-2026",
+        _("everything; configuration in /admin/"),
+    ),
+)
+
+BY_USERNAME = {login.username: login for login in LOGINS}

@@ -1,0 +1,219 @@
+"""The bureau, one social-work station per township, village committees, a service agency, a
+charity; the log-ins of every role; a station worker per township and an assistant per village."""
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+
+from bangfu.accounts.models import Membership, Organisation, User
+from bangfu.demo.builder import (
+    COUNTY_CODE,
+    DEMO_EMAIL_DOMAIN,
+    DemoContext,
+    Step,
+    demo_email,
+    place_data,
+)
+from bangfu.demo.logins import BY_USERNAME
+from bangfu.demo.names import NameMaker
+
+Kind = Organisation.Kind
+Role = Membership.Role
+
+BUREAU = "元江县民政局"
+AGENCY = "元江县益康社会工作服务中心"
+CHARITY = "元江县慈善总会"
+# The station and assistant log-ins work in Yinyuan town (因远镇).
+LOGIN_TOWNSHIP = "530428102"
+ASSISTANT_VILLAGES = ("530428102001", "530428102201", "530428102202", "530428102203")
+VILLAGE_COMMITTEES = (
+    ("530428102201", "因远镇安定村民委员会"),
+    ("530428002001", "澧江街道大水平社区居民委员会"),
+)
+
+# Unified social credit code (GB 32100-2015) and the organisation code inside it (GB 11714).
+_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def credit_code(rng, prefix: str, area: str = COUNTY_CODE) -> str:
+    """A well-formed, made-up code: prefix 11 = state organ, 51 = association, 52 = non-profit."""
+    body = "".join(rng.choice("0123456789") for _ in range(8))
+    org_check = 11 - sum(int(c) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True)) % 11
+    body += {10: "X", 11: "0"}.get(org_check, str(org_check))
+    first17 = prefix + area + body
+    total = sum(_USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return first17 + _USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def station_name(township) -> str:
+    return f"元江县{township.name}社会工作服务站"
+
+
+class OrganisationsStep(Step):
+    name = "organisations"
+
+    def build(self, ctx: DemoContext) -> None:
+        rng = ctx.rng(self.name)
+        names = NameMaker(rng)
+        county = ctx.county
+        mixes = {item["code"]: item["ethnic"] for item in place_data()["townships"]}
+
+        def phone() -> str:
+            return f"0877-{rng.choice('6')}{rng.randint(100000, 999999)}"
+
+        orgs = {
+            "bureau": Organisation(
+                kind=Kind.BUREAU,
+                name=BUREAU,
+                region=county,
+                unified_credit_code=credit_code(rng, "11"),
+                contact_phone=phone(),
+                address="元江县澧江街道县行政中心",
+            ),
+            "agency": Organisation(
+                kind=Kind.AGENCY,
+                name=AGENCY,
+                region=county,
+                unified_credit_code=credit_code(rng, "52"),
+                contact_phone=phone(),
+                address="元江县红河街道东门社区",
+            ),
+            "charity": Organisation(
+                kind=Kind.CHARITY,
+                name=CHARITY,
+                region=county,
+                unified_credit_code=credit_code(rng, "51"),
+                contact_phone=phone(),
+                address="元江县澧江街道县民政局院内",
+            ),
+        }
+        for township in ctx.townships:
+            orgs[f"station:{township.code}"] = Organisation(
+                kind=Kind.STATION,
+                name=station_name(township),
+                region=township,
+                contact_phone=phone(),
+                address=f"元江县{township.name}便民服务中心",
+            )
+        for code, name in VILLAGE_COMMITTEES:
+            village = ctx.regions[code]
+            orgs[f"village:{code}"] = Organisation(
+                kind=Kind.VILLAGE_COMMITTEE,
+                name=name,
+                region=village,
+                contact_phone=phone(),
+                address=f"元江县{ctx.township_of[village.pk].name}{village.name}",
+            )
+        for org in orgs.values():
+            org.full_clean()
+        Organisation.objects.bulk_create(orgs.values())
+        ctx.organisations.update(orgs)
+
+        def person(township_code: str = COUNTY_CODE) -> str:
+            people = names.people(mixes.get(township_code, {"han": 60, "hani": 20, "yi": 10}))
+            return names.full(
+                sex=rng.choice("MF"), birth_year=rng.randint(1972, 2000), people=people
+            )
+
+        # The log-ins: passwords hashed one by one (the slow part of this step).
+        for username, login in BY_USERNAME.items():
+            if User.objects.filter(username=username).exists():
+                raise ValueError(f"A user {username!r} exists and is not a demo user.")
+            user = User(
+                username=username,
+                email=demo_email(username),
+                display_name=person(LOGIN_TOWNSHIP if username != "bureau" else COUNTY_CODE),
+                is_staff=username == "admin",
+                is_superuser=username == "admin",
+            )
+            validate_password(login.password, user)
+            user.set_password(login.password)
+            user.save()
+            ctx.users[username] = user
+
+        station_org = orgs[f"station:{LOGIN_TOWNSHIP}"]
+        memberships = [
+            Membership(
+                user=ctx.users["bureau"], organisation=orgs["bureau"], role=Role.BUREAU_STAFF
+            ),
+            Membership(
+                user=ctx.users["manager"], organisation=orgs["bureau"], role=Role.BUREAU_MANAGER
+            ),
+            Membership(user=ctx.users["auditor"], organisation=orgs["bureau"], role=Role.AUDITOR),
+            Membership(
+                user=ctx.users["station"], organisation=station_org, role=Role.STATION_STAFF
+            ),
+            Membership(user=ctx.users["assistant"], organisation=station_org, role=Role.ASSISTANT),
+            Membership(user=ctx.users["volunteer"], organisation=station_org, role=Role.VOLUNTEER),
+            Membership(
+                user=ctx.users["charity"], organisation=orgs["charity"], role=Role.CHARITY_STAFF
+            ),
+        ]
+        assistant_villages = {code: ctx.users["assistant"] for code in ASSISTANT_VILLAGES}
+
+        # Staff without a log-in: one worker per station, one assistant (协理员) per village.
+        unusable = make_password(None)
+        staff = []
+        for township in ctx.townships:
+            if township.code == LOGIN_TOWNSHIP:
+                ctx.station_staff[township.code] = ctx.users["station"]
+                continue
+            username = f"station-{township.code}"
+            user = User(
+                username=username,
+                email=demo_email(username),
+                display_name=person(township.code),
+                password=unusable,
+            )
+            staff.append(("station", township, user))
+        for village in ctx.villages:
+            if village.code in assistant_villages:
+                continue
+            username = f"assistant-{village.code}"
+            township = ctx.township_of[village.pk]
+            user = User(
+                username=username,
+                email=demo_email(username),
+                display_name=person(township.code),
+                password=unusable,
+            )
+            staff.append(("assistant", village, user))
+        User.objects.bulk_create([user for _kind, _region, user in staff])
+        for kind, region, user in staff:
+            if kind == "station":
+                ctx.station_staff[region.code] = user
+                org = orgs[f"station:{region.code}"]
+                memberships.append(Membership(user=user, organisation=org, role=Role.STATION_STAFF))
+            else:
+                ctx.village_assistant[region.pk] = user
+                org = orgs[f"station:{ctx.township_of[region.pk].code}"]
+                memberships.append(Membership(user=user, organisation=org, role=Role.ASSISTANT))
+        for code, user in assistant_villages.items():
+            ctx.village_assistant[ctx.regions[code].pk] = user
+        Membership.objects.bulk_create(memberships)
+
+        # Each assistant membership covers its villages.
+        by_user = {m.user_id: m for m in memberships if m.role == Role.ASSISTANT}
+        Through = Membership.villages.through
+        Through.objects.bulk_create(
+            Through(membership_id=by_user[user.pk].pk, region_id=village_pk)
+            for village_pk, user in ctx.village_assistant.items()
+        )
+        ctx.count("organisations", len(orgs))
+        ctx.count("users", len(ctx.users) + len(staff))
+        ctx.count("memberships", len(memberships))
+
+    def reset(self) -> None:
+        from bangfu.regions.models import Region
+
+        county = Region.objects.filter(code=COUNTY_CODE).first()
+        users = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+        Membership.objects.filter(user__in=users).delete()
+        users.delete()
+        if county is not None:
+            names = {BUREAU, AGENCY, CHARITY, *(name for _code, name in VILLAGE_COMMITTEES)}
+            names |= {station_name(township) for township in county.children.all()}
+            Organisation.objects.filter(
+                region__path__startswith=county.path, name__in=names
+            ).delete()
