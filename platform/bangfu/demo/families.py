@@ -92,7 +92,7 @@ EVENTS = (
 UNSUPPORTED_REASONS = ("父母重度残疾", "父亲服刑、母亲失联", "父母一方去世、另一方失联")
 
 
-@dataclass
+@dataclass(eq=False)  # people are compared by identity: twins are two people
 class PersonPlan:
     relation: str
     sex: str
@@ -361,8 +361,8 @@ def _income(rng, plan: HouseholdPlan, standard: Decimal) -> None:
         if person in earners:
             income += rest * shares[person.work_ability] / weight
             person.income_is_irregular = rng.random() < 0.65  # farm work, day labour
-        elif not earners and pensioners and person is pensioners[0]:
-            income += rest  # support from children living elsewhere, land rent
+        elif not earners and person in pensioners:
+            income += rest / len(pensioners)  # support from children elsewhere, land rent
         elif not earners and not pensioners and person is plan.people[0]:
             income += rest  # orphan's or disabled person's allowance from relatives
         person.monthly_income = income.quantize(Decimal("1")).quantize(Decimal("0.01"))
@@ -434,14 +434,15 @@ class IdentityMaker:
         names = self.names
         head = plan.people[0]
         family = names.surname(people)
+        # Children carry their father's surname: the head's, or one from the absent father.
+        father = family if head.sex == "M" or self.rng.random() < 0.4 else names.surname(people)
         for person in plan.people:
             person.birth_date = self.birth_date(person.age)
             person.id_number = self.id_number(person.birth_date, person.sex)
             if person is head or person.relation in {Relation.SIBLING}:
                 surname = family
             elif person.relation in {Relation.CHILD, Relation.GRANDCHILD}:
-                keep = head.sex == "M" or self.rng.random() < 0.4
-                surname = family if keep else names.surname(people)
+                surname = father
             elif person.relation == Relation.PARENT:
                 surname = family if person.sex == "M" else names.surname(people)
             else:

@@ -135,4 +135,7 @@ class HouseholdsStep(Step):
     def reset(self) -> None:
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
-            Household.objects.filter(region__path__startswith=county.path).delete()
+            households = Household.objects.filter(region__path__startswith=county.path)
+            # Deferred rows: deleting must not decrypt every member's ID number.
+            Member.objects.filter(household__in=households).only("pk").delete()
+            households.only("pk").delete()
