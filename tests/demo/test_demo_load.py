@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Membership, User
 from bangfu.core import crypto
 from bangfu.core.id_numbers import parse_id_number
 from bangfu.demo.builder import demo_counts, name_data
@@ -161,6 +161,10 @@ def test_it_has_stations_volunteers_and_one_login_per_role(demo):
         assert station.categories.count() >= 8
     assert Volunteer.objects.count() >= 80
     assert not Volunteer.objects.filter(categories=None).exists()
+    for volunteer in Volunteer.objects.select_related("user"):
+        assert volunteer.user.memberships.filter(
+            organisation=volunteer.organisation_id, role=Membership.Role.VOLUNTEER
+        ).exists()
     for login in LOGINS:
         assert login.username in demo and login.password in demo
     assert "http://127.0.0.1:8000/" in demo

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Membership, User
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, demo_email, place_data
 from bangfu.demo.names import NameMaker, weighted
 from bangfu.demo.steps.organisations import ASSISTANT_VILLAGES
@@ -244,6 +244,16 @@ class ProvidersStep(Step):
             Skills(volunteer_id=volunteer.pk, servicecategory_id=pk)
             for _l, _n, volunteer, pks in plans
             for pk in pks
+        )
+        # Every volunteer is a member of the organisation they serve with (the log-in already is).
+        Membership.objects.bulk_create(
+            Membership(
+                user_id=volunteer.user_id,
+                organisation=volunteer.organisation,
+                role=Membership.Role.VOLUNTEER,
+            )
+            for login, _n, volunteer, _s in plans
+            if not login
         )
         ctx.count("volunteers", len(plans))
         ctx.count("users", len(users))
