@@ -664,3 +664,13 @@ def test_chinese_by_default_and_english_when_chosen(staff_client, household_a):
     assert switched.redirect_chain[-1][0] == LIST_URL
     assert '<html lang="en">' in english
     assert "Households" in english
+
+
+def test_a_parent_in_the_household_reads_as_a_relative(staff_client, household_a):
+    MemberFactory(household=household_a, name="欧阳大山", relation=Member.Relation.PARENT)
+
+    body = staff_client.get(detail_url(household_a)).content.decode()
+    form = staff_client.get(reverse("registry:member-create", args=[household_a.pk]))
+
+    assert "父母" in body and "上级" not in body
+    assert '<option value="parent">父母</option>' in form.content.decode()

@@ -112,6 +112,11 @@ class MemberForm(forms.ModelForm):
             "is_unsupported_child",
             "is_five_elders",
         ]
+        labels = {"name": _("Full name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = [("", "---------"), *selectors.relation_choices()]
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.regions.models import Region
@@ -180,3 +181,21 @@ def priority_explained(need: Need) -> list[tuple[str, Decimal]]:
             amount = amount.quantize(Decimal("1"))
         parts.append((str(label), amount))
     return sorted(parts, key=lambda part: -part[1])
+
+
+def relation_choices() -> list[tuple[str, str]]:
+    """Relations to the head, with "parent" translated as a relative (父母), not as the parent
+    of a region or a category, which share the msgid."""
+    return [
+        (
+            value,
+            pgettext_lazy("relation to head", "parent")
+            if value == Member.Relation.PARENT
+            else label,
+        )
+        for value, label in Member.Relation.choices
+    ]
+
+
+def relation_label(relation: str) -> str:
+    return str(dict(relation_choices()).get(relation, relation))

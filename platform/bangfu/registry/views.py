@@ -161,6 +161,7 @@ def household_detail(request, pk: int):
     members = list(household.members.all())
     for member in members:
         member.age = member.age_on(today)
+        member.relation_label = selectors.relation_label(member.relation)
     scope = scope_for(request.user)
     return render(
         request,
