@@ -559,17 +559,25 @@ def test_export_masks_identities_for_an_auditor(client, auditor, household_a):
     cells = {str(cell) for row in read_rows(response.content) for cell in row if cell}
     assert "欧阳晓明" not in cells and number not in cells
     assert "欧**明" in cells
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
 
 
-def test_export_shows_identities_to_bureau_staff(staff_client, household_a):
-    cells = {
-        str(cell)
-        for row in read_rows(staff_client.get(reverse("registry:household-export")).content)
-        for cell in row
-        if cell
-    }
+def test_export_shows_identities_to_bureau_staff_and_audits_it(
+    staff_client, bureau_staff, county_a, household_a
+):
+    _county, _town, village = county_a
+    HouseholdFactory(region=village, registry_number="530428-0002", tier=Tier.TEKUN)
 
+    response = staff_client.get(reverse("registry:household-export"), {"tier": Tier.DIBAO})
+
+    cells = {str(cell) for row in read_rows(response.content) for cell in row if cell}
     assert head_id(household_a) in cells
+    entries = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS,
+        content_type=ContentType.objects.get_for_model(Household),
+        additional_data__revealed="ledger_export",
+    )
+    assert [(e.object_pk, e.actor) for e in entries] == [(str(household_a.pk), bureau_staff)]
 
 
 def ledger_file(rows: list[list]) -> io.BytesIO:

@@ -31,6 +31,7 @@ from bangfu.registry.forms import (
     NeedUpdateForm,
     add_service_errors,
 )
+from bangfu.registry.ledger import export_households, import_ledger
 from bangfu.registry.models import Household
 
 PAGE_SIZE = 25
@@ -99,13 +100,10 @@ def household_list(request):
 @require_GET
 def household_export(request):
     """The filtered list as an .xlsx ledger: masked unless the role may see identities."""
-    from bangfu.registry.ledger import export_households
-
     filterset = _filtered_households(request)
     # The ledger prefetches members in its own order: drop the list page's prefetch.
-    households = filterset.qs.prefetch_related(None)
-    content = export_households(
-        households, reveal_identity=scope_for(request.user).can_reveal_identity
+    content = services.households_export(
+        households=filterset.qs.prefetch_related(None), by=request.user
     )
     response = HttpResponse(content, content_type=XLSX)
     filename = f"households-{timezone.localdate():%Y%m%d}.xlsx"
@@ -118,8 +116,6 @@ def household_export(request):
 @require_GET
 def ledger_template(request):
     """An empty ledger with the column headers, to fill in and import."""
-    from bangfu.registry.ledger import export_households
-
     response = HttpResponse(
         export_households(Household.objects.none(), reveal_identity=False), content_type=XLSX
     )
@@ -131,8 +127,6 @@ def ledger_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_import(request):
-    from bangfu.registry.ledger import import_ledger
-
     _require_write(request)
     report, dry_run = None, False
     form = LedgerImportForm(request.POST or None, request.FILES or None)
