@@ -23,6 +23,9 @@ HEADERS = [column.header for column in LEDGER_COLUMNS]
 VILLAGE_A = "530428101201"  # county_a's village
 HEAD_ID = make_id_number(birth=dt.date(1958, 4, 9), seq=11)
 SPOUSE_ID = make_id_number(birth=dt.date(1961, 8, 20), seq=12, male=False)
+FULL_WIDTH_HEAD_ID = " ".join(HEAD_ID[i : i + 6] for i in (0, 6, 12)).translate(
+    {ord(digit): ord(digit) + 0xFEE0 for digit in "0123456789"}
+)
 
 
 @pytest.fixture(autouse=True)
@@ -433,6 +436,49 @@ def test_a_file_that_is_no_ledger_is_refused_as_a_whole(bureau_staff, county_a):
 
     assert [(e.row, e.column) for e in report.errors] == [(0, "")]
     assert ".xlsx" in report.errors[0].reason
+
+
+def test_the_blank_ledger_has_the_headers_and_imports_as_no_rows(bureau_staff, county_a):
+    blank = export_households(Household.objects.none())
+
+    assert [c.value for c in load_workbook(io.BytesIO(blank)).active[1]] == HEADERS
+    report = import_ledger(io.BytesIO(blank), filename="blank.xlsx", by=bureau_staff)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "")]
+    assert "no rows" in report.errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ({"纳入日期": "2024/3/1"}, {"enrolled_on": dt.date(2024, 3, 1)}),
+        ({"纳入日期": "2024年3月1日"}, {"enrolled_on": dt.date(2024, 3, 1)}),
+        ({"纳入日期": 45352}, {"enrolled_on": dt.date(2024, 3, 1)}),  # an Excel day number
+        ({"月收入(元)": "1,200.50元"}, {"monthly_income": Decimal("1200.50")}),
+        (
+            {"残疾类别": "肢体残疾", "残疾等级": "3级"},
+            {"disability": "physical", "disability_grade": 3},
+        ),
+        (
+            {"与户主关系": "本人", "孤儿": "√", "革命五老": "是"},
+            {"is_orphan": True, "is_five_elders": True},
+        ),
+        (
+            {"救助类别": "低保户", "联系电话": 13812345678},
+            {"tier": "dibao", "phone": "13812345678"},
+        ),
+        ({"身份证号": FULL_WIDTH_HEAD_ID}, {"id_number": HEAD_ID}),  # typed with a Chinese IME
+    ],
+)
+def test_cells_written_the_ways_clerks_write_them_are_understood(
+    cells, expected, bureau_staff, county_a
+):
+    report = import_ledger(xlsx([person(**cells)]), filename="a.xlsx", by=bureau_staff)
+
+    assert report.ok, report.errors
+    member = Member.objects.select_related("household").get()
+    for name, value in expected.items():
+        target = member.household if hasattr(Household, name) else member
+        assert getattr(target, name) == value
 
 
 def test_the_command_imports_and_fails_loudly_on_errors(bureau_staff, county_a, tmp_path):

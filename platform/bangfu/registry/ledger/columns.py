@@ -62,9 +62,12 @@ def date(value) -> dt.date:
             return from_excel(value).date()
     raw = unicodedata.normalize("NFKC", str(value)).strip()
     candidate = raw.split(" ")[0].split("T")[0]
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+    for pattern in ("iso", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
         try:
-            parsed = dt.datetime.strptime(candidate, pattern).date()
+            if pattern == "iso":  # the usual case, and ten times faster than strptime
+                parsed = dt.date.fromisoformat(candidate)
+            else:
+                parsed = dt.datetime.strptime(candidate, pattern).date()
         except ValueError:
             continue
         if 1900 <= parsed.year <= 2100:
@@ -114,7 +117,8 @@ _NO = {"否", "n", "no", "false", "0", "×", "✗", "✘"}
 def yes_no(value) -> bool:
     if isinstance(value, bool):
         return value
-    folded = fold(_as_text(value))
+    text = _as_text(value)
+    folded = text if text in _YES or text in _NO else fold(text)
     if folded in _YES:
         return True
     if folded in _NO:
@@ -143,7 +147,7 @@ class Labels:
 
     def parse(self, value) -> str:
         raw = _as_text(value)
-        found = self._lookup.get(fold(raw))
+        found = self._lookup.get(raw) or self._lookup.get(fold(raw))
         if found is None:
             raise CellError(
                 _("Unknown value “%(value)s”; write one of %(choices)s.")

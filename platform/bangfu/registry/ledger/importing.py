@@ -26,6 +26,11 @@ from bangfu.registry.ledger.reading import LedgerFileError, Sheet, open_ledger
 from bangfu.registry.models import Household, LedgerImport, Member
 from bangfu.registry.services import MEMBER_FIELDS, require_write
 
+# The model's own field validation runs on the free text and the amount (lengths, digits); the
+# other fields hold what the column readers produced, already checked against the choices.
+_MODEL_CHECKED = {"registry_number", "address", "phone", "name", "illness_note", "monthly_income"}
+HOUSEHOLD_READ = [f.name for f in Household._meta.fields if f.name not in _MODEL_CHECKED]
+MEMBER_READ = [f.name for f in Member._meta.fields if f.name not in _MODEL_CHECKED]
 BATCH_SIZE = 1000  # rows per INSERT
 LOOKUP_CHUNK = 500  # values per "IN (…)" lookup
 COLUMNS = {column.key: column for column in LEDGER_COLUMNS}
@@ -155,6 +160,9 @@ class _Check:
         if not self._read_headers():
             return []
         rows = self._read_rows()
+        if not rows:
+            self.error(self.sheet.header_row + 1, "", _("There are no rows below the header."))
+            return []
         drafts = self._gather(rows)
         self._check_villages(drafts)
         self._check_registry_numbers(drafts)
@@ -418,7 +426,7 @@ class _Check:
                 **{key: draft.values[key] for key in HOUSEHOLD_FIELDS},
             )
             self._validate(
-                household, exclude=["region"], rows=draft.value_rows, first=draft.rows[0].number
+                household, exclude=HOUSEHOLD_READ, rows=draft.value_rows, first=draft.rows[0].number
             )
             draft.household = household
             for row in draft.rows:
@@ -430,9 +438,7 @@ class _Check:
                     sex=row.facts.sex,
                     **{key: row.values[key] for key in MEMBER_FIELDS},
                 )
-                self._validate(
-                    member, exclude=["household", "id_number", "id_number_hash"], first=row.number
-                )
+                self._validate(member, exclude=MEMBER_READ, first=row.number)
                 draft.members.append(member)
 
     def _validate(self, instance, *, exclude: list[str], first: int, rows=None) -> None:

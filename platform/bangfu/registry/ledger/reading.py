@@ -32,8 +32,19 @@ class Sheet:
 
 
 @contextmanager
-def open_ledger(content: bytes, filename: str):
-    """Yield the ledger's ``Sheet``; raise LedgerFileError if the file is not a ledger."""
+def open_ledger(
+    content: bytes,
+    filename: str,
+    *,
+    headers: dict[str, str] | None = None,
+    header_hint: str | None = None,
+):
+    """Yield the ledger's ``Sheet``; raise LedgerFileError if the file is not a ledger.
+
+    Another spreadsheet format (the cross-check files of bangfu.discovery) reads the same way:
+    ``headers`` maps its folded header names to column keys, ``header_hint`` names its columns in
+    the message shown when no header row is found.
+    """
     if not content.strip():
         raise LedgerFileError(_("The file is empty."))
     if content.startswith(_XLS_MAGIC) or filename.lower().endswith(".xls"):
@@ -51,7 +62,9 @@ def open_ledger(content: bytes, filename: str):
             worksheet = workbook.active or workbook.worksheets[0]
             # Some programs write a wrong sheet size; read what is really there.
             worksheet.reset_dimensions()
-            yield _sheet(enumerate(worksheet.iter_rows(values_only=True), start=1))
+            yield _sheet(
+                enumerate(worksheet.iter_rows(values_only=True), start=1), headers, header_hint
+            )
         finally:
             workbook.close()
         return
@@ -60,7 +73,7 @@ def open_ledger(content: bytes, filename: str):
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     dialect = csv.excel_tab if first_line.count("\t") > first_line.count(",") else csv.excel
-    yield _sheet(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
+    yield _sheet(enumerate(csv.reader(io.StringIO(text), dialect), start=1), headers, header_hint)
 
 
 def _decode(content: bytes) -> str:
@@ -80,15 +93,23 @@ def _decode(content: bytes) -> str:
         ) from None
 
 
-def _sheet(rows: Iterator[tuple[int, tuple]]) -> Sheet:
+def _sheet(
+    rows: Iterator[tuple[int, tuple]],
+    known_headers: dict[str, str] | None = None,
+    header_hint: str | None = None,
+) -> Sheet:
     """Find the header row (the first with at least three known column names)."""
+    if known_headers is None:
+        known_headers = {name: column.key for name, column in BY_HEADER.items()}
     for number, values in rows:
-        known = {BY_HEADER[fold(str(v))].key for v in values if fold(str(v)) in BY_HEADER}
+        known = {known_headers[fold(str(v))] for v in values if fold(str(v)) in known_headers}
         if len(known) >= 3:
             headers = ["" if is_blank(v) else str(v).strip() for v in values]
             return Sheet(header_row=number, headers=headers, rows=rows)
         if number >= HEADER_SEARCH_ROWS:
             break
+    if header_hint:
+        raise LedgerFileError(header_hint)
     raise LedgerFileError(
         _(
             "No header row found: the first row must name the columns (户编号, 村(社区)代码, "
