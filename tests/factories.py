@@ -140,3 +140,62 @@ class NeedFactory(factory.django.DjangoModelFactory):
     category = factory.LazyFunction(lambda: ServiceCategory.objects.get(code="care"))
     severity = 3
     opened_on = dt.date(2026, 10, 1)
+
+
+# --- providers (bangfu.providers) ---------------------------------------------------------------
+
+
+class StationFactory(factory.django.DjangoModelFactory):
+    """A station at a township; it offers 照料护理 and serves its township unless told otherwise."""
+
+    class Meta:
+        model = "providers.Station"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        kind=Organisation.Kind.STATION,
+        name=factory.Sequence(lambda n: f"社工站{n}"),
+    )
+    capacity = 5
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create:
+            self.categories.set(
+                extracted if extracted is not None else [ServiceCategory.objects.get(code="care")]
+            )
+
+    @factory.post_generation
+    def service_area(self, create, extracted, **kwargs):
+        if create:
+            self.service_area.set(extracted or [self.organisation.region])
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    """A volunteer with a volunteer membership (that is what opens the task list to them)."""
+
+    class Meta:
+        model = "providers.Volunteer"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    home_region = factory.SubFactory(RegionFactory)
+    latitude = Decimal("23.600000")
+    longitude = Decimal("102.000000")
+    capacity = 2
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create:
+            self.categories.set(
+                extracted if extracted is not None else [ServiceCategory.objects.get(code="care")]
+            )
+
+    @factory.post_generation
+    def membership(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            organisation = self.organisation or OrganisationFactory(
+                kind=Organisation.Kind.VILLAGE_COMMITTEE, region=self.home_region
+            )
+            member_of(self.user, organisation, Membership.Role.VOLUNTEER)

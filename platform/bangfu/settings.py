@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "bangfu.accounts",
     "bangfu.registry",
     "bangfu.providers",
+    "bangfu.referrals",
     "bangfu.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -180,6 +181,14 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-need-priorities": {
         "task": "bangfu.registry.tasks.refresh_need_priorities_task",
         "schedule": 6 * 60 * 60,
+    },
+    "check-referral-deadlines": {
+        "task": "bangfu.referrals.tasks.check_referral_deadlines_task",
+        "schedule": 15 * 60,
+    },
+    "refresh-provider-quality": {
+        "task": "bangfu.providers.tasks.refresh_provider_quality_task",
+        "schedule": 24 * 60 * 60,
     },
 }
 

@@ -5,8 +5,15 @@ is a ``ScopedQuerySet`` and is read through ``.for_user(user)``:
 
 - bureau staff, managers and auditors see their bureau's region and everything below it;
 - assistants see the households of the villages they are assigned;
-- station staff see only what is referred to their station (the referrals app widens the scope);
-- volunteers and charity staff see no personal data here.
+- station staff see only what is referred to their station, volunteers only their own tasks;
+- charity staff see no personal data here.
+
+Providers (station staff, volunteers) reach personal data only through a referral: the same
+``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows reached from a referral
+to one of their stations or to them, while that referral is live or done (not once it was
+declined, expired or revoked). Members and assessments are not in ``REFERRAL_PATHS``: providers
+never read ID numbers or incomes; the referrals app shows them the few household details a
+service needs.
 
 Superusers configure the platform in the admin and see everything.
 """
@@ -25,6 +32,15 @@ REGION_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.AUDITOR}
 WRITE_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
 IDENTITY_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
 
+# From each model to the referrals (bangfu.referrals) through which a provider may read it.
+REFERRAL_PATHS = {
+    "referrals.Referral": "",
+    "registry.Need": "referrals",
+    "registry.Household": "needs__referrals",
+}
+# Referral statuses that open the household to its provider: sent, being served, or served.
+PROVIDER_READABLE_STATUSES = ("sent", "accepted", "in_service", "completed", "closed")
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -32,10 +48,23 @@ class Scope:
     region_paths: tuple[str, ...] = ()
     village_ids: tuple[int, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
+    station_organisation_ids: tuple[int, ...] = ()
+    volunteer_user_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
+        """No region or village: the user reads no part of the registry by place."""
         return not (self.everything or self.region_paths or self.village_ids)
+
+    @property
+    def is_provider(self) -> bool:
+        """Station staff or a volunteer: reads personal data only through referrals."""
+        return bool(self.station_organisation_ids) or self.volunteer_user_id is not None
+
+    @property
+    def reads_registry(self) -> bool:
+        """Whether registry pages (members, incomes, ID numbers) are for this user at all."""
+        return not self.is_empty
 
     @property
     def can_write(self) -> bool:
@@ -60,6 +89,16 @@ class Scope:
             query |= Q(**{f"{lookup}__in": self.village_ids})
         return query
 
+    def referral_q(self, lookup: str) -> Q:
+        """A filter on the referrals reached through ``lookup`` that this provider may read."""
+        prefix = f"{lookup}__" if lookup else ""
+        query = Q(pk__in=[])
+        if self.station_organisation_ids:
+            query |= Q(**{f"{prefix}station__organisation__in": self.station_organisation_ids})
+        if self.volunteer_user_id is not None:
+            query |= Q(**{f"{prefix}volunteer__user": self.volunteer_user_id})
+        return query & Q(**{f"{prefix}status__in": PROVIDER_READABLE_STATUSES})
+
 
 def scope_for(user) -> Scope:
     """The user's scope, computed once per user object (so once per request)."""
@@ -76,17 +115,21 @@ def scope_for(user) -> Scope:
             .select_related("organisation__region")
             .prefetch_related("villages")
         )
-        paths, villages, roles = set(), set(), set()
+        paths, villages, roles, stations = set(), set(), set(), set()
         for membership in memberships:
             roles.add(membership.role)
             if membership.role in REGION_ROLES:
                 paths.add(membership.organisation.region.path)
             elif membership.role == Role.ASSISTANT:
                 villages.update(village.pk for village in membership.villages.all())
+            elif membership.role == Role.STATION_STAFF:
+                stations.add(membership.organisation_id)
         scope = Scope(
             region_paths=tuple(sorted(paths)),
             village_ids=tuple(sorted(villages)),
             roles=frozenset(roles),
+            station_organisation_ids=tuple(sorted(stations)),
+            volunteer_user_id=user.pk if Role.VOLUNTEER in roles else None,
         )
     user._bangfu_scope = scope
     return scope
@@ -101,6 +144,16 @@ class ScopedQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        if scope.is_empty:
-            return self.none()
-        return self.filter(scope.region_q(self.region_lookup))
+        referral_path = REFERRAL_PATHS.get(self.model._meta.label)
+        if referral_path is None or not scope.is_provider:
+            if scope.is_empty:
+                return self.none()
+            return self.filter(scope.region_q(self.region_lookup))
+        query = scope.region_q(self.region_lookup)
+        if referral_path:
+            # A subquery, not a join: a household with two referrals must not come back twice.
+            reached = self.model._default_manager.filter(scope.referral_q(referral_path))
+            query |= Q(pk__in=reached.values("pk"))
+        else:
+            query |= scope.referral_q("")
+        return self.filter(query)

@@ -50,6 +50,9 @@ class Station(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
         help_text=_("0-5, computed from outcomes and satisfaction."),
     )
+    rated_outcomes = models.PositiveIntegerField(
+        _("rated outcomes"), default=0, help_text=_("How many rated outcomes the rating rests on.")
+    )
     is_accepting = models.BooleanField(_("accepting referrals"), default=True)
 
     class Meta:
@@ -59,6 +62,10 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.organisation.name
+
+    @property
+    def township(self) -> Region:
+        return self.organisation.region
 
     def clean(self) -> None:
         if self.organisation_id and self.organisation.kind != Organisation.Kind.STATION:
@@ -127,6 +134,12 @@ class Volunteer(models.Model):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("200"))],
     )
     weekly_hours = models.PositiveSmallIntegerField(_("hours a week"), default=4)
+    availability = models.CharField(
+        _("when available"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. weekday evenings, Saturday mornings."),
+    )
     capacity = models.PositiveSmallIntegerField(_("open tasks at once"), default=2)
     serves_gender = models.CharField(
         _("serves"), max_length=3, choices=GenderPreference.choices, default=GenderPreference.ANY
@@ -139,7 +152,9 @@ class Volunteer(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
+        help_text=_("0-5, computed from outcomes and satisfaction."),
     )
+    rated_outcomes = models.PositiveIntegerField(_("rated outcomes"), default=0)
 
     class Meta:
         verbose_name = _("volunteer")

@@ -16,7 +16,7 @@ from bangfu.regions.models import PolicyValue, Region
 @dataclass(frozen=True)
 class Parameter:
     label: str
-    kind: str  # "money", "percent", "months", "choice", "weights"
+    kind: str  # "money", "percent", "months", "days", "choice", "weights"
     choices: tuple[str, ...] = ()
 
 
@@ -48,6 +48,14 @@ PARAMETERS: dict[str, Parameter] = {
         _("Medical out-of-pocket alert (yuan/year)"), "money"
     ),
     "priority_weights": Parameter(_("Need priority weights"), "weights"),
+    "referral_accept_days": Parameter(_("Referral: days to accept or decline"), "days"),
+    "referral_first_service_days": Parameter(_("Referral: days to first service"), "days"),
+    "referral_first_service_days_urgent": Parameter(
+        _("Referral: days to first service, urgent needs"), "days"
+    ),
+    "referral_reroute_after_days": Parameter(
+        _("Referral: days past a deadline before re-routing"), "days"
+    ),
 }
 
 
@@ -73,6 +81,11 @@ def coerce(key: str, raw):
         if not 1 <= months <= 120:
             raise ValueError(f"{months} months is out of range (1-120)")
         return months
+    if kind == "days":
+        days = int(raw)
+        if not 0 <= days <= 365:
+            raise ValueError(f"{days} days is out of range (0-365)")
+        return days
     if kind == "choice":
         if raw not in PARAMETERS[key].choices:
             raise ValueError(f"{raw!r} is not one of {', '.join(PARAMETERS[key].choices)}")

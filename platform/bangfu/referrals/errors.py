@@ -1,0 +1,31 @@
+"""What can go wrong in a referral's life, in words the person at the desk can act on."""
+
+from django.utils.translation import gettext as _
+
+
+class ReferralError(Exception):
+    """A lifecycle rule refused the action; ``str(error)`` is the message to show."""
+
+
+class InvalidTransition(ReferralError):
+    def __init__(self, current: str, wanted: str):
+        super().__init__(
+            _("A referral that is %(current)s cannot become %(wanted)s.")
+            % {"current": current, "wanted": wanted}
+        )
+
+
+class CapacityFull(ReferralError):
+    def __init__(self, provider, open_cases: int, capacity: int):
+        super().__init__(
+            _(
+                "%(provider)s is full: %(open)s open cases of %(capacity)s. Close a case "
+                "first, or decline so the case goes to the next candidate."
+            )
+            % {"provider": provider, "open": open_cases, "capacity": capacity}
+        )
+        self.provider, self.open_cases, self.capacity = provider, open_cases, capacity
+
+
+class ProviderUnavailable(ReferralError):
+    pass

@@ -1,0 +1,29 @@
+"""Deadline checks and e-mails. Tasks take ids and are safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def check_referral_deadlines_task() -> int:
+    """Beat: queue one handler per overdue referral; returns how many were queued."""
+    from bangfu.referrals.models import Referral
+
+    ids = list(Referral.objects.overdue().order_by("pk").values_list("pk", flat=True))
+    for referral_id in ids:
+        handle_overdue_referral_task.delay(referral_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def handle_overdue_referral_task(referral_id: int) -> str:
+    from bangfu.referrals.services import referral_handle_overdue
+
+    return referral_handle_overdue(referral_id=referral_id)
+
+
+@shared_task(acks_late=True)
+def send_notification_email_task(notification_id: int) -> bool:
+    """E-mail one notification once; a second run finds it sent and does nothing."""
+    from bangfu.referrals.services import notification_email
+
+    return notification_email(notification_id=notification_id)

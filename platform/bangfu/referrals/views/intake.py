@@ -1,0 +1,181 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.referrals import selectors, services
+from bangfu.referrals.forms import IntakeForm
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.views.common import require_staff_area, service_call
+
+# Labels of the parts of a candidate's score (bangfu.matching_runs.services.RankedProvider).
+COMPONENT_LABELS = {
+    "distance": gettext_lazy("distance"),
+    "skills": gettext_lazy("skills"),
+    "quality": gettext_lazy("quality"),
+    "continuity": gettext_lazy("continuity"),
+    "capacity": gettext_lazy("capacity"),
+    "success": gettext_lazy("chance of success"),
+}
+COMPONENT_ORDER = tuple(COMPONENT_LABELS)
+
+
+def explain(components: dict) -> list[tuple[str, str, int]]:
+    """(key, label, percent) for each score component, in a fixed order for the columns."""
+    return [
+        (key, str(COMPONENT_LABELS[key]), round(100 * float(components.get(key, 0) or 0)))
+        for key in COMPONENT_ORDER
+    ]
+
+
+@never_cache
+@login_required
+def intake_list(request):
+    scope = scope_for(request.user)
+    if not scope.reads_registry and scope.is_provider:
+        return redirect("portal:inbox")
+    require_staff_area(request.user)
+    cases = selectors.intake_cases_for(request.user)
+    return render(
+        request,
+        "referrals/intake_list.html",
+        {
+            "waiting": cases.waiting()[:100],
+            "referred": cases.filter(status=IntakeCase.Status.REFERRED)[:100],
+            "needs": selectors.needs_awaiting_intake(request.user)[:50],
+            "can_write": scope.can_write,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_create(request):
+    require_staff_area(request.user)
+    needs = selectors.needs_awaiting_intake(request.user)
+    initial = {}
+    if request.GET.get("need", "").isdigit():
+        initial["need"] = needs.filter(pk=request.GET["need"]).first()
+    form = IntakeForm(request.POST or None, user=request.user, needs=needs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = []
+
+        def call():
+            created.append(
+                services.intake_open(
+                    by=request.user,
+                    source=data["source"],
+                    need=data["need"],
+                    township=data["township"],
+                    description=data["description"],
+                )
+            )
+
+        if service_call(request, call, form=form):
+            messages.success(request, _("The case is open at the intake desk."))
+            return redirect("referrals:intake-detail", created[0].pk)
+    return render(request, "referrals/intake_form.html", {"form": form})
+
+
+@never_cache
+@login_required
+def intake_detail(request, pk: int):
+    require_staff_area(request.user)
+    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
+    scope = scope_for(request.user)
+    candidates = []
+    if intake.status == IntakeCase.Status.OPEN and intake.need is not None:
+        candidates = [
+            {"candidate": candidate, "parts": explain(candidate.components)}
+            for candidate in selectors.intake_candidates(intake)
+        ]
+    referrals = (
+        Referral.objects.filter(intake=intake)
+        .select_related("station__organisation", "volunteer__user", "sent_by")
+        .prefetch_related("events__by")
+    )
+    return render(
+        request,
+        "referrals/intake_detail.html",
+        {
+            "intake": intake,
+            "candidates": candidates,
+            "component_labels": [COMPONENT_LABELS[key] for key in COMPONENT_ORDER],
+            "referrals": referrals,
+            "refused": selectors.provider_names(
+                selectors.refused_providers(intake.need) if intake.need else ()
+            ).values(),
+            "can_write": scope.can_write,
+        },
+    )
+
+
+@login_required
+@require_POST
+def intake_refer(request, pk: int):
+    """Refer the case to the candidate staff picked from the engine's list."""
+    require_staff_area(request.user)
+    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
+    kind, provider_id = request.POST.get("kind", ""), request.POST.get("provider", "")
+    ranked = selectors.intake_candidates(intake) if intake.need else []
+    chosen = next(
+        (
+            (rank, candidate)
+            for rank, candidate in enumerate(ranked, start=1)
+            if candidate.kind == kind and str(candidate.provider_id) == provider_id
+        ),
+        None,
+    )
+    if chosen is None:
+        messages.error(request, _("That provider is no longer a candidate: choose again."))
+        return redirect("referrals:intake-detail", intake.pk)
+    rank, candidate = chosen
+    sent = []
+
+    def call():
+        sent.append(
+            services.referral_send(
+                intake=intake,
+                provider=(candidate.kind, candidate.provider_id),
+                by=request.user,
+                candidate=candidate,
+                rank=rank,
+            )
+        )
+
+    if service_call(request, call):
+        messages.success(request, _("Referred to %(provider)s.") % {"provider": candidate.name})
+        return redirect("referrals:referral-detail", sent[0].pk)
+    return redirect("referrals:intake-detail", intake.pk)
+
+
+@login_required
+@require_POST
+def intake_route(request, pk: int):
+    """Send the case to the engine's first candidate."""
+    require_staff_area(request.user)
+    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
+    sent = []
+    if service_call(
+        request, lambda: sent.append(services.intake_route(intake=intake, by=request.user))
+    ):
+        if sent[0] is None:
+            messages.warning(request, _("No provider can take this need now."))
+        else:
+            messages.success(
+                request,
+                _("Referred to %(provider)s.")
+                % {
+                    "provider": selectors.provider_names([sent[0].provider_key]).get(
+                        sent[0].provider_key, ""
+                    )
+                },
+            )
+            return redirect("referrals:referral-detail", sent[0].pk)
+    return redirect("referrals:intake-detail", intake.pk)

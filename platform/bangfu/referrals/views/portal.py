@@ -1,0 +1,232 @@
+"""The providers' side: a station's inbox and cases, a volunteer's task list.
+
+Everything is read through ``selectors.provider_referrals``: a referral sent to another station
+(or another volunteer) is a 404, whatever else the user may see.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.referrals import selectors, services
+from bangfu.referrals.errors import ReferralError
+from bangfu.referrals.forms import CloseForm, CompleteForm, DeclineForm, ReferralFilter, SessionForm
+from bangfu.referrals.models import Referral
+from bangfu.referrals.views.common import service_call
+from bangfu.regions.models import Region
+
+PAGE_SIZE = 25
+
+
+def _require_provider(user) -> None:
+    if not scope_for(user).is_provider:
+        raise PermissionDenied(_("The portal is for station staff and volunteers."))
+
+
+def _case(request, pk: int) -> Referral:
+    return get_object_or_404(selectors.provider_referrals(request.user), pk=pk)
+
+
+def _is_volunteer_view(user) -> bool:
+    scope = scope_for(user)
+    return scope.volunteer_user_id is not None and not scope.station_organisation_ids
+
+
+@never_cache
+@login_required
+@require_GET
+def inbox(request):
+    _require_provider(request.user)
+    referrals = selectors.provider_referrals(request.user).annotate(session_count=Count("sessions"))
+    filterset = ReferralFilter(request.GET or None, queryset=referrals)
+    filterset.filters["township"].queryset = Region.objects.filter(
+        pk__in=referrals.values("need__household__region__parent")
+    )
+    page = Paginator(filterset.qs.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    providers = [("station", station.pk) for station in selectors.stations_of(request.user)]
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is not None:
+        providers.append(("volunteer", volunteer.pk))
+    names = selectors.provider_names(providers)
+    dashboards = [(names.get(key, ""), selectors.provider_dashboard(key)) for key in providers]
+    template = (
+        "referrals/portal/tasks.html"
+        if _is_volunteer_view(request.user)
+        else "referrals/portal/inbox.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "query_without_page": f"{query.urlencode()}&" if query else "",
+            "dashboards": dashboards,
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def _row(request, referral: Referral, *, error: str = "", status: int = 200):
+    template = (
+        "referrals/portal/_task.html"
+        if _is_volunteer_view(request.user)
+        else "referrals/portal/_row.html"
+    )
+    referral = selectors.provider_referrals(request.user).filter(pk=referral.pk).first()
+    return render(
+        request,
+        template,
+        {"referral": referral, "row_error": error, "decline_form": DeclineForm()},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def accept(request, pk: int):
+    """One click: with htmx the row is swapped in place, otherwise back to the case."""
+    _require_provider(request.user)
+    referral = _case(request, pk)
+    error = ""
+    try:
+        services.referral_accept(referral=referral, by=request.user)
+    except (ReferralError, PermissionDenied) as exc:
+        error = str(exc)
+    if request.htmx:
+        return _row(request, referral, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Accepted. The household's contact details are shown now."))
+    return redirect("portal:case", referral.pk)
+
+
+@login_required
+@require_POST
+def decline(request, pk: int):
+    _require_provider(request.user)
+    referral = _case(request, pk)
+    form = DeclineForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.referral_decline(
+                referral=referral,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except (ReferralError, PermissionDenied) as exc:
+            error = str(exc)
+    else:
+        error = _("Choose a reason for declining.")
+    if request.htmx:
+        if not error:
+            return render(
+                request,
+                "referrals/portal/_declined.html",
+                {"referral": referral, "as_task": _is_volunteer_view(request.user)},
+            )
+        return _row(request, referral, error=error)
+    if error:
+        messages.error(request, error)
+        return redirect("portal:case", referral.pk)
+    messages.success(request, _("Declined. The case went back to the intake desk."))
+    return redirect("portal:inbox")
+
+
+def _render_case(request, referral, *, status=200, **forms):
+    sheet = selectors.service_sheet(referral)
+    context = {
+        "referral": referral,
+        "sheet": sheet,
+        "sessions": referral.sessions.select_related("category", "provided_by"),
+        "events": selectors.referral_events(referral),
+        "overdue": referral.is_overdue(),
+        "decline_form": forms.get("decline_form") or DeclineForm(),
+    }
+    if referral.status in Referral.HOLDING:
+        context["session_form"] = forms.get("session_form") or SessionForm(referral=referral)
+        context["close_form"] = forms.get("close_form") or CloseForm()
+    if referral.status == Referral.Status.IN_SERVICE:
+        context["complete_form"] = forms.get("complete_form") or CompleteForm()
+    return render(request, "referrals/portal/case.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def case(request, pk: int):
+    _require_provider(request.user)
+    return _render_case(request, _case(request, pk))
+
+
+@login_required
+@require_POST
+def session_create(request, pk: int):
+    _require_provider(request.user)
+    referral = _case(request, pk)
+    form = SessionForm(request.POST, referral=referral)
+    if form.is_valid() and service_call(
+        request,
+        lambda: services.service_session_log(
+            referral=referral, by=request.user, **form.cleaned_data
+        ),
+        form=form,
+    ):
+        messages.success(request, _("The session is logged."))
+        return redirect("portal:case", referral.pk)
+    return _render_case(request, referral, session_form=form, status=400)
+
+
+@login_required
+@require_POST
+def complete(request, pk: int):
+    _require_provider(request.user)
+    referral = _case(request, pk)
+    form = CompleteForm(request.POST)
+    if form.is_valid() and service_call(
+        request,
+        lambda: services.referral_complete(
+            referral=referral, by=request.user, outcome=form.cleaned_data["outcome"]
+        ),
+        form=form,
+    ):
+        messages.success(request, _("The case is completed. Thank you."))
+        return redirect("portal:case", referral.pk)
+    return _render_case(request, referral, complete_form=form, status=400)
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    _require_provider(request.user)
+    referral = _case(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid() and service_call(
+        request,
+        lambda: services.referral_close(
+            referral=referral,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        ),
+        form=form,
+    ):
+        messages.success(request, _("The case is closed."))
+        return redirect("portal:inbox")
+    return _render_case(request, referral, close_form=form, status=400)
