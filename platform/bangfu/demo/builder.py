@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COUNTY_CODE = "530428"
@@ -29,6 +30,10 @@ COUNTY_CODE = "530428"
 DEMO_EMAIL_DOMAIN = "demo.bangfu.invalid"
 DEMO_SOURCE_PREFIX = "Demo value"
 SITE_URL = "http://127.0.0.1:8000/"
+
+
+class DemoConflict(Exception):
+    """Something the demo would create exists already and is not the demo's."""
 
 
 @cache
@@ -171,3 +176,18 @@ def demo_counts() -> dict[str, int]:
         "needs": Need.objects.filter(**in_county).count(),
         "open needs": Need.objects.filter(**in_county).open().count(),
     }
+
+
+COUNT_LABELS = {
+    "townships": _("townships"),
+    "villages": _("villages"),
+    "organisations": _("organisations"),
+    "stations": _("stations"),
+    "users": _("users"),
+    "volunteers": _("volunteers"),
+    "households": _("households"),
+    "members": _("members"),
+    "assessments": _("assessments"),
+    "needs": _("needs"),
+    "open needs": _("open needs"),
+}

@@ -8,6 +8,7 @@ from bangfu.accounts.models import Membership, Organisation, User
 from bangfu.demo.builder import (
     COUNTY_CODE,
     DEMO_EMAIL_DOMAIN,
+    DemoConflict,
     DemoContext,
     Step,
     demo_email,
@@ -119,7 +120,7 @@ class OrganisationsStep(Step):
         # The log-ins: passwords hashed one by one (the slow part of this step).
         for username, login in BY_USERNAME.items():
             if User.objects.filter(username=username).exists():
-                raise ValueError(f"A user {username!r} exists and is not a demo user.")
+                raise DemoConflict(f"A user {username!r} exists and is not a demo user.")
             user = User(
                 username=username,
                 email=demo_email(username),

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import User
 from bangfu.demo.builder import (
+    COUNT_LABELS,
     SITE_URL,
+    DemoConflict,
     DemoOptions,
     demo_build,
     demo_is_loaded,
@@ -45,16 +47,14 @@ class Command(BaseCommand):
         if reset and demo_is_loaded():
             demo_reset()
             self.stdout.write(_("Removed the demo (%.1f s).") % (time.perf_counter() - started))
-        options = DemoOptions(households=households, seed=seed)
-        if as_of is not None:
-            options = DemoOptions(households=households, seed=seed, as_of=as_of)
+        demo = DemoOptions(households=households, seed=seed, **({"as_of": as_of} if as_of else {}))
 
         def progress(step: str, seconds: float) -> None:
             self.stdout.write(f"  {step:<16} {seconds:6.1f} s")
 
         try:
-            result = demo_build(options=options, progress=progress)
-        except ValueError as exc:
+            result = demo_build(options=demo, progress=progress)
+        except DemoConflict as exc:
             raise CommandError(str(exc)) from exc
         if result.loaded:
             self.stdout.write(
@@ -63,7 +63,7 @@ class Command(BaseCommand):
                     % {
                         "seconds": time.perf_counter() - started,
                         "seed": seed,
-                        "date": options.as_of.isoformat(),
+                        "date": demo.as_of.isoformat(),
                     }
                 )
             )
@@ -73,8 +73,8 @@ class Command(BaseCommand):
                     _("The demo is already loaded: nothing was added (use --reset to rebuild it).")
                 )
             )
-        for label, number in result.counts.items():
-            self.stdout.write(f"  {label:<16} {number:>7,}")
+        for key, number in result.counts.items():
+            self.stdout.write(f"  {_pad(str(COUNT_LABELS.get(key, key)), 16)} {number:>7,}")
         self._logins()
 
     def _logins(self) -> None:
