@@ -98,9 +98,11 @@ def export_households(queryset, *, reveal_identity: bool = False) -> bytes:
 
 
 def _format(sheet, column, value):
-    if column.text_format and value is not None:
+    if value is None or value == "":
+        return None
+    if column.text_format:
         return _cell(sheet, value, number_format="@")
-    if column.parse is date and value is not None:
+    if column.parse is date:
         return _cell(sheet, value, number_format="yyyy-mm-dd")
     return value
 
