@@ -235,90 +235,102 @@ class Column:
         return self.labels.parse(value) if self.labels else self.parse(value)
 
 
-def _choice(key, header, aliases, labels, default, width=12) -> Column:
-    return Column(key, header, aliases, False, False, width, labels=labels, default=default)
+def _household(key, header, aliases, *, width, required=False, **options) -> Column:
+    return Column(key, header, aliases, True, required, width, **options)
+
+
+def _member(key, header, aliases, *, width, required=False, **options) -> Column:
+    return Column(key, header, aliases, False, required, width, **options)
 
 
 def _flag(key, header, aliases) -> Column:
-    return Column(key, header, aliases, False, False, 10, parse=yes_no, default=False)
+    return _member(key, header, aliases, width=10, parse=yes_no, default=False)
 
 
 LEDGER_COLUMNS: tuple[Column, ...] = (
-    Column(
+    _household(
         "registry_number",
         "户编号",
         ("registry number", "户号"),
-        True,
-        True,
-        16,
-        code,
+        required=True,
+        width=16,
+        parse=code,
         text_format=True,
     ),
-    Column(
+    _household(
         "village_code",
         "村(社区)代码",
         ("village code", "村社区代码", "村代码", "社区代码"),
-        True,
-        True,
-        16,
-        code,
+        required=True,
+        width=16,
+        parse=code,
         text_format=True,
     ),
-    Column("address", "家庭住址", ("address", "住址"), True, True, 32),
-    Column(
+    _household("address", "家庭住址", ("address", "住址"), required=True, width=32),
+    _household(
         "phone",
         "联系电话",
         ("phone", "contact phone", "电话"),
-        True,
-        False,
-        14,
-        code,
+        width=14,
+        parse=code,
         text_format=True,
     ),
-    Column("tier", "救助类别", ("tier", "类别"), True, True, 12, labels=TIERS),
-    Column("enrolled_on", "纳入日期", ("enrolled on",), True, False, 12, date),
-    Column("next_review_due", "下次复核日期", ("next review due",), True, False, 14, date),
-    Column("name", "姓名", ("name",), False, True, 10),
-    Column(
+    _household("tier", "救助类别", ("tier", "类别"), required=True, width=12, labels=TIERS),
+    _household("enrolled_on", "纳入日期", ("enrolled on",), width=12, parse=date),
+    _household("next_review_due", "下次复核日期", ("next review due",), width=14, parse=date),
+    _member("name", "姓名", ("name",), required=True, width=10),
+    _member(
         "id_number",
         "身份证号",
         ("id number", "身份证号码", "公民身份号码"),
-        False,
-        True,
-        21,
-        code,
+        required=True,
+        width=21,
+        parse=code,
         text_format=True,
     ),
-    Column(
+    _member(
         "relation",
         "与户主关系",
         ("relation", "relation to head"),
-        False,
-        True,
-        12,
+        required=True,
+        width=12,
         labels=RELATIONS,
     ),
-    _choice("disability", "残疾类别", ("disability",), DISABILITIES, Member.Disability.NONE),
-    Column("disability_grade", "残疾等级", ("disability grade",), False, False, 10, grade),
-    _choice("illness", "疾病情况", ("illness",), ILLNESSES, Member.Illness.NONE),
-    Column("illness_note", "疾病说明", ("illness details",), False, False, 20, default=""),
-    _choice("care_level", "照料等级", ("care level",), CARE_LEVELS, Member.CareLevel.SELF),
-    _choice(
+    _member(
+        "disability",
+        "残疾类别",
+        ("disability",),
+        width=12,
+        labels=DISABILITIES,
+        default=Member.Disability.NONE,
+    ),
+    _member("disability_grade", "残疾等级", ("disability grade",), width=10, parse=grade),
+    _member(
+        "illness", "疾病情况", ("illness",), width=12, labels=ILLNESSES, default=Member.Illness.NONE
+    ),
+    _member("illness_note", "疾病说明", ("illness details",), width=20, default=""),
+    _member(
+        "care_level",
+        "照料等级",
+        ("care level",),
+        width=12,
+        labels=CARE_LEVELS,
+        default=Member.CareLevel.SELF,
+    ),
+    _member(
         "work_ability",
         "劳动能力",
         ("work ability", "ability to work"),
-        WORK_ABILITIES,
-        Member.WorkAbility.FULL,
         width=16,
+        labels=WORK_ABILITIES,
+        default=Member.WorkAbility.FULL,
     ),
-    Column(
+    _member(
         "monthly_income",
         "月收入(元)",
         ("monthly income", "monthly income (yuan)", "月收入"),
-        False,
-        False,
-        12,
-        money,
+        width=12,
+        parse=money,
         default=Decimal("0.00"),
     ),
     _flag("income_is_irregular", "收入不稳定", ("irregular income",)),
