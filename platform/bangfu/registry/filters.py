@@ -47,6 +47,8 @@ def _regions(request):
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Sorts with empty values last both ways, and by primary key to keep pages stable."""
 
+    descending_fmt = _("%s (descending)")
+
     def get_ordering_value(self, param):
         descending = param.startswith("-")
         field = F(self.param_map[param.lstrip("-")])
