@@ -164,6 +164,8 @@ def test_it_has_stations_volunteers_and_one_login_per_role(demo):
     assert Volunteer.objects.count() >= 80
     assert not Volunteer.objects.filter(categories=None).exists()
     for volunteer in Volunteer.objects.select_related("user"):
+        # A rating rests on rated outcomes; a newcomer has neither.
+        assert (volunteer.quality_rating is None) == (volunteer.rated_outcomes == 0)
         assert volunteer.user.memberships.filter(
             organisation=volunteer.organisation_id, role=Membership.Role.VOLUNTEER
         ).exists()

@@ -103,6 +103,7 @@ PROFILES = {
 }
 LANGUAGES = {"hani": "哈尼语", "yi": "彝语", "dai": "傣语"}
 VOLUNTEER_COUNT = 80
+AVAILABILITY = ("工作日晚上", "周六上午", "周末全天", "工作日下午", "街天上午", "随时可电话联系")
 
 
 def _rating(rng) -> Decimal | None:
@@ -141,6 +142,7 @@ class ProvidersStep(Step):
                 opening_hours="周一至周五 9:00-12:00，14:30-18:00"
                 + ("；周六上午值班" if seat else "；街天上午入村服务"),
                 quality_rating=Decimal(str(round(rng.uniform(3.2, 4.8), 2))),
+                rated_outcomes=rng.randint(25, 140),
             )
             stations.append(station)
             offered.append((station, township, sorted({categories[c] for c in codes})))
@@ -213,8 +215,11 @@ class ProvidersStep(Step):
                 capacity=rng.choice((1, 2, 2, 3, 4)),
                 serves_gender=serves,
                 is_available=login or rng.random() < 0.92,
-                quality_rating=_rating(rng),
+                availability=rng.choice(AVAILABILITY),
             )
+            volunteer.quality_rating = _rating(rng)
+            if volunteer.quality_rating is not None:
+                volunteer.rated_outcomes = rng.randint(3, 45)
             name = names.full(sex=sex, birth_year=birth_year, people=people)
             plans.append((login, name, volunteer, sorted(categories[c] for c in chosen)))
 
