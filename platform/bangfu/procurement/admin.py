@@ -1,0 +1,73 @@
+"""Configuration only: the catalogue, evaluation schemes and a read-only view of the money.
+
+Funds, projects and the ledger change through the staff pages, whose services hold the cap lock;
+the admin shows them but cannot edit them.
+"""
+
+from django.contrib import admin
+
+from bangfu.procurement.models import (
+    CatalogueItem,
+    EvaluationCriterion,
+    EvaluationScheme,
+    Fund,
+    LedgerEntry,
+    ProcurementCap,
+    Project,
+)
+
+
+@admin.register(CatalogueItem)
+class CatalogueItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category", "unit", "reference_unit_price", "is_active"]
+    list_filter = ["category__kind", "unit", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+    autocomplete_fields = ["category"]
+
+
+class EvaluationCriterionInline(admin.TabularInline):
+    model = EvaluationCriterion
+    extra = 0
+
+
+@admin.register(EvaluationScheme)
+class EvaluationSchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "year", "form_share_pct", "excellent_min", "pass_min"]
+    autocomplete_fields = ["region"]
+    inlines = [EvaluationCriterionInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Fund)
+class FundAdmin(ReadOnlyAdmin):
+    list_display = ["region", "year", "source", "budget_amount", "spent_amount"]
+    list_filter = ["year", "source"]
+
+
+@admin.register(ProcurementCap)
+class ProcurementCapAdmin(ReadOnlyAdmin):
+    list_display = ["region", "year", "cap_pct", "cap_amount", "committed_total", "paid_total"]
+    list_filter = ["year"]
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = ["name", "region", "year", "agency", "amount", "status"]
+    list_filter = ["status", "year", "funding_source"]
+    search_fields = ["name", "agency__name"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["project", "kind", "amount", "booked_on", "by"]
+    list_filter = ["kind"]

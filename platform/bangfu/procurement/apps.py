@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcurementConfig(AppConfig):
+    name = "bangfu.procurement"
+    verbose_name = _("Procurement of services")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from bangfu.procurement import models
+
+        # Money and status changes are audited in the same transaction as the change. The
+        # catalogue and evaluation schemes are configuration, kept in the admin's own history
+        # (and seeded by migration, which must not write audit rows).
+        for model in (
+            models.Fund,
+            models.ProcurementCap,
+            models.Project,
+            models.ProjectLine,
+            models.ProjectTransition,
+            models.Filing,
+            models.LedgerEntry,
+            models.Evaluation,
+            models.EvaluationScore,
+        ):
+            auditlog.register(model)
+        # Deliveries may name a household: the note is free text and stays out of the log.
+        auditlog.register(models.DeliveryRecord, mask_fields=["note"])
