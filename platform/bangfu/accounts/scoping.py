@@ -157,3 +157,36 @@ class ScopedQuerySet(models.QuerySet):
         else:
             query |= scope.referral_q("")
         return self.filter(query)
+
+
+def regions_for(user):
+    """The regions a user's bureau roles reach: their bureau's region and everything below."""
+    from bangfu.regions.models import Region
+
+    scope = scope_for(user)
+    if scope.everything:
+        return Region.objects.all()
+    query = Q(pk__in=[])
+    for path in scope.region_paths:
+        query |= Q(path__startswith=path)
+    return Region.objects.filter(query)
+
+
+def holds_role_over(user, roles, region) -> bool:
+    """Whether one membership of the user with one of ``roles`` covers ``region``.
+
+    Checked per membership: a manager of one county who is plain staff in another may approve
+    only in the first.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    above = [region.path[: index + 1] for index, char in enumerate(region.path) if char == "/"]
+    return Membership.objects.filter(
+        user=user,
+        role__in=roles,
+        is_active=True,
+        organisation__is_active=True,
+        organisation__region__path__in=above,
+    ).exists()
