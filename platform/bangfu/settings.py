@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "bangfu.accounts",
     "bangfu.registry",
     "bangfu.providers",
+    "bangfu.procurement",
     "bangfu.referrals",
     "bangfu.demo",
     "django.contrib.admin",

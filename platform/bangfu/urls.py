@@ -7,6 +7,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="registry:household-list"), name="home"),
     path("staff/referrals/", include("bangfu.referrals.urls")),
     path("portal/", include("bangfu.referrals.portal_urls")),
+    path("staff/procurement/", include("bangfu.procurement.urls")),
     path("staff/", include("bangfu.registry.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
