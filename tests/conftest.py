@@ -79,3 +79,65 @@ def celery_worker(request, transactional_db, settings):
         pytest.skip("needs CELERY_BROKER_URL (CI's PostgreSQL stage runs it with Redis)")
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
+
+
+@pytest.fixture
+def browser(live_server, django_db_serialized_rollback, tmp_path):
+    """Headless Debian Chromium driven by Selenium against ``live_server``.
+
+    Selenium Manager downloads nothing: the driver is /usr/bin/chromedriver. The live server
+    commits its rows, so the database is flushed afterwards; the serialized rollback puts the
+    migrations' seed data (policy defaults, categories, catalogue) back for the next test.
+    ``browser.log_in(username, password)`` posts the login form like a user;
+    ``browser.url(path)`` is the live server's address of a path.
+    """
+    from pathlib import Path
+
+    chromium, chromedriver = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+    if not (chromium.exists() and chromedriver.exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver in /usr/bin")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1600",
+        "--lang=zh-CN",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ):
+        options.add_argument(argument)
+    # The people using Bangfu read Chinese: the default language is what the tests see.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
+    driver.set_page_load_timeout(60)
+
+    def url(path: str) -> str:
+        return live_server.url + path
+
+    def log_in(username: str, password: str = "correct-horse-battery") -> None:
+        driver.delete_all_cookies()
+        driver.get(url("/accounts/login/"))
+        driver.find_element(By.NAME, "username").send_keys(username)
+        driver.find_element(By.NAME, "password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/accounts/login/'] button").click()
+        WebDriverWait(driver, 20).until(
+            lambda d: "/accounts/login/" not in d.current_url,
+            message=f"log-in as {username} failed",
+        )
+
+    driver.url, driver.log_in = url, log_in
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -1,0 +1,214 @@
+"""The cap: percentage by level from the policy, Decimal arithmetic to the fen, never exceeded."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from bangfu.accounts.models import Membership
+from bangfu.procurement import services
+from bangfu.procurement.models import FundingSource, LedgerEntry, ProcurementCap, Project
+from bangfu.regions.models import PolicyValue
+from tests.factories import OrganisationFactory, UserFactory, member_of
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def cap(region) -> ProcurementCap:
+    return ProcurementCap.objects.get(region=region, year=YEAR)
+
+
+def test_a_county_cap_is_four_percent_of_its_budget(funded):
+    row = cap(funded)
+    assert row.cap_pct == Decimal("4")
+    assert row.base == "budget"
+    assert row.cap_amount == Decimal("40000.00")
+    assert row.headroom == Decimal("40000.00")
+
+
+def test_a_commitment_exactly_at_the_cap_is_approved(funded, submitted, manager):
+    project = submitted(quantity="1000", unit_price="40.00")  # 40,000.00
+    services.project_approve(project=project, by=manager)
+    row = cap(funded)
+    assert row.committed_total == Decimal("40000.00")
+    assert row.headroom == Decimal("0.00")
+    assert Project.objects.get(pk=project.pk).status == Project.Status.APPROVED
+
+
+def test_one_fen_over_the_cap_is_refused_with_the_headroom(funded, submitted, manager):
+    project = submitted(quantity="1", unit_price="40000.01")
+    with pytest.raises(services.CapExceeded) as refused:
+        services.project_approve(project=project, by=manager)
+    assert refused.value.headroom == Decimal("40000.00")
+    assert "40000.00" in refused.value.messages[0]
+    assert cap(funded).committed_total == Decimal("0.00")
+    assert Project.objects.get(pk=project.pk).status == Project.Status.SUBMITTED
+    assert not LedgerEntry.objects.exists()
+
+
+def test_commitments_add_up_and_the_last_fen_is_the_limit(funded, submitted, manager):
+    services.project_approve(project=submitted(quantity="1", unit_price="39999.99"), by=manager)
+    with pytest.raises(services.CapExceeded) as refused:
+        services.project_approve(project=submitted(quantity="1", unit_price="0.02"), by=manager)
+    assert refused.value.headroom == Decimal("0.01")
+    services.project_approve(project=submitted(quantity="1", unit_price="0.01"), by=manager)
+    assert cap(funded).committed_total == cap(funded).cap_amount == Decimal("40000.00")
+
+
+def test_line_amounts_are_rounded_to_the_fen(make_project):
+    # 3 × 33.335 cannot be a unit price (2 places); quantities carry 2 places too.
+    project = make_project(quantity="2.50", unit_price="33.33")
+    assert project.amount == Decimal("83.33")  # 83.325 rounds half up
+
+
+def test_the_cap_rounds_down_never_up(county, staff):
+    services.fund_set(
+        by=staff,
+        region=county,
+        year=YEAR,
+        source=FundingSource.OTHER,
+        budget_amount=Decimal("100000.99"),
+        spent_amount=Decimal("0"),
+    )
+    assert cap(county).cap_amount == Decimal("4000.03")  # 4000.0396
+
+
+def test_the_base_sums_every_source(county, staff):
+    for source, budget in ((FundingSource.SUBSIDY, "900000"), (FundingSource.WORK_FUNDS, "100000")):
+        services.fund_set(
+            by=staff,
+            region=county,
+            year=YEAR,
+            source=source,
+            budget_amount=Decimal(budget),
+            spent_amount=Decimal("0"),
+        )
+    assert cap(county).base_amount == Decimal("1000000.00")
+    assert cap(county).cap_amount == Decimal("40000.00")
+
+
+def test_percentages_by_level_city_five_county_four_township_four(county_a, staff, manager):
+    county, town, _village = county_a
+    city = county.parent
+    city_staff = UserFactory(username="city_staff")
+    member_of(city_staff, OrganisationFactory(region=city), Membership.Role.BUREAU_STAFF)
+    for region, by in ((city, city_staff), (county, staff), (town, staff)):
+        services.fund_set(
+            by=by,
+            region=region,
+            year=YEAR,
+            source=FundingSource.SUBSIDY,
+            budget_amount=Decimal("1000000"),
+            spent_amount=Decimal("0"),
+        )
+    assert cap(city).cap_amount == Decimal("50000.00")
+    assert cap(county).cap_amount == Decimal("40000.00")
+    assert cap(town).cap_amount == Decimal("40000.00")
+
+
+def test_a_province_override_reaches_its_counties(county_a, staff):
+    county = county_a[0]
+    province = county.parent.parent
+    PolicyValue.objects.create(
+        key="procurement_cap_county_pct", region=province, year=2025, value="3.5"
+    )
+    services.fund_set(
+        by=staff,
+        region=county,
+        year=YEAR,
+        source=FundingSource.SUBSIDY,
+        budget_amount=Decimal("1000000"),
+        spent_amount=Decimal("0"),
+    )
+    assert cap(county).cap_pct == Decimal("3.5")
+    assert cap(county).cap_amount == Decimal("35000.00")
+
+
+def test_a_spending_base_follows_actual_spending(county, staff):
+    PolicyValue.objects.create(
+        key="procurement_cap_base", region=county, year=YEAR, value="spending"
+    )
+    services.fund_set(
+        by=staff,
+        region=county,
+        year=YEAR,
+        source=FundingSource.SUBSIDY,
+        budget_amount=Decimal("1000000"),
+        spent_amount=Decimal("600000"),
+    )
+    assert cap(county).base == "spending"
+    assert cap(county).cap_amount == Decimal("24000.00")
+
+
+def test_funds_cannot_shrink_the_cap_below_what_is_committed(funded, submitted, manager, staff):
+    services.project_approve(project=submitted(quantity="750"), by=manager)  # 30,000.00
+    with pytest.raises(ValidationError, match=r"30000\.00"):
+        services.fund_set(
+            by=staff,
+            region=funded,
+            year=YEAR,
+            source=FundingSource.SUBSIDY,
+            budget_amount=Decimal("500000"),  # cap would be 20,000.00
+            spent_amount=Decimal("0"),
+        )
+    assert cap(funded).cap_amount == Decimal("40000.00")
+
+
+def test_the_database_refuses_a_committed_total_above_the_cap(funded):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProcurementCap.objects.filter(region=funded).update(
+            committed_total=F("cap_amount") + Decimal("0.01")
+        )
+
+
+def test_closing_returns_the_unpaid_commitment_to_the_headroom(funded, submitted, manager, staff):
+    project = services.project_approve(project=submitted(quantity="500"), by=manager)  # 20,000
+    services.project_start(project=project, by=staff)
+    services.payment_record(
+        project=project, by=staff, amount=Decimal("12000.00"), paid_on=dt.date(YEAR, 5, 1)
+    )
+    services.project_close(project=project, by=staff)
+    row = cap(funded)
+    assert row.committed_total == Decimal("12000.00")
+    assert row.paid_total == Decimal("12000.00")
+    assert row.headroom == Decimal("28000.00")
+
+
+def test_payments_never_exceed_the_commitment(funded, submitted, manager, staff):
+    project = services.project_approve(project=submitted(quantity="100"), by=manager)  # 4,000
+    services.payment_record(
+        project=project, by=staff, amount=Decimal("3999.99"), paid_on=dt.date(YEAR, 4, 1)
+    )
+    with pytest.raises(ValidationError, match=r" 0\.01 "):
+        services.payment_record(
+            project=project, by=staff, amount=Decimal("0.02"), paid_on=dt.date(YEAR, 4, 2)
+        )
+
+
+def test_only_a_manager_of_the_region_approves(funded, submitted, staff, outsider_staff):
+    project = submitted()
+    with pytest.raises(PermissionDenied):
+        services.project_approve(project=project, by=staff)
+    with pytest.raises(PermissionDenied):
+        services.project_submit(project=project, by=outsider_staff)
+
+
+def test_every_transition_is_recorded_with_who(funded, submitted, manager, staff):
+    project = services.project_approve(project=submitted(), by=manager)
+    services.project_start(project=project, by=staff)
+    steps = [(t.from_status, t.to_status, t.by) for t in project.transitions.all()]
+    assert steps == [
+        ("draft", "submitted", staff),
+        ("submitted", "approved", manager),
+        ("approved", "in_progress", staff),
+    ]
+
+
+def test_a_project_cannot_skip_a_status(funded, make_project, manager):
+    with pytest.raises(services.InvalidTransition):
+        services.project_approve(project=make_project(), by=manager)

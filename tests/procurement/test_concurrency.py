@@ -1,0 +1,168 @@
+"""Fifty managers approve at once: the committed total never passes the cap (PostgreSQL).
+
+The same harness runs a naive approval (read the cap, check, write the sum back; no row lock,
+no F()) and must see it over-commit: proof that the harness can catch the race at all.
+Run with DATABASE_URL=postgres://…; on SQLite these tests are skipped (SQLite serialises
+writers, so there is no race to see).
+"""
+
+import random
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from bangfu.procurement import services
+from bangfu.procurement.models import LedgerEntry, ProcurementCap, Project, ProjectTransition
+
+THREADS = 50
+REPETITIONS = 100
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent writers need PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def contenders(funded, submitted):
+    """Fifty submitted projects of 500 to 3,000 yuan against a 40,000.00 cap (~87,000 asked)."""
+    amounts = random.Random(2026).choices(range(500, 3001, 250), k=THREADS)
+    return [submitted(quantity="1", unit_price=str(amount)) for amount in amounts]
+
+
+def approve_without_lock(*, project: Project, by) -> Project:
+    """The approval as it is often first written: a plain read, a check, an absolute write.
+
+    Two managers can both read the same committed total, both see room, and both write
+    "what I read + my amount": the second write silently drops the first (a lost update), so
+    the stored total stays under the cap and no constraint ever sees the overdraft, while the
+    approved projects add up to more than the cap.
+    """
+    with transaction.atomic():
+        project = Project.objects.select_related("region").get(pk=project.pk)
+        cap = ProcurementCap.objects.get(region=project.region, year=project.year)
+        headroom = cap.cap_amount - cap.committed_total
+        if project.amount > headroom:
+            raise services.CapExceeded(cap=cap, amount=project.amount, headroom=headroom)
+        LedgerEntry.objects.create(
+            project=project,
+            cap=cap,
+            kind=LedgerEntry.Kind.COMMITMENT,
+            amount=project.amount,
+            booked_on=timezone.localdate(),
+            by=by,
+        )
+        ProcurementCap.objects.filter(pk=cap.pk).update(
+            committed_total=cap.committed_total + project.amount
+        )
+        Project.objects.filter(pk=project.pk).update(status=Project.Status.APPROVED)
+        return project
+
+
+def approve_at_once(approve, projects, manager) -> dict[str, int]:
+    """Start one thread per project, hold them at a barrier, let them all approve at once."""
+    barrier = threading.Barrier(len(projects))
+    outcomes: list[str] = []
+
+    def run(project):
+        try:
+            connection.ensure_connection()  # connect first, so the barrier releases real work
+            barrier.wait(timeout=60)
+            approve(project=project, by=manager)
+            outcomes.append("approved")
+        except services.CapExceeded:
+            outcomes.append("refused")
+        except Exception as exc:
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(project,)) for project in projects]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return {outcome: outcomes.count(outcome) for outcome in set(outcomes)}
+
+
+def reset(cap: ProcurementCap) -> None:
+    LedgerEntry.objects.all().delete()
+    ProjectTransition.objects.filter(to_status=Project.Status.APPROVED).delete()
+    Project.objects.update(status=Project.Status.SUBMITTED)
+    ProcurementCap.objects.filter(pk=cap.pk).update(committed_total=Decimal("0"))
+
+
+def approved_total() -> Decimal:
+    approved = Project.objects.filter(status=Project.Status.APPROVED)
+    return approved.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def run_repetitions(approve, contenders, manager, funded):
+    cap = ProcurementCap.objects.get(region=funded)
+    results = []
+    started = time.perf_counter()
+    for _ in range(REPETITIONS):
+        reset(cap)
+        outcomes = approve_at_once(approve, contenders, manager)
+        cap.refresh_from_db()
+        committed = LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        refused_amounts = list(
+            Project.objects.filter(status=Project.Status.SUBMITTED).values_list("amount", flat=True)
+        )
+        results.append(
+            {
+                "outcomes": outcomes,
+                "approved_total": approved_total(),
+                "ledger_total": committed,
+                "stored_total": cap.committed_total,
+                "cap": cap.cap_amount,
+                "refused_amounts": refused_amounts,
+            }
+        )
+    return results, time.perf_counter() - started
+
+
+def describe(label, results, seconds):
+    approvals = [r["outcomes"].get("approved", 0) for r in results]
+    over = sum(r["approved_total"] > r["cap"] for r in results)
+    print(
+        f"\n{label}: {len(results)} repetitions × {THREADS} threads in {seconds:.1f} s; "
+        f"approvals per repetition min {min(approvals)} / max {max(approvals)}; "
+        f"over-committed in {over} repetitions; "
+        f"worst approved total {max(r['approved_total'] for r in results)} vs cap "
+        f"{results[0]['cap']}"
+    )
+
+
+def test_fifty_simultaneous_approvals_never_exceed_the_cap(contenders, manager, funded):
+    results, seconds = run_repetitions(services.project_approve, contenders, manager, funded)
+    describe("locked approval", results, seconds)
+    for result in results:
+        assert set(result["outcomes"]) <= {"approved", "refused"}, result["outcomes"]
+        assert result["approved_total"] <= result["cap"]
+        # Nothing lost either way: the stored total is exactly what the ledger committed.
+        assert result["stored_total"] == result["ledger_total"] == result["approved_total"]
+        # And no room was wasted: every refused project asked for more than was left at the end.
+        headroom = result["cap"] - result["stored_total"]
+        assert all(amount > headroom for amount in result["refused_amounts"])
+
+
+def test_the_same_race_without_the_lock_over_commits(contenders, manager, funded):
+    results, seconds = run_repetitions(approve_without_lock, contenders, manager, funded)
+    describe("naive approval (no lock, no F())", results, seconds)
+    over_committed = [r for r in results if r["approved_total"] > r["cap"]]
+    # The harness catches the race: the naive approval over-commits at least once...
+    assert over_committed
+    # ...while its stored total, silently losing updates, never looked over the cap.
+    assert all(r["stored_total"] <= r["cap"] for r in results)
