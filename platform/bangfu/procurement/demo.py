@@ -1,0 +1,260 @@
+"""Demo data for procurement: a year of funds and a dozen projects of a county, through the
+services (so the cap, the filings and the ledger hold exactly as in real use).
+
+Called by the demo builder after the county's bureau (with a staff member and a manager), an
+agency and some households exist::
+
+    from bangfu.procurement.demo import load_procurement_demo
+    load_procurement_demo(county, random.Random(seed))
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from bangfu.accounts.models import Membership, Organisation
+from bangfu.procurement import services
+from bangfu.procurement.models import CatalogueItem, FundingSource, Project
+from bangfu.regions.models import Region
+from bangfu.registry.models import Household
+
+YEAR = 2026
+S = Project.Status
+
+# name, funding source, lines (catalogue code, quantity), target households, target hours, status
+PROJECTS = [
+    ("特困老人居家照料服务", FundingSource.SUBSIDY, [("home-care", 6000)], 120, 6000, S.CLOSED),
+    (
+        "困境儿童关爱与学业辅导",
+        FundingSource.SUBSIDY,
+        [("child-care", 2400), ("schooling-help", 1800)],
+        80,
+        4200,
+        S.IN_PROGRESS,
+    ),
+    (
+        "重度残疾人康复训练",
+        FundingSource.SUBSIDY,
+        [("rehab-training", 1500)],
+        60,
+        1500,
+        S.IN_PROGRESS,
+    ),
+    (
+        "低保家庭送医陪护",
+        FundingSource.WORK_FUNDS,
+        [("hospital-escort", 600), ("medical-help", 400)],
+        150,
+        0,
+        S.IN_PROGRESS,
+    ),
+    (
+        "困难群众心理疏导",
+        FundingSource.WORK_FUNDS,
+        [("counselling-hour", 900)],
+        90,
+        900,
+        S.IN_PROGRESS,
+    ),
+    (
+        "主动发现与排查",
+        FundingSource.WORK_FUNDS,
+        [("screening", 8000), ("needs-analysis", 1200)],
+        1200,
+        0,
+        S.CLOSED,
+    ),
+    ("家庭经济状况核查", FundingSource.WORK_FUNDS, [("means-test", 1500)], 1500, 0, S.APPROVED),
+    ("助餐送餐服务", FundingSource.SUBSIDY, [("meal-delivery", 12000)], 100, 0, S.APPROVED),
+    (
+        "社会救助业务培训",
+        FundingSource.WORK_FUNDS,
+        [("staff-training", 4), ("policy-publicity", 6)],
+        0,
+        0,
+        S.SUBMITTED,
+    ),
+    (
+        "关爱探访与资源链接",
+        FundingSource.OTHER,
+        [("care-visit", 3000), ("resource-linking-case", 120)],
+        300,
+        0,
+        S.SUBMITTED,
+    ),
+    (
+        "救助信息化运维",
+        FundingSource.WORK_FUNDS,
+        [("it-maintenance", 1), ("records-management", 5000)],
+        0,
+        0,
+        S.DRAFT,
+    ),
+    ("第三方绩效评价", FundingSource.WORK_FUNDS, [("performance-evaluation", 1)], 0, 0, S.DRAFT),
+]
+ORDER = [S.DRAFT, S.SUBMITTED, S.APPROVED, S.IN_PROGRESS, S.CLOSED]
+
+
+def _member(county: Region, role: str):
+    membership = (
+        Membership.objects.filter(
+            role=role,
+            is_active=True,
+            organisation__kind=Organisation.Kind.BUREAU,
+            organisation__region=county,
+        )
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise LookupError(f"The demo needs a {role} of the bureau of {county} first.")
+    return membership.user
+
+
+def _agency(county: Region) -> Organisation:
+    agencies = Organisation.objects.filter(kind=Organisation.Kind.AGENCY, is_active=True)
+    agency = agencies.filter(region__path__startswith=county.path).first() or agencies.first()
+    if agency is None:
+        raise LookupError("The demo needs a service agency (Organisation of kind 'agency') first.")
+    return agency
+
+
+def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randint(0, max((end - start).days, 0)))
+
+
+@transaction.atomic
+def load_procurement_demo(
+    county: Region,
+    rng: random.Random,
+    *,
+    agency: Organisation | None = None,
+    staff=None,
+    manager=None,
+) -> list[Project]:
+    """Funds for 2026 and twelve projects from draft to closed, with deliveries and evaluations."""
+    staff = staff or _member(county, Membership.Role.BUREAU_STAFF)
+    manager = manager or _member(county, Membership.Role.BUREAU_MANAGER)
+    agency = agency or _agency(county)
+    today = timezone.localdate()
+    scale = Decimal(rng.randint(90, 110)) / 100
+    for source, budget in (
+        (FundingSource.WORK_FUNDS, Decimal("3000000")),
+        (FundingSource.SUBSIDY, Decimal("45000000")),
+        (FundingSource.OTHER, Decimal("2000000")),
+    ):
+        services.fund_set(
+            by=staff,
+            region=county,
+            year=YEAR,
+            source=source,
+            budget_amount=budget * scale,
+            spent_amount=(budget * scale * Decimal(rng.randint(55, 85)) / 100).quantize(
+                Decimal("1")
+            ),
+        )
+    items = {item.code: item for item in CatalogueItem.objects.all()}
+    households = list(Household.objects.filter(region__path__startswith=county.path)[:400])
+    towns = list(county.children.order_by("code")[:3])
+    projects = []
+    for index, (name, source, lines, target_households, target_hours, status) in enumerate(
+        PROJECTS
+    ):
+        starts_on = dt.date(YEAR, 1 + index % 6, 1)
+        project = services.project_create(
+            by=staff,
+            name=name,
+            region=county,
+            agency=agency,
+            funding_source=source,
+            starts_on=starts_on,
+            ends_on=dt.date(YEAR, 12, 31),
+            target_households=target_households,
+            target_hours=target_hours,
+            description="",
+            service_area=rng.sample(towns, k=min(len(towns), 2)),
+            lines=[{"item": items[code], "quantity": Decimal(qty)} for code, qty in lines],
+        )
+        reached = ORDER.index(status)
+        if reached >= 1:
+            if project.needs_filing:
+                services.filing_record(
+                    project=project,
+                    by=staff,
+                    filed_on=min(starts_on - dt.timedelta(days=20), today),
+                    reference=f"{county.parent.name}民政备〔{YEAR}〕{index + 1:02d}号",
+                )
+            services.project_submit(project=project, by=staff)
+        if reached >= 2:
+            services.project_approve(
+                project=project, by=manager, on=min(starts_on - dt.timedelta(days=10), today)
+            )
+        if reached >= 3:
+            services.project_start(project=project, by=staff)
+            _deliver(project, staff, rng, households, today)
+            _pay(project, staff, rng, today)
+        if reached >= 4:
+            services.project_close(project=project, by=staff, on=today)
+        if reached >= 3 and (status == S.CLOSED or index % 2):
+            services.evaluation_record(
+                project=project,
+                by=manager,
+                evaluated_on=today,
+                scores={
+                    criterion.code: Decimal(rng.randint(68, 97))
+                    for criterion in services.scheme_for(project).criteria.all()
+                },
+                comments="",
+            )
+        projects.append(project)
+    return projects
+
+
+def _deliver(project: Project, by, rng: random.Random, households: list, today: dt.date) -> None:
+    last = min(project.ends_on, today)
+    if last < project.starts_on:
+        return
+    served = rng.sample(households, k=min(len(households), project.target_households or 5))
+    first = project.starts_on + dt.timedelta(days=rng.randint(2, 20))
+    for line in project.lines.all():
+        share = Decimal(rng.randint(45, 95)) / 100
+        remaining = (line.quantity * share).quantize(Decimal("1"))
+        for _ in range(rng.randint(6, 14)):
+            if remaining <= 0:
+                break
+            quantity = min(remaining, max(Decimal(1), (line.quantity / 12).quantize(Decimal("1"))))
+            remaining -= quantity
+            household = rng.choice(served) if served and line.item.kind == "service" else None
+            services.delivery_record(
+                project=project,
+                by=by,
+                line=line,
+                delivered_on=_day(rng, min(first, last), last),
+                quantity=quantity,
+                household=household,
+                satisfaction=rng.choice([3, 4, 4, 5, 5]) if household else None,
+            )
+
+
+def _pay(project: Project, by, rng: random.Random, today: dt.date) -> None:
+    advance = (project.amount * Decimal("0.3")).quantize(Decimal("0.01"))
+    services.payment_record(
+        project=project,
+        by=by,
+        amount=advance,
+        paid_on=min(project.starts_on + dt.timedelta(days=15), today),
+        reference="预付30%",
+    )
+    if rng.random() < 0.7:
+        second = (project.delivered_value() * Decimal("0.5")).quantize(Decimal("0.01"))
+        if second > 0:
+            services.payment_record(
+                project=project,
+                by=by,
+                amount=min(second, project.amount - advance),
+                paid_on=min(project.starts_on + dt.timedelta(days=120), today),
+                reference="进度款",
+            )
