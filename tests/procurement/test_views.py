@@ -74,8 +74,16 @@ def test_a_city_sees_its_counties_side_by_side(client, county_a, approved):
 
 def test_people_without_a_bureau_role_are_refused(client, station_staff, approved):
     client.force_login(station_staff)
-    assert client.get(reverse("procurement:dashboard")).status_code == 403
+    refused = client.get(reverse("procurement:dashboard"))
+    assert refused.status_code == 403
+    assert 'href="/staff/procurement/"' not in refused.content.decode()  # nor offered it
     assert client.get(detail(approved)).status_code == 403
+
+
+def test_the_navigation_leads_bureau_staff_to_procurement(client, auditor):
+    client.force_login(auditor)
+    page = client.get(reverse("procurement:dashboard")).content.decode()
+    assert 'href="/staff/procurement/" aria-current="page"' in page
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, approved):
