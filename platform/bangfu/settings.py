@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bangfu.providers",
     "bangfu.procurement",
     "bangfu.referrals",
+    "bangfu.matching_runs",
     "bangfu.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="registry:household-list"), name="home"),
     path("staff/referrals/", include("bangfu.referrals.urls")),
+    path("staff/matching/", include("bangfu.matching_runs.urls")),
     path("portal/", include("bangfu.referrals.portal_urls")),
     path("staff/procurement/", include("bangfu.procurement.urls")),
     path("staff/", include("bangfu.registry.urls")),

@@ -1,0 +1,61 @@
+"""Reads of matching runs, scoped: a run belongs to its region, its results to their needs."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
+from bangfu.regions.models import Region
+
+
+def require_runs_access(user) -> None:
+    """Matching runs are the bureau's tool: its staff, managers and auditors."""
+    scope = scope_for(user)
+    if not (scope.everything or scope.region_paths):
+        raise PermissionDenied(_("Matching runs are for civil-affairs bureau staff."))
+
+
+def _region_q(user, lookup: str) -> Q:
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    field = f"{lookup}__path__startswith" if lookup else "path__startswith"
+    query = Q(pk__in=[])
+    for path in scope.region_paths:
+        query |= Q(**{field: path})
+    return query
+
+
+def run_list(user) -> QuerySet[MatchingRun]:
+    return (
+        MatchingRun.objects.filter(_region_q(user, "region"), parent=None)
+        .select_related("region", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def run_get(user, pk: int) -> MatchingRun:
+    return MatchingRun.objects.filter(_region_q(user, "region")).select_related("region").get(pk=pk)
+
+
+def run_regions(user) -> QuerySet[Region]:
+    """Regions a user may run the engine for: theirs and below, down to townships."""
+    return Region.objects.filter(_region_q(user, ""), level__lte=Region.Level.TOWNSHIP)
+
+
+def run_allocations(user, run: MatchingRun) -> QuerySet[Allocation]:
+    return (
+        Allocation.objects.for_user(user)
+        .filter(Q(run=run) | Q(run__parent=run))
+        .select_related("need__category", "need__household__region")
+        .order_by("-priority", "need_id")
+    )
+
+
+def run_candidates(user, run: MatchingRun, need_ids) -> QuerySet[RankedCandidate]:
+    return (
+        RankedCandidate.objects.for_user(user)
+        .filter(Q(run=run) | Q(run__parent=run), need_id__in=need_ids)
+        .order_by("need_id", "rank")
+    )

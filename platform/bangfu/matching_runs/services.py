@@ -1,0 +1,269 @@
+"""The only code that starts, runs and records matching runs, and ranks one need on demand.
+
+A run is requested once per job key (asking again returns the same run), queued after the
+transaction commits, and safe to run twice: a finished run is not run again, and a rerun of an
+unfinished one replaces its partial results.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from celery import chord
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.matching_runs import adapter, engine
+from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
+from bangfu.regions.models import Region
+from bangfu.registry.models import Need
+
+ProviderKey = tuple[str, int]
+RUN_ROLES = {"bureau_staff", "bureau_manager"}
+
+
+@dataclass(frozen=True)
+class RankedProvider:
+    kind: str
+    provider_id: int
+    name: str
+    score: float
+    components: dict[str, float]
+    distance_km: float | None
+
+    @property
+    def key(self) -> ProviderKey:
+        return (self.kind, self.provider_id)
+
+
+def can_run(user) -> bool:
+    scope = scope_for(user)
+    return scope.everything or bool(scope.roles & RUN_ROLES)
+
+
+def require_run_permission(*, by) -> None:
+    if not can_run(by):
+        raise PermissionDenied(_("Only bureau staff and managers start matching runs."))
+
+
+def run_request(
+    *, kind: str, region: Region, by=None, parameters: dict | None = None, job_key: str = ""
+) -> MatchingRun:
+    """Record a run and queue it once the transaction commits; the same job key, the same run."""
+    job_key = job_key or f"{kind}:{region.code}:{timezone.now():%Y%m%dT%H%M%S.%f}"
+    with transaction.atomic():
+        run, created = MatchingRun.objects.get_or_create(
+            job_key=job_key,
+            defaults={
+                "kind": kind,
+                "region": region,
+                "parameters": parameters or {},
+                "requested_by": by if getattr(by, "is_authenticated", False) else None,
+            },
+        )
+        if created:
+            transaction.on_commit(lambda: _dispatch(run.pk))
+    return run
+
+
+def _dispatch(run_id: int) -> None:
+    from bangfu.matching_runs import tasks
+
+    run = MatchingRun.objects.select_related("region").get(pk=run_id)
+    if run.kind == MatchingRun.Kind.RANK:
+        tasks.rank_region_task.delay(run.pk)
+    elif run.kind == MatchingRun.Kind.ALLOCATE:
+        tasks.allocate_region_task.delay(run.pk)
+    else:
+        parts = _split_by_county(run)
+        chord(tasks.allocate_region_task.s(part.pk) for part in parts)(
+            tasks.finish_split_run_task.s(run_id=run.pk)
+        )
+
+
+def _split_by_county(run: MatchingRun) -> list[MatchingRun]:
+    """One child run per county below the region, each a task a worker can take."""
+    counties = Region.objects.subtree(run.region).filter(level=Region.Level.COUNTY)
+    parts = []
+    for county in counties.order_by("code"):
+        part, _created = MatchingRun.objects.get_or_create(
+            job_key=f"{run.job_key}/{county.code}",
+            defaults={
+                "kind": MatchingRun.Kind.ALLOCATE,
+                "region": county,
+                "parent": run,
+                "parameters": run.parameters,
+                "requested_by": run.requested_by,
+            },
+        )
+        parts.append(part)
+    MatchingRun.objects.filter(pk=run.pk).update(
+        status=MatchingRun.Status.RUNNING, started_at=timezone.now(), progress=1
+    )
+    return parts
+
+
+def _start(run_id: int) -> MatchingRun | None:
+    """Mark a run as running; None when it is already done (a redelivered task)."""
+    with transaction.atomic():
+        run = MatchingRun.objects.select_for_update().select_related("region").get(pk=run_id)
+        if run.status == MatchingRun.Status.DONE:
+            return None
+        run.status, run.started_at, run.progress, run.error = (
+            MatchingRun.Status.RUNNING,
+            timezone.now(),
+            5,
+            "",
+        )
+        run.save(update_fields=["status", "started_at", "progress", "error"])
+    return run
+
+
+def _progress(run: MatchingRun, percent: int) -> None:
+    MatchingRun.objects.filter(pk=run.pk).update(progress=percent)
+    if run.parent_id:
+        _parent_progress(run.parent_id)
+
+
+def _parent_progress(parent_id: int) -> None:
+    parts = list(MatchingRun.objects.filter(parent_id=parent_id).values_list("progress", flat=True))
+    if parts:
+        MatchingRun.objects.filter(pk=parent_id).update(progress=max(sum(parts) // len(parts), 1))
+
+
+def _fail(run: MatchingRun, error: Exception) -> None:
+    MatchingRun.objects.filter(pk=run.pk).update(
+        status=MatchingRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"{type(error).__name__}: {error}",
+    )
+
+
+def _compute(run: MatchingRun, *, allocate: bool) -> int:
+    run = _start(run.pk)
+    if run is None:
+        return 0
+    started = time.perf_counter()
+    try:
+        instance = adapter.load_instance(run.region)
+        _progress(run, 30)
+        result = engine.solve(
+            instance, top_k=int(run.parameters.get("top_k", 10)), allocate=allocate
+        )
+        _progress(run, 80)
+        with transaction.atomic():
+            run.candidates.all().delete()
+            run.allocations.all().delete()
+            RankedCandidate.objects.bulk_create(
+                (
+                    RankedCandidate(
+                        run=run,
+                        need_id=row.need_id,
+                        rank=row.rank,
+                        provider_kind=row.kind,
+                        provider_id=row.provider_id,
+                        score=row.score,
+                        components=row.components,
+                        distance_km=row.distance_km,
+                    )
+                    for row in result.ranked
+                ),
+                batch_size=2000,
+            )
+            Allocation.objects.bulk_create(
+                (
+                    Allocation(
+                        run=run,
+                        need_id=row.need_id,
+                        provider_kind=row.kind,
+                        provider_id=row.provider_id,
+                        score=row.score,
+                        priority=row.priority,
+                    )
+                    for row in result.allocated
+                ),
+                batch_size=2000,
+            )
+            MatchingRun.objects.filter(pk=run.pk).update(
+                status=MatchingRun.Status.DONE,
+                progress=100,
+                finished_at=timezone.now(),
+                duration_seconds=time.perf_counter() - started,
+                needs_count=len(instance.needs),
+                providers_count=len(instance.providers),
+                pairs_count=result.pairs,
+                assigned_count=len(result.allocated),
+                objective=result.objective if allocate else None,
+                bound=result.bound,
+            )
+    except Exception as error:
+        _fail(run, error)
+        raise
+    if run.parent_id:
+        _parent_progress(run.parent_id)
+    return len(result.allocated) if allocate else len(result.ranked)
+
+
+def run_ranking(*, run_id: int) -> int:
+    """Top candidates of every open need of the region, written as RankedCandidate rows."""
+    return _compute(MatchingRun.objects.get(pk=run_id), allocate=False)
+
+
+def run_allocation(*, run_id: int) -> int:
+    """Rank, then propose one provider per need within capacities; returns needs allocated."""
+    return _compute(MatchingRun.objects.get(pk=run_id), allocate=True)
+
+
+def finish_split_run(*, run_id: int) -> None:
+    """Total the counties of a split run, and compare with one allocation over the whole region."""
+    run = MatchingRun.objects.select_related("region").get(pk=run_id)
+    if run.status == MatchingRun.Status.DONE:
+        return
+    parts = list(run.parts.all())
+    failed = [part for part in parts if part.status != MatchingRun.Status.DONE]
+    if failed:
+        _fail(run, RuntimeError(_("%(n)d counties did not finish") % {"n": len(failed)}))
+        return
+    started = time.perf_counter()
+    global_objective = engine.solve(adapter.load_instance(run.region), top_k=1, allocate=True)
+    MatchingRun.objects.filter(pk=run.pk).update(
+        status=MatchingRun.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        duration_seconds=sum(part.duration_seconds or 0 for part in parts)
+        + time.perf_counter()
+        - started,
+        needs_count=sum(part.needs_count for part in parts),
+        providers_count=sum(part.providers_count for part in parts),
+        pairs_count=sum(part.pairs_count for part in parts),
+        assigned_count=sum(part.assigned_count for part in parts),
+        objective=sum(part.objective or 0 for part in parts),
+        bound=global_objective.objective,
+    )
+
+
+def rank_need(
+    *, need: Need, k: int = 10, exclude: Iterable[ProviderKey] = ()
+) -> list[RankedProvider]:
+    """The top providers for one need, now, with every score explained."""
+    region = adapter.county_of(need.household.region)
+    instance = adapter.load_instance(region, need_ids=[need.pk], exclude=set(exclude))
+    if not len(instance.needs):
+        return []
+    result = engine.solve(instance, top_k=k, allocate=False)
+    return [
+        RankedProvider(
+            kind=row.kind,
+            provider_id=row.provider_id,
+            name=instance.provider_names[adapter.key_of(row.kind, row.provider_id)],
+            score=row.score,
+            components=row.components,
+            distance_km=row.distance_km,
+        )
+        for row in result.ranked
+    ]
