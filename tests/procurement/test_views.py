@@ -259,3 +259,46 @@ def test_the_public_summary_carries_no_personal_data(evaluation, household_a):
     flat = repr(summary)
     assert household_a.registry_number not in flat
     assert "欧阳晓明" not in flat
+
+
+def test_staff_record_funds_and_the_page_shows_the_new_cap(client, staff, county):
+    client.force_login(staff)
+    response = client.post(
+        reverse("procurement:funds"),
+        {
+            "region": county.pk,
+            "year": YEAR,
+            "source": FundingSource.SUBSIDY,
+            "budget_amount": "2500000.00",
+            "spent_amount": "0",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "100000.00" in response.content.decode()  # 4% of 2,500,000.00
+
+
+def test_an_auditor_cannot_record_funds(client, auditor, county):
+    client.force_login(auditor)
+    response = client.post(
+        reverse("procurement:funds"),
+        {
+            "region": county.pk,
+            "year": YEAR,
+            "source": "other",
+            "budget_amount": "1",
+            "spent_amount": "0",
+        },
+    )
+    assert response.status_code == 403
+
+
+def test_unknown_actions_and_formats_are_not_found(client, staff, evaluation):
+    client.force_login(staff)
+    assert client.post(action(evaluation.project, "delete")).status_code == 404
+    assert (
+        client.get(
+            reverse("procurement:evaluation-export", args=[evaluation.pk, "docx"])
+        ).status_code
+        == 404
+    )

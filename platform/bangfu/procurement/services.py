@@ -173,16 +173,6 @@ def fund_set(
     return fund
 
 
-def cap_refresh(*, region: Region, year: int) -> ProcurementCap:
-    """Recompute a cap after a policy change; refuses a cap below what is committed."""
-    with transaction.atomic():
-        cap = cap_lock(region=region, year=year)
-        figures = cap_figures(region=region, year=year)
-        if figures["cap_amount"] < cap.committed_total:
-            raise ValidationError(_("The new cap is below what is already committed."))
-        return _cap_move(cap, **figures)
-
-
 def _commit(*, project: Project, amount: Decimal, by, on: dt.date) -> LedgerEntry:
     cap = cap_lock(region=project.region, year=project.year)
     figures = cap_figures(region=project.region, year=project.year)

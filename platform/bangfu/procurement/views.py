@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -314,7 +314,7 @@ ACTION_FORMS = {
 @reader_required
 def project_action(request, pk: int, action: str):
     if action not in ACTIONS:
-        raise PermissionDenied
+        raise Http404
     queryset = selectors.project_detail_queryset(user=request.user)
     project = get_object_or_404(queryset, pk=pk)
     build_form, call, success = ACTIONS[action]
@@ -427,6 +427,8 @@ def evaluation_detail(request, pk: int):
 
 @reader_required
 def evaluation_export(request, pk: int, fmt: str):
+    if fmt not in {"xlsx", "pdf"}:
+        raise Http404
     evaluation = get_object_or_404(selectors.evaluation_detail_queryset(user=request.user), pk=pk)
     rows = report_rows(evaluation)
     if fmt == "xlsx":
