@@ -1,0 +1,433 @@
+"""Candidate pairs: which providers may serve which needs at all.
+
+A pair (need, provider) is a candidate only when every hard constraint holds:
+
+1. **category** – the provider offers the need's service category (``skill > 0``);
+2. **radius** – the great-circle distance is within the provider's ``radius_km``;
+3. **area** – the need's village lies inside one of the provider's area regions (a station's
+   service area, an offer's eligible regions), when the provider lists any;
+4. **capacity** – the provider has capacity left (``capacity > 0``);
+5. **tier** – the need's tier is among the tiers the provider is for;
+6. **age** – the person's age is within the provider's age limits (unknown age fails a limit);
+7. **disability** – an offer for disabled people only takes grades 1 to its maximum grade;
+8. **gender** – the provider serves the person's sex and, when the need asks for a gender,
+   the provider is of that gender (stations, ``gender`` ANY, can send either);
+9. **language** – a need that lists languages gets only providers who speak one of them;
+10. **exclusion** – the provider has not declined this need before.
+
+Geometry never looks at all pairs. Points live on the unit sphere, where a chord is monotone in
+great-circle distance, so "within r km" is an exact Euclidean ball query on a KD-tree. The batch
+path builds one tree per category over that category's needs and queries it from the provider
+side with each provider's own radius, then orders the pairs by need (CSR) with one sort of
+int64 keys. :class:`CandidateIndex` is the cached, provider-side version for one new need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from sklearn.neighbors import KDTree
+
+from matching.types import (
+    AGE_UNLIMITED,
+    ALL_TIERS,
+    ANY,
+    REGION_DIGITS,
+    TIERS,
+    Needs,
+    Providers,
+    chord_of_km,
+    km_of_chord,
+    unit_vectors,
+)
+
+_POW10 = 10 ** np.arange(REGION_DIGITS + 1, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """Candidate pairs in CSR order: the pairs of need ``i`` are ``ptr[i]:ptr[i + 1]``.
+
+    Attributes
+    ----------
+    ptr : ndarray of shape (n_needs + 1,), int64
+    provider : ndarray of shape (n_pairs,), int32
+        Provider positions, ascending within each need.
+    distance_km : ndarray of shape (n_pairs,), float32
+    """
+
+    ptr: np.ndarray
+    provider: np.ndarray
+    distance_km: np.ndarray
+
+    @property
+    def n_needs(self) -> int:
+        return self.ptr.shape[0] - 1
+
+    def __len__(self) -> int:
+        return self.provider.shape[0]
+
+    @cached_property
+    def need(self) -> np.ndarray:
+        """Need position of every pair, shape (n_pairs,), int32."""
+        return np.repeat(np.arange(self.n_needs, dtype=np.int32), np.diff(self.ptr))
+
+    def counts(self) -> np.ndarray:
+        """Number of candidates of each need, shape (n_needs,)."""
+        return np.diff(self.ptr)
+
+    def take(self, pairs) -> Candidates:
+        """A subset of the pairs (a sorted array of pair indices), keeping every need."""
+        pairs = np.asarray(pairs, dtype=np.int64)
+        ptr = np.zeros(self.n_needs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.need[pairs], minlength=self.n_needs), out=ptr[1:])
+        return Candidates(ptr, self.provider[pairs], self.distance_km[pairs])
+
+
+def _bits(count: int) -> int:
+    return max(int(count - 1).bit_length(), 1)
+
+
+class _PairKeys:
+    """Admissible pairs packed as int64 keys (need, provider, arrival), sorted once at the end.
+
+    Sorting the packed keys orders pairs by need then provider in one pass of numpy's integer
+    sort, which is much faster than an argsort; the arrival number finds each pair's distance.
+    """
+
+    def __init__(self, n_needs: int, n_providers: int):
+        self.n_needs = n_needs
+        self.provider_bits = _bits(n_providers)
+        self.pair_bits = 63 - _bits(n_needs) - self.provider_bits
+        if self.pair_bits < 20:
+            raise ValueError("too many needs and providers for one run; split the region")
+        self.keys, self.distances, self.count = [], [], 0
+
+    def add(self, need, provider, distance_km):
+        n = need.shape[0]
+        if self.count + n >= 1 << self.pair_bits:
+            raise ValueError("too many candidate pairs for one run; split the region")
+        key = need.astype(np.int64) << (self.provider_bits + self.pair_bits)
+        key |= provider.astype(np.int64) << self.pair_bits
+        key += np.arange(self.count, self.count + n, dtype=np.int64)
+        self.keys.append(key)
+        self.distances.append(distance_km)
+        self.count += n
+
+    def candidates(self) -> Candidates:
+        if not self.count:
+            return _empty(self.n_needs)
+        keys = np.concatenate(self.keys)
+        distances = np.concatenate(self.distances)
+        self.keys, self.distances = [], []
+        keys.sort()
+        order = keys & ((1 << self.pair_bits) - 1)
+        keys >>= self.pair_bits
+        repeat = np.zeros(keys.shape[0], dtype=bool)
+        np.equal(keys[1:], keys[:-1], out=repeat[1:])
+        if repeat.any():  # a provider whose areas overlap finds a need twice
+            keep = ~repeat
+            keys, order = keys[keep], order[keep]
+        provider = (keys & ((1 << self.provider_bits) - 1)).astype(np.int32)
+        keys >>= self.provider_bits
+        ptr = np.zeros(self.n_needs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=self.n_needs), out=ptr[1:])
+        return Candidates(ptr, provider, distances[order])
+
+
+def _empty(n_needs) -> Candidates:
+    return Candidates(
+        np.zeros(n_needs + 1, dtype=np.int64),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.float32),
+    )
+
+
+class ProviderRules:
+    """What the hard constraints need to know about providers, worked out once.
+
+    :class:`CandidateIndex` keeps one and refreshes the rows of providers that change.
+    """
+
+    def __init__(self, providers: Providers):
+        self.providers = providers
+        self.refresh()
+
+    def refresh(self):
+        providers = self.providers
+        self.tier_bound = providers.tiers != ALL_TIERS
+        self.age_bound = (providers.min_age > 0) | (providers.max_age < AGE_UNLIMITED)
+        self.grade_bound = providers.disability_max_grade > 0
+        self.sex_bound = providers.serves_gender != ANY
+        self.any_bound = self.tier_bound | self.age_bound | self.grade_bound | self.sex_bound
+        self.n_areas = np.diff(providers.area_ptr)
+        self.id_order = np.argsort(providers.id, kind="stable")
+        self.sorted_ids = providers.id[self.id_order]
+
+    def positions(self, keys) -> np.ndarray:
+        """Positions of provider keys; -1 for keys not here."""
+        keys = np.asarray(keys, dtype=np.int64)
+        if self.sorted_ids.shape[0] == 0:
+            return np.full(keys.shape, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_ids, keys), self.sorted_ids.shape[0] - 1)
+        return np.where(self.sorted_ids[at] == keys, self.id_order[at], -1)
+
+
+class _Rules:
+    """Hard constraints 3–10 for one set of needs, with pair-independent parts worked out once."""
+
+    def __init__(self, needs: Needs, providers: Providers, known: ProviderRules | None = None):
+        self.needs, self.providers = needs, providers
+        known = known or ProviderRules(providers)
+        self.tier_bound, self.age_bound = known.tier_bound, known.age_bound
+        self.grade_bound, self.sex_bound = known.grade_bound, known.sex_bound
+        self.provider_bound = known.any_bound
+        self.n_areas = known.n_areas
+        self.need_bound = (needs.wants_gender != ANY) | (needs.languages != 0)
+        self.declining = np.diff(needs.declined_ptr) > 0
+        self.banned = None
+        if needs.declined.size:
+            position = known.positions(needs.declined)
+            owner = np.repeat(np.arange(len(needs), dtype=np.int64), np.diff(needs.declined_ptr))
+            found = position >= 0
+            self.banned = np.unique(owner[found] * len(providers) + position[found])
+
+    def eligible(self, need, provider) -> np.ndarray:
+        """Constraints 4–9, evaluated only on the pairs where one can bite."""
+        needs, providers = self.needs, self.providers
+        ok = providers.capacity[provider] > 0
+        at = np.flatnonzero(self.provider_bound[provider] | self.need_bound[need])
+        if at.size == 0:
+            return ok
+        i, j = need[at], provider[at]
+        good = np.ones(at.size, dtype=bool)
+        if self.tier_bound.any():
+            good &= (providers.tiers[j] >> needs.tier[i]) & 1 == 1
+        if self.age_bound.any():
+            age, low, high = needs.age[i], providers.min_age[j], providers.max_age[j]
+            good &= (low <= 0) | (age >= low)
+            good &= (high >= AGE_UNLIMITED) | ((age >= 0) & (age <= high))
+        if self.grade_bound.any():
+            grade, most = needs.disability_grade[i], providers.disability_max_grade[j]
+            good &= (most == 0) | ((grade >= 1) & (grade <= most))
+        if self.sex_bound.any():
+            serves = providers.serves_gender[j]
+            good &= (serves == ANY) | (serves == needs.sex[i])
+        wants, gender = needs.wants_gender[i], providers.gender[j]
+        good &= (wants == ANY) | (gender == ANY) | (gender == wants)
+        speaks = needs.languages[i]
+        good &= (speaks == 0) | ((speaks & providers.languages[j]) != 0)
+        ok[at] &= good
+        return ok
+
+    def inside_areas(self, need, provider) -> np.ndarray:
+        """Constraint 3: one comparison per (pair, area region)."""
+        needs, providers = self.needs, self.providers
+        ok = np.ones(need.shape[0], dtype=bool)
+        at = np.flatnonzero(self.n_areas[provider] > 0)
+        if at.size == 0:
+            return ok
+        per_pair = self.n_areas[provider[at]]
+        owner = np.repeat(np.arange(at.size), per_pair)
+        slot = _csr_slots(providers.area_ptr, provider[at], per_pair)
+        digits = providers.area_digits[slot]
+        region = needs.region[need[at]][owner]
+        match = region // _POW10[REGION_DIGITS - digits] == providers.area_code[slot]
+        ok[at] = np.bincount(owner, weights=match, minlength=at.size) > 0
+        return ok
+
+    def not_declined(self, need, provider) -> np.ndarray:
+        """Constraint 10."""
+        ok = np.ones(need.shape[0], dtype=bool)
+        if self.banned is None:
+            return ok
+        at = np.flatnonzero(self.declining[need])
+        if at.size:
+            key = need[at].astype(np.int64) * len(self.providers) + provider[at]
+            ok[at] = ~np.isin(key, self.banned)
+        return ok
+
+    def check(self, need, provider, *, areas=True) -> np.ndarray:
+        ok = self.eligible(need, provider)
+        if areas:
+            keep = np.flatnonzero(ok)
+            ok[keep] = self.inside_areas(need[keep], provider[keep])
+        keep = np.flatnonzero(ok)
+        ok[keep] = self.not_declined(need[keep], provider[keep])
+        return ok
+
+
+def admissible(needs: Needs, providers: Providers, need, provider) -> np.ndarray:
+    """Hard constraints 3–10 (all but category and radius) on given pairs.
+
+    Parameters
+    ----------
+    needs : Needs
+    providers : Providers
+    need, provider : ndarray of shape (p,), int
+        Positions of the pairs to check.
+
+    Returns
+    -------
+    ndarray of shape (p,), bool
+    """
+    return _Rules(needs, providers).check(np.asarray(need), np.asarray(provider))
+
+
+def _keep_admissible(rules, keys, need, provider, chord, *, areas):
+    ok = rules.check(need, provider, areas=areas)
+    keys.add(need[ok], provider[ok], km_of_chord(chord[ok], np.float32))
+
+
+def _tree_pairs(need_xyz, provider_xyz, provider_chord, members, offering, leaf_size):
+    """Radius queries of the providers ``offering`` against a KD-tree of the needs ``members``."""
+    tree = KDTree(need_xyz[members], leaf_size=leaf_size)
+    found, chords = tree.query_radius(
+        provider_xyz[offering], r=provider_chord[offering], return_distance=True
+    )
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    if counts.sum() == 0:
+        return None
+    return (
+        members[np.concatenate(found)],
+        np.repeat(offering, counts),
+        np.concatenate(chords),
+    )
+
+
+class _AreaRanges:
+    """Needs sorted by (category, tier, region code), and the area slots of area-bound providers.
+
+    GB/T 2260 codes nest by prefix, so the needs of one category and tier inside one area
+    region are one contiguous range of that order, found by binary search: an offer only for
+    特困 and 低保 households never even sees the others. Only the radius is left to check.
+    """
+
+    def __init__(self, needs: Needs, providers: Providers, restricted):
+        keys = (needs.category.astype(np.int64) * len(TIERS) + needs.tier) * _POW10[
+            REGION_DIGITS
+        ] + needs.region
+        self.order = np.argsort(keys, kind="stable")
+        self.keys = keys[self.order]
+        n_areas = np.diff(providers.area_ptr)[restricted]
+        slot_provider = np.repeat(restricted, n_areas)
+        slot = _csr_slots(providers.area_ptr, restricted, n_areas)
+        tiers = (providers.tiers[slot_provider, None] >> np.arange(len(TIERS))) & 1 == 1
+        slot_of, self.tier = np.nonzero(tiers)
+        self.provider = slot_provider[slot_of]
+        self.width = _POW10[REGION_DIGITS - providers.area_digits[slot[slot_of]]]
+        self.start = providers.area_code[slot[slot_of]] * self.width
+        self.skill = providers.skill[self.provider]
+
+    def pairs(self, category, need_xyz, provider_xyz, provider_chord):
+        slots = np.flatnonzero(self.skill[:, category] > 0)
+        if slots.size == 0:
+            return None
+        base = (category * len(TIERS) + self.tier[slots]) * _POW10[REGION_DIGITS]
+        base += self.start[slots]
+        low = np.searchsorted(self.keys, base, side="left")
+        high = np.searchsorted(self.keys, base + self.width[slots], side="left")
+        counts = high - low
+        total = int(counts.sum())
+        if total == 0:
+            return None
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        need = self.order[np.repeat(low, counts) + (np.arange(total) - first)]
+        provider = np.repeat(self.provider[slots], counts)
+        diff = need_xyz[need]
+        diff -= provider_xyz[provider]
+        chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        near = chord <= provider_chord[provider]
+        return need[near], provider[near], chord[near]
+
+
+def _csr_slots(ptr, rows, counts):
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(ptr[rows], counts) + (np.arange(int(counts.sum())) - first)
+
+
+def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 40) -> Candidates:
+    """All candidate pairs, without looking at all pairs.
+
+    Category by category: providers bound to areas (stations, offers, projects) take the needs
+    inside their areas by binary search over region codes, then check the radius; the others
+    (volunteers) query a KD-tree of the category's needs with their own radius. Working one
+    category at a time keeps the temporaries small.
+
+    Parameters
+    ----------
+    needs : Needs of length n
+    providers : Providers of length m
+    leaf_size : int
+        Leaf size of the KD-trees.
+
+    Returns
+    -------
+    Candidates
+        Every pair that satisfies the hard constraints, in CSR order by need and provider.
+    """
+    n_cat = providers.n_categories
+    if len(needs) == 0 or len(providers) == 0:
+        return _empty(len(needs))
+    if needs.category.max() >= n_cat:
+        raise ValueError("a need's category is not a column of providers.skill")
+    need_xyz = unit_vectors(needs.lat, needs.lon)
+    provider_xyz = unit_vectors(providers.lat, providers.lon)
+    provider_chord = chord_of_km(providers.radius_km)
+    open_providers = providers.capacity > 0
+    bound = np.diff(providers.area_ptr) > 0
+    areas = _AreaRanges(needs, providers, np.flatnonzero(open_providers & bound))
+    order = np.argsort(needs.category, kind="stable")
+    bounds = np.searchsorted(needs.category[order], np.arange(n_cat + 1))
+    free = open_providers & ~bound
+    rules = _Rules(needs, providers)
+    keys = _PairKeys(len(needs), len(providers))
+    for c in range(n_cat):
+        members = order[bounds[c] : bounds[c + 1]]
+        if members.size == 0:
+            continue
+        found = [areas.pairs(c, need_xyz, provider_xyz, provider_chord)]
+        offering = np.flatnonzero(free & (providers.skill[:, c] > 0))
+        if offering.size:
+            found.append(
+                _tree_pairs(need_xyz, provider_xyz, provider_chord, members, offering, leaf_size)
+            )
+        for pairs in found:
+            if pairs is not None:
+                _keep_admissible(rules, keys, *pairs, areas=False)
+    return keys.candidates()
+
+
+def brute_force_candidates(needs: Needs, providers: Providers, *, block: int = 512) -> Candidates:
+    """The same pairs as :func:`generate_candidates`, by checking every (need, provider) pair.
+
+    O(n × m): the reference for tests and the baseline of the benchmark.
+    """
+    if len(needs) == 0 or len(providers) == 0:
+        return _empty(len(needs))
+    need_xyz = unit_vectors(needs.lat, needs.lon)
+    provider_xyz = unit_vectors(providers.lat, providers.lon)
+    provider_chord = chord_of_km(providers.radius_km)
+    offered = providers.skill > 0
+    need_parts, provider_parts, chord_parts = [], [], []
+    for start in range(0, len(needs), block):
+        rows = np.arange(start, min(start + block, len(needs)))
+        diff = need_xyz[rows, None, :] - provider_xyz[None, :, :]
+        chord = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        hit = (chord <= provider_chord[None, :]) & offered[:, needs.category[rows]].T
+        i, j = np.nonzero(hit)
+        need_parts.append(rows[i].astype(np.int32))
+        provider_parts.append(j.astype(np.int32))
+        chord_parts.append(chord[i, j])
+    keys = _PairKeys(len(needs), len(providers))
+    _keep_admissible(
+        _Rules(needs, providers),
+        keys,
+        np.concatenate(need_parts),
+        np.concatenate(provider_parts),
+        np.concatenate(chord_parts),
+        areas=True,
+    )
+    return keys.candidates()

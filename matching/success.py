@@ -1,0 +1,507 @@
+"""The learned chance that a referral is accepted and completed.
+
+:func:`pair_features` turns candidate pairs into a feature matrix; :class:`SuccessModel` is a
+scikit-learn classifier fitted on closed referrals (completed = 1, declined, abandoned or failed
+= 0): smoothed success rates for the categorical columns, scaling and a logistic regression,
+calibrated by cross-validation. Below ``min_outcomes`` closed referrals it does not pretend to
+have learned anything and predicts the smoothed base rate (the prior) for every pair.
+
+Artifacts are versioned files (``success-v0001.joblib`` …) holding the model and its metadata:
+format, version, creation time, features, number of outcomes, offline metrics and library
+versions. ``python -m matching.success`` trains on synthetic or given outcomes, prints the
+offline metrics (AUC, Brier score) next to the prior's and saves an artifact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from matching.types import Needs, Providers
+
+FEATURES = (
+    "distance_km",
+    "skill",
+    "quality",
+    "quality_known",
+    "load",
+    "past_rate",
+    "past_referrals_log",
+    "continuity",
+    "severity",
+    "urgency",
+    "waiting_weeks",
+    "protected",
+    "category",
+    "kind",
+    "tier",
+)
+CATEGORICAL = tuple(FEATURES.index(name) for name in ("category", "kind", "tier"))
+UNRATED_QUALITY = 0.6
+ARTIFACT_FORMAT = 1
+_ARTIFACT = re.compile(r"^success-v(\d{4,})\.joblib$")
+
+
+_NEED_SIDE = ("severity", "urgency", "waiting_weeks", "protected", "category", "tier")
+_PROVIDER_SIDE = (
+    "quality",
+    "quality_known",
+    "load",
+    "past_rate",
+    "past_referrals_log",
+    "kind",
+)
+_PAIR_SIDE = ("distance_km", "skill", "continuity")
+
+
+def _need_columns(needs: Needs, rows) -> dict:
+    """Features that depend on the need alone, for the needs at ``rows``, float32."""
+    return {
+        "severity": needs.severity[rows].astype(np.float32),
+        "urgency": needs.urgency[rows].astype(np.float32),
+        "waiting_weeks": np.minimum(needs.waiting_days[rows] / 7.0, 52.0).astype(np.float32),
+        "protected": needs.protected[rows].astype(np.float32),
+        "category": needs.category[rows].astype(np.float32),
+        "tier": needs.tier[rows].astype(np.float32),
+    }
+
+
+def _provider_columns(providers: Providers, rows) -> dict:
+    """Features that depend on the provider alone, for the providers at ``rows``, float32."""
+    quality = providers.quality[rows]
+    known = ~np.isnan(quality)
+    total = providers.capacity_total[rows]
+    referrals = providers.past_referrals[rows]
+    return {
+        "quality": np.where(known, quality, UNRATED_QUALITY).astype(np.float32),
+        "quality_known": known.astype(np.float32),
+        "load": np.where(
+            total > 0, 1.0 - providers.capacity[rows] / np.maximum(total, 1), 1.0
+        ).astype(np.float32),
+        "past_rate": ((providers.past_completed[rows] + 1.0) / (referrals + 2.0)).astype(
+            np.float32
+        ),
+        "past_referrals_log": np.log1p(referrals).astype(np.float32),
+        "kind": providers.kind[rows].astype(np.float32),
+    }
+
+
+def pair_columns(needs, providers, need, provider, distance_km) -> dict:
+    """Features of the pair itself, each of shape (p,), float32; the score uses them too."""
+    need, provider = np.asarray(need), np.asarray(provider)
+    flat_skill = providers.skill.reshape(-1)
+    return {
+        "distance_km": np.asarray(distance_km, dtype=np.float32),
+        "skill": flat_skill[provider * np.int64(providers.n_categories) + needs.category[need]],
+        "continuity": (needs.current_provider[need] == providers.id[provider]).astype(np.float32),
+    }
+
+
+def pair_features(needs: Needs, providers: Providers, need, provider, distance_km) -> np.ndarray:
+    """Features of candidate pairs, in the order of :data:`FEATURES`.
+
+    Parameters
+    ----------
+    needs : Needs
+    providers : Providers
+    need, provider : ndarray of shape (p,), int
+        Positions of the pairs.
+    distance_km : ndarray of shape (p,)
+
+    Returns
+    -------
+    ndarray of shape (p, len(FEATURES)), float32
+    """
+    need, provider = np.asarray(need), np.asarray(provider)
+    X = np.empty((need.shape[0], len(FEATURES)), dtype=np.float32, order="F")
+    for name, values in _need_columns(needs, need).items():
+        X[:, FEATURES.index(name)] = values
+    for name, values in _provider_columns(providers, provider).items():
+        X[:, FEATURES.index(name)] = values
+    for name, values in pair_columns(needs, providers, need, provider, distance_km).items():
+        X[:, FEATURES.index(name)] = values
+    return X
+
+
+class CategoryRates(TransformerMixin, BaseEstimator):
+    """Replace integer-coded columns by their smoothed success rate (target encoding).
+
+    Parameters
+    ----------
+    columns : tuple of int
+        The integer-coded columns of X.
+    smoothing : float
+        Pseudo-outcomes at the overall rate added to every code; unseen codes get that rate.
+    """
+
+    def __init__(self, columns=CATEGORICAL, smoothing=20.0):
+        self.columns = columns
+        self.smoothing = smoothing
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        overall = float(np.mean(y))
+        self.rates_ = []
+        for column in self.columns:
+            codes = X[:, column].astype(np.int64)
+            if codes.min() < 0:
+                raise ValueError("category codes must be non-negative")
+            count = np.bincount(codes)
+            hits = np.bincount(codes, weights=y)
+            rate = (hits + self.smoothing * overall) / (count + self.smoothing)
+            self.rates_.append(np.append(rate, overall).astype(np.float32))
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "rates_")
+        X = validate_data(self, X, dtype=np.float32, reset=False, copy=True)
+        for column, rate in zip(self.columns, self.rates_, strict=True):
+            codes = X[:, column].astype(np.int64)
+            unseen = (codes < 0) | (codes >= rate.shape[0] - 1)
+            codes[unseen] = rate.shape[0] - 1
+            X[:, column] = rate[codes]
+        return X
+
+
+class SuccessModel(ClassifierMixin, BaseEstimator):
+    """Probability that a referral of a need to a provider is accepted and completed.
+
+    Parameters
+    ----------
+    min_outcomes : int
+        Fewer closed referrals than this, or only one kind of outcome, and the model predicts
+        the prior for every pair.
+    prior : float
+        The success rate assumed before any outcome is known.
+    prior_strength : float
+        How many outcomes the prior is worth when blended with the observed rate.
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    calibration : {"auto", "isotonic", "sigmoid"}
+        "auto" is sigmoid (Platt): it is cheap enough to score millions of pairs; isotonic
+        needs a binary search per pair.
+    cv : int
+        Folds of the calibration's cross-validation.
+    random_state : int, RandomState or None
+        Shuffles the calibration folds.
+
+    Attributes
+    ----------
+    n_outcomes_ : int
+    base_rate_ : float
+        The smoothed success rate, predicted for every pair when ``is_prior_``.
+    is_prior_ : bool
+    classifier_ : CalibratedClassifierCV or None
+    linear_ : the fitted classifier as a calibrated linear form, for :meth:`success`
+    classes_ : ndarray of shape (2,)
+    """
+
+    def __init__(
+        self,
+        *,
+        min_outcomes=300,
+        prior=0.7,
+        prior_strength=20.0,
+        C=1.0,
+        calibration="auto",
+        cv=3,
+        random_state=None,
+    ):
+        self.min_outcomes = min_outcomes
+        self.prior = prior
+        self.prior_strength = prior_strength
+        self.C = C
+        self.calibration = calibration
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit on closed referrals.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_outcomes, len(FEATURES))
+            From :func:`pair_features`.
+        y : array-like of shape (n_outcomes,)
+            1 when the referral was completed, 0 otherwise.
+
+        Returns
+        -------
+        self
+        """
+        if len(y) == 0:
+            X = np.zeros((0, len(FEATURES)), dtype=np.float32)
+            self.n_features_in_ = len(FEATURES)
+            y = np.zeros(0, dtype=np.int64)
+        else:
+            X, y = validate_data(self, X, y, dtype=np.float32)
+            if type_of_target(y) not in ("binary", "unary") or not np.isin(y, (0, 1)).all():
+                raise ValueError("outcomes must be 0 or 1")
+            y = y.astype(np.int64)
+        if self.n_features_in_ != len(FEATURES):
+            raise ValueError(f"X must have the {len(FEATURES)} columns of FEATURES")
+        self.classes_ = np.array([0, 1])
+        self.n_outcomes_ = int(y.shape[0])
+        self.base_rate_ = float(
+            (y.sum() + self.prior * self.prior_strength) / (y.shape[0] + self.prior_strength)
+        )
+        self.is_prior_ = self.n_outcomes_ < self.min_outcomes or np.unique(y).size < 2
+        self.classifier_ = None
+        if not self.is_prior_:
+            method = self.calibration
+            if method == "auto":
+                method = "sigmoid"
+            pipeline = Pipeline(
+                [
+                    ("rates", CategoryRates()),
+                    ("scale", StandardScaler()),
+                    ("logistic", LogisticRegression(C=self.C, max_iter=1000)),
+                ]
+            )
+            folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+            self.classifier_ = CalibratedClassifierCV(
+                pipeline, method=method, cv=folds, ensemble=False
+            ).fit(X, y)
+            self.linear_ = _LinearForm(self.classifier_)
+        return self
+
+    def predict_proba(self, X):
+        """Probabilities of failure and success.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_pairs, len(FEATURES))
+
+        Returns
+        -------
+        ndarray of shape (n_pairs, 2)
+        """
+        check_is_fitted(self, "is_prior_")
+        if self.is_prior_:
+            n = np.shape(X)[0]
+            p = np.full(n, self.base_rate_)
+        else:
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+                p = self.classifier_.predict_proba(X)[:, 1]
+        return np.column_stack((1.0 - p, p))
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
+
+    def success(self, needs, providers, need, provider, distance_km, *, pair_side=None):
+        """Success probabilities of candidate pairs, as ``predict_proba(pair_features(…))[:, 1]``.
+
+        The fitted model is a calibrated linear function of the features, most of which
+        belong to the need or to the provider alone, so its logit is worked out once per need
+        and once per provider and only three terms per pair: this is what makes scoring
+        millions of pairs cheap.
+
+        Parameters
+        ----------
+        needs, providers : Needs, Providers
+        need, provider : ndarray of shape (p,), int
+        distance_km : ndarray of shape (p,)
+        pair_side : dict, optional
+            The pair features ("distance_km", "skill", "continuity") when the caller has
+            them already.
+
+        Returns
+        -------
+        ndarray of shape (p,), float32
+        """
+        check_is_fitted(self, "is_prior_")
+        p = np.shape(need)[0]
+        if self.is_prior_:
+            return np.full(p, self.base_rate_, dtype=np.float32)
+        linear = self.linear_
+        # Per side once then gathered for a batch; straight on the pairs for a few of them.
+        if p >= len(needs):
+            logit = linear.term(_need_columns(needs, slice(None)), len(needs))[need]
+        else:
+            logit = linear.term(_need_columns(needs, need), p)
+        if p >= len(providers):
+            logit += linear.term(_provider_columns(providers, slice(None)), len(providers))[
+                provider
+            ]
+        else:
+            logit += linear.term(_provider_columns(providers, provider), p)
+        logit += linear.intercept
+        if pair_side is None:
+            pair_side = pair_columns(needs, providers, need, provider, distance_km)
+        logit += linear.term({name: pair_side[name] for name in _PAIR_SIDE}, p)
+        return np.minimum(linear.calibrated(logit), 1.0).astype(np.float32)
+
+
+class _LinearForm:
+    """The fitted calibrated model as what it is: a monotone map of a linear function.
+
+    Weights are per raw feature (scaling folded in), categorical columns go through their
+    success-rate tables, and the calibrator is applied without per-call validation.
+    """
+
+    def __init__(self, classifier: CalibratedClassifierCV):
+        fitted = classifier.calibrated_classifiers_[0]
+        pipeline, self.calibrator = fitted.estimator, fitted.calibrators[0]
+        scale = pipeline.named_steps["scale"]
+        logistic = pipeline.named_steps["logistic"]
+        weight = logistic.coef_[0] / scale.scale_
+        self.intercept = np.float32(logistic.intercept_[0] - float(np.dot(weight, scale.mean_)))
+        self.weight = {name: np.float32(weight[f]) for f, name in enumerate(FEATURES)}
+        rates = pipeline.named_steps["rates"]
+        self.rates = {
+            FEATURES[column]: table
+            for column, table in zip(rates.columns, rates.rates_, strict=True)
+        }
+
+    def term(self, columns: dict, size: int) -> np.ndarray:
+        total = np.zeros(size, dtype=np.float32)
+        for name, values in columns.items():
+            table = self.rates.get(name)
+            if table is not None:
+                codes = values.astype(np.int64)
+                codes[(codes < 0) | (codes >= table.shape[0] - 1)] = table.shape[0] - 1
+                values = table[codes]
+            total += self.weight[name] * values
+        return total
+
+    def calibrated(self, logit):
+        calibrator = self.calibrator
+        if hasattr(calibrator, "a_") and hasattr(calibrator, "b_"):  # sigmoid (Platt)
+            return 1.0 / (1.0 + np.exp(calibrator.a_ * logit + calibrator.b_))
+        if hasattr(calibrator, "X_thresholds_"):  # isotonic, clipped at both ends
+            return np.interp(logit, calibrator.X_thresholds_, calibrator.y_thresholds_)
+        return calibrator.predict(logit)
+
+
+def evaluate(model: SuccessModel, X, y) -> dict:
+    """Offline metrics on held-out outcomes: AUC, Brier score, and the prior's Brier score."""
+    y = np.asarray(y)
+    p = model.predict_proba(X)[:, 1]
+    return {
+        "n": int(y.shape[0]),
+        "success_rate": float(y.mean()),
+        "auc": float(roc_auc_score(y, p)) if np.unique(y).size == 2 else float("nan"),
+        "brier": float(brier_score_loss(y, p)),
+        "brier_prior": float(brier_score_loss(y, np.full(y.shape[0], model.base_rate_))),
+    }
+
+
+def save_model(model: SuccessModel, directory, *, metrics: dict | None = None) -> Path:
+    """Write the next versioned artifact of ``model`` into ``directory``; return its path."""
+    check_is_fitted(model, "is_prior_")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    versions = [int(m.group(1)) for p in directory.iterdir() if (m := _ARTIFACT.match(p.name))]
+    version = max(versions, default=0) + 1
+    metadata = {
+        "format": ARTIFACT_FORMAT,
+        "version": version,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "features": list(FEATURES),
+        "n_outcomes": model.n_outcomes_,
+        "is_prior": bool(model.is_prior_),
+        "base_rate": model.base_rate_,
+        "params": model.get_params(),
+        "metrics": metrics or {},
+        "sklearn": sklearn.__version__,
+        "numpy": np.__version__,
+    }
+    path = directory / f"success-v{version:04d}.joblib"
+    # Write then rename, so a reader never sees half an artifact.
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as handle:
+        joblib.dump({"metadata": metadata, "model": model}, handle)
+    os.replace(handle.name, path)
+    return path
+
+
+def load_model(path) -> tuple[SuccessModel, dict]:
+    """Load an artifact, or the newest one when ``path`` is a directory."""
+    path = Path(path)
+    if path.is_dir():
+        found = sorted(
+            (int(m.group(1)), p) for p in path.iterdir() if (m := _ARTIFACT.match(p.name))
+        )
+        if not found:
+            raise FileNotFoundError(f"no success model artifact in {path}")
+        path = found[-1][1]
+    payload = joblib.load(path)
+    metadata = payload["metadata"]
+    if metadata.get("format") != ARTIFACT_FORMAT:
+        raise ValueError(f"{path}: artifact format {metadata.get('format')} is not supported")
+    if tuple(metadata.get("features", ())) != FEATURES:
+        raise ValueError(f"{path}: the artifact was trained on other features")
+    if metadata.get("sklearn") != sklearn.__version__:
+        warnings.warn(
+            f"{path} was saved with scikit-learn {metadata.get('sklearn')}, "
+            f"running {sklearn.__version__}: retrain it",
+            stacklevel=2,
+        )
+    return payload["model"], metadata
+
+
+def _split(n, test_share, random_state):
+    rng = np.random.default_rng(random_state)
+    order = rng.permutation(n)
+    cut = round(n * (1 - test_share))
+    return order[:cut], order[cut:]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m matching.success",
+        description="Train the referral success model and print its offline metrics.",
+    )
+    parser.add_argument("--data", help=".npz with X (n, features) and y (n,) of closed referrals")
+    parser.add_argument("--size", default="small", help="synthetic instance when no --data")
+    parser.add_argument("--outcomes", type=int, default=20_000, help="synthetic outcomes")
+    parser.add_argument("--min-outcomes", type=int, default=300)
+    parser.add_argument("--test-share", type=float, default=0.25)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", help="directory to save the versioned artifact in")
+    args = parser.parse_args(argv)
+
+    if args.data:
+        with np.load(args.data) as data:
+            X, y = data["X"], data["y"]
+        source = args.data
+    else:
+        from matching.synthetic import make_instance, make_outcomes
+
+        instance = make_instance(args.size, random_state=args.seed)
+        X, y = make_outcomes(instance, args.outcomes, random_state=args.seed)
+        source = f"synthetic {args.size}, seed {args.seed}"
+    train, test = _split(len(y), args.test_share, args.seed)
+    model = SuccessModel(min_outcomes=args.min_outcomes, random_state=args.seed)
+    model.fit(X[train], y[train])
+    metrics = evaluate(model, X[test], y[test])
+    print(f"outcomes: {len(y)} from {source}; trained on {len(train)}, tested on {len(test)}")
+    print(f"model: {'prior only' if model.is_prior_ else 'calibrated logistic regression'}")
+    print(f"AUC            {metrics['auc']:.4f}")
+    print(f"Brier score    {metrics['brier']:.4f}")
+    print(f"Brier (prior)  {metrics['brier_prior']:.4f}")
+    if args.out:
+        print(f"saved {save_model(model, args.out, metrics=metrics)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
