@@ -1,0 +1,434 @@
+"""Allocation: at most one provider per need, within every provider's remaining capacity.
+
+The objective is the sum over allocated pairs of ``priority × score`` (the need's registry
+priority times the candidate's score), and it is solved exactly as a min-cost flow (OR-Tools):
+
+    need ──(1, −value)──▶ provider ──(capacity, 0)──▶ sink
+      └──────────(1, 0: "unassigned")────────────────▶ sink
+
+Costs must be integers, so values are scaled (``round(value × scale)``, scale 1,000 by default)
+and objectives are reported both in that integer unit and in the original one.
+
+The top tier comes first. Weights alone cannot promise it: one more protected need served can
+take an alternating chain of reassignments whose loss in ``priority × score`` outweighs it. So
+the flow carries a **floor**: the unassigned arcs of protected needs (特困, orphans, severely
+disabled) go through one node whose capacity lets at most ``protected − servable`` of them go
+unserved, where ``servable`` is a max flow over the protected needs alone. The allocation then
+serves as many of them as any allocation could and, among those allocations, has the largest
+``priority × score``.
+
+Two baselines show what the optimisation buys: first come, first served (needs in arrival order,
+each takes its best free provider: what stations do by hand) and greedy best pair first.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import max_flow, min_cost_flow
+
+from matching.candidates import Candidates
+from matching.ranking import top_k_pairs
+from matching.scoring import ScoredCandidates
+from matching.types import Needs, Providers
+
+DEFAULT_SCALE = 1000
+
+
+@dataclass(frozen=True, eq=False)
+class Allocation:
+    """Who serves whom.
+
+    Attributes
+    ----------
+    provider : ndarray of shape (n_needs,), int32
+        Provider position allocated to each need, or -1.
+    pair : ndarray of shape (n_needs,), int64
+        Index of the allocated pair in the scored candidates, or -1.
+    value : ndarray of shape (n_needs,), float64
+        ``priority × score`` of the allocated pair, 0 when unallocated.
+    objective : float
+        Sum of ``value``.
+    objective_int : int
+        Sum of the scaled integer values the solver maximised.
+    scale : int
+    protected_served : int
+        Protected needs allocated.
+    protected_servable : int or None
+        The most protected needs any allocation could serve, when it was worked out.
+    method : str
+    seconds : dict of str to float
+        Time spent in each step.
+    details : dict
+        Method-specific figures (e.g. needs moved by the bundling).
+    """
+
+    provider: np.ndarray
+    pair: np.ndarray
+    value: np.ndarray
+    objective: float
+    objective_int: int
+    scale: int
+    protected_served: int
+    protected_servable: int | None
+    method: str
+    seconds: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+
+    @property
+    def n_allocated(self) -> int:
+        return int(np.count_nonzero(self.provider >= 0))
+
+    def load(self, n_providers: int) -> np.ndarray:
+        """Needs allocated to each provider, shape (n_providers,)."""
+        chosen = self.provider[self.provider >= 0]
+        return np.bincount(chosen, minlength=n_providers)
+
+
+def pair_values(needs: Needs, scored: ScoredCandidates, scale: int = DEFAULT_SCALE):
+    """``priority × score`` of every candidate pair, as floats and as scaled integers.
+
+    Returns
+    -------
+    value : ndarray of shape (n_pairs,), float64
+    value_int : ndarray of shape (n_pairs,), int64
+    """
+    value = needs.priority[scored.candidates.need] * scored.score.astype(np.float64)
+    return value, np.rint(value * scale).astype(np.int64)
+
+
+def _result(needs, candidates, value, value_int, chosen_pairs, scale, servable, method, seconds):
+    n = len(needs)
+    provider = np.full(n, -1, dtype=np.int32)
+    pair = np.full(n, -1, dtype=np.int64)
+    per_need = np.zeros(n, dtype=np.float64)
+    chosen_pairs = np.asarray(chosen_pairs, dtype=np.int64)
+    owners = candidates.need[chosen_pairs]
+    if np.unique(owners).shape[0] != owners.shape[0]:
+        raise AssertionError("a need was allocated twice")
+    provider[owners] = candidates.provider[chosen_pairs]
+    pair[owners] = chosen_pairs
+    per_need[owners] = value[chosen_pairs]
+    return Allocation(
+        provider=provider,
+        pair=pair,
+        value=per_need,
+        objective=float(per_need.sum()),
+        objective_int=int(value_int[chosen_pairs].sum()),
+        scale=scale,
+        protected_served=int(np.count_nonzero(needs.protected & (provider >= 0))),
+        protected_servable=servable,
+        method=method,
+        seconds=seconds,
+    )
+
+
+def _compact(index, size):
+    """Renumber the values used in ``index`` as 0..k-1; returns (new index, used mask)."""
+    used = np.zeros(size, dtype=bool)
+    used[index] = True
+    number = np.cumsum(used, dtype=np.int64) - 1
+    return number[index], used
+
+
+def max_servable(need, provider, capacity, n_needs, n_providers) -> int:
+    """Size of a maximum allocation using only the given pairs (OR-Tools max flow).
+
+    Parameters
+    ----------
+    need, provider : ndarray of shape (p,), int
+        Pairs (positions).
+    capacity : ndarray of shape (n_providers,), int
+    n_needs, n_providers : int
+    """
+    if np.shape(need)[0] == 0:
+        return 0
+    tail, needs_used = _compact(need, n_needs)
+    head, providers_used = _compact(provider, n_providers)
+    a, b = int(needs_used.sum()), int(providers_used.sum())
+    source, sink = a + b, a + b + 1
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(
+        np.concatenate([np.full(a, source), tail, a + np.arange(b)]).astype(np.int32),
+        np.concatenate([np.arange(a), a + head, np.full(b, sink)]).astype(np.int32),
+        np.concatenate(
+            [np.ones(a + tail.shape[0], dtype=np.int64), capacity[providers_used]]
+        ).astype(np.int64),
+    )
+    status = flow.solve(source, sink)
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"max flow failed with status {status}")
+    return int(flow.optimal_flow())
+
+
+def protected_servable(needs: Needs, providers: Providers, candidates: Candidates) -> int:
+    """The most protected needs any allocation could serve: a max flow over them alone."""
+    pairs = np.flatnonzero(needs.protected[candidates.need])
+    return max_servable(
+        candidates.need[pairs],
+        candidates.provider[pairs],
+        providers.capacity.astype(np.int64),
+        len(needs),
+        len(providers),
+    )
+
+
+def solve_flow(
+    need,
+    provider,
+    value_int,
+    capacity,
+    n_needs: int,
+    n_providers: int,
+    *,
+    protected=None,
+    floor: int = 0,
+) -> tuple[np.ndarray, int]:
+    """Exact maximum-value allocation of pairs by min-cost flow.
+
+    Maximises ``Σ value_int[a] · x[a]`` over pairs ``a = (need[a], provider[a])`` with
+    ``x ∈ {0, 1}``, each need allocated at most once, provider ``j`` at most ``capacity[j]``
+    times, and at least ``floor`` needs with ``protected`` set allocated.
+
+    Parameters
+    ----------
+    need, provider : ndarray of shape (p,), int
+    value_int : ndarray of shape (p,), int64
+    capacity : ndarray of shape (n_providers,), int
+    n_needs, n_providers : int
+    protected : ndarray of shape (n_needs,), bool, optional
+    floor : int
+        Must not exceed what a max flow over the protected needs allows.
+
+    Returns
+    -------
+    chosen : ndarray of shape (k,), int64
+        Indices of the allocated pairs.
+    objective_int : int
+    """
+    value_int = np.asarray(value_int, dtype=np.int64)
+    useful = value_int > 0
+    if floor > 0:
+        useful |= protected[need]
+    # A pair worth nothing never beats leaving the need unassigned, unless the floor needs it.
+    kept = np.flatnonzero(useful)
+    if kept.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    tail, needs_used = _compact(need[kept], n_needs)
+    head, providers_used = _compact(provider[kept], n_providers)
+    a, b = int(needs_used.sum()), int(providers_used.sum())
+    sink, floor_node = a + b, a + b + 1
+    p = kept.shape[0]
+    idle = np.full(a, sink, dtype=np.int64)
+    n_protected = 0
+    if floor > 0:
+        is_protected = protected[needs_used]
+        n_protected = int(is_protected.sum())
+        idle[is_protected] = floor_node
+    tails = [tail, np.arange(a), a + np.arange(b)]
+    heads = [a + head, idle, np.full(b, sink)]
+    capacities = [np.ones(p + a, dtype=np.int64), capacity[providers_used].astype(np.int64)]
+    costs = [-value_int[kept], np.zeros(a + b, dtype=np.int64)]
+    if floor > 0:
+        tails.append([floor_node])
+        heads.append([sink])
+        capacities.append([max(n_protected - floor, 0)])
+        costs.append([0])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(capacities).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
+    )
+    supplies = np.zeros(a + b + 2, dtype=np.int64)
+    supplies[:a] = 1
+    supplies[sink] = -a
+    flow.set_nodes_supplies(np.arange(a + b + 2, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    flows = flow.flows(np.arange(p, dtype=np.int32))
+    chosen = kept[flows > 0]
+    return chosen, -int(flow.optimal_cost())
+
+
+def allocate(
+    needs: Needs,
+    providers: Providers,
+    scored: ScoredCandidates,
+    *,
+    scale: int = DEFAULT_SCALE,
+    protect: bool = True,
+) -> Allocation:
+    """The exact best allocation (min-cost flow), serving the top tier first.
+
+    Parameters
+    ----------
+    needs, providers : Needs, Providers
+    scored : ScoredCandidates
+    scale : int
+        Values are rounded to ``1 / scale`` for the integer solver.
+    protect : bool
+        Serve as many protected needs as possible before anything else (the floor).
+
+    Returns
+    -------
+    Allocation
+    """
+    seconds = {}
+    start = time.perf_counter()
+    candidates = scored.candidates
+    value, value_int = pair_values(needs, scored, scale)
+    servable = None
+    if protect:
+        servable = protected_servable(needs, providers, candidates)
+    seconds["prepare"] = time.perf_counter() - start
+    start = time.perf_counter()
+    chosen, _objective = solve_flow(
+        candidates.need,
+        candidates.provider,
+        value_int,
+        providers.capacity,
+        len(needs),
+        len(providers),
+        protected=needs.protected,
+        floor=servable or 0,
+    )
+    seconds["solve"] = time.perf_counter() - start
+    return _result(
+        needs, candidates, value, value_int, chosen, scale, servable, "min-cost flow", seconds
+    )
+
+
+def allocate_split(
+    needs: Needs,
+    providers: Providers,
+    scored: ScoredCandidates,
+    need_group,
+    provider_group,
+    *,
+    scale: int = DEFAULT_SCALE,
+    protect: bool = True,
+) -> Allocation:
+    """One exact flow per group (county), dropping pairs that cross groups.
+
+    Smaller flows, run one after another, for regions too large for one; compare its objective
+    with :func:`allocate` to see what the split loses.
+
+    Parameters
+    ----------
+    need_group : ndarray of shape (n_needs,), int
+    provider_group : ndarray of shape (n_providers,), int
+    """
+    seconds = {"prepare": 0.0, "solve": 0.0}
+    candidates = scored.candidates
+    value, value_int = pair_values(needs, scored, scale)
+    need_group = np.asarray(need_group)
+    inside = need_group[candidates.need] == np.asarray(provider_group)[candidates.provider]
+    pairs = np.flatnonzero(inside)
+    group_of_pair = need_group[candidates.need[pairs]]
+    order = np.argsort(group_of_pair, kind="stable")
+    pairs, group_of_pair = pairs[order], group_of_pair[order]
+    groups, starts = np.unique(group_of_pair, return_index=True)
+    ends = np.append(starts[1:], pairs.shape[0])
+    chosen, servable_total = [], 0
+    for first, last in zip(starts, ends, strict=True):
+        start = time.perf_counter()
+        part = pairs[first:last]
+        need, provider = candidates.need[part], candidates.provider[part]
+        servable = 0
+        if protect:
+            mine = needs.protected[need]
+            servable = max_servable(
+                need[mine], provider[mine], providers.capacity, len(needs), len(providers)
+            )
+            servable_total += servable
+        seconds["prepare"] += time.perf_counter() - start
+        start = time.perf_counter()
+        picked, _objective = solve_flow(
+            need,
+            provider,
+            value_int[part],
+            providers.capacity,
+            len(needs),
+            len(providers),
+            protected=needs.protected,
+            floor=servable,
+        )
+        chosen.append(part[picked])
+        seconds["solve"] += time.perf_counter() - start
+    chosen = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+    return _result(
+        needs,
+        candidates,
+        value,
+        value_int,
+        chosen,
+        scale,
+        servable_total if protect else None,
+        f"min-cost flow split into {groups.shape[0]} groups",
+        seconds,
+    )
+
+
+def allocate_fcfs(
+    needs: Needs, providers: Providers, scored: ScoredCandidates, *, scale: int = DEFAULT_SCALE
+) -> Allocation:
+    """First come, first served: in arrival order each need takes its best free provider.
+
+    Arrival order is the longest wait first (then the need id): how a station works through
+    its referrals by hand today.
+    """
+    start = time.perf_counter()
+    candidates = scored.candidates
+    value, value_int = pair_values(needs, scored, scale)
+    counts = candidates.counts()
+    ptr = candidates.ptr
+    _ranked_ptr, ranked = top_k_pairs(ptr, scored.score, max(int(counts.max(initial=1)), 1))
+    best_first_provider = candidates.provider[ranked].tolist()
+    ranked_list = ranked.tolist()
+    left = providers.capacity.astype(np.int64).tolist()
+    arrival = np.lexsort((needs.id, -needs.waiting_days.astype(np.int64)))
+    starts, ends = ptr[:-1].tolist(), ptr[1:].tolist()
+    chosen = []
+    for i in arrival.tolist():
+        for r in range(starts[i], ends[i]):
+            j = best_first_provider[r]
+            if left[j] > 0:
+                left[j] -= 1
+                chosen.append(ranked_list[r])
+                break
+    seconds = {"solve": time.perf_counter() - start}
+    return _result(needs, candidates, value, value_int, chosen, scale, None, "fcfs", seconds)
+
+
+def allocate_greedy(
+    needs: Needs, providers: Providers, scored: ScoredCandidates, *, scale: int = DEFAULT_SCALE
+) -> Allocation:
+    """Greedy best pair first: take pairs by falling ``priority × score`` while they fit."""
+    start = time.perf_counter()
+    candidates = scored.candidates
+    value, value_int = pair_values(needs, scored, scale)
+    order = np.lexsort((candidates.provider, candidates.need, -value_int))
+    need_of = candidates.need[order].tolist()
+    provider_of = candidates.provider[order].tolist()
+    order_list = order.tolist()
+    left = providers.capacity.astype(np.int64).tolist()
+    free = [True] * len(needs)
+    chosen = []
+    remaining = len(needs)
+    for r, i in enumerate(need_of):
+        if free[i]:
+            j = provider_of[r]
+            if left[j] > 0:
+                left[j] -= 1
+                free[i] = False
+                chosen.append(order_list[r])
+                remaining -= 1
+                if not remaining:
+                    break
+    seconds = {"solve": time.perf_counter() - start}
+    return _result(needs, candidates, value, value_int, chosen, scale, None, "greedy", seconds)

@@ -1,0 +1,484 @@
+"""Allocation when procured projects are paid per case from budget pools.
+
+Each pool ``p`` may spend at most ``budgets[p]`` fen; a pair with a project of that pool costs
+the project's ``unit_cost``. The budget rows break the flow structure, so the problem becomes a
+MIP. It is solved by Lagrangian relaxation over the flow:
+
+* price each pool's money at ``λ_p`` (value per fen), take ``λ_p × unit_cost`` off the value of
+  its pairs and solve the exact min-cost flow: ``L(λ) = flow(λ) + Σ λ_p budget_p`` bounds the
+  optimum from above for every ``λ ≥ 0`` and, the flow being totally unimodular, its minimum
+  over ``λ`` *is* the LP bound;
+* move each ``λ_p`` by a safeguarded secant on its pool's spend (bracketed between a price at
+  which the pool overspends and one at which it does not), so a handful of flows suffice
+  instead of the dozens a subgradient method takes;
+* every flow also gives a feasible allocation: over-budget pools drop their cases of least value
+  per fen (protected needs last), and the needs dropped take their best pair that still fits;
+  the best one is polished by one more flow that keeps its paid cases and re-solves the rest.
+
+The result reports the best feasible objective, the best bound and the gap between them.
+:func:`lp_bound` solves the LP (or, for small instances, the MIP) directly with HiGHS, for checks.
+Component by component: needs and providers that share no pair never interact, so every
+connected component of the candidate graph is solved on its own, and those without a budget
+pool need one flow.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
+
+from matching.allocation import (
+    DEFAULT_SCALE,
+    Allocation,
+    _result,
+    max_servable,
+    pair_values,
+    solve_flow,
+)
+from matching.scoring import ScoredCandidates
+from matching.types import Needs, Providers
+
+# Penalties are rounded to 1 / (scale × _RESOLUTION) of a value unit; the bound allows for it.
+_RESOLUTION = 16
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetAllocation:
+    """An allocation within the pools' budgets, with its distance from the bound.
+
+    Attributes
+    ----------
+    allocation : Allocation
+    spend : ndarray of shape (n_pools,), int64
+        Fen spent from each pool.
+    budgets : ndarray of shape (n_pools,), int64
+    prices : ndarray of shape (n_pools,), float64
+        The final Lagrange multiplier of each pool, in value per yuan.
+    bound : float
+        Upper bound on the objective (original units): the best Lagrangian bound, or the LP
+        bound when it was computed.
+    bound_kind : {"lagrangian", "lp", "exact"}
+    gap : float
+        ``(bound − objective) / bound``, ≥ 0.
+    flows : int
+        Min-cost flows solved.
+    floor : int
+        Protected needs that had to be served (those servable without budget money).
+    seconds : dict
+    history : list of list of (bound, objective)
+        For each component with a pool, the best bound and best feasible objective (scaled
+        integer units) after each flow, the last entry after the polishing flow.
+    """
+
+    allocation: Allocation
+    spend: np.ndarray
+    budgets: np.ndarray
+    prices: np.ndarray
+    bound: float
+    bound_kind: str
+    gap: float
+    flows: int
+    floor: int
+    seconds: dict = field(default_factory=dict)
+    history: list = field(default_factory=list)
+
+    @property
+    def objective(self) -> float:
+        return self.allocation.objective
+
+
+@dataclass
+class _Problem:
+    """One connected component: pairs, their values and costs, as positions."""
+
+    pairs: np.ndarray  # indices into the scored candidates
+    need: np.ndarray
+    provider: np.ndarray
+    value_int: np.ndarray
+    cost: np.ndarray  # fen per case, 0 when not from a pool
+    pool: np.ndarray  # pool of each pair, -1 when none
+    floor: int
+
+
+def _components(need, provider, n_needs, n_providers):
+    graph = sparse.coo_matrix(
+        (np.ones(need.shape[0], dtype=np.int8), (need, provider)), shape=(n_needs, n_providers)
+    )
+    bipartite = sparse.bmat([[None, graph], [graph.T, None]], format="csr")
+    _count, labels = connected_components(bipartite, directed=False)
+    return labels[:n_needs][need]
+
+
+def _spend(problem: _Problem, chosen, n_pools):
+    pooled = chosen[problem.pool[chosen] >= 0]
+    return np.bincount(
+        problem.pool[pooled], weights=problem.cost[pooled], minlength=n_pools
+    ).astype(np.int64)
+
+
+def _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers):
+    """A feasible allocation from a flow solution: trim over-budget pools, then refill."""
+    n_pools = budgets.shape[0]
+    spend = _spend(problem, chosen, n_pools)
+    over = np.flatnonzero(spend > budgets)
+    if over.size == 0:
+        return chosen
+    keep = np.ones(chosen.shape[0], dtype=bool)
+    dropped_needs = []
+    for p in over:
+        mine = np.flatnonzero(problem.pool[chosen] == p)
+        a = chosen[mine]
+        ratio = problem.value_int[a] / np.maximum(problem.cost[a], 1)
+        order = np.lexsort((ratio, protected[problem.need[a]]))
+        excess = spend[p] - budgets[p]
+        cut = np.searchsorted(np.cumsum(problem.cost[a][order]), excess) + 1
+        drop = mine[order[:cut]]
+        keep[drop] = False
+        spend[p] -= int(problem.cost[chosen[drop]].sum())
+        dropped_needs.append(problem.need[chosen[drop]])
+    chosen = chosen[keep]
+    # Refill: the needs just dropped take their best pair that still fits.
+    left = capacity.astype(np.int64).copy()
+    np.subtract.at(left, problem.provider[chosen], 1)
+    room = budgets - spend
+    dropped = np.zeros(n_needs, dtype=bool)
+    dropped[np.concatenate(dropped_needs)] = True
+    options = np.flatnonzero(dropped[problem.need] & (problem.value_int > 0))
+    options = options[np.argsort(-problem.value_int[options], kind="stable")]
+    extra = []
+    for a in options.tolist():
+        i, j = problem.need[a], problem.provider[a]
+        if not dropped[i] or left[j] <= 0:
+            continue
+        p = problem.pool[a]
+        if p >= 0:
+            if room[p] < problem.cost[a]:
+                continue
+            room[p] -= problem.cost[a]
+        left[j] -= 1
+        dropped[i] = False
+        extra.append(a)
+    return np.concatenate([chosen, np.asarray(extra, dtype=np.int64)])
+
+
+def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max_flows, tol):
+    """Best feasible pairs, best bound (scaled integer units) and prices of one component."""
+    n_pools = budgets.shape[0]
+    pools_here = np.unique(problem.pool[problem.pool >= 0])
+    price = np.zeros(n_pools)
+    low, high = np.zeros(n_pools), np.full(n_pools, np.inf)
+    spend_low, spend_high = np.zeros(n_pools), np.zeros(n_pools)
+    best_pairs, best_value, best_bound = None, -np.inf, np.inf
+    history = []
+    pooled_capacity = capacity[np.unique(problem.provider[problem.pool >= 0])].sum()
+    slack = 0.5 * min(np.unique(problem.need).shape[0], int(pooled_capacity))
+    flows = 0
+    while flows < max_flows:
+        penalty = np.where(
+            problem.pool >= 0,
+            np.rint(price[problem.pool] * problem.cost * _RESOLUTION),
+            0,
+        ).astype(np.int64)
+        weighted = problem.value_int * _RESOLUTION - penalty
+        chosen, objective = solve_flow(
+            problem.need,
+            problem.provider,
+            weighted,
+            capacity,
+            n_needs,
+            n_providers,
+            protected=protected,
+            floor=problem.floor,
+        )
+        flows += 1
+        rounding = slack if price.any() else 0.0
+        bound = (objective + rounding + float(np.dot(price, budgets)) * _RESOLUTION) / _RESOLUTION
+        best_bound = min(best_bound, bound)
+        feasible = _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers)
+        value = int(problem.value_int[feasible].sum())
+        if value > best_value:
+            best_pairs, best_value = feasible, value
+        history.append((best_bound, best_value))
+        if best_bound - best_value <= tol * abs(best_bound):
+            break
+        spend = _spend(problem, chosen, n_pools)
+        changed = False
+        for p in pools_here:
+            if spend[p] > budgets[p]:
+                low[p], spend_low[p] = price[p], spend[p]
+            else:
+                high[p], spend_high[p] = price[p], spend[p]
+            if price[p] == 0 and spend[p] <= budgets[p]:
+                continue
+            if np.isinf(high[p]):
+                new = max(2 * price[p], _first_price(problem, chosen, p, budgets[p]))
+            else:
+                new = _secant(low[p], spend_low[p], high[p], spend_high[p], budgets[p])
+            changed |= new != price[p]
+            price[p] = new
+        if not changed:
+            break
+    best_pairs = _polish(problem, best_pairs, capacity, protected, n_needs, n_providers)
+    history.append((best_bound, int(problem.value_int[best_pairs].sum())))
+    return best_pairs, best_value, best_bound, price, history
+
+
+def _polish(problem, pairs, capacity, protected, n_needs, n_providers):
+    """Keep the pool-paid pairs of a feasible allocation and re-solve everything else exactly.
+
+    The budgets cannot be broken (paid pairs can only be dropped), the floor of protected
+    needs is met again (it is reachable without budget money), and the value never drops for
+    an allocation that met the floor already.
+    """
+    allowed = problem.pool < 0
+    allowed[pairs[problem.pool[pairs] >= 0]] = True
+    subset = np.flatnonzero(allowed)
+    picked, _objective = solve_flow(
+        problem.need[subset],
+        problem.provider[subset],
+        problem.value_int[subset],
+        capacity,
+        n_needs,
+        n_providers,
+        protected=protected,
+        floor=problem.floor,
+    )
+    return subset[picked]
+
+
+def _first_price(problem, chosen, p, budget):
+    """Value per fen of the pool's least valuable cases to cut to get within budget: an
+    overestimate (the needs cut may find another provider), halved."""
+    a = chosen[problem.pool[chosen] == p]
+    ratio = problem.value_int[a] / np.maximum(problem.cost[a], 1)
+    order = np.argsort(ratio)
+    excess = problem.cost[a].sum() - budget
+    cut = min(int(np.searchsorted(np.cumsum(problem.cost[a][order]), excess)), len(a) - 1)
+    return max(float(ratio[order[cut]]) / 2, 1e-9)
+
+
+def _secant(low, spend_low, high, spend_high, budget):
+    """Next price between a bracket, by the secant on spend, kept off the bracket's ends."""
+    if spend_low == spend_high:
+        return (low + high) / 2
+    t = (spend_low - budget) / (spend_low - spend_high)
+    t = min(max(t, 0.1), 0.9)
+    return low + t * (high - low)
+
+
+def allocate_with_budget(
+    needs: Needs,
+    providers: Providers,
+    scored: ScoredCandidates,
+    budgets,
+    *,
+    scale: int = DEFAULT_SCALE,
+    protect: bool = True,
+    max_flows: int = 12,
+    tol: float = 2e-4,
+    need_group=None,
+    provider_group=None,
+    lp: bool = False,
+    lp_time_limit: float | None = None,
+) -> BudgetAllocation:
+    """The best allocation whose pool spending stays within ``budgets``.
+
+    Parameters
+    ----------
+    needs, providers : Needs, Providers
+        ``providers.pool`` and ``providers.unit_cost`` say who is paid from which pool.
+    scored : ScoredCandidates
+    budgets : array of shape (n_pools,), int
+        Fen each pool has left.
+    scale : int
+    protect : bool
+        Serve at least as many protected needs as can be served without budget money.
+    max_flows : int
+        Most min-cost flows solved per connected component.
+    tol : float
+        Stop when the relative gap to the bound is this small.
+    need_group, provider_group : arrays of shape (n_needs,) and (n_providers,), optional
+        Solve each group (county) apart, dropping pairs that cross groups.
+    lp : bool
+        Also solve the LP relaxation with HiGHS and report the gap to it (slower; the
+        Lagrangian bound is an upper bound on the LP bound and converges to it).
+    lp_time_limit : float, optional
+        Seconds HiGHS may take.
+
+    Returns
+    -------
+    BudgetAllocation
+    """
+    start = time.perf_counter()
+    budgets = np.asarray(budgets, dtype=np.int64)
+    if np.any(budgets < 0):
+        raise ValueError("budgets must be non-negative")
+    if providers.pool.max(initial=-1) >= budgets.shape[0]:
+        raise ValueError("a provider's pool has no budget")
+    candidates = scored.candidates
+    value, value_int = pair_values(needs, scored, scale)
+    need, provider = candidates.need, candidates.provider
+    pool = np.where(providers.unit_cost[provider] > 0, providers.pool[provider], -1)
+    cost = np.where(pool >= 0, providers.unit_cost[provider], 0)
+    pairs = np.flatnonzero((value_int > 0) | (needs.protected[need] if protect else False))
+    if need_group is not None:
+        inside = np.asarray(need_group)[need[pairs]] == np.asarray(provider_group)[provider[pairs]]
+        pairs = pairs[inside]
+    label = _components(need[pairs], provider[pairs], len(needs), len(providers))
+    if need_group is not None:
+        label = label + np.asarray(need_group)[need[pairs]].astype(np.int64) * (len(needs) + 1)
+    pooled_label = np.unique(label[pool[pairs] >= 0])
+    has_pool = np.isin(label, pooled_label)
+    groups = [pairs[~has_pool]] + [pairs[label == c] for c in pooled_label]
+    protected = needs.protected
+    capacity = providers.capacity.astype(np.int64)
+    seconds = {"prepare": time.perf_counter() - start}
+    start = time.perf_counter()
+    chosen, bound, flows, floor, history = [], 0.0, 0, 0, []
+    price = np.zeros(budgets.shape[0])
+    for index, group in enumerate(groups):
+        if group.size == 0:
+            continue
+        floor_here = 0
+        if protect:
+            free = group[protected[need[group]] & (pool[group] < 0)]
+            floor_here = max_servable(
+                need[free], provider[free], capacity, len(needs), len(providers)
+            )
+        problem = _Problem(
+            group,
+            need[group],
+            provider[group],
+            value_int[group],
+            cost[group],
+            pool[group],
+            floor_here,
+        )
+        floor += floor_here
+        if index == 0:  # no pool in these components: one exact flow
+            picked, objective = solve_flow(
+                problem.need,
+                problem.provider,
+                problem.value_int,
+                capacity,
+                len(needs),
+                len(providers),
+                protected=protected,
+                floor=floor_here,
+            )
+            flows += 1
+            chosen.append(group[picked])
+            bound += objective
+            continue
+        picked, _value, group_bound, group_price, trace = _lagrangian(
+            problem, budgets, capacity, protected, len(needs), len(providers), max_flows, tol
+        )
+        flows += len(trace)
+        history.append(trace)
+        chosen.append(group[picked])
+        bound += group_bound
+        mine = np.unique(problem.pool[problem.pool >= 0])
+        price[mine] = group_price[mine]
+    seconds["search"] = time.perf_counter() - start
+    chosen = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+    allocation = _result(
+        needs, candidates, value, value_int, chosen, scale, None, "budget lagrangian", seconds
+    )
+    spend = np.bincount(
+        pool[chosen][pool[chosen] >= 0],
+        weights=cost[chosen][pool[chosen] >= 0],
+        minlength=budgets.shape[0],
+    ).astype(np.int64)
+    bound_int = max(bound, float(allocation.objective_int))
+    bound_kind = "lagrangian"
+    if lp:
+        if need_group is not None:
+            raise ValueError("the LP bound is for one region, not a split one")
+        start = time.perf_counter()
+        bound_int = scale * lp_bound(
+            needs,
+            providers,
+            scored,
+            budgets,
+            scale=scale,
+            floor=floor,
+            time_limit=lp_time_limit,
+        )
+        bound_int = max(bound_int, float(allocation.objective_int))
+        bound_kind = "lp"
+        seconds["lp"] = time.perf_counter() - start
+    return BudgetAllocation(
+        allocation=allocation,
+        spend=spend,
+        budgets=budgets,
+        prices=price / scale * 100,
+        bound=bound_int / scale,
+        bound_kind=bound_kind,
+        gap=(bound_int - allocation.objective_int) / bound_int if bound_int > 0 else 0.0,
+        flows=flows,
+        floor=floor,
+        seconds=seconds,
+        history=history,
+    )
+
+
+def lp_bound(
+    needs: Needs,
+    providers: Providers,
+    scored: ScoredCandidates,
+    budgets,
+    *,
+    scale: int = DEFAULT_SCALE,
+    floor: int = 0,
+    integral: bool = False,
+    time_limit: float | None = None,
+) -> float:
+    """The LP relaxation (or with ``integral`` the exact MIP) of the budget problem, by HiGHS.
+
+    Same variables and constraints as :func:`allocate_with_budget` (including the floor of
+    protected needs, pass ``BudgetAllocation.floor``); returns the optimum in original units.
+    """
+    budgets = np.asarray(budgets, dtype=np.int64)
+    candidates = scored.candidates
+    _value, value_int = pair_values(needs, scored, scale)
+    need, provider = candidates.need, candidates.provider
+    pool = np.where(providers.unit_cost[provider] > 0, providers.pool[provider], -1)
+    keep = np.flatnonzero((value_int > 0) | (needs.protected[need] & (floor > 0)))
+    k = keep.shape[0]
+    if k == 0:
+        return 0.0
+    n, m, q = len(needs), len(providers), budgets.shape[0]
+    columns = np.arange(k)
+    pooled = np.flatnonzero(pool[keep] >= 0)
+    rows = [need[keep], n + provider[keep], n + m + pool[keep][pooled]]
+    cols = [columns, columns, pooled]
+    data = [np.ones(k), np.ones(k), providers.unit_cost[provider[keep][pooled]].astype(float)]
+    upper = [np.ones(n), providers.capacity.astype(float), budgets.astype(float)]
+    lower = [np.full(n, -np.inf), np.full(m, -np.inf), np.full(q, -np.inf)]
+    if floor > 0:
+        mine = np.flatnonzero(needs.protected[need[keep]])
+        rows.append(np.full(mine.shape[0], n + m + q))
+        cols.append(mine)
+        data.append(np.ones(mine.shape[0]))
+        upper.append([np.inf])
+        lower.append([float(floor)])
+    matrix = sparse.csr_array(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n + m + q + (1 if floor > 0 else 0), k),
+    )
+    options = {"time_limit": time_limit} if time_limit else {}
+    result = milp(
+        -value_int[keep].astype(float),
+        constraints=LinearConstraint(matrix, np.concatenate(lower), np.concatenate(upper)),
+        integrality=np.full(k, 1 if integral else 0),
+        bounds=(0, 1),
+        options=options,
+    )
+    if result.status != 0:
+        raise RuntimeError(f"HiGHS did not solve the {'MIP' if integral else 'LP'}: {result}")
+    return -result.fun / scale
