@@ -365,3 +365,13 @@ class Providers:
             area_code=codes,
             area_digits=digits,
         )
+
+    def positions(self, keys) -> np.ndarray:
+        """Positions of provider keys (array of int64); -1 where a key is not here."""
+        keys = np.asarray(keys, dtype=np.int64)
+        if len(self) == 0:
+            return np.full(keys.shape, -1, dtype=np.int64)
+        order = np.argsort(self.id, kind="stable")
+        sorted_ids = self.id[order]
+        at = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
+        return np.where(sorted_ids[at] == keys, order[at], -1).astype(np.int64)
