@@ -1,0 +1,90 @@
+"""Warnings in words: which rule fired, and on which data, as a sentence an assistant reads."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from bangfu.discovery.models import Flag, Rule
+from bangfu.registry.models import Member, Tier
+
+
+def _yuan(value) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def _choice(choices, value) -> str:
+    return str(dict(choices).get(value, value))
+
+
+def explain(flag: Flag) -> str:
+    data = flag.evidence
+    if flag.rule == Rule.MEDICAL:
+        return _(
+            "Out-of-pocket medical spending of %(spent)s yuan in %(year)s, above the threshold "
+            "of %(threshold)s yuan (healthcare security bureau)."
+        ) % {
+            "spent": _yuan(data["out_of_pocket"]),
+            "year": data["year"],
+            "threshold": _yuan(data["threshold"]),
+        }
+    if flag.rule == Rule.SEVERE_DISABILITY:
+        tier = data.get("tier")
+        return _(
+            "Disability certificate issued on %(date)s: %(kind)s, grade %(grade)s (severe). "
+            "Household tier: %(tier)s (disabled persons' federation)."
+        ) % {
+            "date": data["registered_on"],
+            "kind": _choice(Member.Disability.choices, data["disability"]),
+            "grade": data["grade"],
+            "tier": _choice(Tier.choices, tier) if tier else _("not in the registry"),
+        }
+    if flag.rule == Rule.TEKUN_MINOR_DROPPED:
+        return _(
+            "On the destitute list of %(previous)s, missing from the list of %(current)s, aged "
+            "%(age)s: minors are supported until 18."
+        ) % {"previous": data["previous_list"], "current": data["current_list"], "age": data["age"]}
+    if flag.rule == Rule.DIBAO_REVIEW_DUE:
+        if data["overdue_days"]:
+            return _("The review was due on %(due)s, %(days)s days ago.") % {
+                "due": data["due"],
+                "days": data["overdue_days"],
+            }
+        return _("The review falls due on %(due)s.") % {"due": data["due"]}
+    if flag.rule == Rule.EXPENDITURE:
+        return _(
+            "Income of %(income)s yuan per person a month, between the dibao standard of "
+            "%(standard)s and %(ceiling)s; after %(rigid)s yuan of medical spending per person a "
+            "month (%(year)s) only %(after)s yuan remain."
+        ) % {
+            "income": _yuan(data["income_per_person"]),
+            "standard": _yuan(data["standard"]),
+            "ceiling": _yuan(data["ceiling"]),
+            "rigid": _yuan(data["rigid_per_person"]),
+            "year": data["year"],
+            "after": _yuan(data["after_spending"]),
+        }
+    if flag.rule == Rule.MONITORING:
+        risk = data.get("risk") or _("risk not stated")
+        return _(
+            "On the poverty-monitoring list since %(date)s (%(risk)s), covered by no tier."
+        ) % {"date": data["identified_on"], "risk": risk}
+    if flag.rule == Rule.CUSTODY_MINOR:
+        parent = {
+            "prison": _("in prison"),
+            "rehab": _("in compulsory drug rehabilitation"),
+        }.get(data["parent"], data["parent"])
+        return _(
+            "Aged %(age)s; a parent is %(situation)s since %(since)s, and the child is not "
+            "recorded as unsupported (justice bureau)."
+        ) % {"age": data["age"], "situation": parent, "since": data["since"]}
+    return ""
+
+
+def subject_name(flag_or_task, *, reveal: bool) -> str:
+    """The person the warning or task is about (the household's head for household rules)."""
+    person = getattr(flag_or_task, "member", None) or flag_or_task.candidate
+    if person is None and flag_or_task.household is not None:
+        person = flag_or_task.household.head
+    if person is None:
+        return ""
+    return person.name if reveal else person.masked_name

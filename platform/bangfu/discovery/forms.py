@@ -1,0 +1,134 @@
+"""Forms of finding people: they parse input; the writes go through ``services``/``importing``."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.discovery.importing import import_regions
+from bangfu.discovery.models import Rule, Source, Task
+from bangfu.discovery.services import OUTCOMES
+from bangfu.regions.models import Region
+from bangfu.registry.forms import DateInput
+from bangfu.registry.models import Tier
+from bangfu.registry.selectors import regions_in_scope
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, region: Region) -> str:
+        return f"{region.parent.name} / {region.name}" if region.parent else region.name
+
+
+class CrossCheckImportForm(forms.Form):
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    region = RegionChoiceField(label=_("Region the file covers"), queryset=Region.objects.none())
+    as_of = forms.DateField(
+        label=_("Data as of"),
+        widget=DateInput(),
+        help_text=_("The date the department's data stand at (for a list: the list's date)."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
+        help_text=_("Excel (.xlsx) or CSV, one row per person, as the department exports it."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check the file, write nothing"), required=False, initial=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = import_regions(user).select_related("parent")
+        self.fields["region"].queryset = regions
+        if len(regions) == 1:
+            self.fields["region"].initial = regions[0]
+        self.fields["as_of"].initial = timezone.localdate()
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The data cannot stand at a future date."))
+        return day
+
+
+class FlagFilterForm(forms.Form):
+    rule = forms.ChoiceField(label=_("Rule"), choices=[("", _("all rules")), *Rule.choices])
+    township = RegionChoiceField(
+        label=_("Township"), queryset=Region.objects.none(), empty_label=_("all townships")
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("", _("all")),
+            ("open", _("to verify")),
+            ("done", _("verified")),
+            ("enrolled", _("enrolled")),
+        ],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["township"].queryset = regions_in_scope(user, [Region.Level.TOWNSHIP])
+
+
+class TaskOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome of the visit"), widget=forms.RadioSelect)
+    visited_on = forms.DateField(label=_("Visited on"), widget=DateInput())
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        required=False,
+        choices=[("", "—"), *[(v, label) for v, label in Tier.choices if v != Tier.NONE]],
+        help_text=_("When enrolled: the tier the household is put in."),
+    )
+    dismiss_reason = forms.ChoiceField(
+        label=_("Reason for dismissing"),
+        required=False,
+        choices=[("", "—"), *Task.DismissReason.choices],
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    registry_number = forms.CharField(
+        label=_("Registry number"),
+        required=False,
+        max_length=32,
+        help_text=_("The person is not registered yet: the number of their new household."),
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Contact phone"), required=False, max_length=20)
+
+    REGISTRATION_FIELDS = ("registry_number", "address", "phone")
+
+    def __init__(self, *args, task: Task, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = OUTCOMES[task.kind]
+        self.fields["outcome"].choices = [
+            (value, label) for value, label in Task.Outcome.choices if value in allowed
+        ]
+        self.fields["visited_on"].initial = timezone.localdate()
+        self.needs_registration = task.household_id is None
+        if not self.needs_registration:
+            for name in self.REGISTRATION_FIELDS:
+                del self.fields[name]
+
+    def clean_visited_on(self):
+        day = self.cleaned_data["visited_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("A visit cannot be in the future."))
+        return day
+
+
+class StandardsForm(forms.Form):
+    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions_in_scope(
+            user, [Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE]
+        ).select_related("parent")
+        self.fields["year"].initial = timezone.localdate().year

@@ -1,0 +1,466 @@
+"""Importing a department's cross-check file: every row checked, then all of it or nothing.
+
+The reading (xlsx or CSV in UTF-8, UTF-8 with BOM or GB18030), the cell readers and the error
+report (``RowError``: row as Excel numbers it, column header, reason) are the ledger import's.
+Rules of a cross-check import:
+
+- Only bureau staff (a region role that can write) import, for a region inside their area.
+- People are matched by the keyed hash of their ID number: the clear number is validated,
+  hashed and, for someone the registry does not know, stored encrypted on a new candidate
+  person. It never reaches a log or a record.
+- A person in the registry belongs to their household's village, which must lie inside the
+  region of the file. A person outside the registry needs the village code of a village inside
+  that region.
+- The same person twice for the same period is an error of the second row.
+- All or nothing: a single error refuses the whole file (its ``CrossCheckImport`` row records the
+  refusal); otherwise the import row, the candidates and the records are written in one
+  transaction, and the warnings the rules raise on them in the same one.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.core import crypto
+from bangfu.core.id_numbers import IdFacts, InvalidIdNumber, parse_id_number
+from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Source, SourceRecord
+from bangfu.discovery.profiles import PROFILES, Profile
+from bangfu.regions.models import Region
+from bangfu.registry.ledger.columns import CellError, fold, is_blank
+from bangfu.registry.ledger.importing import RowError
+from bangfu.registry.ledger.reading import LedgerFileError, Sheet, open_ledger
+from bangfu.registry.models import Member
+
+LOOKUP_CHUNK = 500
+BATCH_SIZE = 1000
+
+
+@dataclass
+class CrossCheckReport:
+    source: str
+    errors: list[RowError] = field(default_factory=list)
+    rows: int = 0
+    matched: int = 0  # rows about people in the registry
+    candidates_created: int = 0
+    flags_created: int = 0
+    dry_run: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+    import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict = field(default_factory=dict)
+    failed: set = field(default_factory=set)
+    facts: IdFacts | None = None
+    digest: str = ""
+    member: Member | None = None
+    candidate: CandidatePerson | None = None
+    village: Region | None = None
+    period: dt.date | None = None
+
+
+def require_import(*, by) -> None:
+    scope = scope_for(by)
+    if not (scope.everything or (scope.can_write and scope.region_paths)):
+        raise PermissionDenied(_("Only bureau staff import other departments' files."))
+
+
+def import_regions(user):
+    """The regions a user may import a file for: their bureaux' regions."""
+    scope = scope_for(user)
+    regions = Region.objects.filter(level__lte=Region.Level.TOWNSHIP)
+    if scope.everything:
+        return regions
+    if not scope.can_write:
+        return regions.none()
+    return regions.filter(path__in=scope.region_paths)
+
+
+def import_crosscheck(
+    fileobj,
+    *,
+    source: str,
+    filename: str,
+    by,
+    region: Region | None = None,
+    as_of: dt.date | None = None,
+    dry_run: bool = False,
+) -> CrossCheckReport:
+    """Import one department's file as ``by``; nothing is written unless every row is right.
+
+    ``region`` is the area the file covers (default: the importer's bureau region); ``as_of``
+    the date the data stand at (default: today), which dates the rows of a list.
+    """
+    from bangfu.discovery import services
+
+    require_import(by=by)
+    profile = PROFILES[Source(source)]
+    region = _region(by, region)
+    as_of = as_of or timezone.localdate()
+    content = fileobj.read()
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    report = CrossCheckReport(source=profile.source, dry_run=dry_run)
+    rows: list[_Row] = []
+    try:
+        with open_ledger(
+            content, filename, headers=profile.header_keys, header_hint=profile.header_hint()
+        ) as sheet:
+            rows = _Check(profile, sheet, report, by=by, region=region, as_of=as_of).run()
+    except LedgerFileError as exc:
+        report.errors.append(RowError(0, "", str(exc)))
+    if report.ok:
+        report.matched = sum(1 for row in rows if row.member is not None)
+        report.candidates_created = len(
+            {row.digest for row in rows if row.member is None and row.candidate is None}
+        )
+    if dry_run:
+        return report
+    record = CrossCheckImport(
+        source=profile.source,
+        region=region,
+        as_of=as_of,
+        imported_by=by,
+        file_name=filename[-255:],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        rows=report.rows,
+    )
+    if report.ok:
+        try:
+            with transaction.atomic():
+                _write(profile, rows, record, report)
+                scan = services.flags_scan(region=region, today=timezone.localdate())
+                report.flags_created = record.flags_created = scan.created
+                record.save(update_fields=["flags_created"])
+        except IntegrityError:
+            report.errors.append(
+                RowError(0, "", _("The registry changed while the file was checked; try again."))
+            )
+    if not report.ok:
+        report.matched = report.candidates_created = report.flags_created = 0
+        record.ok, record.error_count = False, len(report.errors)
+        record.save()
+        report.import_id = record.pk
+    return report
+
+
+def _region(by, region: Region | None) -> Region:
+    allowed = import_regions(by)
+    if region is None:
+        regions = list(allowed[:2])
+        if len(regions) != 1:
+            raise ValidationError({"region": _("Choose the region the file covers.")})
+        return regions[0]
+    if not allowed.filter(pk=region.pk).exists():
+        raise PermissionDenied(_("This region is outside your area."))
+    return region
+
+
+def _write(profile: Profile, rows: list[_Row], record: CrossCheckImport, report) -> None:
+    record.ok = True
+    record.matched = report.matched
+    record.candidates_created = report.candidates_created
+    record.save()
+    new: dict[str, CandidatePerson] = {}
+    for row in rows:
+        if row.member is None and row.candidate is None and row.digest not in new:
+            new[row.digest] = CandidatePerson(
+                name=row.values["name"],
+                id_number=row.facts.number,
+                id_number_hash=row.digest,
+                birth_date=row.facts.birth_date,
+                sex=row.facts.sex,
+                region=row.village,
+                first_import=record,
+            )
+    CandidatePerson.objects.bulk_create(new.values(), batch_size=BATCH_SIZE)
+    records = []
+    for row in rows:
+        candidate = None if row.member is not None else (row.candidate or new.get(row.digest))
+        data = {
+            key: _json(value)
+            for key, value in row.values.items()
+            if key not in {"id_number", "name", "village_code"}
+        }
+        records.append(
+            SourceRecord(
+                crosscheck_import=record,
+                source=profile.source,
+                region=row.village,
+                person_hash=row.digest,
+                member=row.member,
+                candidate=candidate,
+                period_start=row.period,
+                data=data,
+                row=row.number,
+            )
+        )
+    SourceRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+    report.import_id = record.pk
+
+
+def _json(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | str | bool) or value is None:
+        return value
+    return str(value)  # Decimal amounts keep every digit as text
+
+
+class _Check:
+    def __init__(self, profile: Profile, sheet: Sheet, report, *, by, region, as_of):
+        self.profile = profile
+        self.sheet = sheet
+        self.report = report
+        self.scope = scope_for(by)
+        self.region = region
+        self.as_of = as_of
+        self.fields = {item.key: item for item in profile.fields}
+        self.header = {item.key: item.header for item in profile.fields}
+        self.position: dict[str, int] = {}
+        self.order: dict[str, int] = {}
+
+    def error(self, row: int, key_or_header: str, reason: str) -> None:
+        header = self.header.get(key_or_header, key_or_header)
+        self.report.errors.append(RowError(row, header, str(reason)))
+
+    def run(self) -> list[_Row]:
+        if not self._read_headers():
+            return []
+        rows = self._read_rows()
+        self._check_duplicates(rows)
+        self._match(rows)
+        self.report.errors.sort(key=lambda e: (e.row, self.order.get(e.column, len(self.order))))
+        return rows
+
+    def _read_headers(self) -> bool:
+        by_header = self.profile.by_header
+        for index, text in enumerate(self.sheet.headers):
+            if not text:
+                continue
+            self.order.setdefault(text, index)
+            item = by_header.get(fold(text))
+            if item is None:
+                self.report.ignored_columns.append(text)
+            elif item.key in self.position:
+                self.error(self.sheet.header_row, text, _("This column appears twice; keep one."))
+            else:
+                self.position[item.key] = index
+                self.header[item.key] = text
+        for item in self.profile.fields:
+            if item.required and item.key not in self.position:
+                self.error(
+                    self.sheet.header_row,
+                    item.key,
+                    _("This column is missing; add it to the header."),
+                )
+        return self.report.ok
+
+    def _read_rows(self) -> list[_Row]:
+        rows = []
+        positions = list(self.position.items())
+        for number, values in self.sheet.rows:
+            cells = {
+                key: values[index] if index < len(values) else None for key, index in positions
+            }
+            if all(is_blank(value) for value in cells.values()):
+                continue
+            self.report.rows += 1
+            row = _Row(number=number)
+            for key, value in cells.items():
+                item = self.fields[key]
+                if is_blank(value):
+                    if item.required:
+                        row.failed.add(key)
+                        self.error(number, key, _("This cell is required."))
+                    else:
+                        row.values[key] = None
+                    continue
+                if key == "id_number":
+                    continue
+                try:
+                    row.values[key] = item.read(value)
+                except CellError as exc:
+                    row.failed.add(key)
+                    self.error(number, key, str(exc))
+            for item in self.profile.fields:
+                row.values.setdefault(item.key, None)
+            self._identify(row, cells.get("id_number"))
+            self._check_row(row)
+            if not row.failed:
+                row.period = self.profile.period_of(row.values, self.as_of)
+            rows.append(row)
+        return rows
+
+    def _identify(self, row: _Row, value) -> None:
+        if "id_number" in row.failed:
+            return
+        try:
+            row.facts = parse_id_number(self.fields["id_number"].read(value), today=self.as_of)
+        except (InvalidIdNumber, CellError) as exc:
+            row.failed.add("id_number")
+            # The reason names the fault (length, check digit), never the number itself.
+            self.error(
+                row.number, "id_number", _("Invalid ID number: %(reason)s") % {"reason": exc}
+            )
+            return
+        row.digest = crypto.lookup_hash(row.facts.number)
+
+    def _check_row(self, row: _Row) -> None:
+        values = row.values
+        source = self.profile.source
+        if (
+            source == Source.DISABILITY
+            and "disability" not in row.failed
+            and values["disability"] == Member.Disability.NONE
+        ):
+            row.failed.add("disability")
+            self.error(row.number, "disability", _("Name the kind of disability."))
+        if (
+            source == Source.TEKUN_LIST
+            and row.facts is not None
+            and "birth_date" not in row.failed
+            and values["birth_date"] != row.facts.birth_date
+        ):
+            row.failed.add("birth_date")
+            self.error(
+                row.number,
+                "birth_date",
+                _("The birth date %(date)s differs from the one in the ID number.")
+                % {"date": values["birth_date"].isoformat()},
+            )
+        for key in ("registered_on", "identified_on", "since"):
+            day = values.get(key)
+            if key not in row.failed and isinstance(day, dt.date) and day > self.as_of:
+                row.failed.add(key)
+                self.error(
+                    row.number,
+                    key,
+                    _("%(date)s is after the date the data stand at (%(as_of)s).")
+                    % {"date": day.isoformat(), "as_of": self.as_of.isoformat()},
+                )
+
+    def _check_duplicates(self, rows: list[_Row]) -> None:
+        seen: dict[tuple, int] = {}
+        for row in rows:
+            if row.facts is None or row.period is None:
+                continue
+            first = seen.setdefault((row.digest, row.period), row.number)
+            if first != row.number:
+                row.failed.add("id_number")
+                self.error(
+                    row.number,
+                    "id_number",
+                    _("The same person is on rows %(first)d and %(row)d for the same period.")
+                    % {"first": first, "row": row.number},
+                )
+
+    def _match(self, rows: list[_Row]) -> None:
+        by_digest: dict[str, list[_Row]] = {}
+        for row in rows:
+            if row.facts is not None:
+                by_digest.setdefault(row.digest, []).append(row)
+        digests = sorted(by_digest)
+        members, candidates = {}, {}
+        for start in range(0, len(digests), LOOKUP_CHUNK):
+            chunk = digests[start : start + LOOKUP_CHUNK]
+            members.update(
+                (m.id_number_hash, m)
+                for m in Member.objects.filter(id_number_hash__in=chunk).select_related(
+                    "household__region"
+                )
+            )
+            candidates.update(
+                (c.id_number_hash, c)
+                for c in CandidatePerson.objects.filter(id_number_hash__in=chunk).select_related(
+                    "region"
+                )
+            )
+        codes = {
+            row.values["village_code"]
+            for row in rows
+            if row.values.get("village_code") and "village_code" not in row.failed
+        }
+        villages = {region.code: region for region in Region.objects.filter(code__in=codes)}
+        for digest, person_rows in by_digest.items():
+            member, candidate = members.get(digest), candidates.get(digest)
+            for row in person_rows:
+                row.member, row.candidate = member, candidate
+                if member is not None:
+                    row.village = member.household.region
+                    if not self._inside(row.village):
+                        self.error(
+                            row.number,
+                            "id_number",
+                            _(
+                                "This person is registered in household %(number)s, outside "
+                                "the region of this file."
+                            )
+                            % {"number": member.household.registry_number},
+                        )
+                elif candidate is not None:
+                    row.village = candidate.region
+                    if not self._inside(row.village):
+                        self.error(
+                            row.number,
+                            "id_number",
+                            _(
+                                "This person is already being verified in %(village)s, outside "
+                                "the region of this file."
+                            )
+                            % {"village": candidate.region.name},
+                        )
+                else:
+                    row.village = self._village(row, villages)
+
+    def _village(self, row: _Row, villages: dict) -> Region | None:
+        code = row.values.get("village_code")
+        if "village_code" in row.failed:
+            return None
+        if not code:
+            self.error(
+                row.number,
+                "village_code",
+                _(
+                    "This person is not in the registry: give the code of their village so its "
+                    "assistant can verify."
+                ),
+            )
+            return None
+        village = villages.get(code)
+        if village is None:
+            self.error(
+                row.number, "village_code", _("Unknown village code %(code)s.") % {"code": code}
+            )
+        elif village.level != Region.Level.VILLAGE:
+            self.error(
+                row.number,
+                "village_code",
+                _("%(code)s is the code of %(name)s, not of a village or community.")
+                % {"code": code, "name": village.name},
+            )
+        elif not self._inside(village):
+            self.error(
+                row.number,
+                "village_code",
+                _("%(name)s (%(code)s) is outside the region of this file.")
+                % {"name": village.name, "code": code},
+            )
+        else:
+            return village
+        return None
+
+    def _inside(self, village: Region) -> bool:
+        return village.path.startswith(self.region.path) and self.scope.covers(village)

@@ -1,0 +1,141 @@
+"""The risk score of a warning: how likely a verification ends in enrolment, learned from past
+verifications. Assistants visit the likeliest first.
+
+A scikit-learn estimator (standardised features, logistic regression: few hundred outcomes a
+year per county do not support more, and its coefficients can be read out to the bureau) and a
+small versioned store of trained models on disk. No Django here: the adapter in ``services``
+turns warnings into arrays and picks the directory.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+CURRENT = "current.json"
+
+
+class NotEnoughHistory(ValueError):
+    """Too few past outcomes to learn from: warnings stay in rule order."""
+
+
+class RiskModel(ClassifierMixin, BaseEstimator):
+    """P(enrolled | features) of a warning.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    min_outcomes : int
+        Fewest past verifications to learn from; ``fit`` raises ``NotEnoughHistory`` below it.
+    min_per_class : int
+        Fewest enrolments and fewest non-enrolments among them.
+    random_state : int or None
+    """
+
+    def __init__(self, *, C=1.0, min_outcomes=200, min_per_class=20, random_state=None):
+        self.C = C
+        self.min_outcomes = min_outcomes
+        self.min_per_class = min_per_class
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """X: array (n_warnings, n_features); y: array (n_warnings,) of 0/1 (1 = enrolled)."""
+        X, y = validate_data(self, X, y)
+        positives = int(np.sum(y == 1))
+        negatives = len(y) - positives
+        if len(y) < self.min_outcomes or min(positives, negatives) < self.min_per_class:
+            raise NotEnoughHistory(
+                f"{len(y)} outcomes ({positives} enrolled): need {self.min_outcomes}, "
+                f"with at least {self.min_per_class} of each kind"
+            )
+        self.pipeline_ = make_pipeline(
+            StandardScaler(),
+            LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state),
+        )
+        self.pipeline_.fit(X, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X):
+        """Array (n_warnings, 2): P(not enrolled), P(enrolled)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.pipeline_.predict_proba(X)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def coefficients(self, names) -> dict[str, float]:
+        """The standardised coefficient of each feature: what pushes a warning up or down."""
+        check_is_fitted(self)
+        weights = self.pipeline_[-1].coef_[0]
+        return {name: round(float(w), 4) for name, w in zip(names, weights, strict=True)}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    model: RiskModel
+    auc: float  # on the held-out part, never seen in training
+    n_train: int
+    n_test: int
+    positives: int
+
+
+def train_and_evaluate(X, y, *, test_size=0.25, random_state=0, **params) -> Evaluation:
+    """Fit on a stratified share of the outcomes and measure the ROC AUC on the rest.
+
+    The model that is kept is the one measured: what the report says is what ranks warnings.
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=int)
+    probe = RiskModel(**params)
+    if len(y) < probe.min_outcomes or len(set(y.tolist())) < 2:
+        probe.fit(X, y)  # raises NotEnoughHistory with the counts
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=random_state
+    )
+    model = RiskModel(random_state=random_state, **params).fit(X_train, y_train)
+    auc = float(roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]))
+    return Evaluation(
+        model=model,
+        auc=auc,
+        n_train=len(y_train),
+        n_test=len(y_test),
+        positives=int(y.sum()),
+    )
+
+
+def save(directory: Path, model: RiskModel, meta: dict) -> str:
+    """Store the model as the next version (v0001, v0002, …) and make it the current one."""
+    directory.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.stem[1:]) for p in directory.glob("v[0-9][0-9][0-9][0-9].joblib")]
+    version = f"v{max(numbers, default=0) + 1:04d}"
+    joblib.dump(model, directory / f"{version}.joblib")
+    meta = {**meta, "version": version, "saved_at": dt.datetime.now(dt.UTC).isoformat()}
+    (directory / f"{version}.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    # Written last and replaced in one step: a reader sees the old version or the new one.
+    pointer = directory / f"{CURRENT}.tmp"
+    pointer.write_text(json.dumps({"version": version}), encoding="utf-8")
+    pointer.replace(directory / CURRENT)
+    return version
+
+
+def load_current(directory: Path) -> tuple[RiskModel, dict] | None:
+    """The current model and its metadata, or None when none was trained yet."""
+    try:
+        version = json.loads((directory / CURRENT).read_text(encoding="utf-8"))["version"]
+        meta = json.loads((directory / f"{version}.json").read_text(encoding="utf-8"))
+        model = joblib.load(directory / f"{version}.joblib")
+    except (FileNotFoundError, KeyError, json.JSONDecodeError):
+        return None
+    return model, meta

@@ -1,0 +1,163 @@
+"""Reads for the pages of finding people: every queryset scoped to the user (assistants their
+villages, bureau staff their region; providers and charities nothing), with its joins."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Flag, Rule, Task
+from bangfu.regions.models import Region
+from bangfu.registry.models import Member
+
+Outcome = Task.Outcome
+
+
+def reads_discovery(user) -> bool:
+    """Assistants and bureau staff work here; station staff, volunteers, charities do not."""
+    return scope_for(user).reads_registry
+
+
+def flags_for(user) -> QuerySet[Flag]:
+    return Flag.objects.for_user(user).select_related(
+        "region__parent",
+        "household",
+        "member",
+        "candidate",
+        "task__assignee",
+        "record__crosscheck_import",
+    )
+
+
+def ranked(flags: QuerySet[Flag]) -> QuerySet[Flag]:
+    """The likeliest enrolments first; without a trained model, by the rules' weights."""
+    return flags.order_by(F("risk_score").desc(nulls_last=True), "-rule_weight", "-fired_on", "pk")
+
+
+def tasks_for(user) -> QuerySet[Task]:
+    return Task.objects.for_user(user).select_related(
+        "region__parent", "household", "candidate", "assignee", "flag"
+    )
+
+
+def worklist(user, *, kind: str) -> QuerySet[Task]:
+    """Open tasks of one kind; verifications ranked like their warnings, the rest by date."""
+    tasks = tasks_for(user).open().filter(kind=kind)
+    if kind == Task.Kind.VERIFY:
+        return tasks.order_by(
+            F("flag__risk_score").desc(nulls_last=True), "-flag__rule_weight", "due_on", "pk"
+        )
+    return tasks.order_by("due_on", "pk")
+
+
+def imports_for(user) -> QuerySet[CrossCheckImport]:
+    scope = scope_for(user)
+    imports = CrossCheckImport.objects.select_related("region", "imported_by")
+    if scope.everything:
+        return imports
+    if not scope.region_paths:
+        return imports.none()
+    return imports.filter(scope.region_q("region"))
+
+
+def household_members(household) -> list[Member]:
+    return list(household.members.all()) if household else []
+
+
+@dataclass(frozen=True)
+class TownshipCounts:
+    township: Region
+    found: int
+    verified: int
+    enrolled: int
+    referred: int
+    dismissed: int
+    open: int
+    overdue: int
+
+
+def township_counts(user, *, today: dt.date) -> list[TownshipCounts]:
+    """Warnings found, verified and ending in enrolment, per township of the user's scope."""
+    rows = (
+        Flag.objects.for_user(user)
+        .order_by()
+        .values("region__parent")
+        .annotate(
+            found=Count("pk"),
+            verified=Count("pk", filter=Q(task__status=Task.Status.DONE)),
+            enrolled=Count("pk", filter=Q(task__outcome=Outcome.ENROLLED)),
+            referred=Count("pk", filter=Q(task__outcome=Outcome.REFERRED)),
+            dismissed=Count("pk", filter=Q(task__outcome=Outcome.DISMISSED)),
+            open=Count("pk", filter=Q(task__status=Task.Status.OPEN)),
+            overdue=Count("pk", filter=Q(task__status=Task.Status.OPEN, task__due_on__lt=today)),
+        )
+    )
+    townships = Region.objects.in_bulk([row["region__parent"] for row in rows])
+    counts = [
+        TownshipCounts(
+            township=townships[row["region__parent"]],
+            **{key: row[key] for key in TownshipCounts.__dataclass_fields__ if key != "township"},
+        )
+        for row in rows
+    ]
+    return sorted(counts, key=lambda item: item.township.code)
+
+
+def rule_counts(user) -> list[tuple[str, str, int, int]]:
+    """(rule, label, warnings, enrolled) for every rule, in the order of the rules."""
+    rows = dict(
+        (row["rule"], (row["n"], row["enrolled"]))
+        for row in Flag.objects.for_user(user)
+        .order_by()
+        .values("rule")
+        .annotate(n=Count("pk"), enrolled=Count("pk", filter=Q(task__outcome=Outcome.ENROLLED)))
+    )
+    return [(rule, label, *rows.get(rule, (0, 0))) for rule, label in Rule.choices]
+
+
+@dataclass(frozen=True)
+class OverdueGroup:
+    label: str
+    region: Region | None
+    assignee: object
+    count: int
+    oldest: dt.date
+
+
+def overdue_groups(user, *, today: dt.date, by: str) -> list[OverdueGroup]:
+    """Overdue tasks per assistant (``by="assignee"``) or per township (``by="township"``)."""
+    overdue = Task.objects.for_user(user).overdue(today).order_by()
+    if by == "assignee":
+        rows = overdue.values("assignee").annotate(n=Count("pk"), oldest=Min("due_on"))
+        users = get_user_model().objects.in_bulk([row["assignee"] for row in rows])
+        groups = [
+            OverdueGroup(
+                label=str(users[row["assignee"]]) if row["assignee"] else _("nobody assigned"),
+                region=None,
+                assignee=users.get(row["assignee"]),
+                count=row["n"],
+                oldest=row["oldest"],
+            )
+            for row in rows
+        ]
+    else:
+        rows = overdue.values("region__parent").annotate(n=Count("pk"), oldest=Min("due_on"))
+        townships = Region.objects.in_bulk([row["region__parent"] for row in rows])
+        groups = [
+            OverdueGroup(
+                label=townships[row["region__parent"]].name,
+                region=townships[row["region__parent"]],
+                assignee=None,
+                count=row["n"],
+                oldest=row["oldest"],
+            )
+            for row in rows
+        ]
+    return sorted(groups, key=lambda group: (-group.count, group.label))
+
+
+def candidates_for(user) -> QuerySet[CandidatePerson]:
+    return CandidatePerson.objects.for_user(user).select_related("region__parent")

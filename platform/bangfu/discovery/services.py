@@ -1,0 +1,515 @@
+"""The only code that writes warnings, tasks and candidate persons (imports: ``importing``).
+
+- ``flags_scan`` runs the rules over a region and turns each new finding into a warning and a
+  task for the village's assistant. Safe to run twice: a warning's key is unique.
+- ``tasks_schedule`` creates the periodic reviews and visits that fall due. Safe to run twice:
+  one task per household, kind and period (a unique constraint).
+- ``task_complete`` records the assistant's visit: enrolled in a tier, referred for assessment
+  (needs recorded through the registry, taken to the intake desk and routed to a provider), or
+  dismissed with a reason. Registry writes go through ``bangfu.registry.services``, referrals
+  through ``bangfu.referrals.services``.
+- ``risk_model_train`` learns the risk score from past verifications; ``flags_rescore`` applies
+  the current model to the open warnings (or clears the scores when there is none).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.models import Membership
+from bangfu.accounts.scoping import scope_for
+from bangfu.discovery import risk
+from bangfu.discovery.features import FEATURES, features, vector
+from bangfu.discovery.models import CandidatePerson, Flag, Rule, Source, SourceRecord, Task
+from bangfu.discovery.rules import Finding, ScanContext, find_all
+from bangfu.discovery.schedule import (
+    LIVE_STATUSES,
+    add_months,
+    is_visited,
+    review_due_on,
+    review_interval,
+    visit_period,
+)
+from bangfu.regions.models import Region
+from bangfu.regions.policy import Policy
+from bangfu.registry import services as registry
+from bangfu.registry.models import Household, Member, Need, Tier
+
+BATCH_SIZE = 1000
+Outcome = Task.Outcome
+# What an assistant may conclude from each kind of task.
+OUTCOMES = {
+    Task.Kind.VERIFY: {Outcome.ENROLLED, Outcome.REFERRED, Outcome.DISMISSED},
+    Task.Kind.REVIEW: {Outcome.NO_CHANGE, Outcome.ENROLLED, Outcome.REFERRED},
+    Task.Kind.VISIT: {Outcome.NO_CHANGE, Outcome.REFERRED},
+}
+
+
+# --- who works where ---------------------------------------------------------------------------
+
+
+class Assistants:
+    """The assistant (协理员) of each village, looked up once per village."""
+
+    def __init__(self):
+        self._by_village: dict[int, object] = {}
+
+    def of(self, village: Region):
+        if village.pk not in self._by_village:
+            membership = (
+                Membership.objects.filter(
+                    role=Membership.Role.ASSISTANT,
+                    is_active=True,
+                    organisation__is_active=True,
+                    user__is_active=True,
+                    villages=village,
+                )
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
+            self._by_village[village.pk] = membership.user if membership else None
+        return self._by_village[village.pk]
+
+
+def require_task_access(*, by, task: Task) -> None:
+    if not scope_for(by).can_write:
+        raise PermissionDenied(_("Your role cannot record verifications."))
+    if not Task.objects.for_user(by).filter(pk=task.pk).exists():
+        raise PermissionDenied(_("This task is outside your area."))
+
+
+# --- warnings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    found: int  # findings of the rules, old and new
+    created: int  # new warnings (each with its task)
+
+
+def counties(region: Region | None = None):
+    """The counties a background job walks: all of them, or those in ``region``."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    return counties.filter(path__startswith=region.path) if region else counties
+
+
+@transaction.atomic
+def flags_scan(*, region: Region, today: dt.date | None = None) -> ScanResult:
+    """Run every rule over ``region``; each new finding becomes a warning and a task."""
+    today = today or timezone.localdate()
+    ctx = ScanContext(region, today)
+    findings = find_all(ctx)
+    existing = set(
+        Flag.objects.filter(key__in=[f.key for f in findings]).values_list("key", flat=True)
+    )
+    assistants = Assistants()
+    created = 0
+    for finding in findings:
+        if finding.key in existing:
+            continue
+        weight = ctx.weight(finding.village, finding.rule)
+        if weight <= 0:  # the region switched the rule off
+            continue
+        try:
+            with transaction.atomic():
+                _flag_create(finding, weight, ctx, assistants)
+        except IntegrityError:
+            continue  # a scan running at the same time raised it first
+        existing.add(finding.key)
+        created += 1
+    flags_rescore(flags=Flag.objects.filter(region__path__startswith=region.path))
+    return ScanResult(found=len(findings), created=created)
+
+
+def _flag_create(finding: Finding, weight: int, ctx: ScanContext, assistants) -> Flag:
+    if finding.rule == Rule.DIBAO_REVIEW_DUE:
+        task = _review_task(finding.household, finding.due, assistants)
+    else:
+        days = ctx.policy(finding.village)["discovery_verification_days"]
+        task = Task.objects.create(
+            kind=Task.Kind.VERIFY,
+            region=finding.village,
+            household=finding.household,
+            candidate=finding.candidate,
+            assignee=assistants.of(finding.village),
+            due_on=ctx.today + dt.timedelta(days=days),
+        )
+    return Flag.objects.create(
+        rule=finding.rule,
+        key=finding.key,
+        region=finding.village,
+        household=finding.household,
+        member=finding.member,
+        candidate=finding.candidate,
+        record=finding.record,
+        evidence=finding.evidence,
+        features=features(finding.facts),
+        rule_weight=weight,
+        fired_on=ctx.today,
+        task=task,
+    )
+
+
+def _review_task(household: Household, due: dt.date, assistants) -> Task:
+    task, _created = Task.objects.get_or_create(
+        household=household,
+        kind=Task.Kind.REVIEW,
+        period_start=due,
+        defaults={
+            "region": household.region,
+            "due_on": due,
+            "assignee": assistants.of(household.region),
+        },
+    )
+    return task
+
+
+# --- the risk model ----------------------------------------------------------------------------
+
+_loaded: dict[str, tuple] = {}
+
+
+def model_dir() -> Path:
+    return Path(settings.VAR_DIR) / "discovery" / "risk-model"
+
+
+def current_model() -> tuple[risk.RiskModel, dict] | None:
+    """The model in use, re-read when a new version was trained; None: rank by rule weight."""
+    directory = model_dir()
+    pointer = directory / risk.CURRENT
+    try:
+        stamp = pointer.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    cached = _loaded.get(str(directory))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    loaded = risk.load_current(directory)
+    if loaded is not None and loaded[1].get("features") != list(FEATURES):
+        loaded = None  # trained on another feature set: retrain before use
+    _loaded[str(directory)] = (stamp, loaded)
+    return loaded
+
+
+def flags_rescore(*, flags) -> int:
+    """Score the open warnings among ``flags`` with the current model (or clear their scores)."""
+    open_flags = list(
+        flags.filter(task__status=Task.Status.OPEN).only("pk", "features", "risk_score")
+    )
+    if not open_flags:
+        return 0
+    loaded = current_model()
+    if loaded is None:
+        for flag in open_flags:
+            flag.risk_score, flag.model_version = None, ""
+    else:
+        model, meta = loaded
+        scores = model.predict_proba([vector(flag.features) for flag in open_flags])[:, 1]
+        for flag, score in zip(open_flags, scores, strict=True):
+            flag.risk_score, flag.model_version = round(float(score), 4), meta["version"]
+    return Flag.objects.bulk_update(
+        open_flags, ["risk_score", "model_version"], batch_size=BATCH_SIZE
+    )
+
+
+def training_data() -> tuple[list[list[float]], list[int]]:
+    """Past verifications: the warning's features then, and 1 if the visit ended in enrolment."""
+    rows = Flag.objects.filter(
+        task__kind=Task.Kind.VERIFY,
+        task__status=Task.Status.DONE,
+        task__outcome__in=[Outcome.ENROLLED, Outcome.REFERRED, Outcome.DISMISSED],
+    ).values_list("features", "task__outcome")
+    X, y = [], []
+    for values, outcome in rows.order_by("pk"):
+        X.append(vector(values))
+        y.append(int(outcome == Outcome.ENROLLED))
+    return X, y
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    version: str
+    auc: float
+    outcomes: int
+    enrolled: int
+    n_test: int
+    coefficients: dict
+
+
+def risk_model_train(
+    *, test_size: float = 0.25, random_state: int = 0, min_outcomes: int = 200
+) -> TrainingResult:
+    """Train on past verifications, measure on a held-out share, store the new version and
+    rescore the open warnings. Raises ``risk.NotEnoughHistory`` below ``min_outcomes``."""
+    X, y = training_data()
+    evaluation = risk.train_and_evaluate(
+        X, y, test_size=test_size, random_state=random_state, min_outcomes=min_outcomes
+    )
+    coefficients = evaluation.model.coefficients(FEATURES)
+    version = risk.save(
+        model_dir(),
+        evaluation.model,
+        {
+            "features": list(FEATURES),
+            "auc": round(evaluation.auc, 4),
+            "outcomes": len(y),
+            "enrolled": evaluation.positives,
+            "n_train": evaluation.n_train,
+            "n_test": evaluation.n_test,
+            "test_size": test_size,
+            "random_state": random_state,
+            "coefficients": coefficients,
+        },
+    )
+    flags_rescore(flags=Flag.objects.all())
+    return TrainingResult(
+        version=version,
+        auc=evaluation.auc,
+        outcomes=len(y),
+        enrolled=evaluation.positives,
+        n_test=evaluation.n_test,
+        coefficients=coefficients,
+    )
+
+
+# --- periodic reviews and visits ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    reviews: int
+    visits: int
+
+
+@transaction.atomic
+def tasks_schedule(*, region: Region | None = None, today: dt.date | None = None) -> ScheduleResult:
+    """Create the reviews that fall due within the notice period and this period's visits."""
+    today = today or timezone.localdate()
+    households = Household.objects.filter(status__in=LIVE_STATUSES)
+    if region is not None:
+        households = households.filter(region__path__startswith=region.path)
+    policies: dict[int, Policy] = {}
+    assistants = Assistants()
+    wanted: dict[tuple, Task] = {}
+    for household in (
+        households.select_related("region").prefetch_related("members").iterator(chunk_size=1000)
+    ):
+        village = household.region
+        if village.pk not in policies:
+            policies[village.pk] = Policy(village, today.year)
+        policy = policies[village.pk]
+        members = list(household.members.all())
+        due = review_due_on(household, members, policy, today)
+        notice = dt.timedelta(days=policy["discovery_review_notice_days"])
+        if due is not None and due <= today + notice:
+            wanted[(household.pk, Task.Kind.REVIEW, due)] = Task(
+                kind=Task.Kind.REVIEW,
+                region=village,
+                household=household,
+                assignee=assistants.of(village),
+                period_start=due,
+                due_on=due,
+            )
+        if is_visited(household, members, today):
+            start, end = visit_period(today, policy["visit_interval_months"])
+            wanted[(household.pk, Task.Kind.VISIT, start)] = Task(
+                kind=Task.Kind.VISIT,
+                region=village,
+                household=household,
+                assignee=assistants.of(village),
+                period_start=start,
+                due_on=end,
+            )
+    existing = set()
+    household_ids = sorted({key[0] for key in wanted})
+    for start in range(0, len(household_ids), 500):
+        existing.update(
+            Task.objects.filter(
+                household_id__in=household_ids[start : start + 500], kind__in=Task.SCHEDULED
+            ).values_list("household_id", "kind", "period_start")
+        )
+    new = [task for key, task in wanted.items() if key not in existing]
+    # ignore_conflicts: a run at the same moment may have created some of them already.
+    Task.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return ScheduleResult(
+        reviews=sum(1 for task in new if task.kind == Task.Kind.REVIEW),
+        visits=sum(1 for task in new if task.kind == Task.Kind.VISIT),
+    )
+
+
+# --- the assistant's visit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What registering a candidate person as a new household needs beyond the files' data."""
+
+    registry_number: str
+    address: str
+    phone: str = ""
+
+
+@transaction.atomic
+def task_complete(
+    *,
+    task: Task,
+    by,
+    outcome: str,
+    on: dt.date | None = None,
+    tier: str = "",
+    dismiss_reason: str = "",
+    note: str = "",
+    registration: Registration | None = None,
+    needs: Iterable[dict] = (),
+) -> Task:
+    """Record the visit of a task and act on it.
+
+    - ``enrolled``: the household (registered first, if the person was a candidate) is put in
+      ``tier``; any ``needs`` found are recorded and referred as for ``referred``;
+    - ``referred``: the ``needs`` found (at least one) are recorded as an assessment through the
+      registry, each taken to the intake desk and routed to the matching engine's first
+      provider (a need no provider can take stays at the desk);
+    - ``dismissed``: nothing changes in the registry; ``dismiss_reason`` says why;
+    - ``no_change``: a review or visit found nothing to change.
+
+    A review, whatever its outcome, sets the household's next review date.
+    """
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    require_task_access(by=by, task=task)
+    on = on or timezone.localdate()
+    needs = [dict(need) for need in needs]
+    _check_outcome(task, outcome, tier, dismiss_reason, needs, registration, on)
+    if task.household_id is None and outcome in {Outcome.ENROLLED, Outcome.REFERRED}:
+        _register_candidate(task, by=by, tier=tier, registration=registration, on=on)
+    household = task.household
+    if outcome == Outcome.ENROLLED:
+        fields = {"tier": tier, "status": Household.Status.ACTIVE}
+        if household.tier != tier or household.enrolled_on is None:
+            fields["enrolled_on"] = on
+        registry.household_update(household=household, by=by, **fields)
+    if needs:
+        task.assessment = registry.assessment_create(
+            household=household,
+            by=by,
+            assessed_on=on,
+            summary=note or str(_("Needs found on a verification visit.")),
+            needs=needs,
+        )
+        _refer(list(task.assessment.needs.all()), by=by)
+    if task.kind == Task.Kind.REVIEW or (
+        outcome == Outcome.ENROLLED and household.tier != Tier.NONE
+    ):
+        _set_next_review(household, by=by, on=on)
+    task.status = Task.Status.DONE
+    task.outcome = outcome
+    task.tier = tier if outcome == Outcome.ENROLLED else ""
+    task.dismiss_reason = dismiss_reason if outcome == Outcome.DISMISSED else ""
+    task.note = note
+    task.completed_on = on
+    task.completed_by = by
+    task.full_clean()
+    task.save()
+    return task
+
+
+def _check_outcome(task, outcome, tier, dismiss_reason, needs, registration, on) -> None:
+    if task.status != Task.Status.OPEN:
+        raise ValidationError(_("This task is already closed."))
+    if outcome not in OUTCOMES[task.kind]:
+        raise ValidationError({"outcome": _("This outcome does not fit this kind of task.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("A visit cannot be in the future.")})
+    if outcome == Outcome.ENROLLED and tier in {"", Tier.NONE}:
+        raise ValidationError({"tier": _("Choose the tier the household is enrolled in.")})
+    if outcome == Outcome.REFERRED and not needs:
+        raise ValidationError(_("Record at least one need to refer."))
+    if outcome == Outcome.DISMISSED and not dismiss_reason:
+        raise ValidationError({"dismiss_reason": _("Say why the warning is dismissed.")})
+    if outcome in {Outcome.DISMISSED, Outcome.NO_CHANGE} and needs:
+        raise ValidationError(_("Needs are recorded only when the household is referred."))
+    registers = task.household_id is None and outcome in {Outcome.ENROLLED, Outcome.REFERRED}
+    if registers and not (registration and registration.registry_number and registration.address):
+        raise ValidationError(
+            _("This person is not registered yet: give a registry number and an address.")
+        )
+
+
+def _register_candidate(task: Task, *, by, tier: str, registration, on: dt.date) -> None:
+    """The candidate person becomes the head of a new one-person household."""
+    candidate = CandidatePerson.objects.select_for_update().get(pk=task.candidate_id)
+    if candidate.member_id:
+        task.household = candidate.member.household
+        return
+    household = registry.household_create(
+        by=by,
+        registry_number=registration.registry_number.strip(),
+        region=candidate.region,
+        address=registration.address.strip(),
+        phone=registration.phone.strip(),
+        tier=tier or Tier.NONE,
+        status=Household.Status.ACTIVE,
+        enrolled_on=on if tier else None,
+    )
+    facts = _disability_of(candidate)
+    member = registry.member_create(
+        household=household,
+        by=by,
+        id_number=candidate.id_number,
+        name=candidate.name,
+        relation=Member.Relation.HEAD,
+        **facts,
+    )
+    # The registry holds the number now: the candidate keeps only the link and the hash.
+    candidate.member = member
+    candidate.id_number = ""
+    candidate.save(update_fields=["member", "id_number"])
+    Flag.objects.filter(candidate=candidate).update(household=household, member=member)
+    Task.objects.filter(candidate=candidate, household=None).update(household=household)
+    task.household = household
+
+
+def _disability_of(candidate: CandidatePerson) -> dict:
+    record = (
+        SourceRecord.objects.filter(candidate=candidate, source=Source.DISABILITY)
+        .order_by("-period_start", "-pk")
+        .first()
+    )
+    if record is None:
+        return {}
+    return {
+        "disability": record.data["disability"],
+        "disability_grade": record.data["disability_grade"],
+    }
+
+
+def _set_next_review(household: Household, *, by, on: dt.date) -> None:
+    household = Household.objects.get(pk=household.pk)
+    if household.tier not in {Tier.TEKUN, Tier.DIBAO, Tier.MARGINAL, Tier.EXPENDITURE}:
+        return
+    members = list(household.members.all())
+    months = review_interval(members, Policy(household.region, on.year), on)
+    registry.household_update(household=household, by=by, next_review_due=add_months(on, months))
+
+
+def _refer(needs: list[Need], *, by) -> None:
+    """Each need goes to the intake desk and on to the engine's first candidate provider."""
+    from bangfu.referrals import services as referrals
+    from bangfu.referrals.errors import ReferralError
+    from bangfu.referrals.models import IntakeCase
+
+    at = timezone.now()
+    for need in needs:
+        intake = referrals.intake_open(by=by, source=IntakeCase.Source.VISIT, need=need, at=at)
+        try:
+            with transaction.atomic():
+                referrals.intake_route(intake=intake, by=by, at=at)
+        except ReferralError:
+            pass  # no provider could take it now: the case waits at the desk

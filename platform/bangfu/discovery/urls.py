@@ -1,0 +1,16 @@
+from django.urls import path
+
+from bangfu.discovery import views
+
+app_name = "discovery"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("warnings/", views.flag_list, name="flag-list"),
+    path("warnings/<int:pk>/", views.flag_detail, name="flag-detail"),
+    path("tasks/", views.task_list, name="task-list"),
+    path("tasks/overdue/", views.overdue, name="overdue"),
+    path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
+    path("imports/", views.crosscheck_import, name="import"),
+    path("standards/", views.standards, name="standards"),
+]

@@ -1,0 +1,357 @@
+"""The pages of finding people: warnings, worklists, the visit form, overdue lists, imports and
+the standards calculator. Reads through ``selectors`` (a warning or task outside the user's
+area is a 404), writes through ``services`` and ``importing``."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.discovery import selectors, services
+from bangfu.discovery.explain import explain, subject_name
+from bangfu.discovery.forms import (
+    CrossCheckImportForm,
+    FlagFilterForm,
+    StandardsForm,
+    TaskOutcomeForm,
+)
+from bangfu.discovery.importing import import_crosscheck, require_import
+from bangfu.discovery.models import Task
+from bangfu.discovery.standards import household_entitlement, standards_for
+from bangfu.procurement.charts import Series, hbar_chart
+from bangfu.registry.forms import NeedFormSet, add_service_errors
+from bangfu.registry.selectors import households_for
+
+PAGE_SIZE = 25
+COLOURS = {"found": "#8aa4c8", "verified": "#3b6ea8", "enrolled": "#2e7d4f"}
+
+
+def _require_reader(request) -> None:
+    if not selectors.reads_discovery(request.user):
+        raise PermissionDenied(_("Finding people is for assistants and bureau staff."))
+
+
+def _count(value: Decimal) -> str:
+    return f"{int(value):,}"
+
+
+def _page(request, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, (query.urlencode() + "&" if query else "")
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard(request):
+    _require_reader(request)
+    today = timezone.localdate()
+    townships = selectors.township_counts(request.user, today=today)
+    chart = None
+    if townships:
+        chart = hbar_chart(
+            [
+                (
+                    row.township.name,
+                    [Decimal(row.found), Decimal(row.verified), Decimal(row.enrolled)],
+                )
+                for row in townships
+            ],
+            [
+                Series(_("found"), COLOURS["found"]),
+                Series(_("verified"), COLOURS["verified"]),
+                Series(_("enrolled"), COLOURS["enrolled"]),
+            ],
+            title=_("Warnings found, verified and enrolled per township"),
+            value_format=_count,
+        )
+    loaded = services.current_model()
+    return render(
+        request,
+        "discovery/dashboard.html",
+        {
+            "townships": townships,
+            "totals": {
+                key: sum(getattr(row, key) for row in townships)
+                for key in (
+                    "found",
+                    "verified",
+                    "enrolled",
+                    "referred",
+                    "dismissed",
+                    "open",
+                    "overdue",
+                )
+            },
+            "chart": chart,
+            "rules": selectors.rule_counts(request.user),
+            "model": loaded[1] if loaded else None,
+            "scope": scope_for(request.user),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def flag_list(request):
+    _require_reader(request)
+    form = FlagFilterForm(request.GET or None, user=request.user)
+    flags = selectors.flags_for(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["rule"]:
+            flags = flags.filter(rule=data["rule"])
+        if data["township"]:
+            flags = flags.filter(region__parent=data["township"])
+        if data["state"] == "open":
+            flags = flags.filter(task__status=Task.Status.OPEN)
+        elif data["state"] == "done":
+            flags = flags.filter(task__status=Task.Status.DONE)
+        elif data["state"] == "enrolled":
+            flags = flags.filter(task__outcome=Task.Outcome.ENROLLED)
+    page, query = _page(request, selectors.ranked(flags))
+    for flag in page.object_list:
+        flag.subject = subject_name(flag, reveal=False)
+        flag.explanation = explain(flag)
+    return render(
+        request,
+        "discovery/flag_list.html",
+        {"form": form, "page_obj": page, "flags": page.object_list, "query_without_page": query},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def flag_detail(request, pk: int):
+    _require_reader(request)
+    flag = get_object_or_404(selectors.flags_for(request.user), pk=pk)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "discovery/flag_detail.html",
+        {
+            "flag": flag,
+            "subject": subject_name(flag, reveal=scope.can_reveal_identity),
+            "explanation": explain(flag),
+            "person": flag.member or flag.candidate,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def task_list(request):
+    _require_reader(request)
+    kind = request.GET.get("kind") or Task.Kind.VERIFY
+    if kind not in Task.Kind.values:
+        kind = Task.Kind.VERIFY
+    tasks = selectors.worklist(request.user, kind=kind)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        tasks = tasks.filter(assignee=request.user)
+    page, query = _page(request, tasks)
+    for task in page.object_list:
+        task.subject = subject_name(task, reveal=False)
+    counts = {
+        value: selectors.tasks_for(request.user).open().filter(kind=value).count()
+        for value in Task.Kind.values
+    }
+    return render(
+        request,
+        "discovery/task_list.html",
+        {
+            "kind": kind,
+            "kinds": [(value, label, counts[value]) for value, label in Task.Kind.choices],
+            "mine": mine,
+            "page_obj": page,
+            "tasks": page.object_list,
+            "query_without_page": query,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_detail(request, pk: int):
+    _require_reader(request)
+    task = get_object_or_404(selectors.tasks_for(request.user), pk=pk)
+    scope = scope_for(request.user)
+    can_record = scope.can_write and task.status == Task.Status.OPEN
+    data = request.POST if request.method == "POST" else None
+    form = TaskOutcomeForm(data, task=task)
+    formset = NeedFormSet(data, prefix="needs")
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied(_("This task cannot be recorded by you."))
+        if form.is_valid() and formset.is_valid():
+            done = _complete(request, task, form, formset)
+            if done:
+                messages.success(request, _("The visit is recorded."))
+                return redirect("discovery:task-detail", pk=task.pk)
+    flag = getattr(task, "flag", None)
+    today = timezone.localdate()
+    entitlement = None
+    household = task.household
+    if household is not None and households_for(request.user).filter(pk=household.pk).exists():
+        entitlement = household_entitlement(
+            tier=household.tier,
+            members=list(household.members.all()),
+            standards=standards_for(household.region, today.year),
+            on=today,
+        )
+    return render(
+        request,
+        "discovery/task_detail.html",
+        {
+            "task": task,
+            "flag": flag,
+            "explanation": explain(flag) if flag else "",
+            "subject": subject_name(task, reveal=scope.can_reveal_identity),
+            "form": form,
+            "formset": formset,
+            "can_record": can_record,
+            "entitlement": entitlement,
+            "today": today,
+        },
+    )
+
+
+def _complete(request, task: Task, form: TaskOutcomeForm, formset) -> bool:
+    data = form.cleaned_data
+    needs = [f.cleaned_data for f in formset if f.has_changed() and f.cleaned_data]
+    registration = None
+    if form.needs_registration:
+        registration = services.Registration(
+            registry_number=data["registry_number"], address=data["address"], phone=data["phone"]
+        )
+    try:
+        services.task_complete(
+            task=task,
+            by=request.user,
+            outcome=data["outcome"],
+            on=data["visited_on"],
+            tier=data["tier"],
+            dismiss_reason=data["dismiss_reason"],
+            note=data["note"],
+            registration=registration,
+            needs=needs,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error, rename={"on": "visited_on"})
+        return False
+    return True
+
+
+@never_cache
+@login_required
+@require_GET
+def overdue(request):
+    _require_reader(request)
+    today = timezone.localdate()
+    tasks = selectors.tasks_for(request.user).overdue(today).order_by("due_on", "pk")
+    page, query = _page(request, tasks)
+    for task in page.object_list:
+        task.subject = subject_name(task, reveal=False)
+    return render(
+        request,
+        "discovery/overdue.html",
+        {
+            "by_assignee": selectors.overdue_groups(request.user, today=today, by="assignee"),
+            "by_township": selectors.overdue_groups(request.user, today=today, by="township"),
+            "page_obj": page,
+            "tasks": page.object_list,
+            "query_without_page": query,
+            "today": today,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def crosscheck_import(request):
+    require_import(by=request.user)
+    report = None
+    form = CrossCheckImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = import_crosscheck(
+                data["file"],
+                source=data["source"],
+                filename=data["file"].name,
+                by=request.user,
+                region=data["region"],
+                as_of=data["as_of"],
+                dry_run=data["dry_run"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return render(
+        request,
+        "discovery/import.html",
+        {
+            "form": form,
+            "report": report,
+            "imports": selectors.imports_for(request.user)[:20],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def standards(request):
+    _require_reader(request)
+    form = StandardsForm(request.GET or None, user=request.user)
+    result, entitlement, household = None, None, None
+    if form.is_valid():
+        region, year = form.cleaned_data["region"], form.cleaned_data["year"]
+        try:
+            result = standards_for(region, year)
+        except LookupError as error:
+            form.add_error(None, str(error))
+    number = request.GET.get("household", "").strip()
+    if result is not None and number:
+        household = (
+            households_for(request.user)
+            .filter(registry_number=number, region__path__startswith=result.region.path)
+            .prefetch_related("members")
+            .first()
+        )
+        if household is None:
+            form.add_error(None, _("No household %(number)s in this region.") % {"number": number})
+        else:
+            entitlement = household_entitlement(
+                tier=household.tier,
+                members=list(household.members.all()),
+                standards=standards_for(household.region, result.year),
+                on=timezone.localdate(),
+            )
+    return render(
+        request,
+        "discovery/standards.html",
+        {
+            "form": form,
+            "standards": result,
+            "household": household,
+            "household_number": number,
+            "entitlement": entitlement,
+        },
+    )
