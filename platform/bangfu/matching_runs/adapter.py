@@ -174,11 +174,18 @@ def _household_facts(household_ids, today: dt.date) -> dict[int, dict]:
 
 
 def load_needs(
-    region: Region, categories: Categories, *, need_ids=None, exclude=frozenset(), today=None
+    region: Region,
+    categories: Categories,
+    *,
+    need_ids=None,
+    exclude=frozenset(),
+    today=None,
+    open_only=True,
 ) -> Needs:
-    """Open needs of the region; ``exclude`` adds providers (kind, pk) no need may go to."""
+    """Needs of the region, open ones unless told otherwise; ``exclude`` adds providers
+    (kind, pk) no need may go to."""
     today = today or timezone.localdate()
-    queryset = Need.objects.open().filter(
+    queryset = (Need.objects.open() if open_only else Need.objects.all()).filter(
         household__region__path__startswith=region.path,
         category__kind=ServiceCategory.Kind.SERVICE,
     )
@@ -392,10 +399,15 @@ def _append_provider(
 
 
 def load_instance(
-    region: Region, *, station_reach_km: float = 60.0, need_ids=None, exclude=frozenset()
+    region: Region,
+    *,
+    station_reach_km: float = 60.0,
+    need_ids=None,
+    exclude=frozenset(),
+    open_only: bool = True,
 ) -> Instance:
     categories = Categories()
-    needs = load_needs(region, categories, need_ids=need_ids, exclude=exclude)
+    needs = load_needs(region, categories, need_ids=need_ids, exclude=exclude, open_only=open_only)
     providers, names = load_providers(region, categories, station_reach_km=station_reach_km)
     return Instance(
         region=region,
