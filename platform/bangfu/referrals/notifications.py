@@ -18,7 +18,13 @@ Kind = Notification.Kind
 
 
 def notify(
-    *, recipients: Iterable, kind: str, message: str, url: str = "", referral=None
+    *,
+    recipients: Iterable,
+    kind: str,
+    message: str,
+    url: str = "",
+    referral=None,
+    at=None,
 ) -> list[Notification]:
     """Write one notification per recipient; each is e-mailed after the transaction commits."""
     from bangfu.referrals.tasks import send_notification_email_task
@@ -30,7 +36,12 @@ def notify(
         seen.add(user.pk)
         rows.append(
             Notification(
-                recipient=user, kind=kind, message=message[:300], url=url, referral=referral
+                recipient=user,
+                kind=kind,
+                message=message[:300],
+                url=url,
+                referral=referral,
+                created_at=at or timezone.now(),
             )
         )
     created = Notification.objects.bulk_create(rows)

@@ -48,6 +48,7 @@ from bangfu.registry.models import Need, ServiceCategory
 from bangfu.registry.services import need_update
 
 Status = Referral.Status
+EMAIL_STALE_AFTER = dt.timedelta(days=2)
 
 # What closing without service means for the need: gone, met elsewhere, or back to the desk.
 NEED_AFTER_CLOSE = {
@@ -246,6 +247,7 @@ def _send(
         message=message_for(Kind.NEW_REFERRAL, referral, due=when(referral.accept_due_at)),
         url=portal_url(referral),
         referral=referral,
+        at=at,
     )
     return referral
 
@@ -346,6 +348,7 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
         message=message_for(Kind.ACCEPTED, referral),
         url=desk_url(referral),
         referral=referral,
+        at=at,
     )
     return referral
 
@@ -371,6 +374,7 @@ def referral_decline(
         message=message_for(Kind.DECLINED, referral, reason=Referral.DeclineReason(reason).label),
         url=desk_url(referral),
         referral=referral,
+        at=at,
     )
     return referral
 
@@ -393,6 +397,7 @@ def referral_revoke(
         kind=Kind.REVOKED,
         message=message_for(Kind.REVOKED, referral),
         referral=referral,
+        at=at,
     )
     return referral
 
@@ -459,6 +464,7 @@ def referral_complete(
         message=message_for(Kind.COMPLETED, referral),
         url=desk_url(referral),
         referral=referral,
+        at=at,
     )
     return referral
 
@@ -489,6 +495,7 @@ def referral_close(
         message=message_for(Kind.CLOSED, referral, reason=Referral.CloseReason(reason).label),
         url=desk_url(referral),
         referral=referral,
+        at=at,
     )
     return referral
 
@@ -574,6 +581,7 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
                 ),
                 url=portal_url(referral),
                 referral=referral,
+                at=at,
             )
             provider = selectors.provider_for(referral.provider_key)
             notify(
@@ -582,6 +590,7 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
                 message=message_for(Kind.ESCALATED, referral, due=when(due), provider=provider),
                 url=desk_url(referral),
                 referral=referral,
+                at=at,
             )
             return "escalated"
         if at < referral.escalated_at + _days(policy["referral_reroute_after_days"]):
@@ -612,6 +621,7 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
                 message=message_for(Kind.NO_CANDIDATE, referral),
                 url=desk_url(referral),
                 referral=referral,
+                at=at,
             )
         else:
             notify(
@@ -622,6 +632,7 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
                 ),
                 url=desk_url(new),
                 referral=new,
+                at=at,
             )
         return "rerouted"
 
@@ -638,7 +649,7 @@ def notifications_mark_read(*, user, ids=None, at: dt.datetime | None = None) ->
 
 
 def notification_email(*, notification_id: int, at: dt.datetime | None = None) -> bool:
-    """Send one notification by e-mail unless it went already; True when sent now.
+    """Send one notification by e-mail unless it went already or is stale; True when sent now.
 
     The row stays locked while the mail goes out, so two workers never both send it; should
     the commit fail after sending, the retry sends it once more (at least once, not at most).
@@ -651,6 +662,9 @@ def notification_email(*, notification_id: int, at: dt.datetime | None = None) -
             .first()
         )
         if notification is None or not notification.recipient.email:
+            return False
+        if notification.created_at < (at or timezone.now()) - EMAIL_STALE_AFTER:
+            # After an outage (or for the demo's history) the in-app list is enough.
             return False
         # Absolute links need a SITE_URL setting; without one the path alone is given.
         site = getattr(settings, "SITE_URL", "").rstrip("/")

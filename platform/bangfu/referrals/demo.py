@@ -1,0 +1,195 @@
+"""Referrals for the demo county: cases in every state over its open needs.
+
+Everything goes through the services (and the matching engine), back-dated with their ``at``
+argument, so the demo's history is one the platform could have written itself: audit rows,
+capacity slots, sessions, feedback, notifications, need statuses and quality ratings included.
+
+The demo builder calls, after the needs and their priorities exist::
+
+    from bangfu.referrals.demo import load_referrals_demo
+    counts = load_referrals_demo(ctx.county, ctx.rng("referrals"), as_of=ctx.options.as_of)
+
+Deterministic for a given random generator, as-of date and database content.
+"""
+
+import datetime as dt
+import random
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bangfu.referrals import selectors, services
+from bangfu.referrals.errors import CapacityFull, ReferralError
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.regions.models import Region
+from bangfu.registry.models import Need
+
+# (state, weight, how many days ago the case started: low, high)
+STATES = (
+    ("completed", 34, 25, 120),
+    ("in_service", 18, 6, 40),
+    ("accepted", 10, 1, 5),
+    ("sent", 12, 0, 3),
+    ("declined", 10, 3, 30),
+    ("expired", 6, 8, 30),
+    ("closed", 6, 10, 60),
+    ("revoked", 4, 5, 30),
+)
+SESSION_NOTES = (
+    "上门照料，协助洗浴和整理房间",
+    "陪同到县医院复诊，协助取药",
+    "康复训练40分钟，指导家属练习",
+    "心理疏导，老人情绪平稳",
+    "送餐并检查用药情况",
+    "帮助孩子完成作业，联系学校老师",
+)
+OUTCOMES = (
+    "生活基本能自理，家属已掌握照料方法",
+    "按期完成复诊，病情稳定",
+    "链接到村卫生室长期随访",
+    "孩子返校，学习跟上进度",
+)
+COMMENTS = ("服务很周到", "社工很耐心", "希望以后还能来", "", "来得有点晚", "")
+
+
+def _moment(as_of: dt.date, days_ago: float, rng: random.Random) -> dt.datetime:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = as_of - dt.timedelta(days=int(days_ago))
+    return dt.datetime.combine(
+        day, dt.time(8 + rng.randint(0, 9), rng.choice((0, 15, 30, 45))), zone
+    )
+
+
+def _log_sessions(referral, staff, start: dt.datetime, count: int, rng, limit: dt.datetime):
+    moment = start
+    for _ in range(count):
+        moment = min(moment + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 3)), limit)
+        services.service_session_log(
+            referral=referral,
+            by=staff,
+            held_on=timezone.localtime(moment).date(),
+            duration_minutes=rng.choice((30, 45, 60, 90, 120)),
+            category=referral.need.category,
+            notes=rng.choice(SESSION_NOTES),
+            at=moment,
+        )
+    return moment
+
+
+def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Counter) -> None:
+    """Take a freshly sent referral to ``state``."""
+    staff = selectors.provider_users(referral.provider_key)[0]
+    if state == "sent":
+        return
+    answered = start + dt.timedelta(hours=rng.randint(1, 40))
+    if state == "declined":
+        services.referral_decline(
+            referral=referral,
+            by=staff,
+            reason=rng.choice(("full", "outside_area", "no_skills")),
+            at=answered,
+        )
+        again = services.intake_route(
+            intake=referral.intake, by=desk, at=answered + dt.timedelta(hours=3)
+        )
+        counts["re-sent after a decline"] += again is not None
+        return
+    if state == "expired":
+        due = referral.accept_due_at + dt.timedelta(minutes=5)
+        services.referral_handle_overdue(referral_id=referral.pk, at=due)
+        services.referral_handle_overdue(referral_id=referral.pk, at=due + dt.timedelta(days=1))
+        return
+    if state == "revoked":
+        services.referral_revoke(referral=referral, by=desk, note="家属已自行安排照料", at=answered)
+        return
+    try:
+        services.referral_accept(referral=referral, by=staff, at=answered)
+    except CapacityFull:
+        services.referral_decline(referral=referral, by=staff, reason="full", at=answered)
+        counts["declined when full"] += 1
+        return
+    if state == "accepted":
+        return
+    if state == "closed":
+        services.referral_close(
+            referral=referral,
+            by=staff,
+            reason=rng.choice(("unreachable", "household_refused", "resolved_otherwise")),
+            at=answered + dt.timedelta(days=rng.randint(1, 4)),
+        )
+        return
+    sessions = rng.randint(1, 3) if state == "in_service" else rng.randint(2, 5)
+    last = _log_sessions(referral, staff, answered, sessions, rng, limit=now)
+    counts["service sessions"] += sessions
+    if state == "in_service":
+        return
+    finished = min(last + dt.timedelta(days=rng.randint(0, 2)), now)
+    services.referral_complete(
+        referral=referral, by=staff, outcome=rng.choice(OUTCOMES), at=finished
+    )
+    if rng.random() < 0.85:
+        services.feedback_record(
+            referral=referral,
+            by=desk,
+            satisfaction=rng.choices((5, 4, 3, 2, 1), weights=(45, 35, 12, 5, 3))[0],
+            comments=rng.choice(COMMENTS),
+            at=min(finished + dt.timedelta(days=rng.randint(1, 5)), now),
+        )
+        counts["feedback"] += 1
+
+
+def load_referrals_demo(
+    county: Region,
+    rng: random.Random,
+    *,
+    as_of: dt.date | None = None,
+    share: float = 0.4,
+    limit: int = 300,
+) -> dict[str, int]:
+    """Refer ``share`` of the county's open needs (at most ``limit``), in every state.
+
+    Returns counts by final status and a few totals, for the demo's summary.
+    """
+    as_of = as_of or timezone.localdate()
+    now = _moment(as_of, 0, rng).replace(hour=18, minute=0)
+    needs = list(
+        Need.objects.filter(household__region__path__startswith=county.path)
+        .open()
+        .select_related("household__region__parent")
+        .order_by("pk")
+    )
+    chosen = sorted(rng.sample(needs, min(limit, round(len(needs) * share))), key=lambda n: n.pk)
+    counts: Counter = Counter()
+    desks: dict[int, object] = {}
+    for need in chosen:
+        village = need.household.region
+        if village.pk not in desks:
+            staff = selectors.township_staff(village)
+            desks[village.pk] = staff[0] if staff else None
+        desk = desks[village.pk]
+        if desk is None:
+            counts["no desk"] += 1
+            continue
+        state, _weight, low, high = rng.choices(STATES, weights=[s[1] for s in STATES])[0]
+        start = _moment(as_of, rng.uniform(low, high), rng)
+        try:
+            # One case per savepoint: a refusal undoes that case only.
+            with transaction.atomic():
+                intake = services.intake_open(
+                    by=desk, source=IntakeCase.Source.VISIT, need=need, at=start
+                )
+                referral = services.intake_route(intake=intake, by=desk, at=start)
+                if referral is None:
+                    counts["no candidate"] += 1
+                    continue
+                _play(state, referral, desk=desk, start=start, now=now, rng=rng, counts=counts)
+        except ReferralError:
+            counts["skipped"] += 1
+    statuses = Referral.objects.filter(
+        need__household__region__path__startswith=county.path
+    ).values_list("status", flat=True)
+    counts.update(f"referrals {status}" for status in statuses)
+    return dict(counts)

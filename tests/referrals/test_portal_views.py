@@ -1,0 +1,176 @@
+"""The providers' portal over HTTP: a station's inbox and cases, a volunteer's tasks."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from bangfu.core.masking import mask_id_number
+from bangfu.referrals import services
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.registry.models import Member, Need
+from tests.factories import HouseholdFactory, MemberFactory, NeedFactory
+from tests.referrals.conftest import need_status
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def browser(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_a_station_sees_its_referrals_and_not_another_stations(referral, station, other_station):
+    page = browser(station.staff).get("/portal/")
+    assert page.status_code == 200
+    assert f'id="referral-{referral.pk}"' in page.content.decode()
+    other = browser(other_station.staff)
+    assert f'id="referral-{referral.pk}"' not in other.get("/portal/").content.decode()
+    assert other.get(f"/portal/{referral.pk}/").status_code == 404
+    assert other.post(f"/portal/{referral.pk}/accept/").status_code == 404
+    assert other.post(f"/portal/{referral.pk}/decline/", {"reason": "full"}).status_code == 404
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+
+
+def test_the_inbox_filters_by_status_and_overdue(referral, accepted, station, desk, engine, place):
+    household = HouseholdFactory(region=place["village"])
+    MemberFactory(household=household)
+    intake = services.intake_open(
+        by=desk, source=IntakeCase.Source.VISIT, need=NeedFactory(household=household)
+    )
+    pending = services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+    client = browser(station.staff)
+    page = client.get("/portal/", {"status": "sent"}).content.decode()
+    assert f'id="referral-{pending.pk}"' in page
+    assert f'id="referral-{accepted.pk}"' not in page
+    Referral.objects.filter(pk=pending.pk).update(accept_due_at=timezone.now())
+    page = client.get("/portal/", {"overdue": "on"}).content.decode()
+    assert f'id="referral-{pending.pk}"' in page and f'id="referral-{accepted.pk}"' not in page
+
+
+def test_accepting_in_one_click_swaps_the_row(referral, station):
+    response = browser(station.staff).post(f"/portal/{referral.pk}/accept/", **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.startswith(f'<tr id="referral-{referral.pk}">')
+    assert "status-accepted" in body and "Log service" in body
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.ACCEPTED
+
+
+def test_a_full_station_is_told_so_in_the_row(referral, station):
+    type(station).objects.filter(pk=station.pk).update(capacity=0)
+    body = browser(station.staff).post(f"/portal/{referral.pk}/accept/", **HTMX).content.decode()
+    assert 'class="row-error"' in body and "is full: 0 open cases of 0" in body
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+
+
+def test_declining_in_the_row_sends_the_case_back(referral, station):
+    response = browser(station.staff).post(
+        f"/portal/{referral.pk}/decline/", {"reason": "outside_area", "note": ""}, **HTMX
+    )
+    assert "declined" in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.DECLINED
+    assert need_status(referral.need) == Need.Status.OPEN
+
+
+def test_declining_without_a_reason_is_refused_in_the_row(referral, station):
+    body = (
+        browser(station.staff)
+        .post(f"/portal/{referral.pk}/decline/", {"reason": ""}, **HTMX)
+        .content.decode()
+    )
+    assert 'class="row-error"' in body
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+
+
+def test_the_case_shows_what_the_service_needs_and_never_income_or_id(referral, station):
+    member = Member.objects.get(household=referral.need.household)
+    client = browser(station.staff)
+    before = client.get(f"/portal/{referral.pk}/").content.decode()
+    assert "村201" in before and "照料护理" in before
+    for secret in ("欧阳晓明", "幸福路8号", "13800001111"):
+        assert secret not in before
+    services.referral_accept(referral=referral, by=station.staff)
+    after = client.get(f"/portal/{referral.pk}/").content.decode()
+    for detail in ("欧阳晓明", "幸福路8号", "13800001111"):
+        assert detail in after
+    for secret in ("321.45", member.id_number, mask_id_number(member.id_number)):
+        assert secret not in before and secret not in after
+
+
+def test_a_station_logs_two_sessions_and_completes(accepted, station):
+    client = browser(station.staff)
+    for notes in ("上门照料", "陪同复诊"):
+        response = client.post(
+            f"/portal/{accepted.pk}/sessions/",
+            {
+                "held_on": timezone.localdate().isoformat(),
+                "duration_minutes": 75,
+                "category": accepted.need.category_id,
+                "notes": notes,
+            },
+        )
+        assert response.status_code == 302
+    page = client.get(f"/portal/{accepted.pk}/").content.decode()
+    assert "上门照料" in page and "陪同复诊" in page
+    response = client.post(f"/portal/{accepted.pk}/complete/", {"outcome": "生活能自理"})
+    assert response.status_code == 302
+    referral = Referral.objects.get(pk=accepted.pk)
+    assert referral.status == Referral.Status.COMPLETED
+    assert referral.sessions.count() == 2
+    assert need_status(referral.need) == Need.Status.MET
+
+
+def test_a_session_in_the_future_is_shown_on_its_field(accepted, station):
+    response = browser(station.staff).post(
+        f"/portal/{accepted.pk}/sessions/",
+        {
+            "held_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "duration_minutes": 30,
+            "category": accepted.need.category_id,
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.content.decode()
+
+
+def test_closing_without_service_asks_for_a_reason(accepted, station):
+    client = browser(station.staff)
+    assert client.post(f"/portal/{accepted.pk}/close/", {"reason": ""}).status_code == 400
+    response = client.post(f"/portal/{accepted.pk}/close/", {"reason": "moved_away"})
+    assert response.status_code == 302
+    assert need_status(accepted.need) == Need.Status.WITHDRAWN
+
+
+def test_a_volunteer_gets_a_phone_friendly_task_list(intake, desk, volunteer, station):
+    task = services.referral_send(intake=intake, provider=("volunteer", volunteer.pk), by=desk)
+    client = browser(volunteer.user)
+    page = client.get("/portal/").content.decode()
+    assert 'class="tasks"' in page and f'id="referral-{task.pk}"' in page
+    assert "上午" in page  # the household's preferred time
+    assert "幸福路8号" not in page
+    body = client.post(f"/portal/{task.pk}/accept/", **HTMX).content.decode()
+    assert body.startswith(f'<li class="task" id="referral-{task.pk}">')
+    assert "幸福路8号" in body
+    assert browser(station.staff).get(f"/portal/{task.pk}/").status_code == 404
+
+
+def test_the_portal_is_for_providers_only(referral, desk):
+    client = browser(desk)
+    assert client.get("/portal/").status_code == 403
+    assert client.get(f"/portal/{referral.pk}/").status_code == 403
+
+
+def test_station_staff_are_sent_from_the_desk_to_their_portal(referral, station):
+    client = browser(station.staff)
+    assert client.get("/staff/referrals/")["Location"] == "/portal/"
+    assert client.get(f"/staff/referrals/{referral.pk}/")["Location"] == f"/portal/{referral.pk}/"
+    assert client.get("/staff/referrals/dashboard/").status_code == 403
+
+
+def test_the_station_dashboard_counts_open_cases_against_capacity(accepted, station):
+    page = browser(station.staff).get("/portal/").content.decode()
+    assert '<p class="big" id="stat-open">1 / 2</p>' in page
