@@ -252,14 +252,14 @@ def _polish(problem, pairs, capacity, protected, n_needs, n_providers):
 
 
 def _first_price(problem, chosen, p, budget):
-    """Value per fen of the pool's least valuable cases to cut to get within budget: an
-    overestimate (the needs cut may find another provider), halved."""
+    """The value per fen of the pool's cases worth least per fen, cut until it fits: an
+    overestimate (a need cut may find another provider) that brackets the price at once."""
     a = chosen[problem.pool[chosen] == p]
     ratio = problem.value_int[a] / np.maximum(problem.cost[a], 1)
     order = np.argsort(ratio)
     excess = problem.cost[a].sum() - budget
     cut = min(int(np.searchsorted(np.cumsum(problem.cost[a][order]), excess)), len(a) - 1)
-    return max(float(ratio[order[cut]]) / 2, 1e-9)
+    return max(float(ratio[order[cut]]), 1e-9)
 
 
 def _secant(low, spend_low, high, spend_high, budget):

@@ -1,0 +1,378 @@
+"""Benchmark of the matching engine on synthetic counties and provinces.
+
+    .venv/bin/python -m bench.matching --size county [--json]
+    nice .venv/bin/python -m bench.matching --size province --json    # heavy: run it alone
+
+(Run it as a module, or ``python -P bench/matching.py``: as a plain script its own directory
+comes first on the path and this file would shadow the ``matching`` package.)
+
+Prints, side by side in one run: candidate generation (KD-tree vs brute force on a sample),
+top-10 for all needs, one new need against the cached index (p50/p99), our allocation vs
+OR-Tools min-cost flow fed a plain arc list vs first come first served vs greedy best pair,
+the budget-constrained allocation's gap to the LP bound, household bundles, and peak memory.
+With ``--json`` the last line is one JSON object with every figure (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    sys.exit("run it as: python -m bench.matching … (or python -P bench/matching.py …)")
+
+import numpy as np
+from ortools.graph.python import max_flow, min_cost_flow
+
+from matching.allocation import (
+    allocate,
+    allocate_fcfs,
+    allocate_greedy,
+    allocate_split,
+    pair_values,
+)
+from matching.budget import allocate_with_budget, lp_bound
+from matching.bundles import allocate_bundled, bundle_stats
+from matching.candidates import brute_force_candidates, generate_candidates
+from matching.index import CandidateIndex
+from matching.ranking import rank_candidates
+from matching.scoring import score_candidates
+from matching.success import SuccessModel, evaluate
+from matching.synthetic import make_instance, make_outcomes
+
+SCALE = 1000
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Clock:
+    """Wall and CPU seconds of a block (the machine is shared: CPU shows contention)."""
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
+def ortools_direct(needs, candidates, value_int, capacity, servable):
+    """The same allocation problem fed to OR-Tools as a plain arc list, no preparation.
+
+    Nodes: needs, providers, sink, and the floor node that lets at most (protected − servable)
+    protected needs go unassigned. Every candidate pair is an arc.
+    """
+    n, m = len(needs), capacity.shape[0]
+    sink, floor = n + m, n + m + 1
+    need = candidates.need
+    idle = np.where(needs.protected, floor, sink)
+    tails = np.concatenate([need, np.arange(n), np.arange(n, n + m), [floor]])
+    heads = np.concatenate([n + candidates.provider, idle, np.full(m, sink), [sink]])
+    caps = np.concatenate(
+        [np.ones(need.shape[0] + n), capacity, [int(needs.protected.sum()) - servable]]
+    )
+    costs = np.concatenate([-value_int, np.zeros(n + m + 1, dtype=np.int64)])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs
+    )
+    supplies = np.zeros(n + m + 2, dtype=np.int64)
+    supplies[:n], supplies[sink] = 1, -n
+    flow.set_nodes_supplies(np.arange(n + m + 2, dtype=np.int32), supplies)
+    status = flow.solve()
+    assert status == flow.OPTIMAL, status
+    return -flow.optimal_cost()
+
+
+def servable_direct(needs, candidates, capacity):
+    """Most protected needs any allocation could serve: OR-Tools max flow over them alone."""
+    n, m = len(needs), capacity.shape[0]
+    pairs = np.flatnonzero(needs.protected[candidates.need])
+    source, sink = n + m, n + m + 1
+    flow = max_flow.SimpleMaxFlow()
+    protected = np.flatnonzero(needs.protected)
+    flow.add_arcs_with_capacity(
+        np.concatenate(
+            [np.full(protected.size, source), candidates.need[pairs], n + np.arange(m)]
+        ).astype(np.int32),
+        np.concatenate([protected, n + candidates.provider[pairs], np.full(m, sink)]).astype(
+            np.int32
+        ),
+        np.concatenate([np.ones(protected.size + pairs.size), capacity]).astype(np.int64),
+    )
+    assert flow.solve(source, sink) == flow.OPTIMAL
+    return int(flow.optimal_flow())
+
+
+def run(args) -> dict:
+    out = {"size": args.size, "seed": args.seed, "loadavg_start": os.getloadavg()[0]}
+    print(f"== matching benchmark: {args.size}, seed {args.seed}")
+
+    with Clock() as c:
+        instance = make_instance(args.size, random_state=args.seed)
+    needs, providers = instance.needs, instance.providers
+    out.update(needs=len(needs), providers=len(providers), generate_s=c.wall)
+    print(f"instance      {len(needs):,} needs × {len(providers):,} providers ({c.wall:.2f} s)")
+
+    with Clock() as c:
+        X, y = make_outcomes(make_instance("county", random_state=args.seed + 1), 20_000, 1)
+        train = np.arange(len(y)) < 15_000
+        model = SuccessModel(random_state=0).fit(X[train], y[train])
+        metrics = evaluate(model, X[~train], y[~train])
+    out.update(success_auc=metrics["auc"], success_brier=metrics["brier"], train_s=c.wall)
+    print(
+        f"success model AUC {metrics['auc']:.3f}, Brier {metrics['brier']:.4f} "
+        f"(prior {metrics['brier_prior']:.4f}), trained in {c.wall:.2f} s"
+    )
+
+    # -- candidates and ranking -------------------------------------------------------------
+    with Clock() as c:
+        candidates = generate_candidates(needs, providers)
+    out.update(candidates_s=c.wall, candidates_cpu_s=c.cpu, pairs=len(candidates))
+    sample = np.unique(
+        np.linspace(0, len(needs) - 1, min(args.brute_sample, len(needs))).astype(int)
+    )
+    with Clock() as b:
+        brute = brute_force_candidates(needs.take(sample), providers)
+    same = all(
+        np.array_equal(
+            brute.provider[brute.ptr[k] : brute.ptr[k + 1]],
+            candidates.provider[candidates.ptr[i] : candidates.ptr[i + 1]],
+        )
+        for k, i in enumerate(sample)
+    )
+    assert same, "the tree and brute force disagree"
+    tree_share = c.wall * len(sample) / len(needs)
+    out.update(
+        brute_sample=len(sample),
+        brute_sample_s=b.wall,
+        brute_full_estimate_s=b.wall * len(needs) / len(sample),
+    )
+    print(
+        f"candidates    {len(candidates):,} pairs ({len(candidates) / len(needs):.1f}/need) in "
+        f"{c.wall:.3f} s (cpu {c.cpu:.3f}); brute force on {len(sample):,} needs "
+        f"{b.wall:.3f} s vs tree's share {tree_share:.4f} s, same pairs; brute force for all "
+        f"≈ {out['brute_full_estimate_s']:.0f} s"
+    )
+    with Clock() as c:
+        scored = score_candidates(needs, providers, candidates, success_model=model)
+        ranking = rank_candidates(scored, k=10)
+    out.update(
+        rank_all_s=c.wall, rank_all_cpu_s=c.cpu, ranked=len(ranking), peak_rss_rank_mb=peak_rss_mb()
+    )
+    print(
+        f"top-10 all    {c.wall:.3f} s (cpu {c.cpu:.3f}) for {len(needs):,} needs; "
+        f"candidates + top-10 {out['candidates_s'] + c.wall:.3f} s; "
+        f"peak RSS so far {out['peak_rss_rank_mb']:.0f} MB"
+    )
+
+    # -- one new need against the cached index ----------------------------------------------
+    with Clock() as c:
+        index = CandidateIndex(providers)
+    rng = np.random.default_rng(args.seed)
+    chosen = rng.choice(len(needs), size=min(args.one_need, len(needs)), replace=False)
+    times = []
+    for i in chosen.tolist():
+        start = time.perf_counter()
+        alone = index.rank(needs.take([i]), k=10, success_model=model)
+        times.append(time.perf_counter() - start)
+        row = slice(ranking.ptr[i], ranking.ptr[i + 1])
+        assert np.array_equal(alone.provider, ranking.provider[row]), "one need ≠ batch"
+    times = np.array(times) * 1000
+    j = int(np.flatnonzero(providers.kind == 1)[0])
+    start = time.perf_counter()
+    index.update_provider(j, lat=float(needs.lat[0]), lon=float(needs.lon[0]), radius_km=3.0)
+    index.rank(needs.take([0]), k=10, success_model=model)
+    reindex_ms = (time.perf_counter() - start) * 1000
+    out.update(
+        index_build_s=c.wall,
+        rank_one_ms=float(np.percentile(times, 99)),
+        rank_one_p50_ms=float(np.percentile(times, 50)),
+        reindex_ms=reindex_ms,
+        index_rebuilds=index.rebuilds,
+    )
+    print(
+        f"one new need  p50 {out['rank_one_p50_ms']:.3f} ms, p99 {out['rank_one_ms']:.3f} ms "
+        f"over {len(chosen):,} needs (index built in {c.wall:.3f} s, same top-10 as the batch); "
+        f"a moved volunteer re-indexed and a need ranked in {reindex_ms:.3f} ms, "
+        f"{index.rebuilds} rebuilds"
+    )
+
+    # -- allocation -------------------------------------------------------------------------
+    _value, value_int = pair_values(needs, scored, SCALE)
+    with Clock() as c:
+        servable = servable_direct(needs, candidates, providers.capacity.astype(np.int64))
+        direct = ortools_direct(
+            needs, candidates, value_int, providers.capacity.astype(np.int64), servable
+        )
+    out.update(ortools_s=c.wall, ortools_objective=direct / SCALE, ortools_objective_int=direct)
+    with Clock() as c:
+        ours = allocate(needs, providers, scored, scale=SCALE)
+    out.update(
+        alloc_s=c.wall,
+        alloc_cpu_s=c.cpu,
+        alloc_objective=ours.objective_int / SCALE,
+        alloc_objective_int=ours.objective_int,
+        alloc_value=ours.objective,
+        allocated=ours.n_allocated,
+        top_tier_served=ours.protected_served,
+        top_tier_servable=servable,
+        top_tier_needs=int(needs.protected.sum()),
+        peak_rss_alloc_mb=peak_rss_mb(),
+    )
+    assert ours.objective_int == direct, "our allocation is not at OR-Tools' optimum"
+    assert ours.protected_servable == servable
+    fcfs = allocate_fcfs(needs, providers, scored, scale=SCALE)
+    greedy = allocate_greedy(needs, providers, scored, scale=SCALE)
+    plain = allocate(needs, providers, scored, scale=SCALE, protect=False)
+    out.update(
+        fcfs_objective=fcfs.objective_int / SCALE,
+        fcfs_s=fcfs.seconds["solve"],
+        fcfs_top_tier_served=fcfs.protected_served,
+        greedy_objective=greedy.objective_int / SCALE,
+        greedy_s=greedy.seconds["solve"],
+        greedy_top_tier_served=greedy.protected_served,
+        unprotected_objective=plain.objective_int / SCALE,
+        unprotected_top_tier_served=plain.protected_served,
+    )
+    print(f"allocation    {'method':<28}{'objective':>14}{'allocated':>11}{'top tier':>10}{'s':>9}")
+    for name, result, seconds in (
+        ("ours (flow + floor)", ours, out["alloc_s"]),
+        ("OR-Tools direct, same arcs", None, out["ortools_s"]),
+        ("first come first served", fcfs, out["fcfs_s"]),
+        ("greedy best pair first", greedy, out["greedy_s"]),
+        ("flow without the floor", plain, plain.seconds["solve"] + plain.seconds["prepare"]),
+    ):
+        objective = direct / SCALE if result is None else result.objective_int / SCALE
+        allocated = "" if result is None else f"{result.n_allocated:,}"
+        top = f"{servable:,}" if result is None else f"{result.protected_served:,}"
+        print(f"              {name:<28}{objective:>14,.3f}{allocated:>11}{top:>10}{seconds:>9.2f}")
+    print(
+        f"              top tier served {ours.protected_served:,} of {servable:,} servable "
+        f"({out['top_tier_needs']:,} in all); ours / OR-Tools time "
+        f"{out['alloc_s'] / out['ortools_s']:.2f}; FCFS reaches "
+        f"{fcfs.objective_int / ours.objective_int:.1%}, greedy "
+        f"{greedy.objective_int / ours.objective_int:.1%} of the optimum"
+    )
+
+    if args.split:
+        with Clock() as c:
+            split = allocate_split(
+                needs,
+                providers,
+                scored,
+                instance.need_county,
+                instance.provider_county,
+                scale=SCALE,
+            )
+        loss = (ours.objective_int - split.objective_int) / ours.objective_int
+        out.update(
+            split_s=c.wall,
+            split_objective=split.objective_int / SCALE,
+            split_loss=loss,
+            split_top_tier_served=split.protected_served,
+        )
+        print(
+            f"split         by county: {c.wall:.2f} s, objective "
+            f"{split.objective_int / SCALE:,.3f}, {loss:.4%} below one global flow, "
+            f"top tier {split.protected_served:,}"
+        )
+
+    # -- budget pools -----------------------------------------------------------------------
+    if not args.skip_budget:
+        with Clock() as c:
+            budget = allocate_with_budget(needs, providers, scored, instance.budgets, scale=SCALE)
+        out.update(
+            budget_s=c.wall,
+            budget_flows=budget.flows,
+            budget_objective=budget.allocation.objective_int / SCALE,
+            budget_lagrangian_bound=budget.bound,
+            budget_lagrangian_gap=budget.gap,
+            budget_spend_share=float(budget.spend.sum() / instance.budgets.sum()),
+        )
+        assert np.all(budget.spend <= instance.budgets)
+        gap, kind = budget.gap, "Lagrangian"
+        if args.lp:
+            with Clock() as solving:
+                lp = lp_bound(
+                    needs, providers, scored, instance.budgets, scale=SCALE, floor=budget.floor
+                )
+            gap, kind = (lp - budget.allocation.objective_int / SCALE) / lp, "LP"
+            out.update(lp_s=solving.wall, lp_bound=lp)
+        out.update(budget_gap=gap, budget_gap_to=kind)
+        print(
+            f"budget        {budget.flows} flows in {c.wall:.2f} s: objective "
+            f"{budget.allocation.objective_int / SCALE:,.3f}, {gap:.4%} from the {kind} bound"
+            + (f" (HiGHS LP {out['lp_s']:.1f} s)" if args.lp else "")
+            + f"; {out['budget_spend_share']:.1%} of the pools spent, "
+            f"{budget.allocation.protected_served:,} top-tier needs served"
+        )
+
+    # -- household bundles ------------------------------------------------------------------
+    with Clock() as c:
+        bundled = allocate_bundled(needs, providers, scored, strength=0.3, scale=SCALE)
+    before, after = bundle_stats(needs, ours), bundle_stats(needs, bundled)
+    cost = (ours.objective_int - bundled.objective_int) / ours.objective_int
+    out.update(
+        bundle_s=c.wall,
+        bundle_cost=cost,
+        bundle_providers_per_household=after["providers_per_household"],
+        plain_providers_per_household=before["providers_per_household"],
+        bundle_single_provider_share=after["single_provider_share"],
+        plain_single_provider_share=before["single_provider_share"],
+    )
+    print(
+        f"bundles       strength 0.3: providers per multi-need household "
+        f"{before['providers_per_household']:.3f} → {after['providers_per_household']:.3f}, "
+        f"served by one provider {before['single_provider_share']:.1%} → "
+        f"{after['single_provider_share']:.1%}, costs {cost:.2%} of priority × score"
+    )
+
+    out.update(peak_rss_mb=peak_rss_mb(), loadavg_end=os.getloadavg()[0])
+    print(
+        f"peak RSS      {out['peak_rss_mb']:.0f} MB; load average {out['loadavg_start']:.1f} → "
+        f"{out['loadavg_end']:.1f} on {os.cpu_count()} cores"
+    )
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="county", choices=["small", "county", "province"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument("--brute-sample", type=int, default=2000)
+    parser.add_argument("--one-need", type=int, default=1000)
+    parser.add_argument("--skip-budget", action="store_true")
+    parser.add_argument(
+        "--lp",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="solve the budget LP with HiGHS (default: not for a province)",
+    )
+    parser.add_argument(
+        "--split",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also allocate county by county (default: for a province)",
+    )
+    args = parser.parse_args(argv)
+    if args.lp is None:
+        args.lp = args.size != "province"
+    if args.split is None:
+        args.split = args.size == "province"
+    out = run(args)
+    if args.json:
+        print(json.dumps(out, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
