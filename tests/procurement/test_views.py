@@ -302,3 +302,13 @@ def test_unknown_actions_and_formats_are_not_found(client, staff, evaluation):
         ).status_code
         == 404
     )
+
+
+def test_names_typed_by_staff_cannot_inject_markup_into_the_charts(
+    client, staff, funded, submitted, manager
+):
+    services.project_approve(project=submitted(name="<script>alert(1)</script>"), by=manager)
+    client.force_login(staff)
+    content = client.get(reverse("procurement:dashboard"), {"year": YEAR}).content.decode()
+    assert "<script>alert(1)" not in content
+    assert "&lt;script&gt;alert(1)" in content

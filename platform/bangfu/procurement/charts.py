@@ -26,6 +26,16 @@ def yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def fit(label: str, width: int = 18) -> str:
+    """Cut a label to the label column; a Chinese character takes two Latin widths."""
+    label, used = str(label), 0
+    for index, char in enumerate(label):
+        used += 2 if ord(char) > 0x2E80 else 1
+        if used > width:
+            return label[:index] + "…"
+    return label
+
+
 def _legend(series: Sequence[Series]) -> SafeString:
     parts, x = [], 0
     for item in series:
@@ -57,7 +67,7 @@ def _svg(title: str, height: int, body: SafeString) -> SafeString:
 
 
 def hbar_chart(
-    rows: Sequence[tuple[str, Sequence[Decimal]]],
+    rows: Sequence[tuple[str, Sequence[Decimal | None]]],
     series: Sequence[Series],
     *,
     title: str,
@@ -65,12 +75,16 @@ def hbar_chart(
     max_value: Decimal | None = None,
     value_format: Callable[[Decimal], str] = yuan,
 ) -> SafeString:
-    """Horizontal bars, one row per label: stacked parts of a whole, or grouped side by side."""
+    """Horizontal bars, one row per label: stacked parts of a whole, or grouped side by side.
+
+    A value of None (not measured) draws no bar and says so with a dash.
+    """
     per_row = 1 if stacked else len(series)
     bar_height = 16
     row_height = bar_height * per_row + 10
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    totals = [sum(values, Decimal(0)) if stacked else max(values, default=0) for _l, values in rows]
+    known = [[v for v in values if v is not None] for _label, values in rows]
+    totals = [sum(values, Decimal(0)) if stacked else max(values, default=0) for values in known]
     top = max_value or max(totals, default=Decimal(0)) or Decimal(1)
     parts = [_legend(series)]
     for index, (label, values) in enumerate(rows):
@@ -79,11 +93,20 @@ def hbar_chart(
             format_html(
                 '<text x="0" y="{}" font-size="12">{}</text>',
                 y + row_height // 2 + 2,
-                label[:14],
+                fit(label),
             )
         )
         x = LABEL_WIDTH
         for position, (value, item) in enumerate(zip(values, series, strict=True)):
+            if value is None:
+                parts.append(
+                    format_html(
+                        '<text x="{}" y="{}" font-size="11">—</text>',
+                        LABEL_WIDTH + 4,
+                        (y if stacked else y + position * bar_height) + bar_height - 5,
+                    )
+                )
+                continue
             width = max(float(value / top) * plot, 0) if top else 0
             bar_y = y if stacked else y + position * bar_height
             parts.append(
@@ -116,7 +139,7 @@ def hbar_chart(
                     '<text x="{}" y="{}" font-size="11">{}</text>',
                     WIDTH - VALUE_WIDTH + 6,
                     y + bar_height - 4,
-                    value_format(sum(values, Decimal(0))),
+                    value_format(sum((v for v in values if v is not None), Decimal(0))),
                 )
             )
     height = LEGEND_HEIGHT + max(len(rows), 1) * row_height

@@ -24,7 +24,8 @@ from bangfu.registry.models import Household
 YEAR = 2026
 S = Project.Status
 
-# name, funding source, lines (catalogue code, quantity), target households, target hours, status
+# name, funding source, lines (catalogue code, quantity), target households, target hours, status.
+# Administrative work serves no household directly: no household target, so no coverage score.
 PROJECTS = [
     ("特困老人居家照料服务", FundingSource.SUBSIDY, [("home-care", 6000)], 120, 6000, S.CLOSED),
     (
@@ -63,11 +64,11 @@ PROJECTS = [
         "主动发现与排查",
         FundingSource.WORK_FUNDS,
         [("screening", 8000), ("needs-analysis", 1200)],
-        1200,
+        0,
         0,
         S.CLOSED,
     ),
-    ("家庭经济状况核查", FundingSource.WORK_FUNDS, [("means-test", 1500)], 1500, 0, S.APPROVED),
+    ("家庭经济状况核查", FundingSource.WORK_FUNDS, [("means-test", 1500)], 0, 0, S.APPROVED),
     ("助餐送餐服务", FundingSource.SUBSIDY, [("meal-delivery", 12000)], 100, 0, S.APPROVED),
     (
         "社会救助业务培训",

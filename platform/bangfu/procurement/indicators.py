@@ -14,6 +14,14 @@ from bangfu.procurement.models import ZERO, EvaluationScheme, Project, money
 HUNDRED = Decimal("100")
 SCORE = Decimal("0.01")
 
+SHORT_LABELS = {
+    "coverage": _("Coverage"),
+    "timeliness": _("Timeliness"),
+    "completion": _("Completion"),
+    "satisfaction": _("Satisfaction"),
+    "cost": _("Cost per household"),
+    "priority_share": _("Priority tiers"),
+}
 LABELS = {
     "coverage": _("Coverage (households served / targeted)"),
     "timeliness": _("Timeliness (days from contract start to first service)"),

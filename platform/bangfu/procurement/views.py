@@ -29,7 +29,7 @@ from bangfu.procurement.forms import (
     ReturnForm,
     initial_lines,
 )
-from bangfu.procurement.indicators import LABELS
+from bangfu.procurement.indicators import LABELS, SHORT_LABELS
 from bangfu.procurement.models import CatalogueItem, Fund, ProcurementCap, Project
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES, READ_ROLES
 
@@ -37,6 +37,12 @@ CAP_SERIES = [
     charts.Series(gettext_lazy("paid"), "#1f5f8b"),
     charts.Series(gettext_lazy("committed, unpaid"), "#5b9bd5"),
     charts.Series(gettext_lazy("headroom"), "#d9e7f3"),
+]
+
+FLOW_SERIES = [
+    charts.Series(gettext_lazy("committed"), "#5b9bd5"),
+    charts.Series(gettext_lazy("paid"), "#1f5f8b"),
+    charts.Series(gettext_lazy("released"), "#b0b7bf"),
 ]
 
 
@@ -95,9 +101,9 @@ def dashboard(request):
                 title=_("Spending against the cap"),
             ),
             flow_chart=charts.column_chart(
-                [f"{row['month']:%m}" for row in flow],
-                [[row["commitment"] - row["release"], row["payment"]] for row in flow],
-                [charts.Series(_("committed"), "#5b9bd5"), charts.Series(_("paid"), "#1f5f8b")],
+                [f"{row['month']:%y-%m}" for row in flow],
+                [[row["commitment"], row["payment"], row["release"]] for row in flow],
+                FLOW_SERIES,
                 title=_("Flow by month"),
             ),
             project_chart=charts.hbar_chart(
@@ -385,6 +391,7 @@ def report_rows(evaluation) -> list[dict]:
         {
             "code": code,
             "label": str(LABELS[code]),
+            "short": str(SHORT_LABELS[code]),
             "value": data["value"],
             "score": None if data["score"] is None else Decimal(data["score"]),
             "weight": Decimal(data["weight"]),
@@ -407,8 +414,8 @@ def evaluation_detail(request, pk: int):
         "lines": lines,
         "scores": evaluation.scores.all(),
         "indicator_chart": charts.hbar_chart(
-            [(row["label"][:14], [row["score"] or Decimal(0)]) for row in rows]
-            + [(score.criterion.name[:14], [score.score]) for score in evaluation.scores.all()],
+            [(row["short"], [row["score"]]) for row in rows]
+            + [(score.criterion.name, [score.score]) for score in evaluation.scores.all()],
             [charts.Series(_("score"), "#2e8b57")],
             max_value=pct,
             value_format=lambda value: f"{value:.1f}",
