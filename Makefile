@@ -35,7 +35,7 @@ format: install
 
 messages: install
 	cd platform/bangfu && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 worker: install
 	$(BIN)/celery -A bangfu worker --beat --loglevel=INFO

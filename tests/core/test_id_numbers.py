@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,7 +53,7 @@ def test_lower_case_x_and_spaces_are_normalised(area, birth, sequence):
     ],
 )
 def test_bad_numbers_say_why(raw, reason):
-    with pytest.raises(InvalidIdNumber, match=reason):
+    with translation.override("en"), pytest.raises(InvalidIdNumber, match=reason):
         parse_id_number(raw, today=TODAY)
 
 
@@ -61,3 +62,9 @@ def test_a_known_real_format_number_validates():
     facts = parse_id_number("11010519491231002X", today=TODAY)
     assert facts.birth_date == dt.date(1949, 12, 31)
     assert facts.sex == "F"
+
+
+def test_the_reason_is_in_chinese_by_default():
+    with translation.override("zh-hans"), pytest.raises(InvalidIdNumber) as caught:
+        parse_id_number("5304281960051700", today=TODAY)
+    assert str(caught.value) == "应为18位，实为16位"

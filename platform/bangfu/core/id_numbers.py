@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -38,18 +40,25 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdFacts:
     """Validate an ID number and derive birth date and sex from it."""
     number = normalise(raw)
     if len(number) != 18:
-        raise InvalidIdNumber(f"must have 18 characters, has {len(number)}")
+        raise InvalidIdNumber(_("must have 18 characters, has %(count)d") % {"count": len(number)})
     if not _SHAPE.match(number):
-        raise InvalidIdNumber("must be 17 digits followed by a digit or X")
+        raise InvalidIdNumber(_("must be 17 digits followed by a digit or X"))
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"birth date {number[6:14]} does not exist") from None
+        raise InvalidIdNumber(
+            _("birth date %(date)s does not exist") % {"date": number[6:14]}
+        ) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1890:
-        raise InvalidIdNumber(f"birth date {birth.isoformat()} is not plausible")
+        raise InvalidIdNumber(
+            _("birth date %(date)s is not plausible") % {"date": birth.isoformat()}
+        )
     expected = check_character(number[:17])
     if number[17] != expected:
-        raise InvalidIdNumber(f"check digit is {number[17]}, should be {expected}")
+        raise InvalidIdNumber(
+            _("check digit is %(found)s, should be %(expected)s")
+            % {"found": number[17], "expected": expected}
+        )
     sex = "M" if int(number[16]) % 2 else "F"
     return IdFacts(number=number, birth_date=birth, sex=sex)
