@@ -34,7 +34,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	cd platform/bangfu && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 worker: install
