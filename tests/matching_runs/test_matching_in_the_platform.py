@@ -30,7 +30,7 @@ def test_loading_a_county_takes_the_same_few_queries_whatever_its_size(county, p
     few = queries_to_load(region)
     for seq in range(12):
         household_with_need(village1 if seq % 2 else village2, seq=seq)
-    assert queries_to_load(region) == few <= 12
+    assert queries_to_load(region) == few <= 16
 
 
 def test_a_care_need_goes_first_to_the_station_of_its_own_township(county, providers):

@@ -1,8 +1,9 @@
 """Loads the engine's arrays from the database with a handful of queries (never one per row).
 
-Needs come from the registry, providers from the stations, volunteers and procured projects of
-the same county; remaining capacity, past declines and the household's current provider come from
-the referrals app, so they are always derived from referrals and never a stored counter.
+Needs come from the registry; providers are the stations, volunteers, procured projects under
+way and approved charity offers of the same county. Remaining capacity, past declines and the
+household's current provider come from the referrals app, so they are always derived from
+referrals and never a stored counter; a project's quota and budget from its deliveries.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
-from django.db.models import Q
 from django.utils import timezone
 
+from bangfu.offers.selectors import offer_providers
+from bangfu.procurement.models import Project
 from bangfu.providers.models import Certificate, Station, Volunteer
 from bangfu.referrals import selectors as referral_selectors
 from bangfu.regions.models import Region
 from bangfu.registry.models import Member, Need, ServiceCategory, Tier
 from matching.types import (
+    AGE_UNLIMITED,
+    ALL_TIERS,
     ANY,
     FEMALE,
     KINDS,
@@ -31,8 +36,10 @@ from matching.types import (
     provider_key,
 )
 
-STATION, VOLUNTEER = KINDS.index("station"), KINDS.index("volunteer")
-KIND_NAMES = {STATION: "station", VOLUNTEER: "volunteer"}
+STATION, VOLUNTEER, OFFER, PROJECT = (
+    KINDS.index(kind) for kind in ("station", "volunteer", "offer", "project")
+)
+KIND_NAMES = dict(enumerate(KINDS))
 
 # Offering a parent service (照料护理) covers its sub-services (助餐, 助洁 …), less exactly.
 PARENT_COVERS = 0.7
@@ -66,6 +73,15 @@ NEED_COLUMNS = (
     "region",
     "current_provider",
 )
+PROVIDER_DEFAULTS = {
+    "serves_gender": ANY,
+    "unit_cost": 0,
+    "pool": -1,
+    "tiers": ALL_TIERS,
+    "min_age": 0,
+    "max_age": AGE_UNLIMITED,
+    "disability_max_grade": 0,
+}
 PROVIDER_COLUMNS = (
     "id",
     "kind",
@@ -75,9 +91,9 @@ PROVIDER_COLUMNS = (
     "capacity",
     "capacity_total",
     "quality",
-    "serves_gender",
     "past_referrals",
     "past_completed",
+    *PROVIDER_DEFAULTS,
 )
 
 
@@ -100,6 +116,7 @@ class Instance:
     providers: Providers
     provider_names: dict[int, str]
     category_ids: list[int]
+    budgets: np.ndarray  # fen left in each budget pool (``Providers.pool`` indexes it)
 
 
 class Categories:
@@ -262,17 +279,81 @@ def load_needs(
     )
 
 
-def load_providers(
-    region: Region, categories: Categories, *, station_reach_km: float
-) -> tuple[Providers, dict[int, str]]:
-    """Stations and available volunteers of the region's county, with remaining capacity."""
-    county = county_of(region)
-    open_cases = referral_selectors.open_case_counts()
-    outcomes = referral_selectors.provider_outcomes()
-    columns = {name: [] for name in PROVIDER_COLUMNS}
-    names: dict[int, str] = {}
-    skills, area_ptr, area_code, area_digits = [], [0], [], []
+class _ProviderTable:
+    """Rows of the engine's Providers, appended kind by kind."""
 
+    def __init__(self, categories: Categories):
+        self.categories = categories
+        self.columns = {name: [] for name in PROVIDER_COLUMNS}
+        self.skills, self.area_ptr, self.area_code, self.area_digits = [], [0], [], []
+        self.names: dict[int, str] = {}
+        self.budgets: list[int] = []
+
+    def add(
+        self,
+        *,
+        key,
+        name,
+        offered,
+        areas=(),
+        lat,
+        lon,
+        radius_km,
+        capacity,
+        used=0,
+        rating=None,
+        outcomes=(0, 0),
+        **columns,
+    ):
+        referred, completed = outcomes
+        row = {
+            "id": key,
+            "kind": key % len(KINDS),
+            "lat": float(lat or 0),
+            "lon": float(lon or 0),
+            "radius_km": float(radius_km),
+            "capacity": max(capacity - used, 0),
+            "capacity_total": capacity,
+            "quality": float(rating) / 5 if rating is not None else np.nan,
+            "past_referrals": referred,
+            "past_completed": completed,
+            **PROVIDER_DEFAULTS,
+            **columns,
+        }
+        for name_, value in row.items():
+            self.columns[name_].append(value)
+        self.skills.append(self.categories.skill_row(offered))
+        for code in sorted(set(areas)):
+            self.area_code.append(int(code))
+            self.area_digits.append(len(code))
+        self.area_ptr.append(len(self.area_code))
+        self.names[key] = name
+
+    def add_pool(self, budget_fen: int) -> int:
+        self.budgets.append(budget_fen)
+        return len(self.budgets) - 1
+
+    def build(self) -> Providers:
+        n_categories = len(self.categories.ids)
+        return Providers(
+            **{name: np.asarray(values) for name, values in self.columns.items()},
+            skill=np.vstack(self.skills) if self.skills else np.zeros((0, n_categories)),
+            area_ptr=np.asarray(self.area_ptr),
+            area_code=np.asarray(self.area_code, dtype=np.int64),
+            area_digits=np.asarray(self.area_digits, dtype=np.int8),
+        )
+
+
+def _m2m(through, owner: str, target: str, owners) -> dict[int, list]:
+    found = defaultdict(list)
+    for owner_id, value in through.objects.filter(**{f"{owner}__in": owners}).values_list(
+        f"{owner}_id", target
+    ):
+        found[owner_id].append(value)
+    return found
+
+
+def _add_stations(table, county, *, reach_km, open_cases, outcomes):
     stations = list(
         Station.objects.filter(
             is_accepting=True,
@@ -282,137 +363,155 @@ def load_providers(
         .select_related("organisation__region")
         .order_by("pk")
     )
-    station_categories = defaultdict(dict)
-    for station_id, category_id in Station.categories.through.objects.filter(
-        station__in=stations
-    ).values_list("station_id", "servicecategory_id"):
-        station_categories[station_id][category_id] = 1.0
-    station_areas = defaultdict(list)
-    for station_id, code in Station.service_area.through.objects.filter(
-        station__in=stations
-    ).values_list("station_id", "region__code"):
-        station_areas[station_id].append(code)
+    categories = _m2m(Station.categories.through, "station", "servicecategory_id", stations)
+    areas = _m2m(Station.service_area.through, "station", "region__code", stations)
     for station in stations:
         township = station.organisation.region
-        areas = station_areas.get(station.pk) or [township.code]
-        key = provider_key(STATION, station.pk)
-        _append_provider(
-            columns,
-            key=key,
-            kind=STATION,
+        table.add(
+            key=provider_key(STATION, station.pk),
+            name=station.organisation.name,
+            offered=dict.fromkeys(categories[station.pk], 1.0),
+            areas=areas.get(station.pk) or [township.code],
             lat=township.latitude,
             lon=township.longitude,
-            radius_km=station_reach_km,
+            radius_km=reach_km,
             capacity=station.capacity,
-            open_cases=open_cases.get(("station", station.pk), 0),
+            used=open_cases.get(("station", station.pk), 0),
             rating=station.quality_rating,
             outcomes=outcomes.get(("station", station.pk), (0, 0)),
-            serves_gender=ANY,
         )
-        skills.append(categories.skill_row(station_categories[station.pk]))
-        for code in sorted(set(areas)):
-            area_code.append(int(code))
-            area_digits.append(len(code))
-        area_ptr.append(len(area_code))
-        names[key] = station.organisation.name
 
+
+def _add_volunteers(table, county, *, open_cases, outcomes):
     volunteers = list(
         Volunteer.objects.filter(
-            Q(is_available=True),
-            Q(user__is_active=True),
-            home_region__path__startswith=county.path,
+            is_available=True, user__is_active=True, home_region__path__startswith=county.path
         )
         .select_related("user")
         .order_by("pk")
     )
-    volunteer_categories = defaultdict(list)
-    for volunteer_id, category_id in Volunteer.categories.through.objects.filter(
-        volunteer__in=volunteers
-    ).values_list("volunteer_id", "servicecategory_id"):
-        volunteer_categories[volunteer_id].append(category_id)
+    categories = _m2m(Volunteer.categories.through, "volunteer", "servicecategory_id", volunteers)
+    by_code = table.categories.by_code
     for volunteer in volunteers:
         certified = {
-            categories.by_code[code]
+            by_code[code]
             for certificate in volunteer.certificates
             for code in CERTIFICATE_CATEGORIES.get(certificate, ())
-            if code in categories.by_code
+            if code in by_code
         }
-        offered = {
-            pk: CERTIFIED_SKILL if pk in certified else VOLUNTEER_SKILL
-            for pk in volunteer_categories[volunteer.pk]
-        }
-        key = provider_key(VOLUNTEER, volunteer.pk)
-        _append_provider(
-            columns,
-            key=key,
-            kind=VOLUNTEER,
+        table.add(
+            key=provider_key(VOLUNTEER, volunteer.pk),
+            name=str(volunteer.user),
+            offered={
+                pk: CERTIFIED_SKILL if pk in certified else VOLUNTEER_SKILL
+                for pk in categories[volunteer.pk]
+            },
             lat=volunteer.latitude,
             lon=volunteer.longitude,
-            radius_km=float(volunteer.travel_radius_km),
+            radius_km=volunteer.travel_radius_km,
             capacity=volunteer.capacity,
-            open_cases=open_cases.get(("volunteer", volunteer.pk), 0),
+            used=open_cases.get(("volunteer", volunteer.pk), 0),
             rating=volunteer.quality_rating,
             outcomes=outcomes.get(("volunteer", volunteer.pk), (0, 0)),
             serves_gender=GENDER_CODES.get(volunteer.serves_gender, ANY),
         )
-        skills.append(categories.skill_row(offered))
-        area_ptr.append(len(area_code))
-        names[key] = str(volunteer.user)
 
-    skill = np.vstack(skills) if skills else np.zeros((0, len(categories.ids)), dtype=np.float32)
-    providers = Providers(
-        **{name: np.asarray(values) for name, values in columns.items()},
-        skill=skill,
-        area_ptr=np.asarray(area_ptr),
-        area_code=np.asarray(area_code, dtype=np.int64),
-        area_digits=np.asarray(area_digits, dtype=np.int8),
+
+def _fen(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def _add_projects(table, county, *, reach_km):
+    """Procured service-to-people projects under way: their quota left and its unit cost.
+
+    Each project is paid from its own pool: the contract amount not yet delivered.
+    """
+    projects = (
+        Project.objects.filter(
+            status=Project.Status.IN_PROGRESS,
+            region__path__startswith=county.path,
+            target_households__gt=0,
+        )
+        .select_related("region", "agency")
+        .prefetch_related("lines__item", "deliveries", "service_area")
+        .order_by("pk")
     )
-    return providers, names
+    for project in projects:
+        offered = {
+            line.item.category_id: 1.0
+            for line in project.lines.all()
+            if line.item.kind == ServiceCategory.Kind.SERVICE
+        }
+        if not offered:
+            continue
+        areas = [region.code for region in project.service_area.all()] or [project.region.code]
+        centre = next((r for r in project.service_area.all() if r.latitude is not None), None)
+        centre = centre or project.region
+        budget = max(project.amount - project.delivered_value(), Decimal("0"))
+        table.add(
+            key=provider_key(PROJECT, project.pk),
+            name=f"{project.name} · {project.agency.name}",
+            offered=offered,
+            areas=areas,
+            lat=centre.latitude,
+            lon=centre.longitude,
+            radius_km=reach_km,
+            capacity=project.target_households,
+            used=project.households_served(),
+            unit_cost=_fen(project.amount / project.target_households),
+            pool=table.add_pool(_fen(budget)),
+        )
 
 
-def _append_provider(
-    columns,
-    *,
-    key,
-    kind,
-    lat,
-    lon,
-    radius_km,
-    capacity,
-    open_cases,
-    rating,
-    outcomes,
-    serves_gender,
-):
-    referred, completed = outcomes
-    columns["id"].append(key)
-    columns["kind"].append(kind)
-    columns["lat"].append(float(lat or 0))
-    columns["lon"].append(float(lon or 0))
-    columns["radius_km"].append(radius_km)
-    columns["capacity"].append(max(capacity - open_cases, 0))
-    columns["capacity_total"].append(capacity)
-    columns["quality"].append(float(rating) / 5 if rating is not None else np.nan)
-    columns["past_referrals"].append(referred)
-    columns["past_completed"].append(completed)
-    columns["serves_gender"].append(serves_gender)
+def _add_offers(table, county):
+    """Approved charity offers with households left, and their eligibility."""
+    for offer in offer_providers(county):
+        table.add(
+            key=provider_key(OFFER, offer.pk),
+            name=offer.name,
+            offered=dict.fromkeys(offer.category_ids, 1.0),
+            areas=offer.region_prefixes,
+            lat=offer.lat,
+            lon=offer.lon,
+            radius_km=offer.radius_km,
+            capacity=offer.remaining_households,
+            tiers=offer.tier_mask,
+            min_age=offer.min_age,
+            max_age=offer.max_age,
+            disability_max_grade=offer.disability_max_grade,
+        )
+
+
+def load_providers(region: Region, categories: Categories, *, reach_km: float) -> _ProviderTable:
+    """Everyone who may serve the region's county, with capacity derived from referrals."""
+    county = county_of(region)
+    open_cases = referral_selectors.open_case_counts()
+    outcomes = referral_selectors.provider_outcomes()
+    table = _ProviderTable(categories)
+    _add_stations(table, county, reach_km=reach_km, open_cases=open_cases, outcomes=outcomes)
+    _add_volunteers(table, county, open_cases=open_cases, outcomes=outcomes)
+    _add_projects(table, county, reach_km=reach_km)
+    _add_offers(table, county)
+    return table
 
 
 def load_instance(
     region: Region,
     *,
-    station_reach_km: float = 60.0,
+    reach_km: float = 60.0,
     need_ids=None,
     exclude=frozenset(),
     open_only: bool = True,
 ) -> Instance:
+    """The needs and providers of a region; stations, projects reach ``reach_km`` at most."""
     categories = Categories()
     needs = load_needs(region, categories, need_ids=need_ids, exclude=exclude, open_only=open_only)
-    providers, names = load_providers(region, categories, station_reach_km=station_reach_km)
+    table = load_providers(region, categories, reach_km=reach_km)
     return Instance(
         region=region,
         needs=needs,
-        providers=providers,
-        provider_names=names,
+        providers=table.build(),
+        provider_names=table.names,
         category_ids=categories.ids,
+        budgets=np.asarray(table.budgets, dtype=np.int64),
     )

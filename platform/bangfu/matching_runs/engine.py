@@ -1,7 +1,8 @@
 """Runs the pure engine (``matching``) on an adapter instance and returns plain rows.
 
 Candidates → scores → top-k ranking → (optionally) the exact allocation that serves the
-protected tier first. The learned success model is the newest artifact under
+protected tier first, within the budget left in each procured project when projects take part
+(then with the bound it is measured against). The learned success model is the newest artifact under
 ``VAR_DIR/models/success`` when one was trained (``manage.py train_success_model``); without one
 every pair gets the same success component, which leaves the order to the other components.
 """
@@ -18,6 +19,7 @@ from django.conf import settings
 
 from bangfu.matching_runs.adapter import Instance, kind_and_pk
 from matching.allocation import allocate as allocate_flow
+from matching.budget import allocate_with_budget
 from matching.candidates import generate_candidates
 from matching.ranking import rank_candidates
 from matching.scoring import COMPONENTS, ScoreWeights, score_candidates
@@ -119,7 +121,13 @@ def solve(
         )
     if not allocate:
         return Result(ranked=ranked, allocated=[], pairs=len(candidates), objective=None)
-    allocation = allocate_flow(needs, providers, scored)
+    bound = None
+    if len(instance.budgets) and np.any(providers.pool >= 0):
+        # Procured projects are paid per case: stay within what each project has left.
+        budgeted = allocate_with_budget(needs, providers, scored, instance.budgets)
+        allocation, bound = budgeted.allocation, budgeted.bound
+    else:
+        allocation = allocate_flow(needs, providers, scored)
     allocated = []
     for i in np.flatnonzero(allocation.provider >= 0):
         pair = int(allocation.pair[i])
@@ -139,4 +147,5 @@ def solve(
         allocated=allocated,
         pairs=len(candidates),
         objective=allocation.objective,
+        bound=bound,
     )

@@ -35,18 +35,13 @@ def closed_outcomes(region: Region) -> tuple[np.ndarray, np.ndarray]:
         county, need_ids=sorted({row[0] for row in rows}), open_only=False
     )
     need_pos = {int(pk): i for i, pk in enumerate(instance.needs.id)}
-    provider_at = {int(key): j for j, key in enumerate(instance.providers.id)}
-    provider_pos = np.asarray(
+    provider_pos = instance.providers.positions(
         [
-            provider_at.get(
-                adapter.key_of("station", station)
-                if station
-                else adapter.key_of("volunteer", volunteer),
-                -1,
-            )
+            adapter.key_of("station", station)
+            if station
+            else adapter.key_of("volunteer", volunteer)
             for _need, station, volunteer, _status in rows
-        ],
-        dtype=np.int64,
+        ]
     )
     need = np.asarray([need_pos.get(row[0], -1) for row in rows], dtype=np.int64)
     known = (need >= 0) & (provider_pos >= 0)
