@@ -199,3 +199,49 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
                 kind=Organisation.Kind.VILLAGE_COMMITTEE, region=self.home_region
             )
             member_of(self.user, organisation, Membership.Role.VOLUNTEER)
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def charity_with_staff(
+    region: Region, *, name: str = "元江县慈善总会", username: str = "charity_staff", approved=True
+):
+    """A charity registered with ``region``'s bureau (approved unless told otherwise) and one
+    charity-staff log-in; returns (charity, user)."""
+    from bangfu.offers.models import Charity
+
+    organisation = OrganisationFactory(kind=Organisation.Kind.CHARITY, name=name, region=region)
+    user = UserFactory(username=username)
+    member_of(user, organisation, Membership.Role.CHARITY_STAFF)
+    charity = Charity.objects.create(
+        organisation=organisation,
+        contact_name="李慈善",
+        status=Charity.Status.APPROVED if approved else Charity.Status.PENDING,
+    )
+    return charity, user
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """A published goods offer valid from today for 90 days; pass ``status`` for another."""
+
+    class Meta:
+        model = "offers.Offer"
+
+    charity = None  # required: pass the charity
+    title = factory.Sequence(lambda n: f"爱心大米{n}")
+    description = "每户一袋 25 公斤大米，由乡镇统一发放。"
+    kind = "goods"
+    category = factory.LazyFunction(lambda: ServiceCategory.objects.get(code="hardship-help"))
+    quantity = 10
+    unit = "袋"
+    units_per_household = 1
+    amount_per_household = Decimal("150.00")
+    valid_from = factory.LazyFunction(lambda: _today() - dt.timedelta(days=1))
+    valid_until = factory.LazyFunction(lambda: _today() + dt.timedelta(days=90))
+    delivery_method = "township_handout"
+    status = "approved"
+    created_by = factory.LazyAttribute(lambda o: o.charity.organisation.memberships.first().user)
