@@ -1,0 +1,19 @@
+"""Celery tasks of the public site: take ids, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def sync_offer_page_task(offer_id: int) -> None:
+    from cms.services import offer_page_sync
+
+    offer_page_sync(offer_id=offer_id)
+
+
+@shared_task(acks_late=True)
+def sync_project_pages_task(region_id: int | None = None) -> dict[str, int]:
+    from bangfu.regions.models import Region
+    from cms.services import project_pages_sync
+
+    region = Region.objects.get(pk=region_id) if region_id else None
+    return project_pages_sync(region=region)

@@ -1,0 +1,28 @@
+"""Rate limits on the public forms, in Django's cache: no third-party service, no table.
+
+Keys are keyed hashes of the address or phone number, so the cache holds neither in clear.
+"""
+
+from django.core.cache import cache
+
+from bangfu.core import crypto
+
+
+def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
+    """Count one attempt of ``key`` in ``scope``; False once more than ``limit`` fall within
+    ``window`` seconds of the first."""
+    cache_key = f"bangfu:throttle:{scope}:{crypto.lookup_hash(key)[:40]}"
+    if cache.add(cache_key, 1, window):
+        return True
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, window)
+        return True
+    return count <= limit
+
+
+def client_address(request) -> str:
+    """The peer address. Behind a proxy, configure it to set REMOTE_ADDR (never trust a header
+    the visitor can write)."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -1,0 +1,137 @@
+"""Public views outside the page tree: site search, the help form and its status page.
+
+Spam resistance without third-party services: a size limit on the request body, a honeypot
+field, and rate limits per address and per phone number in Django's cache.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from wagtail.models import Page
+
+from bangfu.registry.forms import add_service_errors
+from cms import throttle
+from cms.forms import HelpRequestForm, HelpStatusForm, SearchForm
+from cms.models import NewsPage, OfferPage, PolicyPage, ProjectPage
+from cms.search import query_text
+from cms.services import format_code, help_request_status, help_request_submit
+
+MAX_BODY_BYTES = 8 * 1024
+# (attempts, seconds)
+HELP_PER_ADDRESS = (10, 60 * 60)
+HELP_PER_PHONE = (3, 24 * 60 * 60)
+STATUS_PER_ADDRESS = (20, 60 * 60)
+SEARCH_PAGE_SIZE = 10
+SEARCH_TYPES = {
+    "projects": (ProjectPage,),
+    "offers": (OfferPage,),
+    "news": (NewsPage,),
+    "policies": (PolicyPage,),
+}
+SESSION_KEY = "cms_help_code"
+
+
+def _too_many(request, template: str, form, status: int = 429):
+    form.add_error(None, _("Too many attempts. Please wait an hour or call 12349."))
+    return render(request, template, {"form": form}, status=status)
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    form.is_valid()
+    query = (form.cleaned_data.get("q") or "").strip()
+    kind = form.cleaned_data.get("type") or ""
+    terms = query_text(query)
+    page_obj = None
+    if terms:
+        pages = Page.objects.live().public().type(*SEARCH_TYPES.get(kind, _all_types()))
+        results = pages.specific().search(terms, operator="and")
+        page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "cms/search.html",
+        {
+            "form": form,
+            "query": query,
+            "kind": kind,
+            "page_obj": page_obj,
+            "query_without_page": f"{params.urlencode()}&" if params else "",
+        },
+    )
+
+
+def _all_types():
+    return tuple(model for models in SEARCH_TYPES.values() for model in models)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def help_request(request):
+    if request.method == "GET":
+        return render(request, "cms/help_form.html", {"form": HelpRequestForm()})
+    if len(request.body) > MAX_BODY_BYTES:
+        return HttpResponse(_("The request is too large."), status=413)
+    form = HelpRequestForm(request.POST)
+    address = throttle.client_address(request)
+    if not throttle.allow(
+        "help-address", address, limit=HELP_PER_ADDRESS[0], window=HELP_PER_ADDRESS[1]
+    ):
+        return _too_many(request, "cms/help_form.html", form)
+    if not form.is_valid():
+        return render(request, "cms/help_form.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    if not throttle.allow(
+        "help-phone", data["phone"], limit=HELP_PER_PHONE[0], window=HELP_PER_PHONE[1]
+    ):
+        return _too_many(request, "cms/help_form.html", form)
+    try:
+        help_request_obj = help_request_submit(
+            name=data["name"],
+            phone=data["phone"],
+            township=data["township"],
+            description=data["description"],
+            consent=data["consent"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return render(request, "cms/help_form.html", {"form": form}, status=400)
+    request.session[SESSION_KEY] = help_request_obj.code
+    return redirect("public:help-received")
+
+
+@never_cache
+@require_GET
+def help_received(request):
+    code = request.session.pop(SESSION_KEY, None)
+    if not code:
+        messages.info(request, _("Find the progress of a request with its code."))
+        return redirect("public:help-status")
+    return render(request, "cms/help_received.html", {"code": format_code(code)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def help_status(request):
+    if request.method == "GET":
+        return render(request, "cms/help_status.html", {"form": HelpStatusForm()})
+    form = HelpStatusForm(request.POST)
+    address = throttle.client_address(request)
+    if not throttle.allow(
+        "help-status", address, limit=STATUS_PER_ADDRESS[0], window=STATUS_PER_ADDRESS[1]
+    ):
+        return _too_many(request, "cms/help_status.html", form)
+    if not form.is_valid():
+        return render(request, "cms/help_status.html", {"form": form}, status=400)
+    status = help_request_status(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
+    if status is None:
+        form.add_error(None, _("No request matches this code and phone number."))
+        return render(request, "cms/help_status.html", {"form": form}, status=404)
+    return render(request, "cms/help_status.html", {"form": HelpStatusForm(), "status": status})

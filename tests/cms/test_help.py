@@ -1,0 +1,129 @@
+"""一键求助: a short public form opens an intake case for the township's staff and returns a
+tracking code; the status page, by code and phone, shows progress without personal details.
+Spam: honeypot, size limit, rate limits per address and per phone."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from bangfu.core.masking import mask_name, mask_phone
+from bangfu.referrals.models import IntakeCase
+from cms.models import HelpRequest
+
+pytestmark = pytest.mark.django_db
+
+NAME, PHONE = "慕容求助", "13912340001"
+DESCRIPTION = "家中老人卧床，子女在外务工，无人照料，希望上门帮助。"
+
+
+@pytest.fixture
+def township(county_a, bureau_staff):
+    """County A's township; its desk is the county bureau's staff (no township bureau)."""
+    return county_a[1]
+
+
+def ask(client, place, *, address="10.0.0.1", **changes):
+    data = {
+        "name": NAME,
+        "phone": PHONE,
+        "township": place.pk,
+        "description": DESCRIPTION,
+        "consent": "on",
+        "website": "",
+        **changes,
+    }
+    return client.post("/help/", data, REMOTE_ADDR=address)
+
+
+def code_of(response) -> str:
+    return re.search(r'id="tracking-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', response.content.decode())[1]
+
+
+def test_a_request_opens_an_intake_case_for_the_township_and_gives_a_code(
+    en_client, township, bureau_staff
+):
+    response = ask(en_client, township)
+    assert response.status_code == 302 and response["Location"] == "/help/received/"
+    code = code_of(en_client.get("/help/received/"))
+    intake = IntakeCase.objects.get()
+    assert intake.source == IntakeCase.Source.PUBLIC_FORM
+    assert intake.region == township and intake.status == IntakeCase.Status.OPEN
+    assert intake.opened_by == bureau_staff  # it lands on the township's desk
+    for detail in (NAME, PHONE, DESCRIPTION, code):
+        assert detail in intake.description  # the staff see who to call back
+    assert HelpRequest.objects.get().intake == intake
+    assert en_client.get("/help/received/").status_code == 302  # the code is shown once
+
+
+def test_the_status_page_shows_progress_without_personal_details(en_client, township):
+    ask(en_client, township)
+    code = code_of(en_client.get("/help/received/"))
+    response = en_client.post("/help/status/", {"code": code.lower(), "phone": "139 1234 0001"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Received by the township" in html and township.name in html
+    for detail in (NAME, mask_name(NAME), PHONE, mask_phone(PHONE), DESCRIPTION):
+        assert detail not in html
+    IntakeCase.objects.update(status=IntakeCase.Status.CLOSED, closed_at=timezone.now())
+    html = en_client.post("/help/status/", {"code": code, "phone": PHONE}).content.decode()
+    assert 'id="status-stage">Done<' in html
+
+
+def test_a_wrong_phone_or_code_finds_nothing(en_client, township):
+    ask(en_client, township)
+    code = code_of(en_client.get("/help/received/"))
+    for data in ({"code": code, "phone": "13912340002"}, {"code": "AAAA-BBBB", "phone": PHONE}):
+        response = en_client.post("/help/status/", data)
+        assert response.status_code == 404
+        assert "No request matches this code and phone number." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field_error"),
+    [
+        ({"consent": ""}, "We can only help if we may contact you."),
+        ({"phone": "12345"}, "Enter a mobile number (11 digits) or a landline"),
+        ({"description": "太难了"}, "at least 10 characters"),
+        ({"name": "x" * 21}, "at most 20 characters"),
+        ({"township": ""}, "This field is required."),
+    ],
+    ids=["consent", "phone", "too-short", "too-long-name", "township"],
+)
+def test_bad_input_gets_a_clear_error_and_opens_nothing(en_client, township, changes, field_error):
+    response = ask(en_client, township, **changes)
+    assert response.status_code == 400
+    assert field_error in response.content.decode()
+    assert not IntakeCase.objects.exists()
+
+
+def test_the_honeypot_stops_a_bot(en_client, township):
+    response = ask(en_client, township, website="http://spam.example")
+    assert response.status_code == 400
+    assert not IntakeCase.objects.exists()
+
+
+def test_an_oversized_request_is_refused(en_client, township):
+    response = ask(en_client, township, description="帮" * 5000)
+    assert response.status_code == 413
+    assert not IntakeCase.objects.exists()
+
+
+def test_one_address_is_limited(en_client, township):
+    statuses = [ask(en_client, township, phone="").status_code for _ in range(11)]
+    assert statuses[:10] == [400] * 10 and statuses[10] == 429
+    assert "Too many attempts" in ask(en_client, township).content.decode()
+    assert ask(en_client, township, address="10.0.0.2").status_code == 302  # another address
+
+
+def test_one_phone_is_limited_whatever_the_address(en_client, township):
+    codes = [ask(en_client, township, address=f"10.0.1.{n}").status_code for n in range(4)]
+    assert codes == [302, 302, 302, 429]
+    assert IntakeCase.objects.count() == 3
+
+
+def test_a_township_without_a_desk_asks_to_call_12349(en_client, county_b):
+    response = ask(en_client, county_b[1])
+    assert response.status_code == 400
+    assert "please call 12349" in response.content.decode()
+    assert not IntakeCase.objects.exists()
