@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "bangfu.procurement",
     "bangfu.referrals",
     "bangfu.matching_runs",
+    "bangfu.offers",
+    "cms",
     "bangfu.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,6 +62,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
@@ -223,3 +239,12 @@ LOGGING = {
 }
 
 SITE_NAME = _("Bangfu social assistance")
+
+# The public site (Wagtail, app "cms"): editors work at /cms-admin/; search runs on the
+# database (SQLite FTS5 or PostgreSQL full text), so nothing else needs installing.
+WAGTAIL_SITE_NAME = "帮扶 Bangfu"
+WAGTAILADMIN_BASE_URL = env_str(
+    "WAGTAILADMIN_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+)
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
