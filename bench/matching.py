@@ -175,7 +175,7 @@ def run(args) -> dict:
 
     # -- one new need against the cached index ----------------------------------------------
     with Clock() as c:
-        index = CandidateIndex(providers)
+        index = CandidateIndex().fit(providers)
     rng = np.random.default_rng(args.seed)
     chosen = rng.choice(len(needs), size=min(args.one_need, len(needs)), replace=False)
     times = []
@@ -196,13 +196,13 @@ def run(args) -> dict:
         rank_one_ms=float(np.percentile(times, 99)),
         rank_one_p50_ms=float(np.percentile(times, 50)),
         reindex_ms=reindex_ms,
-        index_rebuilds=index.rebuilds,
+        index_rebuilds=index.rebuilds_,
     )
     print(
         f"one new need  p50 {out['rank_one_p50_ms']:.3f} ms, p99 {out['rank_one_ms']:.3f} ms "
         f"over {len(chosen):,} needs (index built in {c.wall:.3f} s, same top-10 as the batch); "
         f"a moved volunteer re-indexed and a need ranked in {reindex_ms:.3f} ms, "
-        f"{index.rebuilds} rebuilds"
+        f"{index.rebuilds_} rebuilds"
     )
 
     # -- allocation -------------------------------------------------------------------------
@@ -212,7 +212,12 @@ def run(args) -> dict:
         direct = ortools_direct(
             needs, candidates, value_int, providers.capacity.astype(np.int64), servable
         )
-    out.update(ortools_s=c.wall, ortools_objective=direct / SCALE, ortools_objective_int=direct)
+    out.update(
+        ortools_s=c.wall,
+        ortools_cpu_s=c.cpu,
+        ortools_objective=direct / SCALE,
+        ortools_objective_int=direct,
+    )
     with Clock() as c:
         ours = allocate(needs, providers, scored, scale=SCALE)
     out.update(
@@ -257,7 +262,8 @@ def run(args) -> dict:
     print(
         f"              top tier served {ours.protected_served:,} of {servable:,} servable "
         f"({out['top_tier_needs']:,} in all); ours / OR-Tools time "
-        f"{out['alloc_s'] / out['ortools_s']:.2f}; FCFS reaches "
+        f"{out['alloc_s'] / out['ortools_s']:.2f} (cpu {out['alloc_cpu_s']:.2f} / "
+        f"{out['ortools_cpu_s']:.2f} s); FCFS reaches "
         f"{fcfs.objective_int / ours.objective_int:.1%}, greedy "
         f"{greedy.objective_int / ours.objective_int:.1%} of the optimum"
     )
@@ -275,6 +281,7 @@ def run(args) -> dict:
         loss = (ours.objective_int - split.objective_int) / ours.objective_int
         out.update(
             split_s=c.wall,
+            split_cpu_s=c.cpu,
             split_objective=split.objective_int / SCALE,
             split_loss=loss,
             split_top_tier_served=split.protected_served,
@@ -287,10 +294,16 @@ def run(args) -> dict:
 
     # -- budget pools -----------------------------------------------------------------------
     if not args.skip_budget:
+        groups = {}
+        if args.split:  # pools belong to counties: search each county's prices apart
+            groups = dict(need_group=instance.need_county, provider_group=instance.provider_county)
         with Clock() as c:
-            budget = allocate_with_budget(needs, providers, scored, instance.budgets, scale=SCALE)
+            budget = allocate_with_budget(
+                needs, providers, scored, instance.budgets, scale=SCALE, **groups
+            )
         out.update(
             budget_s=c.wall,
+            budget_cpu_s=c.cpu,
             budget_flows=budget.flows,
             budget_objective=budget.allocation.objective_int / SCALE,
             budget_lagrangian_bound=budget.bound,
@@ -298,7 +311,7 @@ def run(args) -> dict:
             budget_spend_share=float(budget.spend.sum() / instance.budgets.sum()),
         )
         assert np.all(budget.spend <= instance.budgets)
-        gap, kind = budget.gap, "Lagrangian"
+        gap, kind = budget.gap, "Lagrangian" + (" (split by county)" if groups else "")
         if args.lp:
             with Clock() as solving:
                 lp = lp_bound(
@@ -308,7 +321,7 @@ def run(args) -> dict:
             out.update(lp_s=solving.wall, lp_bound=lp)
         out.update(budget_gap=gap, budget_gap_to=kind)
         print(
-            f"budget        {budget.flows} flows in {c.wall:.2f} s: objective "
+            f"budget        {budget.flows} flows in {c.wall:.2f} s (cpu {c.cpu:.2f}): objective "
             f"{budget.allocation.objective_int / SCALE:,.3f}, {gap:.4%} from the {kind} bound"
             + (f" (HiGHS LP {out['lp_s']:.1f} s)" if args.lp else "")
             + f"; {out['budget_spend_share']:.1%} of the pools spent, "

@@ -155,16 +155,28 @@ class ProviderRules:
         self.providers = providers
         self.refresh()
 
-    def refresh(self):
+    def refresh(self, rows=slice(None)):
+        """Work the flags out again, for all providers or for the positions ``rows``."""
         providers = self.providers
-        self.tier_bound = providers.tiers != ALL_TIERS
-        self.age_bound = (providers.min_age > 0) | (providers.max_age < AGE_UNLIMITED)
-        self.grade_bound = providers.disability_max_grade > 0
-        self.sex_bound = providers.serves_gender != ANY
-        self.any_bound = self.tier_bound | self.age_bound | self.grade_bound | self.sex_bound
-        self.n_areas = np.diff(providers.area_ptr)
-        self.id_order = np.argsort(providers.id, kind="stable")
-        self.sorted_ids = providers.id[self.id_order]
+        if isinstance(rows, slice):
+            self.tier_bound = np.zeros(len(providers), dtype=bool)
+            self.age_bound, self.grade_bound = self.tier_bound.copy(), self.tier_bound.copy()
+            self.sex_bound, self.any_bound = self.tier_bound.copy(), self.tier_bound.copy()
+            self.n_areas = np.diff(providers.area_ptr)
+            self.id_order = np.argsort(providers.id, kind="stable")
+            self.sorted_ids = providers.id[self.id_order]
+        self.tier_bound[rows] = providers.tiers[rows] != ALL_TIERS
+        self.age_bound[rows] = (providers.min_age[rows] > 0) | (
+            providers.max_age[rows] < AGE_UNLIMITED
+        )
+        self.grade_bound[rows] = providers.disability_max_grade[rows] > 0
+        self.sex_bound[rows] = providers.serves_gender[rows] != ANY
+        self.any_bound[rows] = (
+            self.tier_bound[rows]
+            | self.age_bound[rows]
+            | self.grade_bound[rows]
+            | self.sex_bound[rows]
+        )
 
     def positions(self, keys) -> np.ndarray:
         """Positions of provider keys; -1 for keys not here."""
@@ -400,7 +412,9 @@ def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 
     return keys.candidates()
 
 
-def brute_force_candidates(needs: Needs, providers: Providers, *, block: int = 512) -> Candidates:
+def brute_force_candidates(
+    needs: Needs, providers: Providers, *, block: int | None = None
+) -> Candidates:
     """The same pairs as :func:`generate_candidates`, by checking every (need, provider) pair.
 
     O(n × m): the reference for tests and the baseline of the benchmark.
@@ -411,6 +425,7 @@ def brute_force_candidates(needs: Needs, providers: Providers, *, block: int = 5
     provider_xyz = unit_vectors(providers.lat, providers.lon)
     provider_chord = chord_of_km(providers.radius_km)
     offered = providers.skill > 0
+    block = block or max(1, min(512, 2_000_000 // len(providers)))
     need_parts, provider_parts, chord_parts = [], [], []
     for start in range(0, len(needs), block):
         rows = np.arange(start, min(start + block, len(needs)))

@@ -24,9 +24,6 @@ from matching.ranking import Ranking, rank_one
 from matching.scoring import ScoreWeights
 from matching.success import SuccessModel
 from matching.types import (
-    AGE_UNLIMITED,
-    ALL_TIERS,
-    ANY,
     Needs,
     Providers,
     chord_of_km,
@@ -54,8 +51,6 @@ class CandidateIndex:
 
     Parameters
     ----------
-    providers : Providers
-        Copied: the index owns its arrays and updates them in place.
     leaf_size : int
     rebuild_share : float
         Rebuild a category's trees when its overlay holds more than this share of its
@@ -64,49 +59,53 @@ class CandidateIndex:
 
     Attributes
     ----------
-    providers : Providers
-        The current providers, with every update applied.
-    rebuilds : int
-        Category rebuilds done since construction (lazy ones included).
+    providers_ : Providers
+        The current providers, with every update applied (a copy of those fitted).
+    rebuilds_ : int
+        Lazy category rebuilds since :meth:`fit`.
     """
 
-    def __init__(self, providers: Providers, *, leaf_size=16, rebuild_share=0.05, min_rebuild=32):
+    def __init__(self, *, leaf_size=16, rebuild_share=0.05, min_rebuild=32):
         self.leaf_size = leaf_size
         self.rebuild_share = rebuild_share
         self.min_rebuild = min_rebuild
-        self.providers = replace(providers, **_copies(providers))
-        self.rebuilds = 0
+
+    def fit(self, providers: Providers) -> CandidateIndex:
+        """Index ``providers`` (copied: the index owns its arrays and updates them in place)."""
+        self.providers_ = replace(providers, **_copies(providers))
         self._geometry_changed()
-        self._version = np.zeros(len(self.providers), dtype=np.int64)
-        self._rules = ProviderRules(self.providers)
-        n_cat = self.providers.n_categories
+        self._version = np.zeros(len(self.providers_), dtype=np.int64)
+        self._rules = ProviderRules(self.providers_)
+        n_cat = self.providers_.n_categories
         self._trees = [None] * n_cat
         self._overlay = [{} for _ in range(n_cat)]
+        self.rebuilds_ = 0
         for c in range(n_cat):
             self._build(c)
-        self.rebuilds = 0
+        self.rebuilds_ = 0
+        return self
 
     def _geometry_changed(self):
-        self._xyz = unit_vectors(self.providers.lat, self.providers.lon)
-        self._chord = chord_of_km(self.providers.radius_km)
+        self._xyz = unit_vectors(self.providers_.lat, self.providers_.lon)
+        self._chord = chord_of_km(self.providers_.radius_km)
 
     def _build(self, c):
-        offering = np.flatnonzero(self.providers.skill[:, c] > 0)
+        offering = np.flatnonzero(self.providers_.skill[:, c] > 0)
         trees = []
-        band = np.searchsorted(RADIUS_BANDS_KM, self.providers.radius_km[offering])
+        band = np.searchsorted(RADIUS_BANDS_KM, self.providers_.radius_km[offering])
         for b in np.unique(band):
             members = offering[band == b]
             trees.append(_Tree(members, self._xyz, self._chord, self._version, self.leaf_size))
         self._trees[c] = trees
         self._overlay[c] = {}
-        self.rebuilds += 1
+        self.rebuilds_ += 1
 
     def update_provider(self, position: int, **columns) -> None:
         """Change one provider's columns (e.g. ``capacity=0``, ``lat=…, lon=…``, ``skill=row``).
 
         Geometry or services changed: the provider is re-indexed alone, through the overlay.
         """
-        providers = self.providers
+        providers = self.providers_
         unknown = set(columns) - set(Providers._COLUMNS) - {"skill"} - {"id"}
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
@@ -115,44 +114,36 @@ class CandidateIndex:
             getattr(providers, name)[position] = value
         if not np.all((providers.skill[position] >= 0) & (providers.skill[position] <= 1)):
             raise ValueError("skill must lie in [0, 1]")
+        if providers.capacity[position] < 0 or not providers.radius_km[position] >= 0:
+            raise ValueError("capacity and radius must be non-negative")
         if "id" in columns:
             self._rules.refresh()
         else:
-            self._refresh_rules_row(position)
+            self._rules.refresh([position])
         if _GEOMETRY & set(columns):
             self._reindex(position, before)
 
-    def _refresh_rules_row(self, j):
-        rules, providers = self._rules, self.providers
-        rules.tier_bound[j] = providers.tiers[j] != ALL_TIERS
-        rules.age_bound[j] = providers.min_age[j] > 0 or providers.max_age[j] < AGE_UNLIMITED
-        rules.grade_bound[j] = providers.disability_max_grade[j] > 0
-        rules.sex_bound[j] = providers.serves_gender[j] != ANY
-        rules.any_bound[j] = (
-            rules.tier_bound[j] or rules.age_bound[j] or rules.grade_bound[j] or rules.sex_bound[j]
-        )
-
     def _reindex(self, j, offered_before):
-        self._xyz[j] = unit_vectors(self.providers.lat[j : j + 1], self.providers.lon[j : j + 1])
-        self._chord[j] = chord_of_km(self.providers.radius_km[j])
+        self._xyz[j] = unit_vectors(self.providers_.lat[j : j + 1], self.providers_.lon[j : j + 1])
+        self._chord[j] = chord_of_km(self.providers_.radius_km[j])
         self._version[j] += 1
-        for c in np.flatnonzero(self.providers.skill[j] > 0):
+        for c in np.flatnonzero(self.providers_.skill[j] > 0):
             self._overlay[c][j] = self._version[j]
-        for c in np.flatnonzero(offered_before & ~(self.providers.skill[j] > 0)):
+        for c in np.flatnonzero(offered_before & ~(self.providers_.skill[j] > 0)):
             self._overlay[c].pop(j, None)
 
     def add_providers(self, providers: Providers) -> np.ndarray:
         """Append new providers (through the overlay); returns their positions."""
-        if providers.n_categories != self.providers.n_categories:
+        if providers.n_categories != self.providers_.n_categories:
             raise ValueError("the new providers have another set of categories")
-        old = self.providers
+        old = self.providers_
         first = len(old)
         columns = {
             name: np.concatenate([getattr(old, name), getattr(providers, name)])
             for name in Providers._COLUMNS
         }
         shifted = providers.area_ptr[1:] + old.area_ptr[-1]
-        self.providers = Providers(
+        self.providers_ = Providers(
             **columns,
             skill=np.concatenate([old.skill, providers.skill]),
             area_ptr=np.concatenate([old.area_ptr, shifted]),
@@ -161,10 +152,10 @@ class CandidateIndex:
         )
         self._version = np.concatenate([self._version, np.zeros(len(providers), np.int64)])
         self._geometry_changed()
-        self._rules = ProviderRules(self.providers)
-        positions = np.arange(first, len(self.providers))
+        self._rules = ProviderRules(self.providers_)
+        positions = np.arange(first, len(self.providers_))
         for j in positions:
-            for c in np.flatnonzero(self.providers.skill[j] > 0):
+            for c in np.flatnonzero(self.providers_.skill[j] > 0):
                 self._overlay[c][j] = self._version[j]
         return positions
 
@@ -176,7 +167,7 @@ class CandidateIndex:
         Candidates
             In CSR order by need, providers ascending.
         """
-        providers = self.providers
+        providers = self.providers_
         if len(needs) == 0:
             return _empty(0)
         if needs.category.max() >= providers.n_categories:
@@ -221,7 +212,7 @@ class CandidateIndex:
             extra = extra[fresh == self._version[extra]]
             diff = self._xyz[extra] - point
             chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-            near = (chord <= self._chord[extra]) & (self.providers.skill[extra, c] > 0)
+            near = (chord <= self._chord[extra]) & (self.providers_.skill[extra, c] > 0)
             found.append(extra[near])
             chords.append(chord[near])
         return np.concatenate(found).astype(np.int64), np.concatenate(chords)
@@ -238,7 +229,7 @@ class CandidateIndex:
         candidates = self.candidates_for(needs)
         return rank_one(
             needs,
-            self.providers,
+            self.providers_,
             candidates,
             k=k,
             weights=weights,

@@ -121,19 +121,23 @@ def top_k_pairs(ptr: np.ndarray, score: np.ndarray, k: int) -> tuple[np.ndarray,
         raise ValueError("scores must be non-negative numbers")
     need_bits = max(int(n - 1).bit_length(), 1)
     offset_bits = max(int(counts.max() - 1).bit_length(), 1)
-    offset = np.arange(n_pairs, dtype=np.int64)
-    offset -= np.repeat(ptr[:-1], counts)
-    inverse = np.int64(0x7FFFFFFF) - score.view(np.int32)
+    # Two int64 buffers in all: a ranking of millions of pairs must not churn memory.
+    scratch = np.arange(n_pairs, dtype=np.int64)
+    scratch -= np.repeat(ptr[:-1], counts)
     if need_bits + SCORE_BITS + offset_bits <= 63:
         keys = np.repeat(np.arange(n, dtype=np.int64) << (SCORE_BITS + offset_bits), counts)
-        keys |= inverse << offset_bits
-        keys |= offset
+        keys |= scratch
+        np.subtract(np.int64(0x7FFFFFFF), score.view(np.int32), out=scratch)
+        scratch <<= offset_bits
+        keys |= scratch
+        del scratch
         keys.sort()
         keys &= (1 << offset_bits) - 1
         sorted_offset = keys
     else:
+        inverse = np.int64(0x7FFFFFFF) - score.view(np.int32)
         owner = np.repeat(np.arange(n, dtype=np.int64), counts)
-        sorted_offset = offset[np.lexsort((offset, inverse, owner))]
+        sorted_offset = scratch[np.lexsort((scratch, inverse, owner))]
     # Sorted keys keep the CSR layout: need i's pairs still start at ptr[i].
     start = np.repeat(ptr[:-1], kept)
     rank = np.arange(ranked_ptr[-1], dtype=np.int64)

@@ -135,9 +135,11 @@ def score_pairs(
         )
     w = weights.vector() / weights.vector().sum()
     score = np.zeros(p, dtype=np.float32)
+    term = np.empty(p, dtype=np.float32)
     for name, share in zip(COMPONENTS, w, strict=True):
         if share:
-            score += np.float32(share) * components[name]
+            np.multiply(components[name], np.float32(share), out=term)
+            score += term
     np.minimum(score, np.float32(1.0), out=score)
     return score, components
 

@@ -108,11 +108,23 @@ def _provider_columns(providers: Providers, rows) -> dict:
 def pair_columns(needs, providers, need, provider, distance_km) -> dict:
     """Features of the pair itself, each of shape (p,), float32; the score uses them too."""
     need, provider = np.asarray(need), np.asarray(provider)
-    flat_skill = providers.skill.reshape(-1)
+    n_cat = providers.n_categories
+    wide = len(providers) * n_cat >= 2**31
+    at = provider.astype(np.int64 if wide else np.int32)
+    at *= n_cat
+    at += needs.category[need]
+    skill = providers.skill.reshape(-1)[at]
+    del at
+    if need.shape[0] >= len(needs):
+        # Compare positions (int32) rather than keys (int64) when pairs outnumber needs.
+        current = providers.positions(needs.current_provider).astype(np.int32)[need]
+        continuity = (current == provider).astype(np.float32)
+    else:
+        continuity = (needs.current_provider[need] == providers.id[provider]).astype(np.float32)
     return {
         "distance_km": np.asarray(distance_km, dtype=np.float32),
-        "skill": flat_skill[provider * np.int64(providers.n_categories) + needs.category[need]],
-        "continuity": (needs.current_provider[need] == providers.id[provider]).astype(np.float32),
+        "skill": skill,
+        "continuity": continuity,
     }
 
 
@@ -347,8 +359,9 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
         logit += linear.intercept
         if pair_side is None:
             pair_side = pair_columns(needs, providers, need, provider, distance_km)
-        logit += linear.term({name: pair_side[name] for name in _PAIR_SIDE}, p)
-        return np.minimum(linear.calibrated(logit), 1.0).astype(np.float32)
+        linear.term({name: pair_side[name] for name in _PAIR_SIDE}, p, out=logit)
+        success = linear.calibrated(logit).astype(np.float32, copy=False)
+        return np.minimum(success, np.float32(1.0), out=success)
 
 
 class _LinearForm:
@@ -372,21 +385,28 @@ class _LinearForm:
             for column, table in zip(rates.columns, rates.rates_, strict=True)
         }
 
-    def term(self, columns: dict, size: int) -> np.ndarray:
-        total = np.zeros(size, dtype=np.float32)
+    def term(self, columns: dict, size: int, out=None) -> np.ndarray:
+        total = np.zeros(size, dtype=np.float32) if out is None else out
+        scratch = np.empty(size, dtype=np.float32)
         for name, values in columns.items():
             table = self.rates.get(name)
             if table is not None:
                 codes = values.astype(np.int64)
                 codes[(codes < 0) | (codes >= table.shape[0] - 1)] = table.shape[0] - 1
                 values = table[codes]
-            total += self.weight[name] * values
+            np.multiply(values, self.weight[name], out=scratch)
+            total += scratch
         return total
 
     def calibrated(self, logit):
+        """Calibrated probabilities of float32 logits, computed in place."""
         calibrator = self.calibrator
         if hasattr(calibrator, "a_") and hasattr(calibrator, "b_"):  # sigmoid (Platt)
-            return 1.0 / (1.0 + np.exp(calibrator.a_ * logit + calibrator.b_))
+            logit *= np.float32(calibrator.a_)
+            logit += np.float32(calibrator.b_)
+            np.exp(logit, out=logit)
+            logit += np.float32(1.0)
+            return np.reciprocal(logit, out=logit)
         if hasattr(calibrator, "X_thresholds_"):  # isotonic, clipped at both ends
             return np.interp(logit, calibrator.X_thresholds_, calibrator.y_thresholds_)
         return calibrator.predict(logit)

@@ -154,10 +154,10 @@ def test_tree_search_finds_exactly_the_brute_force_pairs(seed, n, m):
 @given(seed=st.integers(0, 10_000))
 def test_cached_index_agrees_with_the_batch_before_and_after_changes(seed):
     needs, providers, _budgets = random_instance(seed, 30, 20)
-    index = CandidateIndex(providers, min_rebuild=4)
+    index = CandidateIndex(min_rebuild=4).fit(providers)
     rng = np.random.default_rng(seed)
     for _round in range(3):
-        batch = generate_candidates(needs, index.providers)
+        batch = generate_candidates(needs, index.providers_)
         one_by_one = index.candidates_for(needs)
         assert np.array_equal(batch.ptr, one_by_one.ptr)
         assert np.array_equal(batch.provider, one_by_one.provider)
@@ -170,36 +170,42 @@ def test_cached_index_agrees_with_the_batch_before_and_after_changes(seed):
             skill=(rng.random(providers.n_categories) < 0.7).astype(np.float32),
             capacity=int(rng.integers(0, 3)),
         )
+        index.update_provider(
+            int(rng.integers(0, len(providers))),
+            tiers=int(rng.choice([0b000011, 0b111111])),
+            min_age=int(rng.choice([0, 60])),
+            serves_gender=int(rng.choice([0, MALE, FEMALE])),
+        )
 
 
 def test_changed_provider_is_reindexed_without_rebuilding_the_rest():
     needs, providers, _budgets = random_instance(7, 40, 30, constraints=False)
-    index = CandidateIndex(providers)
+    index = CandidateIndex().fit(providers)
     index.update_provider(0, lat=needs.lat[0], lon=needs.lon[0], radius_km=1.0)
     index.update_provider(1, capacity=0)
     after = index.candidates_for(needs)
-    assert index.rebuilds == 0
-    fresh = generate_candidates(needs, index.providers)
+    assert index.rebuilds_ == 0
+    fresh = generate_candidates(needs, index.providers_)
     assert np.array_equal(after.provider, fresh.provider)
 
 
 def test_index_rebuilds_a_category_lazily_once_its_overlay_is_large():
     needs, providers, _budgets = random_instance(3, 20, 30, n_categories=1, constraints=False)
-    index = CandidateIndex(providers, min_rebuild=2, rebuild_share=0.0)
+    index = CandidateIndex(min_rebuild=2, rebuild_share=0.0).fit(providers)
     for j in range(3):
         index.update_provider(j, radius_km=2.0)
-    assert index.rebuilds == 0
+    assert index.rebuilds_ == 0
     index.candidates_for(needs.take([0]))
-    assert index.rebuilds == 1
-    fresh = generate_candidates(needs, index.providers)
+    assert index.rebuilds_ == 1
+    fresh = generate_candidates(needs, index.providers_)
     assert np.array_equal(index.candidates_for(needs).provider, fresh.provider)
 
 
 def test_new_providers_join_through_the_overlay():
     needs, providers, _budgets = random_instance(5, 20, 10, constraints=False)
-    index = CandidateIndex(providers.take(np.arange(6)))
+    index = CandidateIndex().fit(providers.take(np.arange(6)))
     index.add_providers(providers.take(np.arange(6, 10)))
-    assert index.rebuilds == 0
+    assert index.rebuilds_ == 0
     fresh = generate_candidates(needs, providers)
     assert np.array_equal(index.candidates_for(needs).provider, fresh.provider)
 

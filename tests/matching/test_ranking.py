@@ -117,7 +117,7 @@ def test_one_new_need_ranks_as_in_the_batch(fitted_model):
         needs, providers, generate_candidates(needs, providers), success_model=fitted_model
     )
     batch = rank_candidates(scored, 10)
-    index = CandidateIndex(providers)
+    index = CandidateIndex().fit(providers)
     for i in range(0, len(needs), 97):
         alone = index.rank(needs.take([i]), k=10, success_model=fitted_model)
         row = slice(batch.ptr[i], batch.ptr[i + 1])
