@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def browser(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
     client.force_login(user)
     return client
 

@@ -1,6 +1,7 @@
 """The intake desk with the real matching engine (bangfu.matching_runs.rank_need)."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from bangfu.referrals import selectors, services
@@ -23,7 +24,8 @@ def test_the_engine_ranks_the_stations_that_offer_the_service(real_intake, stati
 
 
 def test_the_page_explains_the_engines_scores(real_intake, desk, station):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
     client.force_login(desk)
     page = client.get(f"/staff/referrals/intake/{real_intake.pk}/").content.decode()
     assert station.organisation.name in page

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +19,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def browser(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
     client.force_login(user)
     return client
 
