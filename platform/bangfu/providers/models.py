@@ -29,6 +29,7 @@ class Station(models.Model):
     )
     service_area = models.ManyToManyField(
         Region,
+        blank=True,
         related_name="stations",
         verbose_name=_("service area"),
         help_text=_("Townships or villages it serves; its own township by default."),
