@@ -122,15 +122,16 @@ def _spend(problem: _Problem, chosen, n_pools):
 
 
 def _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers):
-    """A feasible allocation from a flow solution: trim over-budget pools, then refill."""
+    """A feasible allocation from a flow solution.
+
+    Over-budget pools drop their cases worth least per fen (protected needs last); then needs
+    move to better pairs that still fit, free capacity first, then the money left in the
+    pools, best gain per fen first. No need that was served is left unserved by a move.
+    """
     n_pools = budgets.shape[0]
     spend = _spend(problem, chosen, n_pools)
-    over = np.flatnonzero(spend > budgets)
-    if over.size == 0:
-        return chosen
     keep = np.ones(chosen.shape[0], dtype=bool)
-    dropped_needs = []
-    for p in over:
+    for p in np.flatnonzero(spend > budgets):
         mine = np.flatnonzero(problem.pool[chosen] == p)
         a = chosen[mine]
         ratio = problem.value_int[a] / np.maximum(problem.cost[a], 1)
@@ -140,30 +141,39 @@ def _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers)
         drop = mine[order[:cut]]
         keep[drop] = False
         spend[p] -= int(problem.cost[chosen[drop]].sum())
-        dropped_needs.append(problem.need[chosen[drop]])
     chosen = chosen[keep]
-    # Refill: the needs just dropped take their best pair that still fits.
+    current = np.full(n_needs, -1, dtype=np.int64)
+    current[problem.need[chosen]] = chosen
     left = capacity.astype(np.int64).copy()
     np.subtract.at(left, problem.provider[chosen], 1)
     room = budgets - spend
-    dropped = np.zeros(n_needs, dtype=bool)
-    dropped[np.concatenate(dropped_needs)] = True
-    options = np.flatnonzero(dropped[problem.need] & (problem.value_int > 0))
-    options = options[np.argsort(-problem.value_int[options], kind="stable")]
-    extra = []
-    for a in options.tolist():
-        i, j = problem.need[a], problem.provider[a]
-        if not dropped[i] or left[j] <= 0:
+    worth = np.where(current >= 0, problem.value_int[np.maximum(current, 0)], 0)
+    gain = problem.value_int - worth[problem.need]
+    movable = (gain > 0) & (left[problem.provider] > 0)
+    free = np.flatnonzero(movable & (problem.pool < 0))
+    paid = np.flatnonzero(movable & (problem.pool >= 0) & (problem.cost <= room[problem.pool]))
+    moves = [
+        free[np.argsort(-gain[free], kind="stable")],
+        paid[np.argsort(-gain[paid] / np.maximum(problem.cost[paid], 1), kind="stable")],
+    ]
+    need, provider = problem.need, problem.provider
+    pool, cost, value = problem.pool, problem.cost, problem.value_int
+    for a in np.concatenate(moves).tolist():
+        i, j, p = need[a], provider[a], pool[a]
+        old = current[i]
+        if left[j] <= 0 or (old >= 0 and value[a] <= value[old]):
             continue
-        p = problem.pool[a]
         if p >= 0:
-            if room[p] < problem.cost[a]:
+            if room[p] < cost[a]:
                 continue
-            room[p] -= problem.cost[a]
+            room[p] -= cost[a]
+        if old >= 0:
+            left[provider[old]] += 1
+            if pool[old] >= 0:
+                room[pool[old]] += cost[old]
         left[j] -= 1
-        dropped[i] = False
-        extra.append(a)
-    return np.concatenate([chosen, np.asarray(extra, dtype=np.int64)])
+        current[i] = a
+    return current[current >= 0]
 
 
 def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max_flows, tol):

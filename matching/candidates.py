@@ -90,51 +90,78 @@ def _bits(count: int) -> int:
     return max(int(count - 1).bit_length(), 1)
 
 
+_MM_PER_KM = 1_000_000
+
+
+def _millimetres(chord) -> np.ndarray:
+    """Great-circle distances of chords, rounded to the millimetre (int64).
+
+    Coordinates are known to about 0.1 m, so nothing is lost, and the batch and the cached
+    index store exactly the same distance for a pair.
+    """
+    return np.rint(km_of_chord(chord) * _MM_PER_KM).astype(np.int64)
+
+
+def _km(millimetres) -> np.ndarray:
+    return (millimetres / _MM_PER_KM).astype(np.float32)
+
+
 class _PairKeys:
-    """Admissible pairs packed as int64 keys (need, provider, arrival), sorted once at the end.
+    """Admissible pairs packed as int64 keys (need, provider, distance in mm), sorted at the end.
 
     Sorting the packed keys orders pairs by need then provider in one pass of numpy's integer
-    sort, which is much faster than an argsort; the arrival number finds each pair's distance.
+    sort (much faster than an argsort), and the distance comes back out of the key. When the
+    three do not fit in 63 bits the key carries an arrival number instead, which finds the
+    distance after the sort.
     """
 
-    def __init__(self, n_needs: int, n_providers: int):
+    def __init__(self, n_needs: int, n_providers: int, max_km: float):
         self.n_needs = n_needs
         self.provider_bits = _bits(n_providers)
-        self.pair_bits = 63 - _bits(n_needs) - self.provider_bits
-        if self.pair_bits < 20:
+        self.low_bits = 63 - _bits(n_needs) - self.provider_bits
+        self.packed = int(np.ceil(max_km * _MM_PER_KM)) < 1 << self.low_bits
+        if self.low_bits < 20:
             raise ValueError("too many needs and providers for one run; split the region")
         self.keys, self.distances, self.count = [], [], 0
 
-    def add(self, need, provider, distance_km):
+    def add(self, need, provider, millimetres):
         n = need.shape[0]
-        if self.count + n >= 1 << self.pair_bits:
-            raise ValueError("too many candidate pairs for one run; split the region")
-        key = need.astype(np.int64) << (self.provider_bits + self.pair_bits)
-        key |= provider.astype(np.int64) << self.pair_bits
-        key += np.arange(self.count, self.count + n, dtype=np.int64)
+        key = need.astype(np.int64) << (self.provider_bits + self.low_bits)
+        key |= provider.astype(np.int64) << self.low_bits
+        if self.packed:
+            key |= millimetres
+        else:
+            if self.count + n >= 1 << self.low_bits:
+                raise ValueError("too many candidate pairs for one run; split the region")
+            key += np.arange(self.count, self.count + n, dtype=np.int64)
+            self.distances.append(millimetres)
         self.keys.append(key)
-        self.distances.append(distance_km)
         self.count += n
 
     def candidates(self) -> Candidates:
         if not self.count:
             return _empty(self.n_needs)
         keys = np.concatenate(self.keys)
-        distances = np.concatenate(self.distances)
-        self.keys, self.distances = [], []
+        self.keys = []
         keys.sort()
-        order = keys & ((1 << self.pair_bits) - 1)
-        keys >>= self.pair_bits
+        low = keys & ((1 << self.low_bits) - 1)
+        if self.packed:
+            distance = _km(low)
+        else:
+            distance = _km(np.concatenate(self.distances)[low])
+            self.distances = []
+        del low
+        keys >>= self.low_bits
         repeat = np.zeros(keys.shape[0], dtype=bool)
         np.equal(keys[1:], keys[:-1], out=repeat[1:])
         if repeat.any():  # a provider whose areas overlap finds a need twice
             keep = ~repeat
-            keys, order = keys[keep], order[keep]
+            keys, distance = keys[keep], distance[keep]
         provider = (keys & ((1 << self.provider_bits) - 1)).astype(np.int32)
         keys >>= self.provider_bits
         ptr = np.zeros(self.n_needs + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=self.n_needs), out=ptr[1:])
-        return Candidates(ptr, provider, distances[order])
+        return Candidates(ptr, provider, distance)
 
 
 def _empty(n_needs) -> Candidates:
@@ -290,23 +317,30 @@ def admissible(needs: Needs, providers: Providers, need, provider) -> np.ndarray
 
 def _keep_admissible(rules, keys, need, provider, chord, *, areas):
     ok = rules.check(need, provider, areas=areas)
-    keys.add(need[ok], provider[ok], km_of_chord(chord[ok], np.float32))
+    keys.add(need[ok], provider[ok], _millimetres(chord[ok]))
+
+
+# Work in chunks of about this many pairs: temporaries stay small enough to be reused.
+_CHUNK = 1 << 19
+_PROVIDERS_PER_QUERY = 2048
 
 
 def _tree_pairs(need_xyz, provider_xyz, provider_chord, members, offering, leaf_size):
-    """Radius queries of the providers ``offering`` against a KD-tree of the needs ``members``."""
+    """Radius queries of the providers ``offering`` against a KD-tree of the needs ``members``,
+    yielded in chunks of providers."""
     tree = KDTree(need_xyz[members], leaf_size=leaf_size)
-    found, chords = tree.query_radius(
-        provider_xyz[offering], r=provider_chord[offering], return_distance=True
-    )
-    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    if counts.sum() == 0:
-        return None
-    return (
-        members[np.concatenate(found)],
-        np.repeat(offering, counts),
-        np.concatenate(chords),
-    )
+    for start in range(0, offering.shape[0], _PROVIDERS_PER_QUERY):
+        part = offering[start : start + _PROVIDERS_PER_QUERY]
+        found, chords = tree.query_radius(
+            provider_xyz[part], r=provider_chord[part], return_distance=True
+        )
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        if counts.sum():
+            yield (
+                members[np.concatenate(found)].astype(np.int32),
+                np.repeat(part.astype(np.int32), counts),
+                np.concatenate(chords),
+            )
 
 
 class _AreaRanges:
@@ -334,25 +368,28 @@ class _AreaRanges:
         self.skill = providers.skill[self.provider]
 
     def pairs(self, category, need_xyz, provider_xyz, provider_chord):
+        """Pairs of the category's area-bound providers, yielded in chunks of slots."""
         slots = np.flatnonzero(self.skill[:, category] > 0)
         if slots.size == 0:
-            return None
+            return
         base = (category * len(TIERS) + self.tier[slots]) * _POW10[REGION_DIGITS]
         base += self.start[slots]
         low = np.searchsorted(self.keys, base, side="left")
         high = np.searchsorted(self.keys, base + self.width[slots], side="left")
         counts = high - low
-        total = int(counts.sum())
-        if total == 0:
-            return None
-        first = np.repeat(np.cumsum(counts) - counts, counts)
-        need = self.order[np.repeat(low, counts) + (np.arange(total) - first)]
-        provider = np.repeat(self.provider[slots], counts)
-        diff = need_xyz[need]
-        diff -= provider_xyz[provider]
-        chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        near = chord <= provider_chord[provider]
-        return need[near], provider[near], chord[near]
+        bounds = np.searchsorted(np.cumsum(counts), np.arange(_CHUNK, counts.sum(), _CHUNK))
+        for part in np.split(np.arange(slots.shape[0]), np.unique(bounds + 1)):
+            total = int(counts[part].sum())
+            if total == 0:
+                continue
+            first = np.repeat(np.cumsum(counts[part]) - counts[part], counts[part])
+            need = self.order[np.repeat(low[part], counts[part]) + (np.arange(total) - first)]
+            provider = np.repeat(self.provider[slots[part]], counts[part])
+            diff = need_xyz[need]
+            diff -= provider_xyz[provider]
+            chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+            near = chord <= provider_chord[provider]
+            yield need[near].astype(np.int32), provider[near].astype(np.int32), chord[near]
 
 
 def _csr_slots(ptr, rows, counts):
@@ -395,19 +432,18 @@ def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 
     bounds = np.searchsorted(needs.category[order], np.arange(n_cat + 1))
     free = open_providers & ~bound
     rules = _Rules(needs, providers)
-    keys = _PairKeys(len(needs), len(providers))
+    keys = _PairKeys(len(needs), len(providers), float(providers.radius_km.max()))
     for c in range(n_cat):
         members = order[bounds[c] : bounds[c + 1]]
         if members.size == 0:
             continue
-        found = [areas.pairs(c, need_xyz, provider_xyz, provider_chord)]
+        for pairs in areas.pairs(c, need_xyz, provider_xyz, provider_chord):
+            _keep_admissible(rules, keys, *pairs, areas=False)
         offering = np.flatnonzero(free & (providers.skill[:, c] > 0))
         if offering.size:
-            found.append(
-                _tree_pairs(need_xyz, provider_xyz, provider_chord, members, offering, leaf_size)
-            )
-        for pairs in found:
-            if pairs is not None:
+            for pairs in _tree_pairs(
+                need_xyz, provider_xyz, provider_chord, members, offering, leaf_size
+            ):
                 _keep_admissible(rules, keys, *pairs, areas=False)
     return keys.candidates()
 
@@ -436,7 +472,7 @@ def brute_force_candidates(
         need_parts.append(rows[i].astype(np.int32))
         provider_parts.append(j.astype(np.int32))
         chord_parts.append(chord[i, j])
-    keys = _PairKeys(len(needs), len(providers))
+    keys = _PairKeys(len(needs), len(providers), float(providers.radius_km.max()))
     _keep_admissible(
         _Rules(needs, providers),
         keys,

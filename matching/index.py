@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.spatial import cKDTree
 
-from matching.candidates import Candidates, ProviderRules, _empty, _Rules
+from matching.candidates import Candidates, ProviderRules, _empty, _km, _millimetres, _Rules
 from matching.ranking import Ranking, rank_one
 from matching.scoring import ScoreWeights
 from matching.success import SuccessModel
@@ -27,7 +27,6 @@ from matching.types import (
     Needs,
     Providers,
     chord_of_km,
-    km_of_chord,
     unit_vectors,
 )
 
@@ -188,7 +187,7 @@ class CandidateIndex:
         need, provider, chord = need[order], provider[order], chord[order]
         ptr = np.zeros(len(needs) + 1, dtype=np.int64)
         np.cumsum(np.bincount(need, minlength=len(needs)), out=ptr[1:])
-        return Candidates(ptr, provider.astype(np.int32), km_of_chord(chord, np.float32))
+        return Candidates(ptr, provider.astype(np.int32), _km(_millimetres(chord)))
 
     def _query(self, c, point):
         overlay = self._overlay[c]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.candidates import brute_force_candidates, generate_candidates
+from matching.candidates import _PairKeys, brute_force_candidates, generate_candidates
 from matching.index import CandidateIndex
 from matching.types import FEMALE, MALE, TIERS, Needs, Providers
 from tests.matching.instances import random_instance
@@ -213,3 +213,22 @@ def test_new_providers_join_through_the_overlay():
 def test_a_need_in_an_unknown_category_is_refused():
     with pytest.raises(ValueError, match="category"):
         generate_candidates(need(category=5), two_providers())
+
+
+def test_pairs_come_out_the_same_when_distances_do_not_fit_in_the_sort_key():
+    # Far-reaching providers push the distance out of the packed key: the slower path that
+    # carries an arrival number instead must give the same candidates.
+    needs, providers, _budgets = random_instance(12, 40, 20)
+    packed = generate_candidates(needs, providers)
+    keys = _PairKeys(len(needs), len(providers), max_km=1e30)
+    assert not keys.packed
+    cand = packed
+    keys.add(cand.need[::-1].copy(), cand.provider[::-1].copy(), _millimetres_of(cand)[::-1])
+    unpacked = keys.candidates()
+    assert np.array_equal(unpacked.ptr, packed.ptr)
+    assert np.array_equal(unpacked.provider, packed.provider)
+    assert np.array_equal(unpacked.distance_km, packed.distance_km)
+
+
+def _millimetres_of(candidates):
+    return np.rint(candidates.distance_km.astype(np.float64) * 1e6).astype(np.int64)
