@@ -1,6 +1,8 @@
 """Who sees which referral, and what a provider may read of the household behind it."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from bangfu.accounts.scoping import PROVIDER_READABLE_STATUSES, scope_for
 from bangfu.referrals import services
@@ -28,48 +30,44 @@ def test_bureau_staff_see_their_region_and_assistants_their_villages(
     assert visible(IntakeCase, outsider_staff) == set()
 
 
-def test_station_staff_see_only_what_is_referred_to_their_station(
-    referral, station, other_station, household
-):
+def test_station_staff_see_only_what_is_referred_to_their_station(referral, station, other_station):
     assert visible(Referral, station.staff) == {referral.pk}
-    assert visible(Household, station.staff) == {household.pk}
     assert visible(Need, station.staff) == {referral.need_id}
     assert visible(Referral, other_station.staff) == set()
-    assert visible(Household, other_station.staff) == set()
+    assert visible(Need, other_station.staff) == set()
     assert visible(IntakeCase, station.staff) == set()
 
 
-def test_providers_never_read_members_or_assessments(accepted, station, volunteer):
-    # Members carry ID numbers and incomes; assessments what the assistant saw at home.
+def test_providers_never_open_household_records(accepted, station):
+    # Records carry members' ID numbers and incomes: a provider reads the service sheet instead.
+    assert visible(Household, station.staff) == set()
     assert visible(Member, station.staff) == set()
     assert visible(Assessment, station.staff) == set()
     assert scope_for(station.staff).reads_registry is False
 
 
-def test_a_household_comes_back_once_however_many_referrals_reach_it(
-    referral, station, desk, engine, household
-):
-    services.referral_accept(referral=referral, by=station.staff)
-    second = Need.objects.create(
-        household=household,
-        assessment=referral.need.assessment,
-        category=referral.need.category,
-        severity=2,
-        opened_on=referral.need.opened_on,
-    )
-    intake = services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=second)
+def test_the_registry_pages_stay_closed_to_the_station(accepted, station, household):
+    client = Client()
+    client.force_login(station.staff)
+    detail = reverse("registry:household-detail", args=[household.pk])
+    assert client.get(detail).status_code == 404
+    listing = client.get(reverse("registry:household-list")).content.decode()
+    assert household.registry_number not in listing and "321.45" not in listing
+
+
+def test_a_need_comes_back_once_however_many_referrals_reach_it(accepted, station, desk, engine):
+    services.referral_close(referral=accepted, by=station.staff, reason="unreachable")
+    intake = IntakeCase.objects.get(pk=accepted.intake_id)
     services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
-    assert list(Household.objects.for_user(station.staff).values_list("pk", flat=True)) == [
-        household.pk
+    assert Referral.objects.filter(need=accepted.need).count() == 2
+    assert list(Need.objects.for_user(station.staff).values_list("pk", flat=True)) == [
+        accepted.need_id
     ]
 
 
-def test_a_declined_referral_closes_the_household_to_the_station_again(
-    referral, station, household
-):
+def test_a_declined_referral_closes_the_need_to_the_station_again(referral, station):
     services.referral_decline(referral=referral, by=station.staff, reason="full")
     assert visible(Referral, station.staff) == set()
-    assert visible(Household, station.staff) == set()
     assert visible(Need, station.staff) == set()
 
 
@@ -77,4 +75,5 @@ def test_a_volunteer_sees_their_own_tasks_only(intake, desk, volunteer, station)
     task = services.referral_send(intake=intake, provider=("volunteer", volunteer.pk), by=desk)
     assert visible(Referral, volunteer.user) == {task.pk}
     assert visible(Referral, station.staff) == set()
-    assert visible(Household, volunteer.user) == {task.need.household_id}
+    assert visible(Need, volunteer.user) == {task.need_id}
+    assert visible(Household, volunteer.user) == set()

@@ -11,9 +11,11 @@ is a ``ScopedQuerySet`` and is read through ``.for_user(user)``:
 Providers (station staff, volunteers) reach personal data only through a referral: the same
 ``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows reached from a referral
 to one of their stations or to them, while that referral is live or done (not once it was
-declined, expired or revoked). Members and assessments are not in ``REFERRAL_PATHS``: providers
-never read ID numbers or incomes; the referrals app shows them the few household details a
-service needs.
+declined, expired or revoked). Households, members and assessments are not in
+``REFERRAL_PATHS``: across the project ``Household.objects.for_user`` means "may open the
+household's record" (registry pages, exports, allocations), with its ID numbers and incomes.
+A provider reads the household through its referral instead, on the referrals app's service
+sheet: the few details a service needs, never an ID number or an income.
 
 Superusers configure the platform in the admin and see everything.
 """
@@ -36,7 +38,6 @@ IDENTITY_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
 REFERRAL_PATHS = {
     "referrals.Referral": "",
     "registry.Need": "referrals",
-    "registry.Household": "needs__referrals",
 }
 # Referral statuses that open the household to its provider: sent, being served, or served.
 PROVIDER_READABLE_STATUSES = ("sent", "accepted", "in_service", "completed", "closed")
@@ -151,7 +152,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(scope.region_q(self.region_lookup))
         query = scope.region_q(self.region_lookup)
         if referral_path:
-            # A subquery, not a join: a household with two referrals must not come back twice.
+            # A subquery, not a join: a need referred twice must not come back twice.
             reached = self.model._default_manager.filter(scope.referral_q(referral_path))
             query |= Q(pk__in=reached.values("pk"))
         else:

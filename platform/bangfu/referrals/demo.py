@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import CapacityFull, ReferralError
-from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.models import IntakeCase, Notification, Referral
 from bangfu.regions.models import Region
 from bangfu.registry.models import Need
 
@@ -84,7 +84,7 @@ def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Coun
     staff = selectors.provider_users(referral.provider_key)[0]
     if state == "sent":
         return
-    answered = start + dt.timedelta(hours=rng.randint(1, 40))
+    answered = min(start + dt.timedelta(hours=rng.randint(1, 40)), now - dt.timedelta(hours=1))
     if state == "declined":
         services.referral_decline(
             referral=referral,
@@ -93,7 +93,7 @@ def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Coun
             at=answered,
         )
         again = services.intake_route(
-            intake=referral.intake, by=desk, at=answered + dt.timedelta(hours=3)
+            intake=referral.intake, by=desk, at=min(answered + dt.timedelta(hours=3), now)
         )
         counts["re-sent after a decline"] += again is not None
         return
@@ -118,7 +118,7 @@ def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Coun
             referral=referral,
             by=staff,
             reason=rng.choice(("unreachable", "household_refused", "resolved_otherwise")),
-            at=answered + dt.timedelta(days=rng.randint(1, 4)),
+            at=min(answered + dt.timedelta(days=rng.randint(1, 4)), now),
         )
         return
     sessions = rng.randint(1, 3) if state == "in_service" else rng.randint(2, 5)
@@ -147,14 +147,15 @@ def load_referrals_demo(
     *,
     as_of: dt.date | None = None,
     share: float = 0.4,
-    limit: int = 300,
+    limit: int = 200,
 ) -> dict[str, int]:
     """Refer ``share`` of the county's open needs (at most ``limit``), in every state.
 
     Returns counts by final status and a few totals, for the demo's summary.
     """
     as_of = as_of or timezone.localdate()
-    now = _moment(as_of, 0, rng).replace(hour=18, minute=0)
+    evening = dt.datetime.combine(as_of, dt.time(18), ZoneInfo(settings.TIME_ZONE))
+    now = min(evening, timezone.now())  # nothing happens later than the demo's "now"
     needs = list(
         Need.objects.filter(household__region__path__startswith=county.path)
         .open()
@@ -174,7 +175,7 @@ def load_referrals_demo(
             counts["no desk"] += 1
             continue
         state, _weight, low, high = rng.choices(STATES, weights=[s[1] for s in STATES])[0]
-        start = _moment(as_of, rng.uniform(low, high), rng)
+        start = min(_moment(as_of, rng.uniform(low, high), rng), now - dt.timedelta(hours=2))
         try:
             # One case per savepoint: a refusal undoes that case only.
             with transaction.atomic():
@@ -188,8 +189,24 @@ def load_referrals_demo(
                 _play(state, referral, desk=desk, start=start, now=now, rng=rng, counts=counts)
         except ReferralError:
             counts["skipped"] += 1
-    statuses = Referral.objects.filter(
-        need__household__region__path__startswith=county.path
-    ).values_list("status", flat=True)
+    in_county = Referral.objects.filter(need__household__region__path__startswith=county.path)
+    # The demo's users are invented: their notifications stay in the app, none is e-mailed.
+    Notification.objects.filter(referral__in=in_county, emailed_at__isnull=True).update(
+        emailed_at=now
+    )
+    statuses = in_county.values_list("status", flat=True)
     counts.update(f"referrals {status}" for status in statuses)
     return dict(counts)
+
+
+def reset_referrals_demo(county: Region) -> None:
+    """Delete the county's intake cases and referrals (and all that hangs on them).
+
+    Needs are protected while referrals point at them: the demo's reset calls this before its
+    households go.
+    """
+    referrals = Referral.objects.filter(need__household__region__path__startswith=county.path)
+    Notification.objects.filter(referral__in=referrals).delete()
+    intakes = IntakeCase.objects.filter(region__path__startswith=county.path)
+    referrals.delete()
+    intakes.delete()

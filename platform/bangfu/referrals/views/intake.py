@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,7 +45,9 @@ def intake_list(request):
         request,
         "referrals/intake_list.html",
         {
-            "waiting": cases.waiting()[:100],
+            "waiting": cases.waiting().order_by(
+                F("need__priority").desc(nulls_last=True), "opened_at"
+            )[:100],
             "referred": cases.filter(status=IntakeCase.Status.REFERRED)[:100],
             "needs": selectors.needs_awaiting_intake(request.user)[:50],
             "can_write": scope.can_write,
