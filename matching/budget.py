@@ -17,9 +17,8 @@ MIP. It is solved by Lagrangian relaxation over the flow:
 
 The result reports the best feasible objective, the best bound and the gap between them.
 :func:`lp_bound` solves the LP (or, for small instances, the MIP) directly with HiGHS, for checks.
-Component by component: needs and providers that share no pair never interact, so every
-connected component of the candidate graph is solved on its own, and those without a budget
-pool need one flow.
+A province can be searched county by county (``need_group``/``provider_group``) when every pool
+pays the providers of one county: each county then has prices of its own and smaller flows.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, milp
-from scipy.sparse.csgraph import connected_components
 
 from matching.allocation import (
     DEFAULT_SCALE,
@@ -71,7 +69,7 @@ class BudgetAllocation:
         Protected needs that had to be served (those servable without budget money).
     seconds : dict
     history : list of list of (bound, objective)
-        For each component with a pool, the best bound and best feasible objective (scaled
+        For each group with a pool, the best bound and best feasible objective (scaled
         integer units) after each flow, the last entry after the polishing flow.
     """
 
@@ -94,7 +92,7 @@ class BudgetAllocation:
 
 @dataclass
 class _Problem:
-    """One connected component: pairs, their values and costs, as positions."""
+    """One region's pairs, their values and costs, as positions."""
 
     pairs: np.ndarray  # indices into the scored candidates
     need: np.ndarray
@@ -103,15 +101,6 @@ class _Problem:
     cost: np.ndarray  # fen per case, 0 when not from a pool
     pool: np.ndarray  # pool of each pair, -1 when none
     floor: int
-
-
-def _components(need, provider, n_needs, n_providers):
-    graph = sparse.coo_matrix(
-        (np.ones(need.shape[0], dtype=np.int8), (need, provider)), shape=(n_needs, n_providers)
-    )
-    bipartite = sparse.bmat([[None, graph], [graph.T, None]], format="csr")
-    _count, labels = connected_components(bipartite, directed=False)
-    return labels[:n_needs][need]
 
 
 def _spend(problem: _Problem, chosen, n_pools):
@@ -177,7 +166,7 @@ def _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers)
 
 
 def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max_flows, tol):
-    """Best feasible pairs, best bound (scaled integer units) and prices of one component."""
+    """Best feasible pairs, best bound (scaled integer units) and prices of one group."""
     n_pools = budgets.shape[0]
     pools_here = np.unique(problem.pool[problem.pool >= 0])
     price = np.zeros(n_pools)
@@ -309,11 +298,12 @@ def allocate_with_budget(
     protect : bool
         Serve at least as many protected needs as can be served without budget money.
     max_flows : int
-        Most min-cost flows solved per connected component.
+        Most min-cost flows solved per group in the price search.
     tol : float
         Stop when the relative gap to the bound is this small.
     need_group, provider_group : arrays of shape (n_needs,) and (n_providers,), optional
-        Solve each group (county) apart, dropping pairs that cross groups.
+        Solve each group (county) apart, dropping pairs that cross groups; each pool must pay
+        providers of one group only.
     lp : bool
         Also solve the LP relaxation with HiGHS and report the gap to it (slower; the
         Lagrangian bound is an upper bound on the LP bound and converges to it).
@@ -336,22 +326,25 @@ def allocate_with_budget(
     pool = np.where(providers.unit_cost[provider] > 0, providers.pool[provider], -1)
     cost = np.where(pool >= 0, providers.unit_cost[provider], 0)
     pairs = np.flatnonzero((value_int > 0) | (needs.protected[need] if protect else False))
+    groups = [pairs]
     if need_group is not None:
-        inside = np.asarray(need_group)[need[pairs]] == np.asarray(provider_group)[provider[pairs]]
-        pairs = pairs[inside]
-    label = _components(need[pairs], provider[pairs], len(needs), len(providers))
-    if need_group is not None:
-        label = label + np.asarray(need_group)[need[pairs]].astype(np.int64) * (len(needs) + 1)
-    pooled_label = np.unique(label[pool[pairs] >= 0])
-    has_pool = np.isin(label, pooled_label)
-    groups = [pairs[~has_pool]] + [pairs[label == c] for c in pooled_label]
+        need_group, provider_group = np.asarray(need_group), np.asarray(provider_group)
+        paid = providers.pool >= 0
+        spans = np.unique(np.stack([providers.pool[paid], provider_group[paid]]), axis=1)
+        if np.unique(spans[0]).shape[0] != spans.shape[1]:
+            raise ValueError("a budget pool pays providers of several groups")
+        pairs = pairs[need_group[need[pairs]] == provider_group[provider[pairs]]]
+        order = np.argsort(need_group[need[pairs]], kind="stable")
+        pairs = pairs[order]
+        _labels, starts = np.unique(need_group[need[pairs]], return_index=True)
+        groups = np.split(pairs, starts[1:])
     protected = needs.protected
     capacity = providers.capacity.astype(np.int64)
     seconds = {"prepare": time.perf_counter() - start}
     start = time.perf_counter()
     chosen, bound, flows, floor, history = [], 0.0, 0, 0, []
     price = np.zeros(budgets.shape[0])
-    for index, group in enumerate(groups):
+    for group in groups:
         if group.size == 0:
             continue
         floor_here = 0
@@ -360,21 +353,12 @@ def allocate_with_budget(
             floor_here = max_servable(
                 need[free], provider[free], capacity, len(needs), len(providers)
             )
-        problem = _Problem(
-            group,
-            need[group],
-            provider[group],
-            value_int[group],
-            cost[group],
-            pool[group],
-            floor_here,
-        )
         floor += floor_here
-        if index == 0:  # no pool in these components: one exact flow
+        if not np.any(pool[group] >= 0):  # no budget here: one exact flow
             picked, objective = solve_flow(
-                problem.need,
-                problem.provider,
-                problem.value_int,
+                need[group],
+                provider[group],
+                value_int[group],
                 capacity,
                 len(needs),
                 len(providers),
@@ -385,6 +369,15 @@ def allocate_with_budget(
             chosen.append(group[picked])
             bound += objective
             continue
+        problem = _Problem(
+            group,
+            need[group],
+            provider[group],
+            value_int[group],
+            cost[group],
+            pool[group],
+            floor_here,
+        )
         picked, _value, group_bound, group_price, trace = _lagrangian(
             problem, budgets, capacity, protected, len(needs), len(providers), max_flows, tol
         )

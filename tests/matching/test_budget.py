@@ -74,7 +74,7 @@ def test_a_budget_that_does_not_bind_changes_nothing():
         == allocate(needs, providers, scored, protect=False).objective_int
     )
     assert result.gap == 0
-    assert result.flows <= 2  # one flow with the pools, one without: no search
+    assert result.flows <= 2  # the first flow fits, then the polishing one: no search
     assert np.all(result.prices == 0)
 
 
@@ -87,5 +87,18 @@ def test_county_like_budget_is_close_to_the_lp_bound_with_few_flows():
     assert np.all(result.spend <= instance.budgets)
     assert result.objective < unconstrained.objective  # the budgets bind
     assert result.gap < 0.005
-    # at most 12 searching, one polishing, one for the components without a pool
-    assert result.flows <= 14
+    assert result.flows <= 13  # at most 12 searching, then the polishing one
+
+
+def test_county_by_county_search_keeps_every_pool_within_budget():
+    instance = make_instance("small", random_state=1)
+    needs, providers = instance.needs, instance.providers
+    scored = score_candidates(needs, providers, generate_candidates(needs, providers))
+    halves = dict(need_group=needs.household % 2, provider_group=providers.pool.clip(0) % 2)
+    result = allocate_with_budget(needs, providers, scored, instance.budgets, **halves)
+    assert np.all(result.spend <= instance.budgets)
+    assert np.all(result.allocation.load(len(providers)) <= providers.capacity)
+    assert 0 <= result.gap < 0.01
+    paid_by_both = dict(need_group=needs.household % 2, provider_group=providers.id % 2)
+    with pytest.raises(ValueError, match="pool"):
+        allocate_with_budget(needs, providers, scored, instance.budgets, **paid_by_both)
