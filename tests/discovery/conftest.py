@@ -53,9 +53,12 @@ def _english():
 
 
 @pytest.fixture
-def client():
-    """Pages in English, as the assertions read them (the default language is Chinese)."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+def client(settings):
+    """Pages in English, as the assertions read them: the language switch's cookie (the
+    browser's Accept-Language is ignored, Chinese comes first)."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -132,25 +132,25 @@ def test_destitute_minors_aged_16_to_18_dropped_from_the_list(place, bureau):
     assert flag.evidence["previous_list"] == listed.isoformat()
 
 
-def test_dibao_households_due_for_review(place, bureau):
+def test_dibao_households_whose_review_date_has_passed(place, bureau):
     def dibao(name, due, tier=Tier.DIBAO):
         household(place["village"], tier=tier, next_review_due=due, members=[{"name": name}])
 
-    dibao("三十天后", TODAY + dt.timedelta(days=30))
-    dibao("三十一天后", TODAY + dt.timedelta(days=31))
+    dibao("今天到期", TODAY)
+    dibao("明天到期", TODAY + dt.timedelta(days=1))
     dibao("已逾期", TODAY - dt.timedelta(days=10))
     dibao("边缘逾期", TODAY - dt.timedelta(days=10), tier=Tier.MARGINAL)
     flags_scan(region=place["county"])
-    assert flagged(Rule.DIBAO_REVIEW_DUE) == {"三十天后", "已逾期"}
+    assert flagged(Rule.DIBAO_REVIEW_DUE) == {"今天到期", "已逾期"}
     overdue = Flag.objects.get(rule=Rule.DIBAO_REVIEW_DUE, household__members__name="已逾期")
-    assert overdue.evidence["overdue_days"] == 10
+    assert overdue.evidence == {"due": "2026-11-10", "overdue_days": 10}
     # The warning's task is the household's review for that date, not a second visit.
     assert overdue.task.kind == Task.Kind.REVIEW
     assert overdue.task.period_start == TODAY - dt.timedelta(days=10)
 
 
 def test_income_just_above_the_standard_with_heavy_medical_spending(place, bureau):
-    """Standard 792 (45% of 1,760), ceiling 1,188 (150%)."""
+    """Standard 792 (45% of 1,760), ceiling 1,188 (150%); heavy: 40% of income or more."""
 
     def family(name, income, tier=Tier.NONE):
         _h, people = household(
@@ -160,22 +160,23 @@ def test_income_just_above_the_standard_with_heavy_medical_spending(place, burea
 
     heavy = family("刚过线", "1800.00")  # 900 a person
     above_ceiling = family("线以上", "2380.00")  # 1,190 a person
-    light = family("花得少", "1800.00")
+    light = family("花得少", "1600.00")  # 800 a person
     below = family("低于标准", "1500.00")  # 750: below the standard, not "just above"
     dibao = family("已低保", "1800.00", tier=Tier.DIBAO)
     rows = [
-        [heavy.id_number, "", "", 2026, "12000"],  # 500 a person a month: 400 left
-        [above_ceiling.id_number, "", "", 2026, "12000"],
-        [light.id_number, "", "", 2026, "2000"],  # 83.33 a person a month: 816.67 left
-        [below.id_number, "", "", 2026, "12000"],
-        [dibao.id_number, "", "", 2026, "12000"],
+        [heavy.id_number, 2026, "8640"],  # 360 a person a month: 40% of 900, 540 left
+        [above_ceiling.id_number, 2026, "12000"],
+        [light.id_number, 2026, "7200"],  # 300 a person a month: 37.5% of 800, 500 left
+        [below.id_number, 2026, "12000"],
+        [dibao.id_number, 2026, "12000"],
     ]
-    bring_in(bureau, Source.MEDICAL, MEDICAL, [[r[0], "某", *r[2:]] for r in rows])
+    bring_in(bureau, Source.MEDICAL, MEDICAL, [[number, "某", "", *rest] for number, *rest in rows])
     assert flagged(Rule.EXPENDITURE) == {"刚过线"}
     flag = Flag.objects.get(rule=Rule.EXPENDITURE)
     assert flag.evidence["income_per_person"] == "900.00"
     assert flag.evidence["ceiling"] == "1188.00"
-    assert Decimal(flag.evidence["after_spending"]) == Decimal("400.00")
+    assert flag.evidence["heavy_from"] == "360.00"
+    assert Decimal(flag.evidence["after_spending"]) == Decimal("540.00")
 
 
 def test_people_on_the_monitoring_list_without_a_tier(place, bureau):

@@ -45,11 +45,11 @@ def explain(flag: Flag) -> str:
         ) % {"previous": data["previous_list"], "current": data["current_list"], "age": data["age"]}
     if flag.rule == Rule.DIBAO_REVIEW_DUE:
         if data["overdue_days"]:
-            return _("The review was due on %(due)s, %(days)s days ago.") % {
+            return _("The review was due on %(due)s, %(days)s days ago, and has not been done.") % {
                 "due": data["due"],
                 "days": data["overdue_days"],
             }
-        return _("The review falls due on %(due)s.") % {"due": data["due"]}
+        return _("The review is due today (%(due)s) and has not been done.") % {"due": data["due"]}
     if flag.rule == Rule.EXPENDITURE:
         return _(
             "Income of %(income)s yuan per person a month, between the dibao standard of "

@@ -20,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 CURRENT = "current.json"
@@ -52,13 +53,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """X: array (n_warnings, n_features); y: array (n_warnings,) of 0/1 (1 = enrolled)."""
         X, y = validate_data(self, X, y)
-        positives = int(np.sum(y == 1))
-        negatives = len(y) - positives
-        if len(y) < self.min_outcomes or min(positives, negatives) < self.min_per_class:
-            raise NotEnoughHistory(
-                f"{len(y)} outcomes ({positives} enrolled): need {self.min_outcomes}, "
-                f"with at least {self.min_per_class} of each kind"
-            )
+        self.check_history(y)
         self.pipeline_ = make_pipeline(
             StandardScaler(),
             LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state),
@@ -67,6 +62,20 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.classes_ = self.pipeline_.classes_
         return self
 
+    def check_history(self, y) -> None:
+        """Raise ``NotEnoughHistory`` unless ``y`` holds enough outcomes of both kinds."""
+        check_classification_targets(y)
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise NotEnoughHistory(
+                f"{len(y)} outcomes of 1 class only: learning needs enrolments and dismissals"
+            )
+        if len(y) < self.min_outcomes or counts.min() < self.min_per_class:
+            raise NotEnoughHistory(
+                f"{len(y)} outcomes ({counts.min()} in the smaller class): need "
+                f"{self.min_outcomes}, with at least {self.min_per_class} in each class"
+            )
+
     def predict_proba(self, X):
         """Array (n_warnings, 2): P(not enrolled), P(enrolled)."""
         check_is_fitted(self)
@@ -74,6 +83,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict_proba(X)
 
     def predict(self, X):
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def coefficients(self, names) -> dict[str, float]:
@@ -98,13 +108,15 @@ def train_and_evaluate(X, y, *, test_size=0.25, random_state=0, **params) -> Eva
     The model that is kept is the one measured: what the report says is what ranks warnings.
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=int)
-    probe = RiskModel(**params)
-    if len(y) < probe.min_outcomes or len(set(y.tolist())) < 2:
-        probe.fit(X, y)  # raises NotEnoughHistory with the counts
+    # The thresholds apply to the whole history, before a share of it is held out.
+    RiskModel(**params).check_history(y)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=random_state
     )
-    model = RiskModel(random_state=random_state, **params).fit(X_train, y_train)
+    model = RiskModel(
+        random_state=random_state, **{**params, "min_outcomes": 1, "min_per_class": 1}
+    )
+    model.fit(X_train, y_train)
     auc = float(roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]))
     return Evaluation(
         model=model,

@@ -11,11 +11,13 @@ Thresholds are policy parameters of the person's village (``Policy(village, year
   or mental, issued within ``discovery_new_disability_days``, for someone covered by no tier.
 - ``tekun_minor_dropped``: someone aged 16 to 18 on the previous 特困 list and missing from the
   latest one (since 2021 minors are covered until 18, not 16).
-- ``dibao_review_due``: a 低保 household whose review falls due within
-  ``discovery_review_notice_days`` (or is overdue).
+- ``dibao_review_due``: a 低保 household whose review date has come (today or earlier) without
+  a review: the schedule put it on the worklist ``discovery_review_notice_days`` ahead, the
+  warning says it slipped.
 - ``expenditure_hardship``: a household not in 特困, 低保 or 支出型 whose income per person
-  lies between the 低保 standard and ``discovery_expenditure_band_pct`` above it, and falls
-  below the standard once the members' out-of-pocket medical spending is paid (支出型困难).
+  lies between the 低保 standard and ``discovery_expenditure_band_pct`` above it, whose
+  members' out-of-pocket medical spending is heavy (``discovery_rigid_spending_pct`` of its
+  income or more) and leaves it below the standard once paid (支出型困难).
 - ``monitoring_uncovered``: someone on the latest poverty-monitoring list covered by no tier.
 - ``custody_minor``: a child under 18 on the latest list of minors of prisoners or people in
   compulsory rehab, not recorded as an orphan or unsupported child nor in a 特困 household.
@@ -377,8 +379,7 @@ def dibao_review_due(ctx: ScanContext) -> Iterator[Finding]:
         policy = ctx.policy(village)
         members = list(household.members.all())
         due = review_due_on(household, members, policy, ctx.today)
-        notice = policy["discovery_review_notice_days"]
-        if due is None or due > ctx.today + dt.timedelta(days=notice):
+        if due is None or due > ctx.today:
             continue
         yield Finding(
             rule=Rule.DIBAO_REVIEW_DUE,
@@ -388,11 +389,7 @@ def dibao_review_due(ctx: ScanContext) -> Iterator[Finding]:
             member=None,
             candidate=None,
             record=None,
-            evidence={
-                "due": due.isoformat(),
-                "overdue_days": max((ctx.today - due).days, 0),
-                "notice_days": notice,
-            },
+            evidence={"due": due.isoformat(), "overdue_days": (ctx.today - due).days},
             facts=ctx.facts(Rule.DIBAO_REVIEW_DUE, household=household, village=village),
             due=due,
         )
@@ -444,6 +441,7 @@ def expenditure_hardship(ctx: ScanContext) -> Iterator[Finding]:
                 "standard": str(check.standard),
                 "ceiling": str(check.ceiling),
                 "rigid_per_person": str(check.rigid_per_person),
+                "heavy_from": str(check.heavy_from),
                 "after_spending": str(check.after_spending),
             },
             facts=ctx.facts(Rule.EXPENDITURE, household=household, village=village),

@@ -67,6 +67,7 @@ class Standards:
     work_deduction_pct: Decimal
     expenditure_band_pct: Decimal
     expenditure_ceiling: Decimal  # per-capita income up to this is "just above" the standard
+    rigid_spending_pct: Decimal  # rigid spending of this share of income or more is heavy
 
     @property
     def share_in_range(self) -> bool:
@@ -127,6 +128,7 @@ def standards_for(region: Region, year: int, policy: Policy | None = None) -> St
         work_deduction_pct=policy["work_income_deduction_pct"],
         expenditure_band_pct=expenditure_band,
         expenditure_ceiling=to_fen(share(standard, HUNDRED + expenditure_band)),
+        rigid_spending_pct=policy["discovery_rigid_spending_pct"],
     )
 
 
@@ -214,21 +216,27 @@ def household_entitlement(
 
 @dataclass(frozen=True)
 class ExpenditureCheck:
-    """支出型: per-capita income just above the standard, below it once rigid spending is paid."""
+    """支出型: per-capita income just above the standard; rigid spending heavy (a set share of
+    the income or more) and leaving less than the standard once paid."""
 
     income_per_person: Decimal
     standard: Decimal
     ceiling: Decimal
     rigid_per_person: Decimal  # monthly
     after_spending: Decimal
+    heavy_from: Decimal  # monthly rigid spending per person from which it counts as heavy
 
     @property
     def just_above(self) -> bool:
         return self.standard <= self.income_per_person <= self.ceiling
 
     @property
+    def heavy(self) -> bool:
+        return self.rigid_per_person >= self.heavy_from
+
+    @property
     def fires(self) -> bool:
-        return self.just_above and self.after_spending < self.standard
+        return self.just_above and self.heavy and self.after_spending < self.standard
 
 
 def expenditure_check(
@@ -241,4 +249,5 @@ def expenditure_check(
         ceiling=standards.expenditure_ceiling,
         rigid_per_person=rigid,
         after_spending=income_per_person - rigid,
+        heavy_from=to_fen(share(income_per_person, standards.rigid_spending_pct)),
     )

@@ -31,9 +31,14 @@ DEFAULTS = {
         "Bangfu default: up to 150% of the dibao standard, the usual ceiling of marginal "
         "(低保边缘) households",
     ),
+    "discovery_rigid_spending_pct": (
+        "40",
+        "Bangfu default (支出型): medical spending of 40% of the household's income or more is "
+        "heavy",
+    ),
     "discovery_review_notice_days": (
         30,
-        "Bangfu default: raise a review 30 days before it falls due",
+        "Bangfu default: put a review on the worklist 30 days before it falls due",
     ),
     "discovery_verification_days": (
         15,

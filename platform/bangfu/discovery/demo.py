@@ -1,0 +1,642 @@
+"""Demo data for finding people: the departments' files of a county, imported through the real
+import (so every warning is raised by the rules), a history of past verifications to train the
+risk model on, this period's reviews and visits, and a few visits already recorded.
+
+Called by the demo builder once the registry (households, members), the county's bureau staff
+and the villages' assistants exist::
+
+    from bangfu.discovery.demo import load_discovery_demo
+    summary = load_discovery_demo(county, random.Random(f"{seed}:discovery"), as_of=as_of)
+
+Deterministic for a given ``rng`` and ``as_of``: every file, person and outcome is drawn from
+``rng`` and from the registry in a fixed order; nothing reads the clock when ``as_of`` is given.
+The trained model is written under ``VAR_DIR`` (``summary["risk_model"]`` holds its AUC).
+"""
+
+import csv
+import datetime as dt
+import io
+import math
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import openpyxl
+from django.utils import timezone
+
+from bangfu.accounts.models import Membership
+from bangfu.core.id_numbers import check_character
+from bangfu.demo.names import NameMaker
+from bangfu.discovery import services
+from bangfu.discovery.features import Facts, features
+from bangfu.discovery.importing import import_crosscheck
+from bangfu.discovery.models import Flag, Rule, Source, Task
+from bangfu.discovery.risk import NotEnoughHistory
+from bangfu.discovery.rules import COVERED_TIERS, is_severe
+from bangfu.discovery.schedule import add_months
+from bangfu.discovery.standards import standards_for
+from bangfu.regions.models import Region
+from bangfu.registry.models import Household, Member, ServiceCategory, Tier
+
+HISTORY_SIZE = 720
+Disability = Member.Disability
+
+# How likely a past verification ended in enrolment, by rule (a logit shift): children dropped
+# from support and the severely disabled were mostly enrolled, monitoring flags seldom.
+RULE_EFFECT = {
+    Rule.TEKUN_MINOR_DROPPED: 1.4,
+    Rule.SEVERE_DISABILITY: 0.9,
+    Rule.CUSTODY_MINOR: 0.8,
+    Rule.EXPENDITURE: 0.3,
+    Rule.MEDICAL: -0.3,
+    Rule.MONITORING: -0.4,
+}
+
+
+@dataclass
+class Person:
+    """Someone who appears in a file: a registered member or a stranger to the registry."""
+
+    id_number: str
+    name: str
+    village: Region
+    birth_date: dt.date
+    member: Member | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Strangers:
+    """People the registry does not know: new, valid ID numbers of the county, never one a
+    member already has."""
+
+    def __init__(self, rng: random.Random, area: str, taken: set[str]):
+        self.rng, self.area, self.taken = rng, area, taken
+        self.names = NameMaker(rng)
+
+    def make(self, village: Region, *, age: int, as_of: dt.date, sex: str | None = None) -> Person:
+        sex = sex or self.rng.choice("MF")
+        birth = dt.date(as_of.year - age, as_of.month, min(as_of.day, 28)) - dt.timedelta(
+            days=self.rng.randint(1, 360)
+        )
+        while True:
+            sequence = self.rng.randrange(500, 1000, 2) + (1 if sex == "M" else 0)
+            first17 = f"{self.area}{birth:%Y%m%d}{sequence:03d}"
+            number = first17 + check_character(first17)
+            if number not in self.taken:
+                self.taken.add(number)
+                break
+        name = self.names.full(sex=sex, birth_year=birth.year, people="han")
+        return Person(id_number=number, name=name, village=village, birth_date=birth)
+
+
+def _csv(headers: list[str], rows: list[list], *, encoding: str) -> io.BytesIO:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    # Excel in China saves CSV as GB18030; newer exports use UTF-8 with a byte-order mark.
+    data = text.getvalue().encode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+    return io.BytesIO(data)
+
+
+def _xlsx(title: str, headers: list[str], rows: list[list]) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([title])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _age(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _county_people(county: Region) -> list[Member]:
+    return list(
+        Member.objects.filter(household__region__path__startswith=county.path)
+        .select_related("household__region")
+        .order_by("household__registry_number", "pk")
+    )
+
+
+def _bureau_staff(county: Region):
+    membership = (
+        Membership.objects.filter(
+            organisation__region=county, role=Membership.Role.BUREAU_STAFF, is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        raise ValueError(f"{county} has no bureau staff to import the departments' files.")
+    return membership.user
+
+
+def load_discovery_demo(
+    county: Region, rng: random.Random, *, as_of: dt.date | None = None, staff=None
+) -> dict:
+    """Import the county's cross-check files, write the verification history, train the risk
+    model, schedule reviews and visits and record a few visits. Returns what it made."""
+    as_of = as_of or timezone.localdate()
+    staff = staff or _bureau_staff(county)
+    people = _county_people(county)
+    villages = list(
+        Region.objects.subtree(county).filter(level=Region.Level.VILLAGE).order_by("code")
+    )
+    strangers = Strangers(rng, county.code, {m.id_number for m in people})
+    summary: dict = {"imports": {}}
+
+    history = _history(county, rng, people, as_of)
+    summary["history"] = history
+    try:
+        result = services.risk_model_train(random_state=0)
+        summary["risk_model"] = {"version": result.version, "auc": round(result.auc, 3)}
+    except NotEnoughHistory as exc:
+        summary["risk_model"] = {"skipped": str(exc)}
+
+    files = _files(county, rng, people, villages, strangers, as_of)
+    for source, label, upload, file_as_of in files:
+        report = import_crosscheck(
+            upload,
+            source=source,
+            filename=label,
+            by=staff,
+            region=county,
+            as_of=file_as_of,
+            today=as_of,
+        )
+        if not report.ok:
+            raise ValueError(f"demo file {label} was refused: {report.errors[:3]}")
+        summary["imports"][label] = {
+            "rows": report.rows,
+            "candidates": report.candidates_created,
+            "warnings": report.flags_created,
+        }
+    # The nightly scan of the day (reviews due) and the schedule of reviews and visits.
+    services.flags_scan(region=county, today=as_of)
+    scheduled = services.tasks_schedule(region=county, today=as_of)
+    summary["scheduled"] = {"reviews": scheduled.reviews, "visits": scheduled.visits}
+    summary["visits_recorded"] = _record_some_visits(county, rng, as_of)
+    current = Flag.objects.filter(region__path__startswith=county.path, fired_on=as_of)
+    summary["warnings"] = current.count()
+    summary["warnings_by_rule"] = {
+        rule: current.filter(rule=rule).count() for rule in Rule.values if rule
+    }
+    return summary
+
+
+# --- the departments' files --------------------------------------------------------------------
+
+
+def _files(county, rng, people, villages, strangers, as_of):
+    """(source, file name, upload, data as of) for each department, in import order."""
+    by_tier: dict[str, list[Member]] = {}
+    for member in people:
+        by_tier.setdefault(member.household.tier, []).append(member)
+    year = as_of.year
+    files = []
+
+    # 医保局: a year of out-of-pocket spending; most small, a few over the threshold.
+    medical_rows = []
+    sample = rng.sample(people, min(320, len(people)))
+    for member in sample:
+        heavy = rng.random() < 0.06
+        spent = rng.uniform(40_500, 120_000) if heavy else rng.lognormvariate(8.2, 0.9)
+        medical_rows.append(
+            [
+                member.id_number,
+                member.name,
+                "",
+                year,
+                f"{min(spent, 39_000):.2f}" if not heavy else f"{spent:.2f}",
+            ]
+        )
+    # Marginal and temporary households just above the standard, with heavy bills (支出型).
+    standard = standards_for(villages[0], year).dibao_standard
+    near = [
+        m
+        for m in by_tier.get(Tier.MARGINAL, []) + by_tier.get(Tier.TEMPORARY, [])
+        if m.relation == Member.Relation.HEAD
+        and standard <= m.household.monthly_income_per_person() <= standard * Decimal("1.5")
+    ]
+    for member in rng.sample(near, min(9, len(near))):
+        medical_rows.append(
+            [member.id_number, member.name, "", year, f"{rng.uniform(15_000, 32_000):.2f}"]
+        )
+    for _ in range(6):
+        person = strangers.make(rng.choice(villages), age=rng.randint(35, 75), as_of=as_of)
+        amount = rng.uniform(41_000, 90_000) if rng.random() < 0.7 else rng.uniform(2_000, 9_000)
+        medical_rows.append(
+            [person.id_number, person.name, person.village.code, year, f"{amount:.2f}"]
+        )
+    medical_rows = _dedupe(medical_rows)
+    files.append(
+        (
+            Source.MEDICAL,
+            f"医保个人自付费用{year}.csv",
+            _csv(
+                ["身份证号", "姓名", "村(社区)代码", "年度", "个人自付费用(元)"],
+                medical_rows,
+                encoding="gb18030",
+            ),
+            as_of,
+        )
+    )
+
+    # 残联: certificates issued over the past two years, some of them severe and uncovered.
+    disability_rows = []
+    registered = [m for m in people if m.disability != Disability.NONE]
+    for member in rng.sample(registered, min(60, len(registered))):
+        issued = as_of - dt.timedelta(days=rng.randint(10, 700))
+        disability_rows.append(
+            _disability_row(member, member.disability, member.disability_grade, issued)
+        )
+    uncovered = by_tier.get(Tier.TEMPORARY, [])
+    for member in rng.sample(uncovered, min(4, len(uncovered))):
+        kind = rng.choice([Disability.PHYSICAL, Disability.INTELLECTUAL, Disability.VISUAL])
+        grade = rng.choice([1, 2]) if kind != Disability.INTELLECTUAL else 3
+        issued = as_of - dt.timedelta(days=rng.randint(5, 150))
+        disability_rows.append(_disability_row(member, kind, grade, issued))
+    for _ in range(7):
+        person = strangers.make(rng.choice(villages), age=rng.randint(8, 80), as_of=as_of)
+        kind = rng.choice([Disability.PHYSICAL, Disability.MENTAL, Disability.HEARING])
+        grade = rng.choice([1, 2, 3, 4])
+        issued = as_of - dt.timedelta(days=rng.randint(5, 300))
+        disability_rows.append(
+            [
+                person.id_number,
+                person.name,
+                person.village.code,
+                _KIND_WORDS[kind],
+                f"{grade}级",
+                issued.isoformat(),
+            ]
+        )
+    files.append(
+        (
+            Source.DISABILITY,
+            f"残疾人证新办{year}.xlsx",
+            _xlsx(
+                f"元江县残疾人证办理情况（截至{as_of:%Y年%m月%d日}）",
+                ["身份证号", "姓名", "村(社区)代码", "残疾类别", "残疾等级", "发证日期"],
+                _dedupe(disability_rows),
+            ),
+            as_of,
+        )
+    )
+
+    # 乡村振兴局: the monitoring list, mostly people already in 低保, a few not covered.
+    monitoring_rows = []
+    for member in rng.sample(
+        by_tier.get(Tier.DIBAO, []), min(25, len(by_tier.get(Tier.DIBAO, [])))
+    ):
+        monitoring_rows.append(_monitoring_row(rng, member.id_number, member.name, "", as_of))
+    for member in rng.sample(uncovered, min(3, len(uncovered))):
+        monitoring_rows.append(_monitoring_row(rng, member.id_number, member.name, "", as_of))
+    for _ in range(3):
+        person = strangers.make(rng.choice(villages), age=rng.randint(25, 70), as_of=as_of)
+        monitoring_rows.append(
+            _monitoring_row(rng, person.id_number, person.name, person.village.code, as_of)
+        )
+    files.append(
+        (
+            Source.MONITORING,
+            f"防返贫监测对象{year}.csv",
+            _csv(
+                ["身份证号", "姓名", "村(社区)代码", "纳入监测日期", "主要风险"],
+                _dedupe(monitoring_rows),
+                encoding="utf-8-sig",
+            ),
+            as_of,
+        )
+    )
+
+    # 司法局: minors of prisoners and people in compulsory rehab.
+    custody_rows = []
+    children = [m for m in people if _age(m.birth_date, as_of) < 18]
+    for member in rng.sample(children, min(4, len(children))):
+        custody_rows.append(_custody_row(rng, member.id_number, member.name, "", as_of))
+    for _ in range(3):
+        person = strangers.make(rng.choice(villages), age=rng.randint(4, 17), as_of=as_of)
+        custody_rows.append(
+            _custody_row(rng, person.id_number, person.name, person.village.code, as_of)
+        )
+    files.append(
+        (
+            Source.CUSTODY,
+            f"服刑戒毒人员未成年子女{year}.csv",
+            _csv(
+                ["子女身份证号", "子女姓名", "村(社区)代码", "父母情况", "服刑或戒毒起始日期"],
+                _dedupe(custody_rows),
+                encoding="utf-8",
+            ),
+            as_of,
+        )
+    )
+
+    # The 特困 list twice: three months ago and now. Minors of 16 and 17 on the first list
+    # went missing from the second (the old age limit of 16 still applied by mistake).
+    tekun = by_tier.get(Tier.TEKUN, [])
+    earlier = add_months(as_of, -3)
+    minors = [
+        strangers.make(rng.choice(villages), age=rng.choice([16, 17]), as_of=as_of)
+        for _ in range(4)
+    ]
+    first = [_tekun_row(m.id_number, m.name, "", m.birth_date) for m in tekun]
+    first += [_tekun_row(p.id_number, p.name, p.village.code, p.birth_date) for p in minors]
+    kept = [row for row in first[: len(tekun)] if rng.random() > 0.02]  # a few died or moved
+    files.append(
+        (
+            Source.TEKUN_LIST,
+            f"特困供养人员名册{earlier:%Y%m}.csv",
+            _csv(_TEKUN_HEADERS, first, encoding="gb18030"),
+            earlier,
+        )
+    )
+    files.append(
+        (
+            Source.TEKUN_LIST,
+            f"特困供养人员名册{as_of:%Y%m}.csv",
+            _csv(
+                _TEKUN_HEADERS,
+                [
+                    *kept,
+                    _tekun_row(
+                        minors[0].id_number,
+                        minors[0].name,
+                        minors[0].village.code,
+                        minors[0].birth_date,
+                    ),
+                ],
+                encoding="gb18030",
+            ),
+            as_of,
+        )
+    )
+    return files
+
+
+_KIND_WORDS = {
+    Disability.VISUAL: "视力残疾",
+    Disability.HEARING: "听力残疾",
+    Disability.SPEECH: "言语残疾",
+    Disability.PHYSICAL: "肢体残疾",
+    Disability.INTELLECTUAL: "智力残疾",
+    Disability.MENTAL: "精神残疾",
+    Disability.MULTIPLE: "多重残疾",
+}
+_TEKUN_HEADERS = ["身份证号", "姓名", "村(社区)代码", "出生日期"]
+_RISKS = ("因病", "因残", "因学", "因灾", "因意外事故", "务工就业不稳")
+
+
+def _dedupe(rows: list[list]) -> list[list]:
+    """One row per person (and year): the departments' exports are aggregated."""
+    seen, out = set(), []
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            out.append(row)
+    return out
+
+
+def _disability_row(member: Member, kind: str, grade: int, issued: dt.date) -> list:
+    return [member.id_number, member.name, "", _KIND_WORDS[kind], f"{grade}级", issued.isoformat()]
+
+
+def _monitoring_row(rng, number, name, village_code, as_of) -> list:
+    identified = as_of - dt.timedelta(days=rng.randint(20, 400))
+    return [number, name, village_code, identified.isoformat(), rng.choice(_RISKS)]
+
+
+def _custody_row(rng, number, name, village_code, as_of) -> list:
+    since = as_of - dt.timedelta(days=rng.randint(30, 1500))
+    situation = "服刑" if rng.random() < 0.7 else "强制隔离戒毒"
+    return [number, name, village_code, situation, since.isoformat()]
+
+
+def _tekun_row(number, name, village_code, birth: dt.date) -> list:
+    return [number, name, village_code, birth.isoformat()]
+
+
+# --- the history of past verifications ---------------------------------------------------------
+
+
+def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt.date) -> dict:
+    """Past warnings of the last two years and how their verifications ended.
+
+    Written in bulk (a demo, not a use case): the features are those the warning would have had
+    when it was raised, the outcome is drawn from a known, noisy relation to them (children
+    and severely disabled people without a tier were mostly enrolled, incomes well above the
+    standard mostly dismissed), so the model has something real to learn and its AUC means
+    something.
+    """
+    assistants = services.Assistants()
+    standards: dict[int, Decimal] = {}
+    rules = list(RULE_EFFECT)
+    tasks, flags = [], []
+    heads = [m for m in people if m.relation == Member.Relation.HEAD]
+    households = {m.household_id: [] for m in heads}
+    for member in people:
+        if member.household_id in households:
+            households[member.household_id].append(member)
+    enrolled = 0
+    for index in range(HISTORY_SIZE):
+        rule = rng.choice(rules)
+        if rule in {Rule.TEKUN_MINOR_DROPPED, Rule.CUSTODY_MINOR}:
+            pool = [m for m in people if _age(m.birth_date, as_of) < 20] or people
+        else:
+            pool = heads
+        member = rng.choice(pool)
+        household = member.household
+        village = household.region
+        if village.pk not in standards:
+            standards[village.pk] = standards_for(village, as_of.year).dibao_standard
+        fired = as_of - dt.timedelta(days=rng.randint(60, 730))
+        facts = _past_facts(
+            rng,
+            rule,
+            member,
+            households.get(household.pk) or [member],
+            standards[village.pk],
+            fired,
+        )
+        values = features(facts)
+        outcome = _past_outcome(rng, rule, facts)
+        enrolled += outcome == Task.Outcome.ENROLLED
+        assistant = assistants.of(village)
+        done = min(fired + dt.timedelta(days=rng.randint(2, 25)), as_of)
+        tasks.append(
+            Task(
+                kind=Task.Kind.VERIFY,
+                region=village,
+                household=household,
+                assignee=assistant,
+                due_on=fired + dt.timedelta(days=15),
+                status=Task.Status.DONE,
+                outcome=outcome,
+                tier=(household.tier if household.tier in COVERED_TIERS else Tier.DIBAO)
+                if outcome == Task.Outcome.ENROLLED
+                else "",
+                dismiss_reason=rng.choice(["not_eligible", "already_covered", "refused"])
+                if outcome == Task.Outcome.DISMISSED
+                else "",
+                completed_on=done,
+                completed_by=assistant,
+            )
+        )
+        flags.append(
+            Flag(
+                rule=rule,
+                key=f"{rule}:history:{member.id_number_hash[:24]}:{fired.isoformat()}:{index}",
+                region=village,
+                household=household,
+                member=member,
+                evidence={"history": True},
+                features=values,
+                rule_weight=0,
+                fired_on=fired,
+            )
+        )
+    Task.objects.bulk_create(tasks, batch_size=500)
+    for flag, task in zip(flags, tasks, strict=True):
+        flag.task = task
+    Flag.objects.bulk_create(flags, batch_size=500)
+    return {"verifications": len(flags), "enrolled": enrolled}
+
+
+def _past_facts(rng, rule, member, members, standard, fired) -> Facts:
+    """The situation as it looked when the warning was raised: often outside the registry or
+    without a tier then (the verification is what enrolled them)."""
+    situation = rng.random()
+    if situation < 0.25:
+        return Facts(
+            rule=rule,
+            age=_age(member.birth_date, fired),
+            registered=False,
+            severe_disability=rule == Rule.SEVERE_DISABILITY or member.is_severely_disabled,
+            amount_ratio=rng.uniform(1.0, 2.5) if rule == Rule.MEDICAL else 0.0,
+        )
+    tier = rng.choices([Tier.NONE, Tier.TEMPORARY, Tier.MARGINAL], weights=[55, 25, 20])[0]
+    income = member.household.monthly_income_per_person()
+    # Incomes then: around today's, some households much better off before an illness.
+    income = (income * Decimal(str(round(rng.uniform(0.7, 1.8), 2)))).quantize(Decimal("0.01"))
+    return Facts(
+        rule=rule,
+        age=_age(member.birth_date, fired),
+        registered=True,
+        tier=tier,
+        household_size=len(members),
+        income_per_person=income,
+        standard=standard,
+        severe_disability=rule == Rule.SEVERE_DISABILITY
+        or any(is_severe(m.disability, m.disability_grade) for m in members),
+        serious_illness=any(m.illness == Member.Illness.SERIOUS for m in members),
+        elderly=sum(1 for m in members if _age(m.birth_date, fired) >= 60),
+        children=sum(1 for m in members if _age(m.birth_date, fired) < 18),
+        amount_ratio=rng.uniform(1.0, 2.5) if rule == Rule.MEDICAL else 0.0,
+    )
+
+
+def _past_outcome(rng, rule, facts: Facts) -> str:
+    logit = -0.9 + RULE_EFFECT[rule]
+    if facts.income_per_person is not None and facts.standard:
+        ratio = min(float(facts.income_per_person / facts.standard), 2.5)
+        logit += 1.8 * (1.0 - ratio)
+    else:
+        logit += 0.3
+    logit += 0.9 * facts.severe_disability + 0.6 * facts.serious_illness
+    logit += 0.3 * min(facts.elderly, 2) + 0.2 * min(facts.children, 3)
+    logit += 0.5 * (facts.household_size == 1)
+    logit += 0.5 * max(facts.amount_ratio - 1.0, 0.0)
+    logit -= 0.8 * (facts.tier == Tier.MARGINAL)
+    if rng.random() < 1 / (1 + math.exp(-logit)):
+        return Task.Outcome.ENROLLED
+    return Task.Outcome.REFERRED if rng.random() < 0.2 else Task.Outcome.DISMISSED
+
+
+# --- a few visits of this period already recorded ----------------------------------------------
+
+
+def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> dict:
+    """The assistants have verified some of this round's warnings already, through the service
+    (enrolment, referral to a station, dismissal), so the overview shows the whole loop."""
+    on = min(as_of, timezone.localdate())
+    open_tasks = list(
+        Task.objects.filter(
+            region__path__startswith=county.path,
+            kind=Task.Kind.VERIFY,
+            status=Task.Status.OPEN,
+            flag__fired_on=as_of,
+        )
+        .select_related("household", "candidate", "assignee", "region")
+        .order_by("pk")
+    )
+    rng.shuffle(open_tasks)
+    care = ServiceCategory.objects.filter(code="care").first()
+    counts = {"enrolled": 0, "referred": 0, "dismissed": 0}
+    number = Household.objects.filter(region__path__startswith=county.path).count()
+    for task in open_tasks[:8]:
+        if task.assignee is None:
+            continue
+        choice = rng.random()
+        if choice < 0.45:
+            number += 1
+            registration = None
+            if task.household_id is None:
+                registration = services.Registration(
+                    registry_number=f"{county.code}-{number:05d}",
+                    address=f"{task.region.parent.name}{task.region.name}{rng.randint(1, 12)}组"
+                    f"{rng.randint(1, 80)}号",
+                )
+            needs = []
+            if care is not None and rng.random() < 0.5:
+                needs = [{"category": care, "severity": rng.randint(2, 4), "urgency": "soon"}]
+            services.task_complete(
+                task=task,
+                by=task.assignee,
+                outcome=Task.Outcome.ENROLLED,
+                on=on,
+                tier=Tier.DIBAO,
+                registration=registration,
+                needs=needs,
+                note="核实属实，按程序纳入",
+            )
+            counts["enrolled"] += 1
+        elif choice < 0.6 and task.household_id is not None and care is not None:
+            services.task_complete(
+                task=task,
+                by=task.assignee,
+                outcome=Task.Outcome.REFERRED,
+                on=on,
+                needs=[{"category": care, "severity": 3, "urgency": "routine"}],
+            )
+            counts["referred"] += 1
+        else:
+            services.task_complete(
+                task=task,
+                by=task.assignee,
+                outcome=Task.Outcome.DISMISSED,
+                on=on,
+                dismiss_reason=rng.choice(["not_eligible", "already_covered", "data_error"]),
+            )
+            counts["dismissed"] += 1
+    return counts
+
+
+def reset_discovery_demo(county: Region) -> None:
+    """Delete what ``load_discovery_demo`` made in the county (before its households and
+    regions go: warnings, tasks and candidates hold their village)."""
+    inside = {"region__path__startswith": county.path}
+    Flag.objects.filter(**inside).delete()
+    Task.objects.filter(**inside).delete()
+    from bangfu.discovery.models import CandidatePerson, CrossCheckImport, SourceRecord
+
+    SourceRecord.objects.filter(**inside).delete()
+    CandidatePerson.objects.filter(**inside).delete()
+    CrossCheckImport.objects.filter(**inside).delete()

@@ -1,0 +1,102 @@
+"""Who sees what: assistants the warnings and tasks of their villages, bureau staff their
+region, station staff, volunteers and charity staff nothing; another area's detail is a 404."""
+
+import pytest
+from django.urls import reverse
+
+from bangfu.accounts.models import Membership, Organisation
+from bangfu.discovery.importing import import_crosscheck
+from bangfu.discovery.models import CandidatePerson, Flag, Source, Task
+from tests.discovery.conftest import MEDICAL, csv_upload, person_id
+from tests.factories import OrganisationFactory, UserFactory, member_of, region_chain
+
+PAGES = ["dashboard", "flag-list", "task-list", "overdue", "standards"]
+
+
+@pytest.fixture
+def warnings_everywhere(place, bureau):
+    """One medical warning in each of the three villages."""
+    rows = [
+        [person_id(), name, place[key].code, 2026, "50000"]
+        for key, name in (
+            ("village", "甲村人"),
+            ("village_b", "乙村人"),
+            ("other_village", "丙村人"),
+        )
+    ]
+    report = import_crosscheck(
+        csv_upload(MEDICAL, rows), source=Source.MEDICAL, filename="m.csv", by=bureau
+    )
+    assert report.flags_created == 3
+    return {flag.candidate.name: flag for flag in Flag.objects.select_related("candidate")}
+
+
+def names_on(client, page: str) -> set[str]:
+    response = client.get(reverse(f"discovery:{page}"))
+    assert response.status_code == 200
+    items = response.context.get("flags") or response.context.get("tasks") or []
+    return {(item.candidate.name) for item in items}
+
+
+def test_every_queryset_is_scoped_by_village(
+    place, bureau, assistant, other_assistant, warnings_everywhere
+):
+    assert Flag.objects.for_user(bureau).count() == 3
+    assert {f.candidate.name for f in Flag.objects.for_user(assistant)} == {"甲村人", "乙村人"}
+    assert {t.candidate.name for t in Task.objects.for_user(other_assistant)} == {"丙村人"}
+    assert CandidatePerson.objects.for_user(other_assistant).count() == 1
+
+
+def test_assistants_and_bureau_see_their_area_on_every_list(
+    place, bureau, assistant, other_assistant, warnings_everywhere, client
+):
+    client.force_login(assistant)
+    assert names_on(client, "task-list") == {"甲村人", "乙村人"}
+    client.force_login(other_assistant)
+    assert names_on(client, "task-list") == {"丙村人"}
+    client.force_login(bureau)
+    flags = client.get(reverse("discovery:flag-list")).context["flags"]
+    assert {flag.candidate.name for flag in flags} == {"甲村人", "乙村人", "丙村人"}
+    body = client.get(reverse("discovery:flag-list")).content.decode()
+    assert "甲*人" in body and "甲村人" not in body  # names masked in lists
+
+
+def test_details_outside_the_area_are_not_found(
+    place, other_assistant, warnings_everywhere, client
+):
+    flag = warnings_everywhere["甲村人"]
+    client.force_login(other_assistant)
+    assert client.get(reverse("discovery:flag-detail", args=[flag.pk])).status_code == 404
+    assert client.get(reverse("discovery:task-detail", args=[flag.task_id])).status_code == 404
+    mine = warnings_everywhere["丙村人"]
+    page = client.get(reverse("discovery:flag-detail", args=[mine.pk]))
+    assert page.status_code == 200 and "丙村人" in page.content.decode()
+
+
+def test_another_countys_bureau_sees_nothing(place, warnings_everywhere, client):
+    *_above, county_b, _town, _village = region_chain("350502", "001", "001")
+    bureau_b = UserFactory(username="bureau_b")
+    member_of(
+        bureau_b,
+        OrganisationFactory(kind=Organisation.Kind.BUREAU, region=county_b),
+        Membership.Role.BUREAU_STAFF,
+    )
+    client.force_login(bureau_b)
+    assert names_on(client, "flag-list") == set()
+    for flag in warnings_everywhere.values():
+        assert client.get(reverse("discovery:flag-detail", args=[flag.pk])).status_code == 404
+    assert client.get(reverse("discovery:import")).context["imports"].count() == 0
+
+
+def test_providers_and_charities_have_nothing_here(
+    place, assistant, outsiders, warnings_everywhere, client
+):
+    for user in outsiders:
+        client.force_login(user)
+        for page in PAGES:
+            assert client.get(reverse(f"discovery:{page}")).status_code == 403, (user, page)
+        home = client.get(reverse("registry:household-list")).content.decode()
+        assert reverse("discovery:dashboard") not in home
+    client.force_login(assistant)
+    home = client.get(reverse("registry:household-list")).content.decode()
+    assert reverse("discovery:dashboard") in home
