@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bangfu.matching_runs",
     "bangfu.offers",
     "cms",
+    "bangfu.discovery",
     "bangfu.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -207,6 +208,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "refresh-provider-quality": {
         "task": "bangfu.providers.tasks.refresh_provider_quality_task",
+        "schedule": 24 * 60 * 60,
+    },
+    "scan-discovery-warnings": {
+        "task": "bangfu.discovery.tasks.flags_scan_task",
+        "schedule": 24 * 60 * 60,
+    },
+    "schedule-reviews-and-visits": {
+        "task": "bangfu.discovery.tasks.tasks_schedule_task",
         "schedule": 24 * 60 * 60,
     },
 }

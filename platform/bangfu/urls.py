@@ -13,6 +13,7 @@ urlpatterns = [
     path("portal/", include("bangfu.referrals.portal_urls")),
     path("charity/", include("bangfu.offers.portal_urls")),
     path("staff/procurement/", include("bangfu.procurement.urls")),
+    path("staff/discovery/", include("bangfu.discovery.urls")),
     path("staff/", include("bangfu.registry.urls")),
     # Only reversed, never reached: "home" is the staff landing page the staff layout links to.
     path("staff/", RedirectView.as_view(pattern_name="registry:household-list"), name="home"),

@@ -56,6 +56,25 @@ PARAMETERS: dict[str, Parameter] = {
     "referral_reroute_after_days": Parameter(
         _("Referral: days past a deadline before re-routing"), "days"
     ),
+    "discovery_rule_weights": Parameter(
+        _("Finding people: rule weights (order of warnings, 0 switches a rule off)"), "weights"
+    ),
+    "discovery_new_disability_days": Parameter(
+        _("Finding people: days a disability registration counts as new"), "days"
+    ),
+    "discovery_expenditure_band_pct": Parameter(
+        _("Finding people: income up to this % above the dibao standard is just above it"),
+        "percent",
+    ),
+    "discovery_rigid_spending_pct": Parameter(
+        _("Finding people: rigid spending of at least this % of income is heavy"), "percent"
+    ),
+    "discovery_review_notice_days": Parameter(
+        _("Finding people: days before a review falls due to schedule it"), "days"
+    ),
+    "discovery_verification_days": Parameter(
+        _("Finding people: days an assistant has to verify a warning"), "days"
+    ),
 }
 
 
