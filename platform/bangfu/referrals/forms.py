@@ -53,7 +53,9 @@ class DeclineForm(forms.Form):
 
 class SessionForm(forms.Form):
     held_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60
@@ -139,5 +141,7 @@ class ReferralFilter(django_filters.FilterSet):
 
 class DashboardForm(forms.Form):
     since = forms.DateField(
-        label=_("Sent since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Sent since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
