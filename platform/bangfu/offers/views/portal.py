@@ -48,6 +48,8 @@ def register(request):
             window=REGISTRATIONS_PER_ADDRESS[1],
         )
         if not allowed:
+            # Validate first: an error can only be added to a form that has been cleaned.
+            form.is_valid()
             form.add_error(None, _("Too many attempts. Please try again tomorrow."))
         elif form.is_valid():
             data = form.cleaned_data
