@@ -216,33 +216,40 @@ def solve_flow(
     kept = np.flatnonzero(useful)
     if kept.size == 0:
         return np.zeros(0, dtype=np.int64), 0
-    tail, needs_used = _compact(need[kept], n_needs)
-    head, providers_used = _compact(provider[kept], n_providers)
+    needs_used = np.zeros(n_needs, dtype=bool)
+    needs_used[need[kept]] = True
+    providers_used = np.zeros(n_providers, dtype=bool)
+    providers_used[provider[kept]] = True
     a, b = int(needs_used.sum()), int(providers_used.sum())
     sink, floor_node = a + b, a + b + 1
     p = kept.shape[0]
-    idle = np.full(a, sink, dtype=np.int64)
+    n_arcs = p + a + b + (1 if floor > 0 else 0)
+    # Arcs are written straight into the arrays OR-Tools copies, which are freed before the
+    # solve: at a province's millions of arcs the peak memory is the solver's own.
+    tails = np.empty(n_arcs, dtype=np.int32)
+    heads = np.empty(n_arcs, dtype=np.int32)
+    capacities = np.ones(n_arcs, dtype=np.int64)
+    costs = np.zeros(n_arcs, dtype=np.int64)
+    number = np.cumsum(needs_used, dtype=np.int32) - 1
+    tails[:p] = number[need[kept]]
+    number = np.cumsum(providers_used, dtype=np.int32) - 1 + a
+    heads[:p] = number[provider[kept]]
+    del number
+    np.negative(value_int[kept], out=costs[:p])
+    tails[p : p + a] = np.arange(a)
+    heads[p : p + a] = sink
     n_protected = 0
     if floor > 0:
         is_protected = protected[needs_used]
         n_protected = int(is_protected.sum())
-        idle[is_protected] = floor_node
-    tails = [tail, np.arange(a), a + np.arange(b)]
-    heads = [a + head, idle, np.full(b, sink)]
-    capacities = [np.ones(p + a, dtype=np.int64), capacity[providers_used].astype(np.int64)]
-    costs = [-value_int[kept], np.zeros(a + b, dtype=np.int64)]
-    if floor > 0:
-        tails.append([floor_node])
-        heads.append([sink])
-        capacities.append([max(n_protected - floor, 0)])
-        costs.append([0])
+        heads[p : p + a][is_protected] = floor_node
+        tails[-1], heads[-1], capacities[-1] = floor_node, sink, max(n_protected - floor, 0)
+    tails[p + a : p + a + b] = a + np.arange(b)
+    heads[p + a : p + a + b] = sink
+    capacities[p + a : p + a + b] = capacity[providers_used]
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(capacities).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    del tails, heads, capacities, costs
     supplies = np.zeros(a + b + 2, dtype=np.int64)
     supplies[:a] = 1
     supplies[sink] = -a
