@@ -39,7 +39,7 @@ def _offer(request, pk: int) -> tuple[Charity, Offer]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request):
-    form = CharityRegistrationForm(request.POST or None)
+    form = CharityRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         allowed = throttle.allow(
             "charity-register",
@@ -48,8 +48,7 @@ def register(request):
             window=REGISTRATIONS_PER_ADDRESS[1],
         )
         if not allowed:
-            # Validate first: an error can only be added to a form that has been cleaned.
-            form.is_valid()
+            form.is_valid()  # an error can only be added to a form that has been cleaned
             form.add_error(None, _("Too many attempts. Please try again tomorrow."))
         elif form.is_valid():
             data = form.cleaned_data
