@@ -356,9 +356,9 @@ def _allocations(offer_list, bureau_user, charity_user, as_of, rng) -> tuple[int
     allocated = delivered = 0
     at = timezone.make_aware(dt.datetime.combine(as_of, dt.time(10, 0)))
     for offer in offer_list:
+        offer.refresh_from_db()
         if offer.status != Offer.Status.APPROVED:
             continue
-        offer.refresh_from_db()
         share = rng.randint(2, max(2, offer.households_total // 3))
         needs = list(offer_selectors.eligible_needs(offer, bureau_user, today=as_of)[: share * 2])
         taken_households = set()
