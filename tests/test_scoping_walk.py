@@ -1,0 +1,208 @@
+"""Every view is scoped: a walk over every URL pattern of the project.
+
+The database holds the personal data of one county (B) only, written with recognisable
+markers. Users of another county (A) in every role request every URL pattern — GET and POST —
+with every primary key B's data has. No response may show a marker, and nothing of B's may
+change. A view that reads personal data without ``for_user`` fails here, whoever wrote it.
+"""
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from bangfu.accounts.models import Membership, Organisation
+from bangfu.core.crypto import lookup_hash
+from bangfu.core.id_numbers import parse_id_number
+from bangfu.core.masking import mask_id_number, mask_name, mask_phone
+from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Source
+from bangfu.matching_runs.models import Allocation, MatchingRun
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.registry.models import Household, Member, Need
+from tests.factories import (
+    HouseholdFactory,
+    MemberFactory,
+    NeedFactory,
+    OrganisationFactory,
+    StationFactory,
+    UserFactory,
+    make_id_number,
+    member_of,
+)
+
+# Namespaces that are configuration for superusers, not staff pages.
+SKIPPED_NAMESPACES = {"admin"}
+SECRET_PK = 4242
+NAME = "司马外县"
+ID_NUMBER = make_id_number(area="350502", seq=77)
+PHONE = "13912345678"
+ADDRESS = "外县镇秘密村88号"
+REGISTRY_NUMBER = "WAIKEN-4242"
+MARKERS = (
+    NAME,
+    mask_name(NAME),
+    ID_NUMBER,
+    mask_id_number(ID_NUMBER),
+    PHONE,
+    mask_phone(PHONE),
+    ADDRESS,
+    REGISTRY_NUMBER,
+)
+
+
+def walk(patterns, prefix="", namespace=None):
+    """(name, route, converters) for every named URL pattern, with its full route."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            converters = getattr(entry.pattern, "converters", {})
+            yield prefix + str(entry.pattern), converters
+
+
+def fill(route: str, converters: dict, value) -> str | None:
+    url = route
+    for name, converter in converters.items():
+        token = f"<{type(converter).__name__.removesuffix('Converter').lower()}:{name}>"
+        if token not in url:
+            token = f"<{name}>"
+        url = url.replace(token, str(value))
+    return "/" + url if "<" not in url and "^" not in url else None
+
+
+def text_of(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(content)):
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    return content.decode("utf-8", errors="replace")
+
+
+@pytest.fixture
+def county_b_data(county_b):
+    """County B's personal data, every row of it with primary key 4242 where we choose it:
+    the registry, a help request at the intake desk, a referral to B's station, a proposal of
+    the matching engine and a candidate person found by a cross-check."""
+    county, town, village = county_b
+    household = HouseholdFactory(
+        pk=SECRET_PK,
+        region=village,
+        registry_number=REGISTRY_NUMBER,
+        address=ADDRESS,
+        phone=PHONE,
+    )
+    MemberFactory(pk=SECRET_PK, household=household, name=NAME, id_number=ID_NUMBER)
+    need = NeedFactory(pk=SECRET_PK, household=household, notes=f"{NAME} {PHONE}")
+    clerk = UserFactory(username="b_clerk")
+    intake = IntakeCase.objects.create(
+        pk=SECRET_PK,
+        source=IntakeCase.Source.PUBLIC_FORM,
+        region=village,
+        need=need,
+        description=f"{NAME} {PHONE} {ADDRESS}",
+        status=IntakeCase.Status.REFERRED,
+        opened_by=clerk,
+    )
+    station = StationFactory(pk=SECRET_PK, organisation__region=town)
+    Referral.objects.create(
+        pk=SECRET_PK,
+        intake=intake,
+        need=need,
+        station=station,
+        sent_by=clerk,
+        accept_due_at=timezone.now() + dt.timedelta(days=2),
+    )
+    run = MatchingRun.objects.create(pk=SECRET_PK, job_key="b", kind="allocate", region=county)
+    Allocation.objects.create(
+        run=run,
+        need=need,
+        provider_kind="station",
+        provider_id=station.pk,
+        score=0.9,
+        priority=need.priority,
+    )
+    crosscheck = CrossCheckImport.objects.create(
+        source=Source.MEDICAL,
+        region=county,
+        as_of=dt.date(2026, 11, 1),
+        imported_by=clerk,
+        file_name="medical.xlsx",
+        ok=True,
+    )
+    CandidatePerson.objects.create(
+        pk=SECRET_PK,
+        first_import=crosscheck,
+        name=NAME,
+        id_number=ID_NUMBER,
+        id_number_hash=lookup_hash(ID_NUMBER),
+        birth_date=parse_id_number(ID_NUMBER).birth_date,
+        sex=parse_id_number(ID_NUMBER).sex,
+        region=village,
+        address=ADDRESS,
+    )
+    return household
+
+
+@pytest.fixture
+def county_a_users(county_a):
+    """A user of county A in every role."""
+    county, town, village = county_a
+    bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, region=county)
+    station = OrganisationFactory(kind=Organisation.Kind.STATION, region=town)
+    charity = OrganisationFactory(kind=Organisation.Kind.CHARITY, region=county)
+    Role = Membership.Role
+    users = []
+    for role, organisation in [
+        (Role.BUREAU_STAFF, bureau),
+        (Role.BUREAU_MANAGER, bureau),
+        (Role.AUDITOR, bureau),
+        (Role.ASSISTANT, bureau),
+        (Role.STATION_STAFF, station),
+        (Role.VOLUNTEER, station),
+        (Role.CHARITY_STAFF, charity),
+    ]:
+        user = UserFactory(username=f"a_{role}")
+        villages = [village] if role == Role.ASSISTANT else ()
+        member_of(user, organisation, role, villages=villages)
+        users.append(user)
+    return users
+
+
+@pytest.mark.django_db
+def test_no_page_shows_another_countys_personal_data(client, county_b_data, county_a_users):
+    routes = list(walk(get_resolver().url_patterns))
+    assert len(routes) > 10, "the walk found too few URL patterns"
+    before = [list(Model.objects.order_by("pk").values()) for Model in (Household, Member, Need)]
+    requested, leaks = 0, []
+    for user in county_a_users:
+        client.force_login(user)
+        for route, converters in routes:
+            values = [SECRET_PK, 1] if converters else [None]
+            for value in values:
+                url = fill(route, converters, value) if converters else "/" + route
+                if url is None:
+                    continue
+                for method in (client.get, client.post):
+                    response = method(url)
+                    requested += 1
+                    if response.status_code >= 400 or response.status_code in (301, 302):
+                        continue
+                    body = text_of(response)
+                    leaks += [
+                        f"{user.username} {method.__name__.upper()} {url}: {marker}"
+                        for marker in MARKERS
+                        if marker in body
+                    ]
+    assert leaks == []
+    after = [list(Model.objects.order_by("pk").values()) for Model in (Household, Member, Need)]
+    assert after == before, "a user outside the county changed its data"
+    assert requested > 100
