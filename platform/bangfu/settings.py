@@ -183,7 +183,8 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Embedded mode serves static files straight from the source tree (no collectstatic).
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Celery: without a broker, tasks run in-process (embedded mode). Tasks are acknowledged
 # after they finish and re-queued if a worker dies, so every task must be safe to run twice.
