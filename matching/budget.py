@@ -12,8 +12,9 @@ MIP. It is solved by Lagrangian relaxation over the flow:
   which the pool overspends and one at which it does not), so a handful of flows suffice
   instead of the dozens a subgradient method takes;
 * every flow also gives a feasible allocation: over-budget pools drop their cases of least value
-  per fen (protected needs last), and the needs dropped take their best pair that still fits;
-  the best one is polished by one more flow that keeps its paid cases and re-solves the rest.
+  per fen (protected needs last), then needs move to better pairs that still fit (free
+  capacity first, then the money left, best gain per fen first); the best of these is
+  polished by one more flow that keeps its paid cases and re-solves everything else.
 
 The result reports the best feasible objective, the best bound and the gap between them.
 :func:`lp_bound` solves the LP (or, for small instances, the MIP) directly with HiGHS, for checks.

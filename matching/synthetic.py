@@ -149,7 +149,7 @@ def make_instance(size: str | Size = "small", random_state: int = 0) -> Instance
     geo = _geography(size, rng)
     needs, household_township = _needs(size, geo, rng)
     providers, provider_county, station_of_township = _providers(size, geo, rng)
-    needs = _relations(needs, providers, household_township, station_of_township, geo, rng)
+    needs = _relations(needs, providers, household_township, station_of_township, rng)
     budgets = _budgets(size, providers, rng)
     need_county = (household_township // size.townships_per_county).astype(np.int32)
     return Instance(needs, providers, budgets, need_county, provider_county)
@@ -463,12 +463,13 @@ def _concatenate(parts) -> Providers:
     )
 
 
-def _relations(needs, providers, household_township, station_of_township, geo, rng) -> Needs:
+def _relations(needs, providers, household_township, station_of_township, rng) -> Needs:
     """Continuity (the household's current station) and past declines."""
     n = len(needs)
     station = station_of_township[household_township]
     has_station = station >= 0
-    current = np.where(has_station & (rng.random(n) < 0.15), providers.id[station], -1)
+    followed = rng.random(int(needs.household.max()) + 1) < 0.15  # per household
+    current = np.where(has_station & followed[needs.household], providers.id[station], -1)
     declines = has_station & (current < 0) & (rng.random(n) < 0.04)
     counts = declines.astype(np.int64)
     ptr = np.zeros(n + 1, dtype=np.int64)
@@ -492,6 +493,8 @@ def _budgets(size: Size, providers: Providers, rng) -> np.ndarray:
 
 
 _KIND_EFFECT = np.array([0.3, -0.2, 0.5, 0.2])
+# The truth is one and the same for every instance: its category effects have a fixed seed.
+_TRUTH_SEED = 12345
 
 
 def make_outcomes(instance: Instance, n: int, random_state: int = 0):
@@ -519,7 +522,7 @@ def make_outcomes(instance: Instance, n: int, random_state: int = 0):
         instance.needs, instance.providers, need, provider, candidates.distance_km[pairs]
     )
     column = {name: X[:, i].astype(np.float64) for i, name in enumerate(FEATURES)}
-    category_effect = np.random.default_rng(12345).normal(0.0, 0.35, len(CATEGORIES))
+    category_effect = np.random.default_rng(_TRUTH_SEED).normal(0.0, 0.35, len(CATEGORIES))
     hidden_quality = np.where(column["quality_known"] > 0, column["quality"], 0.75)
     logit = (
         0.7
