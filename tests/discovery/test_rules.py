@@ -9,6 +9,7 @@ import pytest
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import Flag, Rule, Source, Task
 from bangfu.discovery.services import flags_scan
+from bangfu.discovery.tasks import flags_scan_task
 from bangfu.regions.models import PolicyValue
 from bangfu.registry.models import Household, Member, Tier
 from tests.discovery.conftest import (
@@ -140,7 +141,7 @@ def test_dibao_households_whose_review_date_has_passed(place, bureau):
     dibao("明天到期", TODAY + dt.timedelta(days=1))
     dibao("已逾期", TODAY - dt.timedelta(days=10))
     dibao("边缘逾期", TODAY - dt.timedelta(days=10), tier=Tier.MARGINAL)
-    flags_scan(region=place["county"])
+    assert flags_scan_task.delay().get() == 2  # the nightly scan, over every county
     assert flagged(Rule.DIBAO_REVIEW_DUE) == {"今天到期", "已逾期"}
     overdue = Flag.objects.get(rule=Rule.DIBAO_REVIEW_DUE, household__members__name="已逾期")
     assert overdue.evidence == {"due": "2026-11-10", "overdue_days": 10}

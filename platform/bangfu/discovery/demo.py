@@ -497,7 +497,7 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
                 region=village,
                 household=household,
                 member=member,
-                evidence={"history": True},
+                evidence=_past_evidence(rng, rule, member, facts, fired),
                 features=values,
                 rule_weight=0,
                 fired_on=fired,
@@ -541,6 +541,51 @@ def _past_facts(rng, rule, member, members, standard, fired) -> Facts:
         children=sum(1 for m in members if _age(m.birth_date, fired) < 18),
         amount_ratio=rng.uniform(1.0, 2.5) if rule == Rule.MEDICAL else 0.0,
     )
+
+
+def _past_evidence(rng, rule, member: Member, facts: Facts, fired: dt.date) -> dict:
+    """The data the rule fired on then, as the rules write it."""
+    if rule == Rule.MEDICAL:
+        threshold = Decimal("40000")
+        spent = (threshold * Decimal(str(round(facts.amount_ratio, 4)))).quantize(Decimal("0.01"))
+        return {"year": fired.year - 1, "out_of_pocket": str(spent), "threshold": str(threshold)}
+    if rule == Rule.SEVERE_DISABILITY:
+        kind = member.disability if member.disability != Disability.NONE else Disability.PHYSICAL
+        return {
+            "disability": kind,
+            "grade": member.disability_grade or rng.choice([1, 2]),
+            "registered_on": (fired - dt.timedelta(days=rng.randint(5, 120))).isoformat(),
+            "new_within_days": 180,
+            "tier": facts.tier,
+        }
+    if rule == Rule.TEKUN_MINOR_DROPPED:
+        return {
+            "previous_list": add_months(fired, -3).isoformat(),
+            "current_list": fired.isoformat(),
+            "age": min(max(facts.age or 16, 16), 17),
+        }
+    if rule == Rule.CUSTODY_MINOR:
+        since = fired - dt.timedelta(days=rng.randint(30, 900))
+        return {
+            "parent": rng.choice(["prison", "rehab"]),
+            "since": since.isoformat(),
+            "age": facts.age or 0,
+        }
+    if rule == Rule.MONITORING:
+        identified = fired - dt.timedelta(days=rng.randint(10, 200))
+        return {"identified_on": identified.isoformat(), "risk": rng.choice(_RISKS)}
+    income = facts.income_per_person or facts.standard
+    ceiling = (facts.standard * Decimal("1.5")).quantize(Decimal("0.01"))
+    rigid = (income * Decimal("0.45")).quantize(Decimal("0.01"))
+    return {
+        "year": fired.year - 1,
+        "income_per_person": str(income),
+        "standard": str(facts.standard),
+        "ceiling": str(ceiling),
+        "rigid_per_person": str(rigid),
+        "heavy_from": str((income * Decimal("0.4")).quantize(Decimal("0.01"))),
+        "after_spending": str(income - rigid),
+    }
 
 
 def _past_outcome(rng, rule, facts: Facts) -> str:

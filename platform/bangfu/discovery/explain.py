@@ -17,8 +17,15 @@ def _choice(choices, value) -> str:
 
 
 def explain(flag: Flag) -> str:
-    data = flag.evidence
-    if flag.rule == Rule.MEDICAL:
+    try:
+        return _explain(flag.rule, flag.evidence)
+    except (KeyError, TypeError, ArithmeticError):
+        # Evidence written by an older version of a rule: say so rather than fail the page.
+        return _("The data behind this warning are no longer readable.")
+
+
+def _explain(rule: str, data: dict) -> str:
+    if rule == Rule.MEDICAL:
         return _(
             "Out-of-pocket medical spending of %(spent)s yuan in %(year)s, above the threshold "
             "of %(threshold)s yuan (healthcare security bureau)."
@@ -27,7 +34,7 @@ def explain(flag: Flag) -> str:
             "year": data["year"],
             "threshold": _yuan(data["threshold"]),
         }
-    if flag.rule == Rule.SEVERE_DISABILITY:
+    if rule == Rule.SEVERE_DISABILITY:
         tier = data.get("tier")
         return _(
             "Disability certificate issued on %(date)s: %(kind)s, grade %(grade)s (severe). "
@@ -38,19 +45,19 @@ def explain(flag: Flag) -> str:
             "grade": data["grade"],
             "tier": _choice(Tier.choices, tier) if tier else _("not in the registry"),
         }
-    if flag.rule == Rule.TEKUN_MINOR_DROPPED:
+    if rule == Rule.TEKUN_MINOR_DROPPED:
         return _(
             "On the destitute list of %(previous)s, missing from the list of %(current)s, aged "
             "%(age)s: minors are supported until 18."
         ) % {"previous": data["previous_list"], "current": data["current_list"], "age": data["age"]}
-    if flag.rule == Rule.DIBAO_REVIEW_DUE:
+    if rule == Rule.DIBAO_REVIEW_DUE:
         if data["overdue_days"]:
             return _("The review was due on %(due)s, %(days)s days ago, and has not been done.") % {
                 "due": data["due"],
                 "days": data["overdue_days"],
             }
         return _("The review is due today (%(due)s) and has not been done.") % {"due": data["due"]}
-    if flag.rule == Rule.EXPENDITURE:
+    if rule == Rule.EXPENDITURE:
         return _(
             "Income of %(income)s yuan per person a month, between the dibao standard of "
             "%(standard)s and %(ceiling)s; after %(rigid)s yuan of medical spending per person a "
@@ -63,12 +70,12 @@ def explain(flag: Flag) -> str:
             "year": data["year"],
             "after": _yuan(data["after_spending"]),
         }
-    if flag.rule == Rule.MONITORING:
+    if rule == Rule.MONITORING:
         risk = data.get("risk") or _("risk not stated")
         return _(
             "On the poverty-monitoring list since %(date)s (%(risk)s), covered by no tier."
         ) % {"date": data["identified_on"], "risk": risk}
-    if flag.rule == Rule.CUSTODY_MINOR:
+    if rule == Rule.CUSTODY_MINOR:
         parent = {
             "prison": _("in prison"),
             "rehab": _("in compulsory drug rehabilitation"),
