@@ -82,12 +82,34 @@ def celery_worker(request, transactional_db, settings):
 
 
 @pytest.fixture
-def browser(live_server, django_db_serialized_rollback, tmp_path):
-    """Headless Debian Chromium driven by Selenium against ``live_server``.
+def pristine_db(django_db_setup, django_db_blocker):
+    """An empty database for a serialized-rollback test to restore the migrations' data into.
+
+    A transactional test without serialized rollback (``celery_worker`` ones, even skipped)
+    flushes with post_migrate, which recreates content types and permissions under new ids;
+    restoring the serialized copy over them then fails on unique keys. List this fixture
+    before ``transactional_db`` and ``django_db_serialized_rollback`` instead of the
+    ``django_db(transaction=True, serialized_rollback=True)`` mark (a mark opens the database
+    first); ``browser`` already does.
+    """
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+
+
+@pytest.fixture
+def browser(
+    pristine_db, transactional_db, django_db_serialized_rollback, settings, tmp_path, request
+):
+    """Headless Debian Chromium driven by Selenium against pytest-django's ``live_server``.
 
     Selenium Manager downloads nothing: the driver is /usr/bin/chromedriver. The live server
     commits its rows, so the database is flushed afterwards; the serialized rollback puts the
-    migrations' seed data (policy defaults, categories, catalogue) back for the next test.
+    migrations' seed data (policy defaults, categories, catalogue) back at the start of the
+    test. ``live_server`` is requested inside, not as an argument: as an argument it would
+    open the database (through pytest-django's autouse helper) before ``pristine_db`` ran.
+    Put ``browser`` first among a test's fixtures, before any that touch the database.
     ``browser.log_in(username, password)`` posts the login form like a user;
     ``browser.url(path)`` is the live server's address of a path.
     """
@@ -119,6 +141,8 @@ def browser(live_server, django_db_serialized_rollback, tmp_path):
         options.add_argument(argument)
     # The people using Bangfu read Chinese: the default language is what the tests see.
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    live_server = request.getfixturevalue("live_server")
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, live_server.thread.host]
     driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
     driver.set_page_load_timeout(60)
 
