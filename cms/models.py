@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -191,7 +191,15 @@ class ProjectPage(Page):
         _("editor's note"), blank=True, max_length=500, help_text=_("Optional words above it.")
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        HelpPanel(
+            content=_(
+                "The figures of this page come from the procurement project and follow it: "
+                "change the project in the staff interface."
+            )
+        ),
+        FieldPanel("intro"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("search_text")]
     parent_page_types = ["cms.ProjectIndexPage"]
     subpage_types = []
@@ -248,7 +256,15 @@ class OfferPage(Page):
         verbose_name=_("charity offer"),
     )
 
-    content_panels = list(Page.content_panels)
+    # Nothing to edit here: the offer is changed by its charity and moderated by the bureau.
+    content_panels = [
+        HelpPanel(
+            content=_(
+                "This page follows the charity offer and its moderation by the bureau; "
+                "it has nothing to edit here."
+            )
+        )
+    ]
     search_fields = [*Page.search_fields, index.SearchField("search_text")]
     parent_page_types = ["cms.OfferIndexPage"]
     subpage_types = []

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from bangfu.demo.builder import COUNTY_CODE, DemoOptions, demo_build
+from bangfu.demo.steps import STEPS
 from bangfu.offers.models import Allocation, Offer
 from bangfu.procurement.demo import load_procurement_demo
 from bangfu.procurement.models import Project
@@ -18,6 +19,15 @@ from cms.models import NewsPage, OfferPage, PolicyPage, ProjectPage
 pytestmark = pytest.mark.django_db
 
 AS_OF = dt.date(2026, 11, 20)
+BEFORE_PROCUREMENT = {
+    "regions",
+    "policy",
+    "organisations",
+    "providers",
+    "households",
+    "assessments",
+    "priorities",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +39,10 @@ def _fast_hashing(settings):
 def demo_county():
     moment = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment):
-        demo_build(options=DemoOptions(households=120, seed=2026, as_of=AS_OF))
+        # The county, its people and their needs; then procurement and this step, called here
+        # the way the builder calls them.
+        steps = [step for step in STEPS if step.name in BEFORE_PROCUREMENT]
+        demo_build(options=DemoOptions(households=120, seed=2026, as_of=AS_OF), steps=steps)
         county = Region.objects.get(code=COUNTY_CODE)
         load_procurement_demo(county, random.Random("2026:procurement"))
         yield county

@@ -134,3 +134,22 @@ def test_a_suspended_charitys_offers_leave_the_site(
         offers.charity_reject(charity=offer.charity, by=bureau_staff, reason="年检不合格")
     page.refresh_from_db()
     assert not page.live
+
+
+def test_editors_open_the_synced_pages_in_the_cms_admin_and_cannot_add_them(
+    client, offer, run_project, django_user_model
+):
+    from cms.services import offer_page_sync
+
+    editor = django_user_model.objects.create_superuser("editor", "e@example.org", "pw-editor-1")
+    client.force_login(editor)
+    run_project()
+    project_pages_sync()
+    offer_page = offer_page_sync(offer_id=offer.pk)
+    project_page = ProjectPage.objects.get()
+    for page in (offer_page, project_page):
+        assert client.get(f"/cms-admin/pages/{page.pk}/edit/").status_code == 200
+    index = OfferIndexPage.objects.get()
+    refused = client.get(f"/cms-admin/pages/add/cms/offerpage/{index.pk}/")
+    assert refused.status_code in (302, 403)  # Wagtail sends the editor back to the dashboard
+    assert OfferPage.objects.count() == 1
