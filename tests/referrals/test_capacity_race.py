@@ -28,15 +28,19 @@ from bangfu.referrals.errors import CapacityFull
 from bangfu.referrals.models import IntakeCase, Referral
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory, StationFactory
 
-# serialized_rollback: the flush after each test would otherwise take the service categories and
-# policy defaults (data migrations) away from the tests that run next.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.postgres
 
 N, K = 12, 3
 SLOT_INDEX = "referral_station_slot_unique"
+
+
+@pytest.fixture
+def committed_db(pristine_db, transactional_db, django_db_serialized_rollback):
+    """Rows the threads can see (committed); the migrations' data restored first, flushed after.
+
+    Listed first in each test, before any fixture that touches the database (tests/conftest.py,
+    ``pristine_db``).
+    """
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +132,9 @@ def staff_user(db):
     return UserFactory(username="race_staff")
 
 
-def test_exactly_k_of_many_simultaneous_acceptances_succeed(engine, desk, place, staff_user):
+def test_exactly_k_of_many_simultaneous_acceptances_succeed(
+    committed_db, engine, desk, place, staff_user
+):
     for number in range(3):
         station, referrals = send_round(
             desk=desk, place=place, station_staff_user=staff_user, number=number
@@ -144,7 +150,7 @@ def test_exactly_k_of_many_simultaneous_acceptances_succeed(engine, desk, place,
         assert slots == list(range(1, K + 1))
 
 
-def test_the_full_message_says_why(engine, desk, place, staff_user):
+def test_the_full_message_says_why(committed_db, engine, desk, place, staff_user):
     _station, referrals = send_round(
         desk=desk, place=place, station_staff_user=staff_user, number=9
     )
@@ -155,7 +161,7 @@ def test_the_full_message_says_why(engine, desk, place, staff_user):
 
 
 def test_without_the_lock_and_the_index_the_harness_sees_over_commitment(
-    engine, desk, place, staff_user, monkeypatch
+    committed_db, engine, desk, place, staff_user, monkeypatch
 ):
     observed = []
     with without_the_lock(monkeypatch), without_the_slot_index():
@@ -172,7 +178,7 @@ def test_without_the_lock_and_the_index_the_harness_sees_over_commitment(
 
 
 def test_without_the_lock_the_slot_index_still_refuses_over_commitment(
-    engine, desk, place, staff_user, monkeypatch
+    committed_db, engine, desk, place, staff_user, monkeypatch
 ):
     observed, collisions = [], 0
     with without_the_lock(monkeypatch):
