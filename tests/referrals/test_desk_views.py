@@ -186,3 +186,17 @@ def test_the_bell_shows_the_unread_count(referral, station):
         Context({"user": station.staff})
     )
     assert 'class="bell-count"' not in html
+
+
+def test_administrators_read_referrals_and_their_history_but_change_nothing(referral):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = browser(root)
+    page = client.get(f"/admin/referrals/referral/{referral.pk}/change/")
+    assert page.status_code == 200 and 'id="events-group"' in page.content.decode()
+    assert client.get("/admin/referrals/referral/").status_code == 200
+    assert client.get("/admin/referrals/referral/add/").status_code == 403
+    response = client.post(f"/admin/referrals/referral/{referral.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Referral.objects.filter(pk=referral.pk).exists()
