@@ -200,3 +200,16 @@ def test_administrators_read_referrals_and_their_history_but_change_nothing(refe
     response = client.post(f"/admin/referrals/referral/{referral.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Referral.objects.filter(pk=referral.pk).exists()
+
+
+def test_staff_attach_the_need_recorded_after_a_call(engine, desk, place, need):
+    intake = services.intake_open(
+        by=desk, source="hotline", township=place["town"], description="12349来电求助"
+    )
+    client = browser(desk)
+    page = client.get(f"/staff/referrals/intake/{intake.pk}/").content.decode()
+    assert f'<option value="{need.pk}">' in page
+    response = client.post(f"/staff/referrals/intake/{intake.pk}/need/", {"need": need.pk})
+    assert response["Location"] == f"/staff/referrals/intake/{intake.pk}/"
+    assert IntakeCase.objects.get(pk=intake.pk).need == need
+    assert "Send to the first candidate" in client.get(response["Location"]).content.decode()

@@ -365,3 +365,33 @@ def test_every_transition_leaves_who_when_and_why(accepted, station, desk):
         ("feedback", "", "", "desk"),
     ]
     assert all(event.at for event in referral.events.all())
+
+
+def test_a_calls_case_gets_its_need_and_can_then_be_referred(engine, desk, place, need, station):
+    intake = services.intake_open(
+        by=desk,
+        source=IntakeCase.Source.PUBLIC_FORM,
+        township=place["town"],
+        description="网上求助：老人需要照料",
+    )
+    intake = services.intake_attach_need(intake=intake, need=need, by=desk)
+    assert intake.need == need and intake.region == need.household.region
+    assert intake.candidate_count == 3
+    with pytest.raises(ValidationError, match="already has its need"):
+        services.intake_attach_need(intake=intake, need=need, by=desk)
+    referral = services.intake_route(intake=intake, by=desk)
+    assert referral.provider_key == ("station", station.pk)
+
+
+def test_a_need_from_another_township_cannot_answer_a_call(engine, desk, place, county_staff):
+    household = HouseholdFactory(region=place["other_village"])
+    MemberFactory(household=household)
+    elsewhere = NeedFactory(household=household)
+    intake = services.intake_open(
+        by=county_staff,
+        source=IntakeCase.Source.HOTLINE,
+        township=place["town"],
+        description="12349来电",
+    )
+    with pytest.raises(ValidationError, match="another township"):
+        services.intake_attach_need(intake=intake, need=elsewhere, by=county_staff)

@@ -44,6 +44,18 @@ class IntakeForm(forms.Form):
         self.fields["township"].queryset = regions_in_scope(user, [Region.Level.TOWNSHIP])
 
 
+class AttachNeedForm(forms.Form):
+    need = forms.ModelChoiceField(label=_("Need recorded for this call"), queryset=None)
+
+    def __init__(self, *args, needs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].queryset = needs
+        self.fields["need"].label_from_instance = lambda need: (
+            f"{need.household.registry_number} · {need.household.region.name} · "
+            f"{need.category.name} · {need.get_urgency_display()}"
+        )
+
+
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Referral.DeclineReason.choices)
     note = forms.CharField(

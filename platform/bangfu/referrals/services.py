@@ -191,6 +191,37 @@ def intake_open(
     return intake
 
 
+@transaction.atomic
+def intake_attach_need(
+    *, intake: IntakeCase, need: Need, by, at: dt.datetime | None = None
+) -> IntakeCase:
+    """Give a call's case (hotline, public form) the need recorded since, so it can be referred.
+
+    The need must be open, in the case's township, and not already at the desk.
+    """
+    require_desk(by=by, intake=intake)
+    at = at or timezone.now()
+    intake = IntakeCase.objects.select_for_update().select_related("region").get(pk=intake.pk)
+    if intake.need_id is not None:
+        raise ValidationError(_("This case already has its need."))
+    need = (
+        Need.objects.for_user(by)
+        .select_related("household__region")
+        .filter(pk=need.pk, status__in=Need.OPEN_STATUSES)
+        .first()
+    )
+    if need is None:
+        raise ValidationError({"need": _("Choose an open need in your area.")})
+    if not need.household.region.path.startswith(intake.township.path):
+        raise ValidationError({"need": _("The need is in another township than the call.")})
+    if IntakeCase.objects.filter(need=need).exclude(status=IntakeCase.Status.CLOSED).exists():
+        raise ValidationError({"need": _("This need already has an open intake case.")})
+    intake.need, intake.region = need, need.household.region
+    intake.save(update_fields=["need", "region"])
+    _check_candidates(intake, at)
+    return intake
+
+
 def _send(
     *,
     intake: IntakeCase,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", intake.intake_list, name="intake-list"),
     path("intake/new/", intake.intake_create, name="intake-create"),
     path("intake/<int:pk>/", intake.intake_detail, name="intake-detail"),
+    path("intake/<int:pk>/need/", intake.intake_attach, name="intake-attach"),
     path("intake/<int:pk>/refer/", intake.intake_refer, name="intake-refer"),
     path("intake/<int:pk>/refer-first/", intake.intake_route, name="intake-route"),
     path("<int:pk>/", referral.referral_detail, name="referral-detail"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.referrals import selectors, services
-from bangfu.referrals.forms import IntakeForm
+from bangfu.referrals.forms import AttachNeedForm, IntakeForm
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.views.common import require_staff_area, service_call
 
@@ -88,7 +88,7 @@ def intake_create(request):
 
 @never_cache
 @login_required
-def intake_detail(request, pk: int):
+def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
     require_staff_area(request.user)
     intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
     scope = scope_for(request.user)
@@ -115,8 +115,41 @@ def intake_detail(request, pk: int):
                 selectors.refused_providers(intake.need) if intake.need else ()
             ).values(),
             "can_write": scope.can_write,
+            "attach_form": attach_form or _attach_form(request, intake),
         },
+        status=status,
     )
+
+
+def _attach_form(request, intake: IntakeCase) -> AttachNeedForm | None:
+    if intake.need_id is not None or intake.status != IntakeCase.Status.OPEN:
+        return None
+    needs = selectors.needs_awaiting_intake(request.user).filter(
+        household__region__path__startswith=intake.township.path
+    )
+    return AttachNeedForm(needs=needs)
+
+
+@login_required
+@require_POST
+def intake_attach(request, pk: int):
+    """Attach the need recorded since the call, so the case can be referred."""
+    require_staff_area(request.user)
+    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
+    form = _attach_form(request, intake)
+    if form is None:
+        return redirect("referrals:intake-detail", intake.pk)
+    form = AttachNeedForm(request.POST, needs=form.fields["need"].queryset)
+    if form.is_valid() and service_call(
+        request,
+        lambda: services.intake_attach_need(
+            intake=intake, need=form.cleaned_data["need"], by=request.user
+        ),
+        form=form,
+    ):
+        messages.success(request, _("The need is attached: the case can be referred."))
+        return redirect("referrals:intake-detail", intake.pk)
+    return intake_detail(request, pk, attach_form=form, status=400)
 
 
 @login_required
