@@ -64,12 +64,13 @@ def household_a(county_a):
 
 
 @pytest.fixture
-def celery_worker(request, transactional_db, settings):
+def celery_worker(request, transactional_db, settings, worker_id):
     """A real Celery worker on the configured broker (Redis in CI), in a thread of this process.
 
     Tests that use it are marked ``worker``; they are skipped when no broker is configured (the
     embedded mode runs tasks in-process). The worker reads the test database through its own
-    connection, so the test's rows must be committed: hence ``transactional_db``.
+    connection, so the test's rows must be committed: hence ``transactional_db``. Each pytest-xdist
+    process has its own queue, so no worker runs a task against another process's database.
     """
     from celery.contrib.testing.worker import start_worker
 
@@ -77,8 +78,15 @@ def celery_worker(request, transactional_db, settings):
 
     if not settings.CELERY_BROKER_URL:
         pytest.skip("needs CELERY_BROKER_URL (CI's PostgreSQL stage runs it with Redis)")
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
-        yield worker
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = f"bangfu-test-{worker_id}"
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous
 
 
 @pytest.fixture
