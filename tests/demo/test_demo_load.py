@@ -1,91 +1,75 @@
-"""``manage.py demo_load``: a small demo county that is real enough, the same every time, and
-safe to load twice."""
+"""``manage.py demo_load``: a small demo county that is real enough, where every feature has
+data, and safe to load twice.
 
-import datetime as dt
-import hashlib
-import json
+The demo is loaded once for this module, in a transaction rolled back at its end; each test
+runs in a savepoint inside it (pytest-django's ``db``), so what a test changes goes with it.
+"""
+
 import re
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from auditlog.models import LogEntry
 from django.db import transaction
+from django.template.defaultfilters import floatformat
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
+from wagtail.models import Page, PageLogEntry
 
 from bangfu.accounts.models import Membership, User
 from bangfu.core import crypto
 from bangfu.core.id_numbers import parse_id_number
-from bangfu.demo.builder import demo_counts, name_data
+from bangfu.demo.builder import demo_counts, demo_reset, name_data
 from bangfu.demo.logins import LOGINS
+from bangfu.demo.steps.matching import JOB_KEY
+from bangfu.discovery.models import Flag, Rule, Task
+from bangfu.matching_runs.engine import success_model_dir
+from bangfu.matching_runs.models import MatchingRun
+from bangfu.offers.models import Allocation, Offer
+from bangfu.procurement.models import Project
 from bangfu.providers.models import Station, Volunteer
+from bangfu.referrals.models import Referral
+from bangfu.referrals.selectors import provider_referrals
 from bangfu.regions.models import Region
-from bangfu.regions.policy import Policy
-from bangfu.registry.models import Household, Member, Need, Tier
-from bangfu.registry.services import needs_reprioritise
+from bangfu.registry.models import Household, Member
+from cms.models import NewsPage, OfferPage, ProjectIndexPage, ProjectPage
+from tests.demo.digest import AS_OF, SMALL, demo_digest, load
 
-AS_OF = dt.date(2026, 11, 20)
-SMALL = 60
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    # The demo's eight passwords with the production hasher cost seconds per load.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.django_db
+PASSWORDS = {login.username: login.password for login in LOGINS}
 
 
-def load(*, seed: int = 2026, reset: bool = False) -> str:
-    out = StringIO()
-    args = [f"--households={SMALL}", f"--seed={seed}", f"--as-of={AS_OF.isoformat()}"]
-    call_command("demo_load", *args, *(["--reset"] if reset else []), stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The small demo, loaded once; its output. Its model artifacts go to a temporary VAR_DIR."""
+    from bangfu.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    var_dir = tmp_path_factory.mktemp("var")
+    # The demo's passwords with the production hasher cost seconds per load.
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        override_settings(VAR_DIR=var_dir, PASSWORD_HASHERS=fast),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield load()
+        transaction.set_rollback(True)
+    app.conf.task_always_eager = eager
 
 
-def registry_digest() -> str:
-    """Everything a user of the registry sees, without database ids or ciphertext."""
-    households = (
-        Household.objects.select_related("region")
-        .prefetch_related("members", "needs__category", "assessments__assessor")
-        .order_by("registry_number")
+def log_in(client, username: str) -> None:
+    response = client.post(
+        reverse("accounts:login"), {"username": username, "password": PASSWORDS[username]}
     )
-    rows = []
-    for household in households:
-        rows.append(
-            [
-                household.registry_number,
-                household.region.code,
-                household.tier,
-                household.address,
-                household.phone,
-                str(household.enrolled_on),
-                str(household.next_review_due),
-                sorted(
-                    [m.name, m.id_number, m.relation, str(m.monthly_income), m.disability]
-                    for m in household.members.all()
-                ),
-                sorted(
-                    [str(a.assessed_on), a.assessor.username, a.summary]
-                    for a in household.assessments.all()
-                ),
-                sorted(
-                    [n.category.code, n.severity, n.urgency, n.status, str(n.priority)]
-                    for n in household.needs.all()
-                ),
-            ]
-        )
-    volunteers = sorted(
-        [v.user.display_name, v.home_region.code, str(v.latitude), str(v.travel_radius_km)]
-        for v in Volunteer.objects.select_related("user", "home_region")
-    )
-    blob = json.dumps([rows, volunteers], ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    assert response.status_code == 302
 
 
-@pytest.fixture
-def demo(db):
-    return load()
+# --- the registry ------------------------------------------------------------------------------
 
 
 def test_it_builds_the_real_county_with_its_townships_and_villages(demo):
@@ -112,34 +96,6 @@ def test_it_builds_the_real_county_with_its_townships_and_villages(demo):
         # Within ~35 km of the county seat (23.60 N, 101.99 E).
         assert abs(village.latitude - Decimal("23.60")) < Decimal("0.32")
         assert abs(village.longitude - Decimal("101.99")) < Decimal("0.32")
-
-
-def test_it_loads_the_requested_households_with_the_county_tier_mix(demo):
-    households = Household.objects.filter(region__path__startswith="53/5304/530428/")
-    assert households.count() == SMALL
-    # 10% 特困, 60% 低保, 15% 边缘, 8% 支出型, 7% 临时 of 60 households.
-    assert Counter(households.values_list("tier", flat=True)) == {
-        Tier.TEKUN: 6,
-        Tier.DIBAO: 36,
-        Tier.MARGINAL: 9,
-        Tier.EXPENDITURE: 5,
-        Tier.TEMPORARY: 4,
-    }
-    assert "households" in demo and "60" in demo
-
-
-def test_incomes_sit_where_each_tier_says(demo):
-    standard = Policy(Region.objects.get(code="530428"), 2026).dibao_standard()
-    assert standard == Decimal("790")
-    per_person = {
-        household: household.monthly_income_per_person()
-        for household in Household.objects.prefetch_related("members")
-    }
-    dibao = [income for h, income in per_person.items() if h.tier == Tier.DIBAO]
-    assert sum(income < standard for income in dibao) >= 0.85 * len(dibao)
-    assert all(income < standard for h, income in per_person.items() if h.tier == Tier.TEKUN)
-    assert all(income >= standard for h, income in per_person.items() if h.tier == Tier.MARGINAL)
-    assert all(isinstance(income, Decimal) for income in per_person.values())
 
 
 def test_every_id_number_is_valid_unique_and_matches_its_member(demo):
@@ -174,31 +130,84 @@ def test_it_has_stations_volunteers_and_one_login_per_role(demo):
     assert "http://127.0.0.1:8000/" in demo
 
 
-def test_priorities_are_the_registry_services_own(demo):
-    needs = Need.objects.open()
-    assert needs.exists() and not needs.filter(priority=0).exists()
-    before = dict(needs.values_list("pk", "priority"))
-    needs_reprioritise(needs=needs, today=AS_OF)
-    assert dict(needs.values_list("pk", "priority")) == before
-    assert Need.objects.filter(status__in=[Need.Status.MET, Need.Status.WITHDRAWN]).exists()
+# --- the features ------------------------------------------------------------------------------
 
 
-def test_two_loads_into_fresh_databases_give_the_same_registry(db):
-    class Rollback(Exception):
-        pass
+def test_every_feature_has_data(demo):
+    # Procurement: the year's projects from draft to closed, within the cap.
+    statuses = set(Project.objects.values_list("status", flat=True))
+    assert Project.objects.count() == 12 and statuses == set(Project.Status.values)
+    # Referrals in every state the stations work with, sessions and feedback included.
+    referral_statuses = set(Referral.objects.values_list("status", flat=True))
+    assert referral_statuses >= {"sent", "accepted", "completed", "declined"}
+    assert Referral.objects.filter(sessions__isnull=False).exists()
+    # One finished allocation run of the county, with a success model trained for it.
+    run = MatchingRun.objects.get(job_key=JOB_KEY)
+    assert run.status == MatchingRun.Status.DONE and run.assigned_count > 0
+    assert run.allocations.count() == run.assigned_count
+    assert (success_model_dir() / run.parameters["success_model"]).is_file()
+    # The charity's offers: four published with allocations, one waiting for the bureau.
+    assert Counter(Offer.objects.values_list("status", flat=True)) == {
+        Offer.Status.APPROVED: 4,
+        Offer.Status.PENDING: 1,
+    }
+    assert Allocation.objects.exists()
+    # Cross-check warnings raised by the rules, each with a verification task.
+    warnings = Flag.objects.filter(fired_on=AS_OF)
+    assert {Rule.MEDICAL, Rule.SEVERE_DISABILITY, Rule.MONITORING} <= set(
+        warnings.values_list("rule", flat=True)
+    )
+    assert not warnings.filter(task=None).exists()
+    assert Task.objects.filter(kind=Task.Kind.VISIT).exists()
+    # The summary names them.
+    for label in ("procured projects", "needs allocated by the engine", "open warnings"):
+        assert gettext(label) in demo
 
-    digests = []
-    for seed in (2026, 2026, 7):
-        try:
-            with transaction.atomic():
-                load(seed=seed)
-                digests.append(registry_digest())
-                raise Rollback
-        except Rollback:
-            pass
-        assert not Household.objects.exists()
-    assert digests[0] == digests[1]
-    assert digests[2] != digests[0]
+
+def test_the_public_home_page_shows_the_county_projects_and_offers(demo, client):
+    published = Project.objects.filter(status__in=Project.PUBLISHED_STATUSES)
+    assert ProjectPage.objects.live().count() == published.count() > 0
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    with translation.override("zh-hans"):
+        amount = floatformat(sum(p.amount for p in published), "2g")
+    assert f"<dd>{published.count()}</dd>" in html and f"<dd>{amount}</dd>" in html
+    for offer in Offer.objects.filter(status=Offer.Status.APPROVED):
+        assert offer.title in html
+    assert NewsPage.objects.live().order_by("-date").first().title in html
+
+    notices = client.get(ProjectIndexPage.objects.get().url).content.decode()
+    for project in Project.objects.all():
+        assert (project.name in notices) == (project.status in Project.PUBLISHED_STATUSES)
+
+
+def test_station_staff_see_the_referrals_sent_to_their_station(demo, client):
+    station = User.objects.get(username="station")
+    theirs = provider_referrals(station).order_by("-sent_at", "-pk")
+    assert theirs.exists()
+    others = Referral.objects.exclude(pk__in=theirs.values("pk"))
+    assert others.exists()
+    log_in(client, "station")
+    response = client.get(reverse("portal:inbox"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for referral in theirs[:10]:
+        assert reverse("portal:case", args=[referral.pk]) + '"' in html
+    for referral in others:
+        assert reverse("portal:case", args=[referral.pk]) + '"' not in html
+
+
+def test_charity_staff_see_their_offers_and_no_household(demo, client):
+    log_in(client, "charity")
+    html = client.get(reverse("charity:home")).content.decode()
+    for offer in Offer.objects.all():
+        assert offer.title in html
+    for household in Household.objects.all()[:20]:
+        assert household.registry_number not in html
+
+
+# --- loading again, resetting ------------------------------------------------------------------
 
 
 def test_running_it_twice_adds_nothing_and_prints_the_logins_again(demo):
@@ -214,18 +223,40 @@ def test_running_it_twice_adds_nothing_and_prints_the_logins_again(demo):
 
 
 def test_reset_rebuilds_the_same_demo_from_scratch(demo):
-    digest, counts = registry_digest(), demo_counts()
+    digest, counts = demo_digest(), demo_counts()
     rebuilt = load(reset=True)
     removed = re.escape(gettext("Removed the demo (%.1f s).")).replace("%\\.1f", r"\d+\.\d")
     assert re.search(removed, rebuilt)
-    assert registry_digest() == digest
+    assert demo_digest() == digest
     assert demo_counts() == counts
+
+
+def test_reset_removes_what_the_demo_made_and_its_audit_trail(demo):
+    artifact = (
+        success_model_dir() / MatchingRun.objects.get(job_key=JOB_KEY).parameters["success_model"]
+    )
+    assert LogEntry.objects.exists() and PageLogEntry.objects.exists()
+    demo_reset()
+    assert not Region.objects.filter(code__startswith="5304").exists()
+    assert not User.objects.exists()
+    for model in (Household, Project, Referral, MatchingRun, Offer, Flag, Task):
+        assert not model.objects.exists(), model
+    assert not OfferPage.objects.exists() and not ProjectPage.objects.exists()
+    assert not NewsPage.objects.exists()
+    # The site's own pages stay: root, home and the four section indexes.
+    assert Page.objects.count() == 6
+    assert not LogEntry.objects.exists() and not PageLogEntry.objects.exists()
+    assert not artifact.exists()
+
+
+# --- who sees what -----------------------------------------------------------------------------
 
 
 def test_scoped_querysets_follow_each_role(demo):
     users = {user.username: user for user in User.objects.all()}
-    assert Household.objects.for_user(users["bureau"]).count() == SMALL
-    assert Household.objects.for_user(users["auditor"]).count() == SMALL
+    everyone = Household.objects.count()
+    assert Household.objects.for_user(users["bureau"]).count() == everyone
+    assert Household.objects.for_user(users["auditor"]).count() == everyone
     assistant = Household.objects.for_user(users["assistant"])
     assert {h.region.code for h in assistant} <= {
         "530428102001",
@@ -239,10 +270,7 @@ def test_scoped_querysets_follow_each_role(demo):
 
 @pytest.mark.parametrize("login", LOGINS, ids=lambda login: login.username)
 def test_each_role_logs_in_through_the_login_page_and_gets_the_household_list(demo, client, login):
-    response = client.post(
-        reverse("accounts:login"), {"username": login.username, "password": login.password}
-    )
-    assert response.status_code == 302
+    log_in(client, login.username)
     page = client.get(reverse("registry:household-list"))
     assert page.status_code == 200
     user = User.objects.get(username=login.username)

@@ -137,12 +137,18 @@ def demo_build(
             timings[step.name] = time.perf_counter() - started
             if progress:
                 progress(step.name, timings[step.name])
-    return DemoResult(loaded=True, counts=demo_counts(), timings=timings)
+    # What the county holds, then what the steps counted as they made it (those with a label).
+    counts = demo_counts()
+    for key, number in ctx.counts.items():
+        if key in COUNT_LABELS:
+            counts.setdefault(key, number)
+    return DemoResult(loaded=True, counts=counts, timings=timings)
 
 
 def demo_reset(*, steps: Iterable[Step] | None = None) -> None:
-    """Remove the demo. Its rows were bulk-created without audit entries; their deletion
-    leaves none either (thousands of entries about made-up people would bury the real ones)."""
+    """Remove the demo. Its deletion leaves no audit entries, and the entries the services
+    wrote while building it go with their rows (``forget_audit``): thousands of entries about
+    made-up people would bury the real ones."""
     from auditlog.context import disable_auditlog
 
     with transaction.atomic(), disable_auditlog():
@@ -150,10 +156,32 @@ def demo_reset(*, steps: Iterable[Step] | None = None) -> None:
             step.reset()
 
 
+def forget_audit(*querysets) -> None:
+    """Delete the audit entries of rows a reset is about to delete.
+
+    The feature steps work through the services, which audit what they write: thousands of
+    entries about made-up people that would bury the real ones once the demo is gone.
+    """
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for queryset in querysets:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model),
+            object_id__in=queryset.values("pk"),
+        ).delete()
+
+
 def demo_counts() -> dict[str, int]:
     """What the demo county holds now, for the command's summary."""
     from bangfu.accounts.models import Organisation, User
+    from bangfu.discovery.models import Flag, Task
+    from bangfu.matching_runs.models import Allocation as EngineAllocation
+    from bangfu.offers.models import Allocation as OfferAllocation
+    from bangfu.offers.models import Offer
+    from bangfu.procurement.models import Project
     from bangfu.providers.models import Station, Volunteer
+    from bangfu.referrals.models import Referral
     from bangfu.regions.models import Region
     from bangfu.registry.models import Assessment, Household, Member, Need
 
@@ -175,6 +203,22 @@ def demo_counts() -> dict[str, int]:
         "assessments": Assessment.objects.filter(**in_county).count(),
         "needs": Need.objects.filter(**in_county).count(),
         "open needs": Need.objects.filter(**in_county).open().count(),
+        "procured projects": Project.objects.filter(region__path__startswith=county.path).count(),
+        "referrals": Referral.objects.filter(
+            need__household__region__path__startswith=county.path
+        ).count(),
+        "engine allocations": EngineAllocation.objects.filter(
+            run__region__path__startswith=county.path
+        ).count(),
+        "offers": Offer.objects.filter(
+            charity__organisation__region__path__startswith=county.path
+        ).count(),
+        "offer allocations": OfferAllocation.objects.filter(
+            need__household__region__path__startswith=county.path
+        ).count(),
+        "open warnings": Flag.objects.filter(
+            region__path__startswith=county.path, task__status=Task.Status.OPEN
+        ).count(),
     }
 
 
@@ -190,4 +234,23 @@ COUNT_LABELS = {
     "assessments": _("assessments"),
     "needs": _("needs"),
     "open needs": _("open needs"),
+    "procured projects": _("procured projects"),
+    "referrals": _("referrals"),
+    "engine allocations": _("needs allocated by the engine"),
+    "offers": _("charity offers"),
+    "offer allocations": _("offer allocations"),
+    "open warnings": _("open warnings"),
+    # Counted by the steps as they build.
+    "project deliveries": _("project deliveries"),
+    "service sessions": _("service sessions"),
+    "feedback": _("feedback"),
+    "success model outcomes": _("outcomes the success model learnt from"),
+    "public pages": _("news and policy pages"),
+    "project pages": _("project notices"),
+    "offer deliveries": _("offer deliveries"),
+    "cross-check files": _("cross-check files"),
+    "warnings": _("warnings raised"),
+    "past verifications": _("past verifications"),
+    "scheduled reviews": _("scheduled reviews"),
+    "scheduled visits": _("scheduled visits"),
 }

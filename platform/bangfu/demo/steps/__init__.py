@@ -1,12 +1,19 @@
 """The demo's steps, in build order. A later feature appends its own step after the ones it
-needs (e.g. procurement after organisations, referrals after priorities)."""
+needs: procurement after the organisations, referrals after the priorities, the matching run
+once referrals have closed (its success model learns from them), the public site once projects
+exist (it publishes them), finding people last (its enrolments add households and needs)."""
 
+from bangfu.demo.steps.discovery import DiscoveryStep
 from bangfu.demo.steps.households import HouseholdsStep
+from bangfu.demo.steps.matching import MatchingStep
 from bangfu.demo.steps.needs import AssessmentsStep
 from bangfu.demo.steps.organisations import OrganisationsStep
 from bangfu.demo.steps.policy import PolicyStep
 from bangfu.demo.steps.priorities import PrioritiesStep
+from bangfu.demo.steps.procurement import ProcurementStep
 from bangfu.demo.steps.providers import ProvidersStep
+from bangfu.demo.steps.public_site import PublicSiteStep
+from bangfu.demo.steps.referrals import ReferralsStep
 from bangfu.demo.steps.regions import RegionsStep
 
 STEPS = [
@@ -17,4 +24,9 @@ STEPS = [
     HouseholdsStep(),
     AssessmentsStep(),
     PrioritiesStep(),
+    ProcurementStep(),
+    ReferralsStep(),
+    MatchingStep(),
+    PublicSiteStep(),
+    DiscoveryStep(),
 ]

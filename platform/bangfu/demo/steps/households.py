@@ -3,7 +3,7 @@
 import datetime as dt
 
 from bangfu.core import crypto
-from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, place_data
+from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit, place_data
 from bangfu.demo.families import IdentityMaker, plan_household, tier_quota
 from bangfu.demo.names import weighted
 from bangfu.demo.steps.regions import jitter
@@ -136,6 +136,7 @@ class HouseholdsStep(Step):
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
             households = Household.objects.filter(region__path__startswith=county.path)
+            forget_audit(Member.objects.filter(household__in=households), households)
             # Deferred rows: deleting must not decrypt every member's ID number.
             Member.objects.filter(household__in=households).only("pk").delete()
             households.only("pk").delete()

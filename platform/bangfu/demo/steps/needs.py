@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step
+from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.families import HouseholdPlan
 from bangfu.demo.names import weighted
 from bangfu.regions.models import Region
@@ -213,6 +213,7 @@ class AssessmentsStep(Step):
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
             in_county = {"household__region__path__startswith": county.path}
+            forget_audit(Need.objects.filter(**in_county), Assessment.objects.filter(**in_county))
             # Deferred rows: deleting must not decrypt anything.
             Need.objects.filter(**in_county).only("pk").delete()
             Assessment.objects.filter(**in_county).only("pk").delete()

@@ -1,0 +1,60 @@
+"""A year of the county's assistance funds and a dozen procured projects, from draft to closed
+(``bangfu.procurement.demo``): the cap, filings, ledger, deliveries and evaluations."""
+
+from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
+from bangfu.procurement.demo import load_procurement_demo
+from bangfu.procurement.models import (
+    DeliveryRecord,
+    Evaluation,
+    EvaluationScore,
+    Filing,
+    Fund,
+    LedgerEntry,
+    ProcurementCap,
+    Project,
+    ProjectLine,
+    ProjectTransition,
+)
+from bangfu.regions.models import Region
+
+
+class ProcurementStep(Step):
+    name = "procurement"
+
+    def build(self, ctx: DemoContext) -> None:
+        projects = load_procurement_demo(
+            ctx.county,
+            ctx.rng(self.name),
+            agency=ctx.organisations["agency"],
+            staff=ctx.users["bureau"],
+            manager=ctx.users["manager"],
+        )
+        ctx.count("procured projects", len(projects))
+        ctx.count("project deliveries", DeliveryRecord.objects.filter(project__in=projects).count())
+
+    def reset(self) -> None:
+        county = Region.objects.filter(code=COUNTY_CODE).first()
+        if county is None:
+            return
+        inside = {"region__path__startswith": county.path}
+        projects = Project.objects.filter(**inside)
+        funds, caps = Fund.objects.filter(**inside), ProcurementCap.objects.filter(**inside)
+        evaluations = Evaluation.objects.filter(project__in=projects)
+        forget_audit(
+            EvaluationScore.objects.filter(evaluation__in=evaluations),
+            evaluations,
+            *(
+                model.objects.filter(project__in=projects)
+                for model in (ProjectLine, ProjectTransition, Filing, LedgerEntry, DeliveryRecord)
+            ),
+            projects,
+            caps,
+            funds,
+        )
+        # The ledger and the deliveries hold their project, cap and household (PROTECT); lines,
+        # transitions, filings and evaluations go with their project.
+        LedgerEntry.objects.filter(project__in=projects).delete()
+        DeliveryRecord.objects.filter(project__in=projects).delete()
+        projects.delete()
+        caps.delete()
+        funds.delete()

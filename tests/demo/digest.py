@@ -1,0 +1,101 @@
+"""Loading the small demo and summing up what its users see, for the demo's tests."""
+
+import datetime as dt
+import hashlib
+import json
+from io import StringIO
+
+from django.core.management import call_command
+
+from bangfu.discovery.models import Flag
+from bangfu.matching_runs.models import Allocation as EngineAllocation
+from bangfu.matching_runs.models import MatchingRun
+from bangfu.offers.models import Offer
+from bangfu.procurement.models import Project
+from bangfu.providers.models import Volunteer
+from bangfu.referrals.models import Referral
+from bangfu.registry.models import Household
+
+AS_OF = dt.date(2026, 11, 20)
+SMALL = 60
+
+
+def load(*, seed: int = 2026, reset: bool = False) -> str:
+    out = StringIO()
+    args = [f"--households={SMALL}", f"--seed={seed}", f"--as-of={AS_OF.isoformat()}"]
+    call_command("demo_load", *args, *(["--reset"] if reset else []), stdout=out)
+    return out.getvalue()
+
+
+def _need(need) -> list:
+    return [need.household.registry_number, need.category.code]
+
+
+def registry_rows() -> list:
+    households = (
+        Household.objects.select_related("region")
+        .prefetch_related("members", "needs__category", "assessments__assessor")
+        .order_by("registry_number")
+    )
+    rows = []
+    for household in households:
+        rows.append(
+            [
+                household.registry_number,
+                household.region.code,
+                household.tier,
+                household.address,
+                household.phone,
+                str(household.enrolled_on),
+                str(household.next_review_due),
+                sorted(
+                    [m.name, m.id_number, m.relation, str(m.monthly_income), m.disability]
+                    for m in household.members.all()
+                ),
+                sorted(
+                    [str(a.assessed_on), a.assessor.username, a.summary]
+                    for a in household.assessments.all()
+                ),
+                sorted(
+                    [n.category.code, n.severity, n.urgency, n.status, str(n.priority)]
+                    for n in household.needs.all()
+                ),
+            ]
+        )
+    volunteers = sorted(
+        [v.user.display_name, v.home_region.code, str(v.latitude), str(v.travel_radius_km)]
+        for v in Volunteer.objects.select_related("user", "home_region")
+    )
+    return [rows, volunteers]
+
+
+def feature_rows() -> dict[str, list]:
+    """Projects, referrals, the engine's allocation, offers and warnings, without database ids."""
+    referrals = Referral.objects.select_related(
+        "need__household", "need__category", "station__organisation", "volunteer__user"
+    )
+    run = MatchingRun.objects.filter(job_key="demo:allocate").first()
+    allocations = EngineAllocation.objects.filter(run=run).select_related(
+        "need__household", "need__category"
+    )
+    return {
+        "projects": sorted(
+            [p.name, str(p.amount), p.status, p.funding_source] for p in Project.objects.all()
+        ),
+        "referrals": sorted([*_need(r.need), r.status, str(r.provider)] for r in referrals),
+        "engine": [
+            run and (run.status, run.assigned_count, run.objective),
+            sorted([*_need(a.need), a.provider_kind, a.score] for a in allocations),
+        ],
+        "offers": sorted([o.title, o.status, o.allocations.count()] for o in Offer.objects.all()),
+        "warnings": sorted(
+            [f.rule, f.region.code, str(f.fired_on), json.dumps(f.evidence, sort_keys=True)]
+            for f in Flag.objects.filter(fired_on=AS_OF).select_related("region")
+        ),
+    }
+
+
+def demo_digest() -> str:
+    """Everything the demo's users see, without database ids or ciphertext."""
+    blob = json.dumps([registry_rows(), feature_rows()], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
