@@ -128,6 +128,7 @@ def test_it_has_stations_volunteers_and_one_login_per_role(demo):
     for login in LOGINS:
         assert login.username in demo and login.password in demo
     assert "http://127.0.0.1:8000/" in demo
+    assert "http://127.0.0.1:8000/accounts/login/" in demo
 
 
 # --- the features ------------------------------------------------------------------------------
@@ -196,6 +197,7 @@ def test_station_staff_see_the_referrals_sent_to_their_station(demo, client):
         assert reverse("portal:case", args=[referral.pk]) + '"' in html
     for referral in others:
         assert reverse("portal:case", args=[referral.pk]) + '"' not in html
+    assert gettext("(%(count)s referrals)") % {"count": theirs.count()} in demo
 
 
 def test_charity_staff_see_their_offers_and_no_household(demo, client):
@@ -205,6 +207,7 @@ def test_charity_staff_see_their_offers_and_no_household(demo, client):
         assert offer.title in html
     for household in Household.objects.all()[:20]:
         assert household.registry_number not in html
+    assert gettext("(%(count)s offers)") % {"count": 5} in demo
 
 
 # --- loading again, resetting ------------------------------------------------------------------

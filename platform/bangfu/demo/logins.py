@@ -16,6 +16,9 @@ class Login:
     username: str
     password: str
     sees: Promise
+    # What the figure after ``sees`` counts: "households" (through the registry's scoping),
+    # "referrals" (answered in the providers' portal) or "offers" (of the user's charity).
+    counts: str = "households"
 
 
 LOGINS = (
@@ -23,13 +26,16 @@ LOGINS = (
         _("bureau staff"),
         "bureau",
         "Yuanjiang-bureau-2026",
-        _("all households of the county; may edit and reveal ID numbers"),
+        _(
+            "all households of the county, the referral desk, procurement, matching runs and "
+            "cross-check warnings; may edit and reveal ID numbers"
+        ),
     ),
     Login(
         _("bureau manager"),
         "manager",
         "Yuanjiang-manager-2026",
-        _("all households of the county; manages the bureau's work"),
+        _("all households of the county; approves projects, charities and offers"),
     ),
     Login(
         _("auditor"),
@@ -41,31 +47,37 @@ LOGINS = (
         _("station staff"),
         "station",
         "Yinyuan-station-2026",
-        _("cases referred to the Yinyuan town social-work station"),
+        _("referrals sent to the Yinyuan town social-work station, in the portal /portal/"),
+        counts="referrals",
     ),
     Login(
         _("assistant"),
         "assistant",
         "Yinyuan-assistant-2026",
-        _("households of four villages of Yinyuan town; records visits and needs"),
+        _(
+            "households of four villages of Yinyuan town; records visits and needs, "
+            "verifies warnings"
+        ),
     ),
     Login(
         _("volunteer"),
         "volunteer",
         "Anding-volunteer-2026",
-        _("own volunteer profile; no personal data"),
+        _("own volunteer profile and the tasks referred to them, in the portal /portal/"),
+        counts="referrals",
     ),
     Login(
         _("charity staff"),
         "charity",
         "Yuanjiang-charity-2026",
-        _("no personal data; the charity's offers and anonymised matches"),
+        _("no personal data; the charity's offers and anonymised matches, at /charity/"),
+        counts="offers",
     ),
     Login(
         _("administrator"),
         "admin",
         "Yuanjiang-admin-2026",
-        _("everything; configuration in /admin/"),
+        _("everything; configuration in /admin/, the public site's pages in /cms-admin/"),
     ),
 )
 

@@ -1,9 +1,12 @@
 """``manage.py demo_load``: the demo county of 元江县, once; its log-ins every time."""
 
 import datetime as dt
+import logging
 import time
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import User
@@ -16,7 +19,10 @@ from bangfu.demo.builder import (
     demo_is_loaded,
     demo_reset,
 )
-from bangfu.demo.logins import LOGINS
+from bangfu.demo.logins import LOGINS, Login
+from bangfu.offers.models import Offer
+from bangfu.offers.selectors import charity_of
+from bangfu.referrals.selectors import provider_referrals
 from bangfu.registry.models import Household
 
 
@@ -40,9 +46,16 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="delete the demo first and build it again"
         )
 
-    def handle(self, *args, households, seed, as_of, reset, **options):
+    def handle(self, *args, households, seed, as_of, reset, verbosity, **options):
         if households < 1:
             raise CommandError("--households must be at least 1")
+        # The steps work through the services: each task run, page published and index update
+        # logs a line. Thousands of them would bury the summary; -v 2 shows them.
+        with _quiet_logs(enabled=verbosity < 2):
+            self._load(households=households, seed=seed, as_of=as_of, reset=reset)
+        self._logins()
+
+    def _load(self, *, households, seed, as_of, reset) -> None:
         started = time.perf_counter()
         if reset and demo_is_loaded():
             demo_reset()
@@ -73,9 +86,9 @@ class Command(BaseCommand):
                     _("The demo is already loaded: nothing was added (use --reset to rebuild it).")
                 )
             )
+        width = max(_width(str(COUNT_LABELS.get(key, key))) for key in result.counts)
         for key, number in result.counts.items():
-            self.stdout.write(f"  {_pad(str(COUNT_LABELS.get(key, key)), 16)} {number:>7,}")
-        self._logins()
+            self.stdout.write(f"  {_pad(str(COUNT_LABELS.get(key, key)), width)} {number:>7,}")
 
     def _logins(self) -> None:
         usernames = [login.username for login in LOGINS]
@@ -85,11 +98,16 @@ class Command(BaseCommand):
             user = users.get(login.username)
             sees = str(login.sees)
             if user is not None:
-                count = Household.objects.for_user(user).count()
-                sees += " " + _("(%(count)s households)") % {"count": f"{count:,}"}
+                sees += " " + _figure(login, user)
             rows.append((str(login.role), login.username, login.password, sees))
+        site = SITE_URL.rstrip("/")
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(_("Log in at %(url)s") % {"url": SITE_URL}))
+        self.stdout.write(
+            self.style.SUCCESS(_("Public site, no log-in needed: %(url)s") % {"url": SITE_URL})
+        )
+        self.stdout.write(
+            self.style.SUCCESS(_("Log in at %(url)s") % {"url": site + reverse("accounts:login")})
+        )
         widths = [max(_width(row[i]) for row in rows) for i in range(3)]
         for number, row in enumerate(rows):
             cells = [_pad(cell, width) for cell, width in zip(row[:3], widths, strict=True)]
@@ -101,6 +119,31 @@ class Command(BaseCommand):
         self.stdout.write(
             _("These passwords are public: never use the demo on a real installation.")
         )
+
+
+def _figure(login: Login, user: User) -> str:
+    """How much of the demo the log-in sees, in the unit of what it works on."""
+    if login.counts == "referrals":
+        count = provider_referrals(user).count()
+        return _("(%(count)s referrals)") % {"count": f"{count:,}"}
+    if login.counts == "offers":
+        charity = charity_of(user)
+        count = Offer.objects.filter(charity=charity).count() if charity else 0
+        return _("(%(count)s offers)") % {"count": f"{count:,}"}
+    count = Household.objects.for_user(user).count()
+    return _("(%(count)s households)") % {"count": f"{count:,}"}
+
+
+@contextmanager
+def _quiet_logs(*, enabled: bool):
+    """Drop INFO records everywhere (warnings still show) while the demo loads."""
+    before = logging.root.manager.disable
+    if enabled:
+        logging.disable(max(before, logging.INFO))
+    try:
+        yield
+    finally:
+        logging.disable(before)
 
 
 def _width(text: str) -> int:
