@@ -113,7 +113,9 @@ def provider_users(key: ProviderKey) -> list[User]:
             memberships__is_active=True,
             memberships__role=Membership.Role.STATION_STAFF,
             memberships__organisation__station__pk=pk,
-        ).distinct()
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -144,7 +146,9 @@ def township_staff(region: Region) -> list[User]:
                 memberships__role__in=DESK_ROLES,
                 memberships__organisation__is_active=True,
                 memberships__organisation__region=ancestor,
-            ).distinct()
+            )
+            .distinct()
+            .order_by("pk")
         )
         if users:
             return users
