@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -234,6 +234,8 @@ def help_request_submit(
             {"township": _("This township does not take requests online yet: please call 12349.")}
         )
     code = _new_code()
+    while HelpRequest.objects.filter(code=code).exists():  # 32^8 codes: rare, cheap to rule out
+        code = _new_code()
     with translation.override(settings.LANGUAGE_CODE):
         text = _(
             "Online help request %(code)s\nName: %(name)s\nPhone: %(phone)s\n\n%(description)s"
@@ -250,20 +252,14 @@ def help_request_submit(
         description=text,
         at=at,
     )
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return HelpRequest.objects.create(
-                    code=code,
-                    phone_hash=crypto.lookup_hash(phone),
-                    township=township,
-                    intake=intake,
-                    consented_at=at,
-                    created_at=at,
-                )
-        except IntegrityError:  # the one-in-a-trillion clash of codes
-            code = _new_code()
-    raise RuntimeError("could not draw a free tracking code")
+    return HelpRequest.objects.create(
+        code=code,
+        phone_hash=crypto.lookup_hash(phone),
+        township=township,
+        intake=intake,
+        consented_at=at,
+        created_at=at,
+    )
 
 
 @dataclass(frozen=True)
