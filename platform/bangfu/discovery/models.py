@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.scoping import ScopedQuerySet
 from bangfu.core.fields import EncryptedTextField
 from bangfu.core.masking import mask_id_number, mask_name
+from bangfu.core.models import FileImport
 from bangfu.regions.models import Region
 from bangfu.registry.models import Assessment, Household, Member, Tier
 
@@ -60,7 +61,7 @@ class Rule(models.TextChoices):
     )
 
 
-class CrossCheckImport(models.Model):
+class CrossCheckImport(FileImport):
     """One cross-check file brought in (or refused): who, when, which file, what came of it."""
 
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
@@ -71,26 +72,13 @@ class CrossCheckImport(models.Model):
         verbose_name=_("region covered"),
     )
     as_of = models.DateField(_("data as of"))
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        related_name="crosscheck_imports",
-        verbose_name=_("imported by"),
-    )
-    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
     matched = models.PositiveIntegerField(_("people found in the registry"), default=0)
     candidates_created = models.PositiveIntegerField(_("new candidate persons"), default=0)
     flags_created = models.PositiveIntegerField(_("warnings raised"), default=0)
-    ok = models.BooleanField(_("imported"), help_text=_("False: the file was refused."))
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
 
-    class Meta:
+    class Meta(FileImport.Meta):
         verbose_name = _("cross-check import")
         verbose_name_plural = _("cross-check imports")
-        ordering = ["-imported_at", "-pk"]
         indexes = [models.Index(fields=["source", "region", "ok", "as_of"])]
 
     def __str__(self) -> str:

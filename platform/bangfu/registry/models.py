@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.scoping import ScopedQuerySet
 from bangfu.core.fields import EncryptedTextField
 from bangfu.core.masking import mask_id_number, mask_name
+from bangfu.core.models import FileImport
 from bangfu.regions.models import Region
 
 
@@ -354,32 +355,19 @@ class Need(models.Model):
         return f"{self.household} · {self.category}"
 
 
-class LedgerImport(models.Model):
+class LedgerImport(FileImport):
     """The audit trail of one ledger (台账) import: who brought which file in, and what came of it.
 
     Written in the same transaction as the households and members it created; a refused file is
     recorded too (nothing else is written then). Dry runs are not recorded.
     """
 
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        related_name="ledger_imports",
-        verbose_name=_("imported by"),
-    )
-    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
     households_created = models.PositiveIntegerField(_("households created"), default=0)
     members_created = models.PositiveIntegerField(_("members created"), default=0)
-    ok = models.BooleanField(_("imported"), help_text=_("False: the file was refused."))
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
 
-    class Meta:
+    class Meta(FileImport.Meta):
         verbose_name = _("ledger import")
         verbose_name_plural = _("ledger imports")
-        ordering = ["-imported_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.file_name} · {self.imported_at:%Y-%m-%d %H:%M}"
