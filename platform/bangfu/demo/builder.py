@@ -19,8 +19,9 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -130,7 +131,9 @@ def demo_build(
         return DemoResult(loaded=False, counts=demo_counts(), timings={})
     ctx = DemoContext(options=options)
     timings = {}
-    with transaction.atomic():
+    # The services write some texts (an assessment's summary, a notification) in the active
+    # language: the county's own, whatever language the caller happens to be in.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         for step in _steps(steps):
             started = time.perf_counter()
             step.build(ctx)
