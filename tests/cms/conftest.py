@@ -106,3 +106,20 @@ def run_project(late_2026, county_a, bureau_staff, manager):
         return project
 
     return run
+
+
+@pytest.fixture
+def restored_sequences(django_db_blocker):
+    """Request it right after ``browser``. The serialized restore puts the migrations' rows back
+    under their old ids (the home page is id 3) while the flush before it restarted
+    PostgreSQL's id sequences at 1: the next page would collide. Move every sequence past its
+    table's highest id (SQLite needs nothing: it counts from the rows)."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(statement)

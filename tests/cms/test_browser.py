@@ -38,7 +38,7 @@ def households_left(browser, url: str) -> int:
 
 
 def test_an_offer_from_the_charity_to_the_households(
-    browser, charity, charity_user, bureau_staff, make_need, hardship
+    browser, restored_sequences, charity, charity_user, bureau_staff, make_need, hardship
 ):
     site_ensure()
     needs = [make_need() for _ in range(3)]
@@ -101,7 +101,9 @@ def test_an_offer_from_the_charity_to_the_households(
     assert households_left(browser, public_url) == 3
 
 
-def test_a_visitor_asks_for_help_and_follows_it(browser, county_a, bureau_staff):
+def test_a_visitor_asks_for_help_and_follows_it(
+    browser, restored_sequences, county_a, bureau_staff
+):
     site_ensure()
     township = county_a[1]
     browser.delete_all_cookies()
