@@ -142,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "registry:household-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Idle sessions end after 30 minutes: the expiry is pushed forward on every request.
@@ -199,6 +199,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "sync-public-project-pages": {
+        "task": "cms.tasks.sync_project_pages_task",
+        "schedule": 60 * 60,
+    },
     "refresh-need-priorities": {
         "task": "bangfu.registry.tasks.refresh_need_priorities_task",
         "schedule": 6 * 60 * 60,
@@ -219,6 +223,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bangfu.discovery.tasks.tasks_schedule_task",
         "schedule": 24 * 60 * 60,
     },
+}
+
+# Rate limits (help form, charity registration) must hold across gunicorn workers: production
+# shares one Redis cache; the embedded mode has one process and keeps them in memory.
+CACHE_URL = env_str("CACHE_URL", CELERY_BROKER_URL) if PRODUCTION else env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 EMAIL_BACKEND = env_str(

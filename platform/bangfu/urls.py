@@ -1,22 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bangfu.accounts.views import landing
+
 urlpatterns = [
     path("staff/offers/", include("bangfu.offers.urls")),
+    path("staff/procurement/", include("bangfu.procurement.urls")),
     path("staff/referrals/", include("bangfu.referrals.urls")),
     path("staff/matching/", include("bangfu.matching_runs.urls")),
     path("portal/", include("bangfu.referrals.portal_urls")),
     path("charity/", include("bangfu.offers.portal_urls")),
-    path("staff/procurement/", include("bangfu.procurement.urls")),
     path("staff/discovery/", include("bangfu.discovery.urls")),
+    path("staff/start/", landing, name="home"),
     path("staff/", include("bangfu.registry.urls")),
-    # Only reversed, never reached: "home" is the staff landing page the staff layout links to.
-    path("staff/", RedirectView.as_view(pattern_name="registry:household-list"), name="home"),
     path("accounts/", include("bangfu.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from bangfu.accounts.models import Membership
+from tests.factories import StationFactory, UserFactory, member_of
+
 LOGIN_URL = reverse("accounts:login")
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 
@@ -18,10 +21,21 @@ def test_the_login_page_speaks_chinese(client, db):
 
 
 def test_a_good_login_lands_on_the_household_list(client, bureau_staff):
-    response = client.post(LOGIN_URL, {"username": "bureau_a", "password": PASSWORD})
+    response = client.post(LOGIN_URL, {"username": "bureau_a", "password": PASSWORD}, follow=True)
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("registry:household-list")
+    assert response.redirect_chain[-1][0] == reverse("registry:household-list")
+
+
+def test_station_staff_land_in_their_portal_and_see_the_notification_bell(client, county_a):
+    _county, town, _village = county_a
+    station = StationFactory(organisation__region=town)
+    user = UserFactory(username="station_a")
+    member_of(user, station.organisation, Membership.Role.STATION_STAFF)
+
+    response = client.post(LOGIN_URL, {"username": "station_a", "password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("portal:inbox")
+    assert reverse("referrals:notifications") in response.content.decode()
 
 
 def test_the_top_bar_names_the_user_their_role_and_organisation(client, bureau_staff):
