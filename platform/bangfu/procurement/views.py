@@ -423,6 +423,7 @@ def evaluation_detail(request, pk: int):
         ),
         "delivery_chart": charts.hbar_chart(
             [(row.line.item.name, [min(row.delivered_pct, pct)]) for row in lines],
+            # xgettext:no-python-format
             [charts.Series(_("delivered, % of contracted"), "#5b9bd5")],
             max_value=pct,
             value_format=lambda value: f"{value:.1f}%",

@@ -24,14 +24,22 @@ PARAMETERS: dict[str, Parameter] = {
     "minimum_wage_monthly": Parameter(_("Local minimum wage (yuan/month)"), "money"),
     "dibao_standard_monthly": Parameter(_("Dibao standard (yuan/person/month)"), "money"),
     "dibao_share_of_minimum_wage_pct": Parameter(
-        _("Dibao standard as % of minimum wage"), "percent"
+        # xgettext:no-python-format
+        _("Dibao standard as % of minimum wage"),
+        "percent",
     ),
+    # xgettext:no-python-format
     "tekun_basic_pct_of_dibao": Parameter(_("Tekun basic standard as % of dibao"), "percent"),
     "care_standard_self_pct": Parameter(
-        _("Care standard, self-caring (% of min. wage)"), "percent"
+        # xgettext:no-python-format
+        _("Care standard, self-caring (% of min. wage)"),
+        "percent",
     ),
+    # xgettext:no-python-format
     "care_standard_semi_pct": Parameter(_("Care standard, semi-care (% of min. wage)"), "percent"),
+    # xgettext:no-python-format
     "care_standard_full_pct": Parameter(_("Care standard, full care (% of min. wage)"), "percent"),
+    # xgettext:no-python-format
     "institutional_support_pct": Parameter(_("Institutional support (% of dispersed)"), "percent"),
     "temporary_assistance_band_pct": Parameter(_("Temporary assistance band (+/- %)"), "percent"),
     "work_income_deduction_pct": Parameter(_("Work income deduction (%)"), "percent"),
@@ -67,7 +75,9 @@ PARAMETERS: dict[str, Parameter] = {
         "percent",
     ),
     "discovery_rigid_spending_pct": Parameter(
-        _("Finding people: rigid spending of at least this % of income is heavy"), "percent"
+        # xgettext:no-python-format
+        _("Finding people: rigid spending of at least this % of income is heavy"),
+        "percent",
     ),
     "discovery_review_notice_days": Parameter(
         _("Finding people: days before a review falls due to schedule it"), "days"
