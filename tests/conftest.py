@@ -64,20 +64,29 @@ def household_a(county_a):
 
 
 @pytest.fixture
-def celery_worker(request, transactional_db, settings, worker_id):
+def broker_url(settings):
+    """The configured broker, or a skip: the embedded mode runs tasks in-process."""
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("needs CELERY_BROKER_URL (CI's PostgreSQL stage runs it with Redis)")
+    return settings.CELERY_BROKER_URL
+
+
+@pytest.fixture
+def celery_worker(
+    broker_url, pristine_db, transactional_db, django_db_serialized_rollback, worker_id
+):
     """A real Celery worker on the configured broker (Redis in CI), in a thread of this process.
 
-    Tests that use it are marked ``worker``; they are skipped when no broker is configured (the
-    embedded mode runs tasks in-process). The worker reads the test database through its own
-    connection, so the test's rows must be committed: hence ``transactional_db``. Each pytest-xdist
-    process has its own queue, so no worker runs a task against another process's database.
+    Tests that use it are marked ``worker`` and list it first among their fixtures. The worker
+    reads the test database through its own connection, so the test's rows must be committed:
+    hence ``transactional_db``, with the migrations' seed data (service categories, policy
+    defaults) restored by serialized rollback into a ``pristine_db``. Each pytest-xdist process
+    has its own queue, so no worker runs a task against another process's database.
     """
     from celery.contrib.testing.worker import start_worker
 
     from bangfu.celery import app
 
-    if not settings.CELERY_BROKER_URL:
-        pytest.skip("needs CELERY_BROKER_URL (CI's PostgreSQL stage runs it with Redis)")
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = f"bangfu-test-{worker_id}"
     try:
@@ -93,8 +102,8 @@ def celery_worker(request, transactional_db, settings, worker_id):
 def pristine_db(django_db_setup, django_db_blocker):
     """An empty database for a serialized-rollback test to restore the migrations' data into.
 
-    A transactional test without serialized rollback (``celery_worker`` ones, even skipped)
-    flushes with post_migrate, which recreates content types and permissions under new ids;
+    A transactional test without serialized rollback flushes with post_migrate, which
+    recreates content types and permissions under new ids;
     restoring the serialized copy over them then fails on unique keys. List this fixture
     before ``transactional_db`` and ``django_db_serialized_rollback`` instead of the
     ``django_db(transaction=True, serialized_rollback=True)`` mark (a mark opens the database

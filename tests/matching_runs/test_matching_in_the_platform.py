@@ -1,7 +1,5 @@
 """The engine inside the platform: loading arrays, ranking one need, runs and their pages."""
 
-import time
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -149,20 +147,3 @@ def test_runs_are_the_bureaus_tool_and_stay_in_its_region(client, county, provid
     )
     client.force_login(outsider)
     assert client.get(reverse("matching_runs:run-detail", args=[run.pk])).status_code == 404
-
-
-@pytest.mark.worker
-def test_a_real_worker_ranks_a_region(celery_worker, county, providers, bureau):
-    region, _t1, village1, _t2, _v2 = county
-    household_with_need(village1)
-    household_with_need(village1, category="rehabilitation")
-    # transactional_db: the request commits and queues the task through the broker.
-    run = run_request(kind="rank", region=region, by=bureau)
-    for _ in range(120):
-        run.refresh_from_db()
-        if run.is_finished:
-            break
-        time.sleep(0.5)
-    run.refresh_from_db()
-    assert run.status == MatchingRun.Status.DONE
-    assert RankedCandidate.objects.filter(run=run).count() == 2
