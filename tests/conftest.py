@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from bangfu.accounts.models import Membership, Organisation
 from tests.factories import (
@@ -9,6 +11,15 @@ from tests.factories import (
     member_of,
     region_chain,
 )
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts and ends in the site's language: a request activates its own language
+    in the thread and leaves it active, which would make one test depend on the one before."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -230,7 +230,7 @@ def test_the_evaluation_report_renders_with_charts(client, auditor, evaluation):
     content = response.content.decode()
     assert response.status_code == 200
     assert str(evaluation.final_score) in content
-    assert content.count("<svg") == 2
+    assert content.count('<svg class="chart"') == 2
     assert "欧阳晓明" not in content
 
 
