@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bangfu.core.id_numbers import check_character
 from bangfu.demo.names import NameMaker, weighted
-from bangfu.registry.models import Member, Tier
+from bangfu.registry.models import Member, Tier, is_severe_disability
 
 Relation = Member.Relation
 Disability = Member.Disability
@@ -115,12 +115,7 @@ class PersonPlan:
 
     @property
     def severely_disabled(self) -> bool:
-        if self.disability_grade is None:
-            return False
-        return self.disability_grade <= 2 or (
-            self.disability_grade == 3
-            and self.disability in {Disability.INTELLECTUAL, Disability.MENTAL}
-        )
+        return is_severe_disability(self.disability, self.disability_grade)
 
 
 @dataclass

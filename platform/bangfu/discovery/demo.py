@@ -32,11 +32,18 @@ from bangfu.discovery.features import Facts, features
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import Flag, Rule, Source, Task
 from bangfu.discovery.risk import NotEnoughHistory
-from bangfu.discovery.rules import COVERED_TIERS, is_severe
+from bangfu.discovery.rules import COVERED_TIERS
 from bangfu.discovery.schedule import add_months
 from bangfu.discovery.standards import standards_for
 from bangfu.regions.models import Region
-from bangfu.registry.models import Household, Member, ServiceCategory, Tier
+from bangfu.registry.models import (
+    Household,
+    Member,
+    ServiceCategory,
+    Tier,
+    age_on,
+    is_severe_disability,
+)
 
 HISTORY_SIZE = 720
 Disability = Member.Disability
@@ -110,10 +117,6 @@ def _xlsx(title: str, headers: list[str], rows: list[list]) -> io.BytesIO:
     book.save(out)
     out.seek(0)
     return out
-
-
-def _age(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def _county_people(county: Region) -> list[Member]:
@@ -319,7 +322,7 @@ def _files(county, rng, people, villages, strangers, as_of):
 
     # 司法局: minors of prisoners and people in compulsory rehab.
     custody_rows = []
-    children = [m for m in people if _age(m.birth_date, as_of) < 18]
+    children = [m for m in people if age_on(m.birth_date, as_of) < 18]
     for member in rng.sample(children, min(4, len(children))):
         custody_rows.append(_custody_row(rng, member.id_number, member.name, "", as_of))
     for _ in range(3):
@@ -449,7 +452,7 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
     for index in range(HISTORY_SIZE):
         rule = rng.choice(rules)
         if rule in {Rule.TEKUN_MINOR_DROPPED, Rule.CUSTODY_MINOR}:
-            pool = [m for m in people if _age(m.birth_date, as_of) < 20] or people
+            pool = [m for m in people if age_on(m.birth_date, as_of) < 20] or people
         else:
             pool = heads
         member = rng.choice(pool)
@@ -517,7 +520,7 @@ def _past_facts(rng, rule, member, members, standard, fired) -> Facts:
     if situation < 0.25:
         return Facts(
             rule=rule,
-            age=_age(member.birth_date, fired),
+            age=age_on(member.birth_date, fired),
             registered=False,
             severe_disability=rule == Rule.SEVERE_DISABILITY or member.is_severely_disabled,
             amount_ratio=rng.uniform(1.0, 2.5) if rule == Rule.MEDICAL else 0.0,
@@ -528,17 +531,17 @@ def _past_facts(rng, rule, member, members, standard, fired) -> Facts:
     income = (income * Decimal(str(round(rng.uniform(0.7, 1.8), 2)))).quantize(Decimal("0.01"))
     return Facts(
         rule=rule,
-        age=_age(member.birth_date, fired),
+        age=age_on(member.birth_date, fired),
         registered=True,
         tier=tier,
         household_size=len(members),
         income_per_person=income,
         standard=standard,
         severe_disability=rule == Rule.SEVERE_DISABILITY
-        or any(is_severe(m.disability, m.disability_grade) for m in members),
+        or any(is_severe_disability(m.disability, m.disability_grade) for m in members),
         serious_illness=any(m.illness == Member.Illness.SERIOUS for m in members),
-        elderly=sum(1 for m in members if _age(m.birth_date, fired) >= 60),
-        children=sum(1 for m in members if _age(m.birth_date, fired) < 18),
+        elderly=sum(1 for m in members if age_on(m.birth_date, fired) >= 60),
+        children=sum(1 for m in members if age_on(m.birth_date, fired) < 18),
         amount_ratio=rng.uniform(1.0, 2.5) if rule == Rule.MEDICAL else 0.0,
     )
 

@@ -23,7 +23,7 @@ from bangfu.core.fields import EncryptedTextField
 from bangfu.core.masking import mask_id_number, mask_name
 from bangfu.core.models import FileImport
 from bangfu.regions.models import Region
-from bangfu.registry.models import Assessment, Household, Member, Tier
+from bangfu.registry.models import Assessment, Household, Member, Tier, age_on
 
 
 class Source(models.TextChoices):
@@ -144,8 +144,7 @@ class CandidatePerson(models.Model):
         return mask_id_number(self.id_number) if self.id_number else ""
 
     def age_on(self, day) -> int:
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.birth_date, day)
 
 
 class SourceRecordQuerySet(ScopedQuerySet):

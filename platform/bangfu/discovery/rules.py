@@ -38,7 +38,7 @@ from bangfu.discovery.schedule import LIVE_STATUSES, review_due_on
 from bangfu.discovery.standards import Standards, expenditure_check, standards_for
 from bangfu.regions.models import Region
 from bangfu.regions.policy import Policy
-from bangfu.registry.models import Household, Member, Tier
+from bangfu.registry.models import Household, Member, Tier, age_on, is_severe_disability
 
 COVERED_TIERS = frozenset({Tier.TEKUN, Tier.DIBAO, Tier.MARGINAL, Tier.EXPENDITURE})
 MEDICAL_ASSISTED_TIERS = frozenset({Tier.TEKUN, Tier.DIBAO})
@@ -64,20 +64,11 @@ class Finding:
     due: dt.date | None = None  # reviews: the date the review falls due
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def is_covered(member: Member | None) -> bool:
     if member is None:
         return False
     household = member.household
     return household.tier in COVERED_TIERS and household.status in LIVE_STATUSES
-
-
-def is_severe(disability: str, grade) -> bool:
-    """The registry's own definition (grades 1-2, grade 3 intellectual or mental)."""
-    return Member(disability=disability, disability_grade=grade).is_severely_disabled
 
 
 class ScanContext:
@@ -254,7 +245,7 @@ def medical_out_of_pocket(ctx: ScanContext) -> Iterator[Finding]:
 def severe_disability_uncovered(ctx: ScanContext) -> Iterator[Finding]:
     for record in ctx.records(Source.DISABILITY):
         kind, grade = record.data["disability"], record.data["disability_grade"]
-        if not is_severe(kind, grade):
+        if not is_severe_disability(kind, grade):
             continue
         member, candidate = ctx.person(record.person_hash)
         village = ctx.village_of(member, candidate)

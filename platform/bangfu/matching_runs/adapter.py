@@ -21,7 +21,14 @@ from bangfu.procurement.models import Project
 from bangfu.providers.models import Certificate, Station, Volunteer
 from bangfu.referrals import selectors as referral_selectors
 from bangfu.regions.models import Region
-from bangfu.registry.models import Member, Need, ServiceCategory, Tier
+from bangfu.registry.models import (
+    Member,
+    Need,
+    ServiceCategory,
+    Tier,
+    age_on,
+    is_severe_disability,
+)
 from matching.types import (
     AGE_UNLIMITED,
     ALL_TIERS,
@@ -170,23 +177,12 @@ def _household_facts(household_ids, today: dt.date) -> dict[int, dict]:
     )
     for household, relation, born, sex, disability, grade, orphan, unsupported in members:
         entry = facts.setdefault(household, {"protected": False, "grade": 0})
-        severe = (
-            disability != Member.Disability.NONE
-            and grade is not None
-            and (
-                grade <= 2
-                or (
-                    grade == 3
-                    and disability in {Member.Disability.INTELLECTUAL, Member.Disability.MENTAL}
-                )
-            )
-        )
+        severe = is_severe_disability(disability, grade)
         entry["protected"] |= bool(orphan or unsupported or severe)
         if grade:
             entry["grade"] = grade if not entry["grade"] else min(entry["grade"], grade)
         if relation == Member.Relation.HEAD or "age" not in entry:
-            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-            entry.update(age=age, sex=GENDER_CODES.get(sex, ANY))
+            entry.update(age=age_on(born, today), sex=GENDER_CODES.get(sex, ANY))
     return facts
 
 

@@ -238,18 +238,26 @@ class Member(models.Model):
         return mask_id_number(self.id_number)
 
     def age_on(self, day: dt.date) -> int:
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.birth_date, day)
 
     @property
     def is_severely_disabled(self) -> bool:
-        """Grades 1-2, or grade 3 intellectual or mental disability (重度残疾)."""
-        if self.disability == self.Disability.NONE or self.disability_grade is None:
-            return False
-        return self.disability_grade <= 2 or (
-            self.disability_grade == 3
-            and self.disability in {self.Disability.INTELLECTUAL, self.Disability.MENTAL}
-        )
+        return is_severe_disability(self.disability, self.disability_grade)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day``."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def is_severe_disability(disability: str, grade: int | None) -> bool:
+    """重度残疾: grades 1-2, or grade 3 intellectual or mental disability."""
+    if disability == Member.Disability.NONE or not grade:
+        return False
+    return grade <= 2 or (
+        grade == 3 and disability in {Member.Disability.INTELLECTUAL, Member.Disability.MENTAL}
+    )
 
 
 class AssessmentQuerySet(ScopedQuerySet):
