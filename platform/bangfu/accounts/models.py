@@ -71,6 +71,7 @@ class Membership(models.Model):
         BUREAU_STAFF = "bureau_staff", _("bureau staff")
         BUREAU_MANAGER = "bureau_manager", _("bureau manager")
         STATION_STAFF = "station_staff", _("station staff")
+        AGENCY_STAFF = "agency_staff", _("service agency staff")
         ASSISTANT = "assistant", _("social-assistance assistant")
         VOLUNTEER = "volunteer", _("volunteer")
         CHARITY_STAFF = "charity_staff", _("charity staff")
@@ -82,6 +83,7 @@ class Membership(models.Model):
         Role.BUREAU_MANAGER: {Organisation.Kind.BUREAU},
         Role.AUDITOR: {Organisation.Kind.BUREAU},
         Role.STATION_STAFF: {Organisation.Kind.STATION},
+        Role.AGENCY_STAFF: {Organisation.Kind.AGENCY},
         Role.ASSISTANT: {
             Organisation.Kind.BUREAU,
             Organisation.Kind.STATION,

@@ -5,13 +5,14 @@ is a ``ScopedQuerySet`` and is read through ``.for_user(user)``:
 
 - bureau staff, managers and auditors see their bureau's region and everything below it;
 - assistants see the households of the villages they are assigned;
-- station staff see only what is referred to their station, volunteers only their own tasks;
+- station staff see only what is referred to their station, volunteers only their own tasks,
+  a service agency's staff only what is referred to the agency's procured projects;
 - charity staff see no personal data here.
 
-Providers (station staff, volunteers) reach personal data only through a referral: the same
-``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows reached from a referral
-to one of their stations or to them, while that referral is live or done (not once it was
-declined, expired or revoked). Households, members and assessments are not in
+Providers (station staff, volunteers, agency staff) reach personal data only through a
+referral: the same ``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows reached
+from a referral to one of their stations, their agency's projects or to them, while that
+referral is live or done (not once it was declined, expired or revoked). Households, members and assessments are not in
 ``REFERRAL_PATHS``: across the project ``Household.objects.for_user`` means "may open the
 household's record" (registry pages, exports, allocations), with its ID numbers and incomes.
 A provider reads the household through its referral instead, on the referrals app's service
@@ -50,6 +51,7 @@ class Scope:
     village_ids: tuple[int, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
     station_organisation_ids: tuple[int, ...] = ()
+    agency_organisation_ids: tuple[int, ...] = ()
     volunteer_user_id: int | None = None
 
     @property
@@ -59,8 +61,13 @@ class Scope:
 
     @property
     def is_provider(self) -> bool:
-        """Station staff or a volunteer: reads personal data only through referrals."""
-        return bool(self.station_organisation_ids) or self.volunteer_user_id is not None
+        """Station staff, agency staff or a volunteer: reads personal data only through
+        referrals."""
+        return (
+            bool(self.station_organisation_ids)
+            or bool(self.agency_organisation_ids)
+            or self.volunteer_user_id is not None
+        )
 
     @property
     def reads_registry(self) -> bool:
@@ -96,6 +103,8 @@ class Scope:
         query = Q(pk__in=[])
         if self.station_organisation_ids:
             query |= Q(**{f"{prefix}station__organisation__in": self.station_organisation_ids})
+        if self.agency_organisation_ids:
+            query |= Q(**{f"{prefix}project__agency__in": self.agency_organisation_ids})
         if self.volunteer_user_id is not None:
             query |= Q(**{f"{prefix}volunteer__user": self.volunteer_user_id})
         return query & Q(**{f"{prefix}status__in": PROVIDER_READABLE_STATUSES})
@@ -116,7 +125,7 @@ def scope_for(user) -> Scope:
             .select_related("organisation__region")
             .prefetch_related("villages")
         )
-        paths, villages, roles, stations = set(), set(), set(), set()
+        paths, villages, roles, stations, agencies = set(), set(), set(), set(), set()
         for membership in memberships:
             roles.add(membership.role)
             if membership.role in REGION_ROLES:
@@ -125,11 +134,14 @@ def scope_for(user) -> Scope:
                 villages.update(village.pk for village in membership.villages.all())
             elif membership.role == Role.STATION_STAFF:
                 stations.add(membership.organisation_id)
+            elif membership.role == Role.AGENCY_STAFF:
+                agencies.add(membership.organisation_id)
         scope = Scope(
             region_paths=tuple(sorted(paths)),
             village_ids=tuple(sorted(villages)),
             roles=frozenset(roles),
             station_organisation_ids=tuple(sorted(stations)),
+            agency_organisation_ids=tuple(sorted(agencies)),
             volunteer_user_id=user.pk if Role.VOLUNTEER in roles else None,
         )
     user._bangfu_scope = scope
@@ -190,4 +202,19 @@ def holds_role_over(user, roles, region) -> bool:
         is_active=True,
         organisation__is_active=True,
         organisation__region__path__in=above,
+    ).exists()
+
+
+def holds_membership(user, roles, organisation) -> bool:
+    """Whether the user holds one of ``roles`` in ``organisation`` (superusers always do)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user,
+        role__in=roles,
+        is_active=True,
+        organisation=organisation,
+        organisation__is_active=True,
     ).exists()

@@ -417,20 +417,28 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def _add_projects(table, county, *, reach_km):
+def _add_projects(table, county, *, reach_km, outcomes):
     """Procured service-to-people projects under way: their quota left and its unit cost.
 
-    Each project is paid from its own pool: the contract amount not yet delivered.
+    The quota left is the target less the households served or referred to the project (the
+    same count the agency's acceptance is checked against). Each project is paid from its own
+    pool: the contract amount not yet delivered.
     """
-    projects = (
+    today = timezone.localdate()
+    projects = list(
         Project.objects.filter(
             status=Project.Status.IN_PROGRESS,
             region__path__startswith=county.path,
             target_households__gt=0,
+            starts_on__lte=today,
+            ends_on__gte=today,
         )
         .select_related("region", "agency")
         .prefetch_related("lines__item", "deliveries", "service_area")
         .order_by("pk")
+    )
+    households = referral_selectors.project_households(
+        [project.pk for project in projects], pending=True
     )
     for project in projects:
         offered = {
@@ -453,7 +461,8 @@ def _add_projects(table, county, *, reach_km):
             lon=centre.longitude,
             radius_km=reach_km,
             capacity=project.target_households,
-            used=project.households_served(),
+            used=len(households[project.pk]),
+            outcomes=outcomes.get(("project", project.pk), (0, 0)),
             unit_cost=_fen(project.amount / project.target_households),
             pool=table.add_pool(_fen(budget)),
         )
@@ -486,7 +495,7 @@ def load_providers(region: Region, categories: Categories, *, reach_km: float) -
     table = _ProviderTable(categories)
     _add_stations(table, county, reach_km=reach_km, open_cases=open_cases, outcomes=outcomes)
     _add_volunteers(table, county, open_cases=open_cases, outcomes=outcomes)
-    _add_projects(table, county, reach_km=reach_km)
+    _add_projects(table, county, reach_km=reach_km, outcomes=outcomes)
     _add_offers(table, county)
     return table
 

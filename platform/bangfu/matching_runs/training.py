@@ -13,7 +13,8 @@ from sklearn.model_selection import train_test_split
 
 from bangfu.matching_runs import adapter
 from bangfu.matching_runs.engine import success_model_dir
-from bangfu.referrals.models import Referral
+from bangfu.referrals import selectors as referral_selectors
+from bangfu.referrals.models import Referral, provider_key_of
 from bangfu.regions.models import Region
 from matching.success import SuccessModel, evaluate, pair_features, save_model
 from matching.types import km_of_chord, unit_vectors
@@ -29,24 +30,19 @@ def closed_outcomes(region: Region) -> tuple[np.ndarray, np.ndarray]:
             Q(status__in=CLOSED), need__household__region__path__startswith=county.path
         )
         .order_by("pk")
-        .values_list("need_id", "station_id", "volunteer_id", "status")
+        .values_list("need_id", *referral_selectors.PROVIDER_COLUMNS, "status")
     )
     instance = adapter.load_instance(
         county, need_ids=sorted({row[0] for row in rows}), open_only=False
     )
     need_pos = {int(pk): i for i, pk in enumerate(instance.needs.id)}
     provider_pos = instance.providers.positions(
-        [
-            adapter.key_of("station", station)
-            if station
-            else adapter.key_of("volunteer", volunteer)
-            for _need, station, volunteer, _status in rows
-        ]
+        [adapter.key_of(*provider_key_of(*row[1:-1])) for row in rows]
     )
     need = np.asarray([need_pos.get(row[0], -1) for row in rows], dtype=np.int64)
     known = (need >= 0) & (provider_pos >= 0)
     need, provider = need[known], provider_pos[known]
-    y = np.asarray([row[3] == Referral.Status.COMPLETED for row in rows], dtype=np.int64)[known]
+    y = np.asarray([row[-1] == Referral.Status.COMPLETED for row in rows], dtype=np.int64)[known]
     needs, providers = instance.needs, instance.providers
     chord = np.linalg.norm(
         unit_vectors(needs.lat[need], needs.lon[need])

@@ -26,7 +26,7 @@ LABELS = {
     "coverage": _("Coverage (households served / targeted)"),
     "timeliness": _("Timeliness (days from contract start to first service)"),
     "completion": _("Completion (value delivered / contract amount)"),
-    "satisfaction": _("Satisfaction (mean rating out of 5)"),
+    "satisfaction": _("Satisfaction (mean rating out of 5, deliveries and referral feedback)"),
     "cost": _("Cost per household served (paid / households)"),
     "priority_share": _("Share of delivered value for priority tiers"),
 }
@@ -64,7 +64,8 @@ def capped_pct(value: Decimal | None) -> Decimal | None:
 
 
 def compute_indicators(project: Project, scheme: EvaluationScheme) -> list[Indicator]:
-    """The six indicators of a project, from its lines, deliveries and payments."""
+    """The six indicators of a project, from its lines, deliveries, payments and the feedback
+    on its referrals."""
     weights = scheme.indicator_weights()
     deliveries = list(project.deliveries.select_related("line", "household"))
     households = {record.household_id for record in deliveries if record.household_id}
@@ -87,7 +88,12 @@ def compute_indicators(project: Project, scheme: EvaluationScheme) -> list[Indic
     delivered_value = project.delivered_value()
     completion = ratio(delivered_value, project.amount)
 
+    # The households' ratings: given on a delivery staff recorded, or as feedback on a
+    # referral the agency served under the project.
     ratings = [record.satisfaction for record in deliveries if record.satisfaction]
+    ratings += project.referrals.filter(feedback__isnull=False).values_list(
+        "feedback__satisfaction", flat=True
+    )
     mean_rating = ratio(sum(ratings), len(ratings))
     satisfaction_score = None if mean_rating is None else score(mean_rating / 5 * HUNDRED)
 

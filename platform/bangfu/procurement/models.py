@@ -279,6 +279,27 @@ class Project(models.Model):
     def is_service_to_people(self) -> bool:
         return any(line.item.kind == ServiceCategory.Kind.SERVICE for line in self.lines.all())
 
+    @property
+    def capacity(self) -> int:
+        """Households the contract pays for: it can never hold more referrals than that."""
+        return self.target_households
+
+    def is_accepting_on(self, day) -> bool:
+        """Whether referrals may go to the project on ``day``: under way, within its contract."""
+        return self.status == self.Status.IN_PROGRESS and self.starts_on <= day <= self.ends_on
+
+    def line_for(self, category: ServiceCategory) -> "ProjectLine | None":
+        """The line that buys a service: the category's own, else its parent's (照料护理 buys
+        助餐, 助洁 …)."""
+        lines = [
+            line for line in self.lines.all() if line.item.kind == ServiceCategory.Kind.SERVICE
+        ]
+        for wanted in (category.pk, category.parent_id):
+            found = next((line for line in lines if line.item.category_id == wanted), None)
+            if wanted is not None and found is not None:
+                return found
+        return None
+
     def committed_amount(self) -> Decimal:
         return self.ledger_balance(LedgerEntry.Kind.COMMITMENT) - self.ledger_balance(
             LedgerEntry.Kind.RELEASE
@@ -367,6 +388,23 @@ class ProjectLine(models.Model):
     @property
     def amount(self) -> Decimal:
         return money(self.quantity * self.unit_price)
+
+    # Units counted once per household served, whatever the number of sessions.
+    ONCE_PER_CASE = {
+        CatalogueItem.Unit.CASE,
+        CatalogueItem.Unit.HOUSEHOLD,
+        CatalogueItem.Unit.PERSON,
+    }
+
+    def quantity_served(self, *, minutes: int, first: bool) -> Decimal | None:
+        """What one service session delivers of this line, in its unit: its hours, one visit
+        or session, or one case on the case's first session (None after that)."""
+        unit = self.item.unit
+        if unit == CatalogueItem.Unit.HOUR:
+            return (Decimal(minutes) / 60).quantize(FEN, rounding=ROUND_HALF_UP)
+        if unit in self.ONCE_PER_CASE:
+            return Decimal(1) if first else None
+        return Decimal(1)
 
 
 class LineDelivery:

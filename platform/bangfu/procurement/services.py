@@ -11,12 +11,13 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from bangfu.accounts.models import Organisation
-from bangfu.accounts.scoping import holds_role_over
+from bangfu.accounts.models import Membership, Organisation
+from bangfu.accounts.scoping import holds_membership, holds_role_over
 from bangfu.procurement.indicators import compute_indicators, final_score, weighted_score
 from bangfu.procurement.models import (
     FEN,
@@ -38,7 +39,7 @@ from bangfu.procurement.models import (
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES
 from bangfu.regions.models import Region
 from bangfu.regions.policy import Policy
-from bangfu.registry.models import Household
+from bangfu.registry.models import Household, ServiceCategory
 
 PROJECT_FIELDS = (
     "name",
@@ -365,6 +366,19 @@ def project_close(*, project: Project, by, on: dt.date | None = None) -> Project
     project = _locked(
         project, Project.Status.IN_PROGRESS, to=Project.Status.CLOSED, by=by, roles=EDIT_ROLES
     )
+    live = project.referrals.live().count()
+    if live:
+        raise ValidationError(
+            ngettext(
+                "%(count)s referral to this project is still open: the agency completes or "
+                "closes it, or the desk revokes it, before the project closes.",
+                "%(count)s referrals to this project are still open: the agency completes or "
+                "closes them, or the desk revokes them, before the project closes.",
+                live,
+            )
+            % {"count": live},
+            code="open_referrals",
+        )
     unspent = project.committed_amount() - project.paid_amount()
     if unspent > 0:
         cap = cap_lock(region=project.region, year=project.year)
@@ -411,6 +425,23 @@ def payment_record(
     )
 
 
+def _deliver(*, project: Project, by, line: ProjectLine, delivered_on: dt.date, **fields):
+    if project.status != Project.Status.IN_PROGRESS:
+        raise ValidationError(_("Deliveries are recorded while the project is in progress."))
+    if line.project_id != project.pk:
+        raise ValidationError({"line": _("This line belongs to another project.")})
+    if not project.starts_on <= delivered_on <= project.ends_on:
+        raise ValidationError({"delivered_on": _("The date lies outside the contract period.")})
+    if delivered_on > timezone.localdate():
+        raise ValidationError({"delivered_on": _("The date cannot be in the future.")})
+    record = DeliveryRecord(
+        project=project, line=line, delivered_on=delivered_on, recorded_by=by, **fields
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
 @transaction.atomic
 def delivery_record(
     *,
@@ -423,38 +454,71 @@ def delivery_record(
     satisfaction: int | None = None,
     note: str = "",
 ) -> DeliveryRecord:
-    """Record a quantity delivered under a line of a project in progress.
-
-    The referrals app will call this when a referral to a procured project is served.
-    """
+    """Bureau staff record a quantity delivered under a line of a project in progress (work
+    done outside a referral: screenings, trainings, a group activity)."""
     project = Project.objects.select_related("region").get(pk=project.pk)
     require_role(by=by, roles=EDIT_ROLES, region=project.region)
-    if project.status != Project.Status.IN_PROGRESS:
-        raise ValidationError(_("Deliveries are recorded while the project is in progress."))
-    if line.project_id != project.pk:
-        raise ValidationError({"line": _("This line belongs to another project.")})
-    if not project.starts_on <= delivered_on <= project.ends_on:
-        raise ValidationError({"delivered_on": _("The date lies outside the contract period.")})
-    if delivered_on > timezone.localdate():
-        raise ValidationError({"delivered_on": _("The date cannot be in the future.")})
     if household is not None and (
         not household.region.is_within(project.region)
         or not Household.objects.for_user(by).filter(pk=household.pk).exists()
     ):
         raise ValidationError({"household": _("This household is outside the project's region.")})
-    record = DeliveryRecord(
+    return _deliver(
         project=project,
+        by=by,
         line=line,
         delivered_on=delivered_on,
         quantity=quantity,
         household=household,
         satisfaction=satisfaction,
         note=note,
-        recorded_by=by,
     )
-    record.full_clean()
-    record.save()
-    return record
+
+
+@transaction.atomic
+def delivery_from_service(
+    *,
+    project: Project,
+    by,
+    household: Household,
+    category: ServiceCategory,
+    delivered_on: dt.date,
+    minutes: int,
+    case_deliveries: QuerySet[DeliveryRecord],
+    note: str = "",
+) -> DeliveryRecord | None:
+    """What a session of the agency's staff, on a referral to the project, delivered: counted
+    against the line that buys the service, in the line's unit (hours, a visit, one case).
+
+    ``case_deliveries`` are those already recorded for the same case. None when the session
+    adds nothing to count: a line bought per case counts the case once. The referrals app
+    checked that ``by`` answers for the referral.
+    """
+    project = Project.objects.select_related("region").get(pk=project.pk)
+    if not holds_membership(by, (Membership.Role.AGENCY_STAFF,), project.agency):
+        raise PermissionDenied(_("Only the agency's staff record what the project delivered."))
+    line = project.line_for(category)
+    if line is None:
+        raise ValidationError(
+            {
+                "category": _("The project does not buy %(service)s: choose a service it buys.")
+                % {"service": category.name}
+            }
+        )
+    quantity = line.quantity_served(
+        minutes=minutes, first=not case_deliveries.filter(line=line).exists()
+    )
+    if quantity is None:
+        return None
+    return _deliver(
+        project=project,
+        by=by,
+        line=line,
+        delivered_on=delivered_on,
+        quantity=quantity,
+        household=household,
+        note=note[:200],
+    )
 
 
 # --- evaluation ------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ def providers_refresh_quality(*, keys: Iterable[ProviderKey] | None = None) -> i
     scores = satisfaction_by_provider(keys)
     changed = 0
     for (kind, pk), (total, rated) in scores.items():
+        if kind not in MODELS:
+            continue  # a procured project: its households' feedback goes into its evaluation
         rating = quality_rating(total, rated)
         changed += (
             MODELS[kind]

@@ -27,5 +27,20 @@ class CapacityFull(ReferralError):
         self.provider, self.open_cases, self.capacity = provider, open_cases, capacity
 
 
+class QuotaUsedUp(CapacityFull):
+    """A procured project has taken all the households its contract pays for."""
+
+    def __init__(self, project, households: int, target: int):
+        ReferralError.__init__(
+            self,
+            _(
+                "%(project)s has used its quota: %(households)s of %(target)s households. "
+                "Decline, so the case goes to the next candidate."
+            )
+            % {"project": project, "households": households, "target": target},
+        )
+        self.provider, self.open_cases, self.capacity = project, households, target
+
+
 class ProviderUnavailable(ReferralError):
     pass

@@ -3,10 +3,11 @@
 An intake case is opened on a household's need, or on a call (hotline 12349, the public help form)
 before any need is recorded. It is routed to one provider at a time: each attempt is a
 ``Referral``, and every change of a referral's status leaves a ``ReferralEvent`` saying who, when
-and why. A referral's provider is a station or a volunteer (exactly one; procured projects and
-charity offers will be a third nullable key). Capacity is never a stored counter: a provider's
-open cases are its referrals that hold a capacity slot (accepted or in service), and a unique
-index on (provider, slot) stops two of them from holding the same slot.
+and why. A referral's provider is a station, a volunteer or a procured project whose agency
+serves it (exactly one; charity offers are allocated in their own app). Capacity is never a
+stored counter: a provider's open cases are its referrals that hold a capacity slot (accepted or
+in service), and a unique index on (provider, slot) stops two of them from holding the same slot.
+A project's household quota is counted the same way, from its referrals and deliveries.
 """
 
 from django.conf import settings
@@ -17,12 +18,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
+from bangfu.procurement.models import DeliveryRecord, Project
 from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals.errors import InvalidTransition
 from bangfu.regions.models import Region
 from bangfu.registry.models import Need, ServiceCategory
 
-ProviderKey = tuple[str, int]  # ("station", pk) or ("volunteer", pk), as the matching engine has it
+# ("station", pk), ("volunteer", pk) or ("project", pk), as the matching engine has it.
+ProviderKey = tuple[str, int]
+PROVIDER_KINDS = ("station", "volunteer", "project")
+
+
+def provider_key_of(
+    station_id: int | None, volunteer_id: int | None, project_id: int | None = None
+) -> ProviderKey:
+    """The provider of a referral row, from its three keys (exactly one is set)."""
+    if station_id:
+        return ("station", station_id)
+    if volunteer_id:
+        return ("volunteer", volunteer_id)
+    return ("project", project_id)
 
 
 class IntakeCaseQuerySet(ScopedQuerySet):
@@ -181,6 +196,14 @@ class Referral(models.Model):
         related_name="referrals",
         verbose_name=_("volunteer"),
     )
+    project = models.ForeignKey(
+        Project,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("procured project"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SENT
     )
@@ -223,8 +246,9 @@ class Referral(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(station__isnull=False, volunteer__isnull=True)
-                | Q(station__isnull=True, volunteer__isnull=False),
+                condition=Q(station__isnull=False, volunteer__isnull=True, project__isnull=True)
+                | Q(station__isnull=True, volunteer__isnull=False, project__isnull=True)
+                | Q(station__isnull=True, volunteer__isnull=True, project__isnull=False),
                 name="referral_exactly_one_provider",
             ),
             # Holding a slot and being accepted or in service are the same thing.
@@ -243,6 +267,11 @@ class Referral(models.Model):
                 condition=Q(volunteer__isnull=False, slot__isnull=False),
                 name="referral_volunteer_slot_unique",
             ),
+            models.UniqueConstraint(
+                fields=["project", "slot"],
+                condition=Q(project__isnull=False, slot__isnull=False),
+                name="referral_project_slot_unique",
+            ),
             # A need is with one provider at a time.
             models.UniqueConstraint(
                 fields=["need"],
@@ -259,14 +288,12 @@ class Referral(models.Model):
         return _("Referral %(number)s") % {"number": self.pk}
 
     @property
-    def provider(self) -> Station | Volunteer:
-        return self.station if self.station_id else self.volunteer
+    def provider(self) -> Station | Volunteer | Project:
+        return getattr(self, self.provider_key[0])
 
     @property
     def provider_key(self) -> ProviderKey:
-        if self.station_id:
-            return ("station", self.station_id)
-        return ("volunteer", self.volunteer_id)
+        return provider_key_of(self.station_id, self.volunteer_id, self.project_id)
 
     @property
     def is_live(self) -> bool:
@@ -384,6 +411,15 @@ class ServiceSession(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # On a referral to a procured project: what the session delivered against the project's line.
+    delivery = models.OneToOneField(
+        DeliveryRecord,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="session",
+        verbose_name=_("project delivery"),
+    )
 
     class Meta:
         verbose_name = _("service session")

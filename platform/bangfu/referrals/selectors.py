@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Membership, User
 from bangfu.accounts.scoping import scope_for
+from bangfu.procurement.models import DeliveryRecord, Project
 from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals.models import (
     IntakeCase,
@@ -23,16 +24,14 @@ from bangfu.referrals.models import (
     ProviderKey,
     Referral,
     ReferralEvent,
+    provider_key_of,
 )
 from bangfu.regions.models import Region
 from bangfu.registry.models import Member, Need
 
-PROVIDER_MODELS = {"station": Station, "volunteer": Volunteer}
+PROVIDER_MODELS = {"station": Station, "volunteer": Volunteer, "project": Project}
+PROVIDER_COLUMNS = ("station_id", "volunteer_id", "project_id")
 DESK_ROLES = (Membership.Role.BUREAU_STAFF, Membership.Role.BUREAU_MANAGER)
-
-
-def _key(station_id: int | None, volunteer_id: int | None) -> ProviderKey:
-    return ("station", station_id) if station_id else ("volunteer", volunteer_id)
 
 
 # --- what the matching engine reads ------------------------------------------------------------
@@ -43,21 +42,16 @@ def open_case_counts() -> dict[ProviderKey, int]:
 
     Sent referrals count too: a provider with answers pending should not be flooded with more.
     """
-    rows = (
-        Referral.objects.live()
-        .order_by()
-        .values_list("station_id", "volunteer_id")
-        .annotate(n=Count("pk"))
-    )
-    return {_key(station, volunteer): n for station, volunteer, n in rows}
+    rows = Referral.objects.live().order_by().values_list(*PROVIDER_COLUMNS).annotate(n=Count("pk"))
+    return {provider_key_of(*keys): n for *keys, n in rows}
 
 
 def declined_pairs(need_ids: Iterable[int]) -> set[tuple[int, ProviderKey]]:
     """(need, provider) pairs where the provider declined the need or let it expire."""
     rows = Referral.objects.filter(
         need_id__in=list(need_ids), status__in=Referral.REFUSED
-    ).values_list("need_id", "station_id", "volunteer_id")
-    return {(need, _key(station, volunteer)) for need, station, volunteer in rows}
+    ).values_list("need_id", *PROVIDER_COLUMNS)
+    return {(need, provider_key_of(*keys)) for need, *keys in rows}
 
 
 def current_providers(household_ids: Iterable[int]) -> dict[int, set[ProviderKey]]:
@@ -65,11 +59,11 @@ def current_providers(household_ids: Iterable[int]) -> dict[int, set[ProviderKey
     rows = (
         Referral.objects.holding()
         .filter(need__household_id__in=list(household_ids))
-        .values_list("need__household_id", "station_id", "volunteer_id")
+        .values_list("need__household_id", *PROVIDER_COLUMNS)
     )
     found: dict[int, set[ProviderKey]] = defaultdict(set)
-    for household, station, volunteer in rows:
-        found[household].add(_key(station, volunteer))
+    for household, *keys in rows:
+        found[household].add(provider_key_of(*keys))
     return dict(found)
 
 
@@ -83,19 +77,43 @@ def provider_outcomes() -> dict[ProviderKey, tuple[int, int]]:
     rows = (
         Referral.objects.filter(status__in=finished)
         .order_by()
-        .values_list("station_id", "volunteer_id")
+        .values_list(*PROVIDER_COLUMNS)
         .annotate(n=Count("pk"), completed=Count("pk", filter=Q(status=Referral.Status.COMPLETED)))
     )
-    return {_key(station, volunteer): (n, done) for station, volunteer, n, done in rows}
+    return {provider_key_of(s, v, p): (n, done) for s, v, p, n, done in rows}
+
+
+def project_households(project_ids: Iterable[int], *, pending: bool = False) -> dict[int, set[int]]:
+    """The households counted against each project's quota, in two queries.
+
+    A household counts once it received a delivery of the project, or once the agency accepted
+    a referral of it (accepted, in service or completed); with ``pending``, also while a referral
+    to the project waits for the agency's answer, so the engine does not send more than fit.
+    """
+    project_ids = list(project_ids)
+    statuses = [*Referral.HOLDING, Referral.Status.COMPLETED]
+    if pending:
+        statuses.append(Referral.Status.SENT)
+    found: dict[int, set[int]] = {pk: set() for pk in project_ids}
+    referred = Referral.objects.filter(project_id__in=project_ids, status__in=statuses)
+    delivered = DeliveryRecord.objects.filter(project_id__in=project_ids, household__isnull=False)
+    for project, household in [
+        *referred.values_list("project_id", "need__household_id"),
+        *delivered.values_list("project_id", "household_id"),
+    ]:
+        found[project].add(household)
+    return found
 
 
 # --- providers and the people behind them ----------------------------------------------------
 
 
-def provider_for(key: ProviderKey) -> Station | Volunteer:
+PROVIDER_RELATED = {"station": "organisation__region", "volunteer": "user", "project": "agency"}
+
+
+def provider_for(key: ProviderKey) -> Station | Volunteer | Project:
     kind, pk = key
-    related = "organisation__region" if kind == "station" else "user"
-    return PROVIDER_MODELS[kind].objects.select_related(related).get(pk=pk)
+    return PROVIDER_MODELS[kind].objects.select_related(PROVIDER_RELATED[kind]).get(pk=pk)
 
 
 def holding_count(key: ProviderKey) -> int:
@@ -103,17 +121,23 @@ def holding_count(key: ProviderKey) -> int:
 
 
 def provider_users(key: ProviderKey) -> list[User]:
-    """Who answers for a provider: the station's active staff, or the volunteer."""
+    """Who answers for a provider: the station's active staff, the volunteer, or the staff of
+    the agency that runs the project."""
     kind, pk = key
     if kind == "volunteer":
         return [Volunteer.objects.select_related("user").get(pk=pk).user]
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__is_active=True,
+    if kind == "station":
+        staff = Q(
             memberships__role=Membership.Role.STATION_STAFF,
             memberships__organisation__station__pk=pk,
         )
+    else:
+        staff = Q(
+            memberships__role=Membership.Role.AGENCY_STAFF,
+            memberships__organisation__procurement_projects__pk=pk,
+        )
+    return list(
+        User.objects.filter(staff, is_active=True, memberships__is_active=True)
         .distinct()
         .order_by("pk")
     )
@@ -124,6 +148,18 @@ def stations_of(user) -> QuerySet[Station]:
     scope = scope_for(user)
     return Station.objects.filter(organisation__in=scope.station_organisation_ids).select_related(
         "organisation__region"
+    )
+
+
+def projects_of(user) -> QuerySet[Project]:
+    """The projects under way that the user's agencies run, as agency staff."""
+    scope = scope_for(user)
+    return (
+        Project.objects.filter(
+            agency__in=scope.agency_organisation_ids, status=Project.Status.IN_PROGRESS
+        )
+        .select_related("agency")
+        .order_by("starts_on", "pk")
     )
 
 
@@ -190,7 +226,8 @@ def rank_need(*, need: Need, k: int, exclude: set[ProviderKey]) -> list:
 def intake_candidates(intake: IntakeCase, *, k: int = 10) -> list:
     """The engine's top providers for the case's need, without those that refused it.
 
-    Only stations and volunteers can be referred to here; other kinds are left out.
+    Stations, volunteers and procured projects are referred to here; charity offers are left
+    out (they are allocated to needs from the offers' own pages).
     """
     if intake.need is None:
         return []
@@ -307,6 +344,8 @@ class ProviderDashboard:
     awaiting_answer: int
     overdue: int
     average_days_to_accept: float | None
+    # A procured project: ``open_cases`` counts the households of its quota used so far.
+    quota: bool = False
 
     @property
     def headroom(self) -> int:
@@ -327,9 +366,12 @@ def provider_dashboard(key: ProviderKey, *, now: dt.datetime | None = None) -> P
             "sent_at", "accepted_at"
         )
     ]
+    kind, pk = key
+    quota = kind == "project"
     return ProviderDashboard(
         capacity=provider.capacity,
-        open_cases=counts["holding"],
+        open_cases=len(project_households([pk])[pk]) if quota else counts["holding"],
+        quota=quota,
         awaiting_answer=counts["sent"],
         overdue=referrals.overdue(now).count(),
         average_days_to_accept=round(statistics.fmean(waits), 1) if waits else None,
@@ -389,16 +431,13 @@ def bureau_dashboard(
     answered = (
         referrals.filter(Q(accepted_at__isnull=False) | Q(status__in=Referral.REFUSED))
         .order_by()
-        .values_list("station_id", "volunteer_id")
+        .values_list(*PROVIDER_COLUMNS)
         .annotate(
             accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
             answered=Count("pk"),
         )
     )
-    rates = [
-        (_key(station, volunteer), accepted, total)
-        for station, volunteer, accepted, total in answered
-    ]
+    rates = [(provider_key_of(s, v, p), accepted, total) for s, v, p, accepted, total in answered]
     names = provider_names(key for key, _a, _t in rates)
     acceptance = sorted(
         (ProviderRate(key, names.get(key, "?"), accepted, total) for key, accepted, total in rates),
@@ -422,7 +461,7 @@ def bureau_dashboard(
 
 
 def provider_names(keys: Iterable[ProviderKey]) -> dict[ProviderKey, str]:
-    """Display names of providers, two queries at most."""
+    """Display names of providers, one query per kind at most."""
     by_kind: dict[str, set[int]] = defaultdict(set)
     for kind, pk in keys:
         by_kind[kind].add(pk)
@@ -437,6 +476,11 @@ def provider_names(keys: Iterable[ProviderKey]) -> dict[ProviderKey, str]:
             "user"
         ):
             names[("volunteer", volunteer.pk)] = str(volunteer)
+    if by_kind["project"]:
+        for pk, name, agency in Project.objects.filter(pk__in=by_kind["project"]).values_list(
+            "pk", "name", "agency__name"
+        ):
+            names[("project", pk)] = f"{name} · {agency}"
     return names
 
 
@@ -452,10 +496,10 @@ def satisfaction_by_provider(
         referrals = referrals.filter(query)
     rows = (
         referrals.order_by()
-        .values_list("station_id", "volunteer_id")
+        .values_list(*PROVIDER_COLUMNS)
         .annotate(total=Sum("feedback__satisfaction"), n=Count("pk"))
     )
-    return {_key(station, volunteer): (total, n) for station, volunteer, total, n in rows}
+    return {provider_key_of(s, v, p): (total, n) for s, v, p, total, n in rows}
 
 
 # --- notifications -----------------------------------------------------------------------------

@@ -24,12 +24,15 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.masking import mask_text
+from bangfu.procurement import services as procurement_services
+from bangfu.procurement.models import DeliveryRecord, Project
 from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals import selectors
 from bangfu.referrals.errors import (
     CapacityFull,
     InvalidTransition,
     ProviderUnavailable,
+    QuotaUsedUp,
     ReferralError,
 )
 from bangfu.referrals.models import (
@@ -110,7 +113,7 @@ def _set_need_status(referral: Referral, status: str) -> None:
         need_update(need=need, by=_desk_user(referral), status=status)
 
 
-def lock_provider(referral: Referral) -> Station | Volunteer:
+def lock_provider(referral: Referral) -> Station | Volunteer | Project:
     """The provider's row, locked until the transaction ends: its acceptances queue here."""
     kind, pk = referral.provider_key
     return selectors.PROVIDER_MODELS[kind].objects.select_for_update().get(pk=pk)
@@ -128,8 +131,22 @@ def _check_candidates(intake: IntakeCase, at: dt.datetime) -> list:
     return candidates
 
 
-def _is_accepting(provider: Station | Volunteer) -> bool:
+def _is_accepting(provider: Station | Volunteer | Project, at: dt.datetime) -> bool:
+    if isinstance(provider, Project):
+        return provider.is_accepting_on(timezone.localtime(at).date())
     return provider.is_accepting if isinstance(provider, Station) else provider.is_available
+
+
+def _check_project_serves(project: Project, need: Need) -> None:
+    """A project serves households of its buying region, with a service one of its lines buys
+    (the session logs of the referral are counted against that line)."""
+    if not need.household.region.is_within(project.region):
+        raise ProviderUnavailable(_("The household lies outside the project's region."))
+    if project.line_for(need.category) is None:
+        raise ProviderUnavailable(
+            _("%(project)s does not buy %(service)s.")
+            % {"project": project, "service": need.category}
+        )
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -243,16 +260,19 @@ def _send(
         raise ReferralError(_("This provider already declined this need or let it lapse."))
     kind, pk = provider
     if kind not in selectors.PROVIDER_MODELS:
-        raise ReferralError(_("Cases can be referred to stations and volunteers only."))
+        raise ReferralError(
+            _("Cases can be referred to stations, volunteers and procured projects only.")
+        )
     target = selectors.PROVIDER_MODELS[kind].objects.filter(pk=pk).first()
-    if target is None or not _is_accepting(target):
+    if target is None or not _is_accepting(target, at):
         raise ProviderUnavailable(_("This provider is not taking referrals now."))
+    if kind == "project":
+        _check_project_serves(target, need)
     accept_days = _policy(need, at)["referral_accept_days"]
     referral = Referral.objects.create(
         intake=intake,
         need=need,
-        station=target if kind == "station" else None,
-        volunteer=target if kind == "volunteer" else None,
+        **{kind: target},
         rank=rank,
         score=getattr(candidate, "score", None),
         score_components=dict(getattr(candidate, "components", {}) or {}),
@@ -348,6 +368,17 @@ def _close_intake(referral: Referral, *, at: dt.datetime) -> None:
 # --- the provider's answer ---------------------------------------------------------------------
 
 
+def _check_quota(project: Project, referral: Referral) -> None:
+    """A project's contract pays for ``target_households`` households: a new one beyond them is
+    refused. Called with the project's row locked, so two acceptances cannot both take the last
+    place; a household the project serves already does not count twice."""
+    households = selectors.project_households([project.pk])[project.pk]
+    if referral.need.household_id in households:
+        return
+    if len(households) >= project.target_households:
+        raise QuotaUsedUp(project, len(households), project.target_households)
+
+
 @transaction.atomic
 def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) -> Referral:
     """Accept within capacity: the provider's row is locked while its open cases are counted."""
@@ -357,6 +388,8 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
     referral = _locked(referral)
     if referral.status != Status.SENT:
         raise InvalidTransition(referral.get_status_display(), Status.ACCEPTED.label)
+    if isinstance(provider, Project):
+        _check_quota(provider, referral)
     taken = set(
         Referral.objects.for_provider(referral.provider_key)
         .holding()
@@ -466,6 +499,17 @@ def service_session_log(
         notes=notes.strip(),
         created_at=at,
     )
+    if referral.project_id:
+        session.delivery = procurement_services.delivery_from_service(
+            project=referral.project,
+            by=by,
+            household=referral.need.household,
+            category=category,
+            delivered_on=held_on,
+            minutes=duration_minutes,
+            case_deliveries=DeliveryRecord.objects.filter(session__referral=referral),
+            note=_("Referral %(number)s") % {"number": referral.pk},
+        )
     session.full_clean()
     session.save()
     if referral.status == Status.ACCEPTED:

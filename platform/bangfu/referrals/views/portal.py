@@ -1,4 +1,4 @@
-"""The providers' side: a station's inbox and cases, a volunteer's task list.
+"""The providers' side: a station's or an agency's inbox and cases, a volunteer's task list.
 
 Everything is read through ``selectors.provider_referrals``: a referral sent to another station
 (or another volunteer) is a 404, whatever else the user may see.
@@ -27,7 +27,7 @@ PAGE_SIZE = 25
 
 def _require_provider(user) -> None:
     if not scope_for(user).is_provider:
-        raise PermissionDenied(_("The portal is for station staff and volunteers."))
+        raise PermissionDenied(_("The portal is for station staff, agency staff and volunteers."))
 
 
 def _case(request, pk: int) -> Referral:
@@ -36,7 +36,9 @@ def _case(request, pk: int) -> Referral:
 
 def _is_volunteer_view(user) -> bool:
     scope = scope_for(user)
-    return scope.volunteer_user_id is not None and not scope.station_organisation_ids
+    return scope.volunteer_user_id is not None and not (
+        scope.station_organisation_ids or scope.agency_organisation_ids
+    )
 
 
 @never_cache
@@ -55,6 +57,7 @@ def inbox(request):
     query = request.GET.copy()
     query.pop("page", None)
     providers = [("station", station.pk) for station in selectors.stations_of(request.user)]
+    providers += [("project", project.pk) for project in selectors.projects_of(request.user)]
     volunteer = selectors.volunteer_of(request.user)
     if volunteer is not None:
         providers.append(("volunteer", volunteer.pk))
