@@ -57,6 +57,14 @@ def agency(county):
 
 
 @pytest.fixture
+def agency_staff(agency):
+    """The agency's staff member, who answers referrals to its projects in the portal."""
+    user = UserFactory(username="agency_a")
+    member_of(user, agency, Membership.Role.AGENCY_STAFF)
+    return user
+
+
+@pytest.fixture
 def home_care():
     """Seeded by the catalogue migration: 居家照料护理 at 40 yuan an hour."""
     return CatalogueItem.objects.get(code="home-care")

@@ -1,11 +1,14 @@
 """In headless Chromium: a project drafted, refused over the cap with the headroom shown, sent
-back, cut down, approved, delivered and evaluated, by the people who do it."""
+back, cut down, approved, delivered (by hand, and through a referral its agency serves) and
+evaluated, by the people who do it."""
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bangfu.procurement.models import CatalogueItem, Project
+from bangfu.referrals.models import Referral
+from tests.factories import NeedFactory
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +25,15 @@ def fill(browser, name: str, value: str) -> None:
     field.send_keys(value)
 
 
-def press(browser, name: str) -> None:
+def press_css(browser, css: str) -> None:
+    """Click what loads a new page, and wait for it."""
     old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.NAME, name).click()
+    browser.find_element(By.CSS_SELECTOR, css).click()
     WebDriverWait(browser, 20).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
+
+
+def press(browser, name: str) -> None:
+    press_css(browser, f"[name='{name}']")
 
 
 def text(browser, css: str) -> str:
@@ -33,7 +41,7 @@ def text(browser, css: str) -> str:
 
 
 def test_a_project_from_draft_to_evaluation_report(
-    browser, funded, staff, manager, agency, household_a
+    browser, funded, staff, manager, agency, agency_staff, household_a
 ):
     care = CatalogueItem.objects.get(code="home-care")
 
@@ -97,6 +105,36 @@ def test_a_project_from_draft_to_evaluation_report(
     assert project.deliveries.count() == 2
     delivered_row = text(browser, "#lines-title + .table-wrap tbody tr")
     assert "60" in delivered_row and "2400.00" in delivered_row  # 60 h × 40 yuan
+
+    # A household's need for care goes from the intake desk to the project the engine proposes.
+    need = NeedFactory(household=household_a, category=care.category)
+    browser.get(browser.url("/staff/referrals/"))
+    press_css(browser, f"a[href$='/intake/new/?need={need.pk}']")
+    press(browser, "open-case")
+    press_css(browser, f"#refer-project-{project.pk}")
+    referral = Referral.objects.get(need=need)
+    assert referral.project == project
+
+    # The agency's staff accept it in their portal and log a two-hour session.
+    browser.log_in(agency_staff.username)
+    browser.get(browser.url("/portal/"))
+    browser.find_element(By.CSS_SELECTOR, f"#referral-{referral.pk} button[name=accept]").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"#referral-{referral.pk} .status-accepted")
+    )
+    browser.get(browser.url(f"/portal/{referral.pk}/"))
+    set_date(browser, "held_on", "2026-11-20")
+    fill(browser, "duration_minutes", "120")
+    press(browser, "log-session")
+    assert "2" in text(browser, "#sessions tbody tr td:last-child")
+
+    # The project page counts the session against the line: 62 hours, 2,480.00 yuan delivered.
+    browser.log_in(staff.username)
+    browser.get(browser.url(f"/staff/procurement/projects/{project.pk}/"))
+    delivered_row = text(browser, "#lines-title + .table-wrap tbody tr")
+    assert "62" in delivered_row and "2480.00" in delivered_row
+    assert str(referral) in text(browser, "#project-referrals")
+    assert project.deliveries.count() == 3
 
     # The evaluation: the evaluator's scores, then the report with its charts.
     browser.get(browser.url(f"/staff/procurement/projects/{project.pk}/evaluate/"))

@@ -10,13 +10,14 @@ is a ``ScopedQuerySet`` and is read through ``.for_user(user)``:
 - charity staff see no personal data here.
 
 Providers (station staff, volunteers, agency staff) reach personal data only through a
-referral: the same ``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows reached
-from a referral to one of their stations, their agency's projects or to them, while that
-referral is live or done (not once it was declined, expired or revoked). Households, members and assessments are not in
-``REFERRAL_PATHS``: across the project ``Household.objects.for_user`` means "may open the
-household's record" (registry pages, exports, allocations), with its ID numbers and incomes.
-A provider reads the household through its referral instead, on the referrals app's service
-sheet: the few details a service needs, never an ID number or an income.
+referral: the same ``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows
+reached from a referral to one of their stations, their agency's projects or to them, while
+that referral is live or done (not once it was declined, expired or revoked). Households,
+members and assessments are not in ``REFERRAL_PATHS``: across the project
+``Household.objects.for_user`` means "may open the household's record" (registry pages,
+exports, allocations), with its ID numbers and incomes. A provider reads the household through
+its referral instead, on the referrals app's service sheet: the few details a service needs,
+never an ID number or an income.
 
 Superusers configure the platform in the admin and see everything.
 """

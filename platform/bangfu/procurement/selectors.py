@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from bangfu.accounts.scoping import regions_for, scope_for
@@ -33,6 +33,16 @@ def visible_regions(user) -> QuerySet[Region]:
 
 def buying_regions(user) -> QuerySet[Region]:
     return regions_for(user).filter(level__in=BUYING_LEVELS)
+
+
+def project_referrals(*, project: Project, user) -> QuerySet:
+    """The referrals to a project that the user may read, newest first, with their sessions."""
+    return (
+        project.referrals.for_user(user)
+        .select_related("need__category", "need__household__region__parent")
+        .annotate(session_count=Count("sessions"))
+        .order_by("-sent_at", "-pk")
+    )
 
 
 def project_list(

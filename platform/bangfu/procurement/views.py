@@ -32,6 +32,9 @@ from bangfu.procurement.forms import (
 from bangfu.procurement.indicators import LABELS, SHORT_LABELS
 from bangfu.procurement.models import CatalogueItem, Fund, ProcurementCap, Project
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES, READ_ROLES
+from bangfu.referrals.selectors import project_households
+
+REFERRALS_SHOWN = 50
 
 CAP_SERIES = [
     charts.Series(gettext_lazy("paid"), "#1f5f8b"),
@@ -243,6 +246,8 @@ def _detail_context(request, project: Project, **forms) -> dict:
         "paid": project.paid_amount(),
         "delivered_value": project.delivered_value(),
         "households_served": project.households_served(),
+        "referrals": selectors.project_referrals(project=project, user=user)[:REFERRALS_SHOWN],
+        "quota_used": len(project_households([project.pk])[project.pk]),
         "filing_form": FilingForm(initial={"filed_on": today}),
         "payment_form": PaymentForm(initial={"paid_on": today}),
         "delivery_form": DeliveryForm(

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,16 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = service_categories()
+        categories = service_categories()
+        if referral.project_id:
+            # A project's sessions count against the line that buys them (its category or the
+            # category's parent): only those services can be logged.
+            bought = referral.project.lines.values("item__category")
+            categories = categories.filter(Q(pk__in=bought) | Q(parent__in=bought))
+            self.fields["category"].help_text = _(
+                "The services the project buys; each session counts against its line."
+            )
+        self.fields["category"].queryset = categories
         self.fields["category"].initial = referral.need.category_id
 
 

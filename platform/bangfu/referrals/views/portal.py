@@ -157,7 +157,9 @@ def _render_case(request, referral, *, status=200, **forms):
     context = {
         "referral": referral,
         "sheet": sheet,
-        "sessions": referral.sessions.select_related("category", "provided_by"),
+        "sessions": referral.sessions.select_related(
+            "category", "provided_by", "delivery__line__item"
+        ),
         "events": selectors.referral_events(referral),
         "overdue": referral.is_overdue(),
         "decline_form": forms.get("decline_form") or DeclineForm(),
