@@ -9,10 +9,14 @@ from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
 from bangfu.regions.models import Region
 
 
-def require_runs_access(user) -> None:
+def can_read_runs(user) -> bool:
     """Matching runs are the bureau's tool: its staff, managers and auditors."""
     scope = scope_for(user)
-    if not (scope.everything or scope.region_paths):
+    return scope.everything or bool(scope.region_paths)
+
+
+def require_runs_access(user) -> None:
+    if not can_read_runs(user):
         raise PermissionDenied(_("Matching runs are for civil-affairs bureau staff."))
 
 
