@@ -244,6 +244,7 @@ def referrals_for(user) -> QuerySet[Referral]:
         "need__household__region__parent",
         "station__organisation",
         "volunteer__user",
+        "project__agency",
         "intake",
     )
 

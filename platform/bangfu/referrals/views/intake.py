@@ -100,7 +100,7 @@ def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
         ]
     referrals = (
         Referral.objects.filter(intake=intake)
-        .select_related("station__organisation", "volunteer__user", "sent_by")
+        .select_related("station__organisation", "volunteer__user", "project", "sent_by")
         .prefetch_related("events__by")
     )
     return render(
