@@ -40,7 +40,16 @@ class IntakeCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(Referral)
 class ReferralAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "station", "volunteer", "status", "sent_at", "accept_due_at", "slot"]
+    list_display = [
+        "pk",
+        "station",
+        "volunteer",
+        "project",
+        "status",
+        "sent_at",
+        "accept_due_at",
+        "slot",
+    ]
     list_filter = ["status"]
     date_hierarchy = "sent_at"
     inlines = [EventInline]
