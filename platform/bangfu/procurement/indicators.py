@@ -4,9 +4,11 @@ Each indicator has a raw value and a score out of 100; an indicator that cannot 
 (no target, no rating, nothing paid) has no score and its weight is shared among the others.
 """
 
+import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.procurement.models import ZERO, EvaluationScheme, Project, money
@@ -24,7 +26,10 @@ SHORT_LABELS = {
 }
 LABELS = {
     "coverage": _("Coverage (households served / targeted)"),
-    "timeliness": _("Timeliness (days from contract start to first service)"),
+    "timeliness": _(
+        "Timeliness (median days from referral to first service; without referrals, from "
+        "contract start to first delivery)"
+    ),
     "completion": _("Completion (value delivered / contract amount)"),
     "satisfaction": _("Satisfaction (mean rating out of 5, deliveries and referral feedback)"),
     "cost": _("Cost per household served (paid / households)"),
@@ -63,6 +68,21 @@ def capped_pct(value: Decimal | None) -> Decimal | None:
     return None if value is None else score(min(value, Decimal(1)) * HUNDRED)
 
 
+def _days_to_first_service(project: Project, deliveries) -> int | None:
+    """Median days from referral to first session over the project's served referrals; without
+    any, days from the contract's start to its first delivery."""
+    waits = [
+        (first - timezone.localtime(sent).date()).days
+        for sent, first in project.referrals.filter(first_service_on__isnull=False).values_list(
+            "sent_at", "first_service_on"
+        )
+    ]
+    if waits:
+        return round(statistics.median(waits))
+    first = min((record.delivered_on for record in deliveries), default=None)
+    return None if first is None else (first - project.starts_on).days
+
+
 def compute_indicators(project: Project, scheme: EvaluationScheme) -> list[Indicator]:
     """The six indicators of a project, from its lines, deliveries, payments and the feedback
     on its referrals."""
@@ -73,8 +93,7 @@ def compute_indicators(project: Project, scheme: EvaluationScheme) -> list[Indic
 
     coverage = ratio(served, project.target_households)
 
-    first = min((record.delivered_on for record in deliveries), default=None)
-    days = None if first is None else (first - project.starts_on).days
+    days = _days_to_first_service(project, deliveries)
     if days is None:
         timeliness_score = ZERO
     elif days <= scheme.timeliness_full_days:
