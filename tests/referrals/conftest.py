@@ -179,7 +179,7 @@ class FakeEngine:
         self.candidates: list[RankedProvider] = []
         self.calls: list[dict] = []
 
-    def __call__(self, *, need, k=10, exclude=()):
+    def __call__(self, *, need, k=10, exclude=(), today=None):
         excluded = set(exclude)
         self.calls.append({"need": need.pk, "exclude": excluded})
         return [c for c in self.candidates if (c.kind, c.provider_id) not in excluded][:k]

@@ -417,14 +417,13 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def _add_projects(table, county, *, reach_km, outcomes):
+def _add_projects(table, county, *, reach_km, outcomes, today):
     """Procured service-to-people projects under way: their quota left and its unit cost.
 
     The quota left is the target less the households served or referred to the project (the
     same count the agency's acceptance is checked against). Each project is paid from its own
     pool: the contract amount not yet delivered.
     """
-    today = timezone.localdate()
     projects = list(
         Project.objects.filter(
             status=Project.Status.IN_PROGRESS,
@@ -487,15 +486,24 @@ def _add_offers(table, county):
         )
 
 
-def load_providers(region: Region, categories: Categories, *, reach_km: float) -> _ProviderTable:
-    """Everyone who may serve the region's county, with capacity derived from referrals."""
+def load_providers(
+    region: Region, categories: Categories, *, reach_km: float, today: dt.date | None = None
+) -> _ProviderTable:
+    """Everyone who may serve the region's county on ``today`` (by default, now), with capacity
+    derived from referrals."""
     county = county_of(region)
     open_cases = referral_selectors.open_case_counts()
     outcomes = referral_selectors.provider_outcomes()
     table = _ProviderTable(categories)
     _add_stations(table, county, reach_km=reach_km, open_cases=open_cases, outcomes=outcomes)
     _add_volunteers(table, county, open_cases=open_cases, outcomes=outcomes)
-    _add_projects(table, county, reach_km=reach_km, outcomes=outcomes)
+    _add_projects(
+        table,
+        county,
+        reach_km=reach_km,
+        outcomes=outcomes,
+        today=today or timezone.localdate(),
+    )
     _add_offers(table, county)
     return table
 
@@ -507,11 +515,20 @@ def load_instance(
     need_ids=None,
     exclude=frozenset(),
     open_only: bool = True,
+    today: dt.date | None = None,
 ) -> Instance:
-    """The needs and providers of a region; stations, projects reach ``reach_km`` at most."""
+    """The needs and providers of a region on ``today`` (by default, now); stations and projects
+    reach ``reach_km`` at most."""
     categories = Categories()
-    needs = load_needs(region, categories, need_ids=need_ids, exclude=exclude, open_only=open_only)
-    table = load_providers(region, categories, reach_km=reach_km)
+    needs = load_needs(
+        region,
+        categories,
+        need_ids=need_ids,
+        exclude=exclude,
+        open_only=open_only,
+        today=today,
+    )
+    table = load_providers(region, categories, reach_km=reach_km, today=today)
     return Instance(
         region=region,
         needs=needs,

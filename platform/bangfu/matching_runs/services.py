@@ -7,6 +7,7 @@ unfinished one replaces its partial results.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -248,11 +249,15 @@ def finish_split_run(*, run_id: int) -> None:
 
 
 def rank_need(
-    *, need: Need, k: int = 10, exclude: Iterable[ProviderKey] = ()
+    *,
+    need: Need,
+    k: int = 10,
+    exclude: Iterable[ProviderKey] = (),
+    today: dt.date | None = None,
 ) -> list[RankedProvider]:
-    """The top providers for one need, now, with every score explained."""
+    """The top providers for one need on ``today`` (by default, now), every score explained."""
     region = adapter.county_of(need.household.region)
-    instance = adapter.load_instance(region, need_ids=[need.pk], exclude=set(exclude))
+    instance = adapter.load_instance(region, need_ids=[need.pk], exclude=set(exclude), today=today)
     if not len(instance.needs):
         return []
     result = engine.solve(instance, top_k=k, allocate=False)

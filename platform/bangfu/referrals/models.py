@@ -7,7 +7,9 @@ and why. A referral's provider is a station, a volunteer or a procured project w
 serves it (exactly one; charity offers are allocated in their own app). Capacity is never a
 stored counter: a provider's open cases are its referrals that hold a capacity slot (accepted or
 in service), and a unique index on (provider, slot) stops two of them from holding the same slot.
-A project's household quota is counted the same way, from its referrals and deliveries.
+A procured project's quota is of households, not of open cases: it is counted from the
+households of its referrals and deliveries, under the project's row lock, and its referrals hold
+no slot (a household with two needs takes one place).
 """
 
 from django.conf import settings
@@ -251,10 +253,13 @@ class Referral(models.Model):
                 | Q(station__isnull=True, volunteer__isnull=True, project__isnull=False),
                 name="referral_exactly_one_provider",
             ),
-            # Holding a slot and being accepted or in service are the same thing.
+            # Holding a slot and being accepted or in service are the same thing, for stations
+            # and volunteers; a project's referrals hold none.
             models.CheckConstraint(
-                condition=Q(status__in=["accepted", "in_service"], slot__gte=1)
-                | (~Q(status__in=["accepted", "in_service"]) & Q(slot__isnull=True)),
+                condition=Q(project__isnull=False, slot__isnull=True)
+                | Q(project__isnull=True, status__in=["accepted", "in_service"], slot__gte=1)
+                | Q(project__isnull=True, slot__isnull=True)
+                & ~Q(status__in=["accepted", "in_service"]),
                 name="referral_slot_iff_holding",
             ),
             models.UniqueConstraint(
@@ -266,11 +271,6 @@ class Referral(models.Model):
                 fields=["volunteer", "slot"],
                 condition=Q(volunteer__isnull=False, slot__isnull=False),
                 name="referral_volunteer_slot_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["project", "slot"],
-                condition=Q(project__isnull=False, slot__isnull=False),
-                name="referral_project_slot_unique",
             ),
             # A need is with one provider at a time.
             models.UniqueConstraint(

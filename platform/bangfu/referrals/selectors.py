@@ -216,22 +216,28 @@ def refused_providers(need: Need) -> set[ProviderKey]:
     return {provider for _need, provider in declined_pairs([need.pk])}
 
 
-def rank_need(*, need: Need, k: int, exclude: set[ProviderKey]) -> list:
+def rank_need(*, need: Need, k: int, exclude: set[ProviderKey], today: dt.date) -> list:
     """The matching engine's ranking of providers for one need (``RankedProvider`` rows)."""
     from bangfu.matching_runs.services import rank_need as engine_rank_need
 
-    return engine_rank_need(need=need, k=k, exclude=exclude)
+    return engine_rank_need(need=need, k=k, exclude=exclude, today=today)
 
 
-def intake_candidates(intake: IntakeCase, *, k: int = 10) -> list:
-    """The engine's top providers for the case's need, without those that refused it.
+def intake_candidates(intake: IntakeCase, *, k: int = 10, today: dt.date | None = None) -> list:
+    """The engine's top providers for the case's need on ``today`` (by default, now), without
+    those that refused it.
 
     Stations, volunteers and procured projects are referred to here; charity offers are left
     out (they are allocated to needs from the offers' own pages).
     """
     if intake.need is None:
         return []
-    ranked = rank_need(need=intake.need, k=k, exclude=refused_providers(intake.need))
+    ranked = rank_need(
+        need=intake.need,
+        k=k,
+        exclude=refused_providers(intake.need),
+        today=today or timezone.localdate(),
+    )
     return [candidate for candidate in ranked if candidate.kind in PROVIDER_MODELS]
 
 

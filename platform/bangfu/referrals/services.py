@@ -124,7 +124,7 @@ def _locked(referral: Referral) -> Referral:
 
 
 def _check_candidates(intake: IntakeCase, at: dt.datetime) -> list:
-    candidates = selectors.intake_candidates(intake)
+    candidates = selectors.intake_candidates(intake, today=timezone.localtime(at).date())
     intake.candidate_count = len(candidates)
     intake.candidates_checked_at = at
     intake.save(update_fields=["candidate_count", "candidates_checked_at"])
@@ -138,10 +138,11 @@ def _is_accepting(provider: Station | Volunteer | Project, at: dt.datetime) -> b
 
 
 def _check_project_serves(project: Project, need: Need) -> None:
-    """A project serves households of its buying region, with a service one of its lines buys
-    (the session logs of the referral are counted against that line)."""
-    if not need.household.region.is_within(project.region):
-        raise ProviderUnavailable(_("The household lies outside the project's region."))
+    """A project serves households of its service area (its buying region when it names none),
+    with a service one of its lines buys (the referral's sessions count against that line)."""
+    village = need.household.region
+    if not any(village.is_within(area) for area in project.service_area.all() or [project.region]):
+        raise ProviderUnavailable(_("The household lies outside the project's service area."))
     if project.line_for(need.category) is None:
         raise ProviderUnavailable(
             _("%(project)s does not buy %(service)s.")
@@ -263,7 +264,9 @@ def _send(
         raise ReferralError(
             _("Cases can be referred to stations, volunteers and procured projects only.")
         )
-    target = selectors.PROVIDER_MODELS[kind].objects.filter(pk=pk).first()
+    # A project's row is locked: a send cannot slip past its closing, which counts open cases.
+    targets = selectors.PROVIDER_MODELS[kind].objects
+    target = (targets.select_for_update() if kind == "project" else targets).filter(pk=pk).first()
     if target is None or not _is_accepting(target, at):
         raise ProviderUnavailable(_("This provider is not taking referrals now."))
     if kind == "project":
@@ -327,20 +330,24 @@ def referral_send(
 
 
 def _route(*, intake: IntakeCase, desk_user, event_by, at: dt.datetime, note: str = ""):
-    candidates = _check_candidates(intake, at)
-    if not candidates:
-        return None
-    first = candidates[0]
-    return _send(
-        intake=intake,
-        provider=(first.kind, first.provider_id),
-        desk_user=desk_user,
-        event_by=event_by,
-        at=at,
-        candidate=first,
-        rank=1,
-        note=note,
-    )
+    """Send the case to the best candidate that takes it; None when none does."""
+    for rank, candidate in enumerate(_check_candidates(intake, at), start=1):
+        try:
+            # A savepoint per try: a candidate that cannot take the case leaves nothing behind.
+            with transaction.atomic():
+                return _send(
+                    intake=intake,
+                    provider=(candidate.kind, candidate.provider_id),
+                    desk_user=desk_user,
+                    event_by=event_by,
+                    at=at,
+                    candidate=candidate,
+                    rank=rank,
+                    note=note,
+                )
+        except ProviderUnavailable:
+            continue
+    return None
 
 
 @transaction.atomic
@@ -368,10 +375,27 @@ def _close_intake(referral: Referral, *, at: dt.datetime) -> None:
 # --- the provider's answer ---------------------------------------------------------------------
 
 
-def _check_quota(project: Project, referral: Referral) -> None:
+def _free_slot(provider: Station | Volunteer, referral: Referral) -> int:
+    """The lowest capacity slot the (locked) provider has free."""
+    taken = set(
+        Referral.objects.for_provider(referral.provider_key)
+        .holding()
+        .values_list("slot", flat=True)
+    )
+    if len(taken) >= provider.capacity:
+        raise CapacityFull(provider, len(taken), provider.capacity)
+    return min(set(range(1, provider.capacity + 1)) - taken)
+
+
+def _check_quota(project: Project, referral: Referral, at: dt.datetime) -> None:
     """A project's contract pays for ``target_households`` households: a new one beyond them is
     refused. Called with the project's row locked, so two acceptances cannot both take the last
     place; a household the project serves already does not count twice."""
+    if not project.is_accepting_on(timezone.localtime(at).date()):
+        raise ProviderUnavailable(
+            _("%(project)s is not under way now: decline, so the case goes to the next candidate.")
+            % {"project": project}
+        )
     households = selectors.project_households([project.pk])[project.pk]
     if referral.need.household_id in households:
         return
@@ -389,15 +413,9 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
     if referral.status != Status.SENT:
         raise InvalidTransition(referral.get_status_display(), Status.ACCEPTED.label)
     if isinstance(provider, Project):
-        _check_quota(provider, referral)
-    taken = set(
-        Referral.objects.for_provider(referral.provider_key)
-        .holding()
-        .values_list("slot", flat=True)
-    )
-    if len(taken) >= provider.capacity:
-        raise CapacityFull(provider, len(taken), provider.capacity)
-    referral.slot = min(set(range(1, provider.capacity + 1)) - taken)
+        _check_quota(provider, referral, at)
+    else:
+        referral.slot = _free_slot(provider, referral)
     urgent = referral.need.urgency in {Need.Urgency.URGENT, Need.Urgency.EMERGENCY}
     policy = _policy(referral.need, at)
     service_days = policy[
