@@ -21,7 +21,14 @@ from bangfu.core.id_numbers import parse_id_number
 from bangfu.core.masking import mask_id_number, mask_name, mask_phone
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Source
 from bangfu.matching_runs.models import Allocation, MatchingRun
-from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.procurement.models import (
+    CatalogueItem,
+    DeliveryRecord,
+    FundingSource,
+    Project,
+    ProjectLine,
+)
+from bangfu.referrals.models import IntakeCase, Referral, ServiceSession
 from bangfu.registry.models import Household, Member, Need
 from tests.factories import (
     HouseholdFactory,
@@ -37,6 +44,8 @@ from tests.factories import (
 # Namespaces that are configuration for superusers, not staff pages.
 SKIPPED_NAMESPACES = {"admin"}
 SECRET_PK = 4242
+# B's second need, referred to B's procured project, and its intake case and referral.
+PROJECT_CASE_PK = 4243
 NAME = "司马外县"
 ID_NUMBER = make_id_number(area="350502", seq=77)
 PHONE = "13912345678"
@@ -91,7 +100,9 @@ def text_of(response) -> str:
 def county_b_data(county_b):
     """County B's personal data, every row of it with primary key 4242 where we choose it:
     the registry, a help request at the intake desk, a referral to B's station, a proposal of
-    the matching engine and a candidate person found by a cross-check."""
+    the matching engine and a candidate person found by a cross-check; and a second need (4243)
+    referred to B's procured project (4242), accepted, with a session its agency logged and the
+    delivery that session counted against the project's line."""
     county, town, village = county_b
     household = HouseholdFactory(
         pk=SECRET_PK,
@@ -121,6 +132,7 @@ def county_b_data(county_b):
         sent_by=clerk,
         accept_due_at=timezone.now() + dt.timedelta(days=2),
     )
+    _refer_to_a_procured_project(county, village, household, clerk)
     run = MatchingRun.objects.create(pk=SECRET_PK, job_key="b", kind="allocate", region=county)
     Allocation.objects.create(
         run=run,
@@ -152,6 +164,75 @@ def county_b_data(county_b):
     return household
 
 
+def _refer_to_a_procured_project(county, village, household, clerk) -> None:
+    year = timezone.localdate().year
+    agency = OrganisationFactory(
+        kind=Organisation.Kind.AGENCY, name="鲤城区社工机构", region=county
+    )
+    agency_staff = UserFactory(username="b_agency_staff")
+    member_of(agency_staff, agency, Membership.Role.AGENCY_STAFF)
+    project = Project.objects.create(
+        pk=SECRET_PK,
+        name="鲤城区居家照料服务",
+        region=county,
+        year=year,
+        agency=agency,
+        funding_source=FundingSource.WORK_FUNDS,
+        starts_on=dt.date(year, 1, 1),
+        ends_on=dt.date(year, 12, 31),
+        target_households=2,
+        status=Project.Status.IN_PROGRESS,
+        amount="800.00",
+        created_by=clerk,
+    )
+    line = ProjectLine.objects.create(
+        project=project,
+        item=CatalogueItem.objects.get(code="home-care"),
+        quantity=20,
+        unit_price="40.00",
+    )
+    need = NeedFactory(pk=PROJECT_CASE_PK, household=household, notes=f"{NAME} {ADDRESS}")
+    intake = IntakeCase.objects.create(
+        pk=PROJECT_CASE_PK,
+        source=IntakeCase.Source.VISIT,
+        region=village,
+        need=need,
+        description=f"{NAME} {PHONE}",
+        status=IntakeCase.Status.REFERRED,
+        opened_by=clerk,
+    )
+    now = timezone.now()
+    referral = Referral.objects.create(
+        pk=PROJECT_CASE_PK,
+        intake=intake,
+        need=need,
+        project=project,
+        status=Referral.Status.IN_SERVICE,
+        sent_by=clerk,
+        accept_due_at=now + dt.timedelta(days=2),
+        accepted_at=now,
+        service_due_at=now + dt.timedelta(days=7),
+    )
+    delivery = DeliveryRecord.objects.create(
+        project=project,
+        line=line,
+        delivered_on=timezone.localdate(),
+        quantity="1.50",
+        household=household,
+        note=f"{NAME} {PHONE}",
+        recorded_by=agency_staff,
+    )
+    ServiceSession.objects.create(
+        referral=referral,
+        held_on=timezone.localdate(),
+        duration_minutes=90,
+        category=need.category,
+        provided_by=agency_staff,
+        notes=f"{NAME} {ADDRESS}",
+        delivery=delivery,
+    )
+
+
 @pytest.fixture
 def county_a_users(county_a):
     """A user of county A in every role."""
@@ -159,6 +240,7 @@ def county_a_users(county_a):
     bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, region=county)
     station = OrganisationFactory(kind=Organisation.Kind.STATION, region=town)
     charity = OrganisationFactory(kind=Organisation.Kind.CHARITY, region=county)
+    agency = OrganisationFactory(kind=Organisation.Kind.AGENCY, region=county)
     Role = Membership.Role
     users = []
     for role, organisation in [
@@ -169,6 +251,7 @@ def county_a_users(county_a):
         (Role.STATION_STAFF, station),
         (Role.VOLUNTEER, station),
         (Role.CHARITY_STAFF, charity),
+        (Role.AGENCY_STAFF, agency),
     ]:
         user = UserFactory(username=f"a_{role}")
         villages = [village] if role == Role.ASSISTANT else ()
@@ -181,12 +264,13 @@ def county_a_users(county_a):
 def test_no_page_shows_another_countys_personal_data(client, county_b_data, county_a_users):
     routes = list(walk(get_resolver().url_patterns))
     assert len(routes) > 10, "the walk found too few URL patterns"
-    before = [list(Model.objects.order_by("pk").values()) for Model in (Household, Member, Need)]
+    watched = (Household, Member, Need, Referral, ServiceSession, DeliveryRecord)
+    before = [list(Model.objects.order_by("pk").values()) for Model in watched]
     requested, leaks = 0, []
     for user in county_a_users:
         client.force_login(user)
         for route, converters in routes:
-            values = [SECRET_PK, 1] if converters else [None]
+            values = [SECRET_PK, PROJECT_CASE_PK, 1] if converters else [None]
             for value in values:
                 url = fill(route, converters, value) if converters else "/" + route
                 if url is None:
@@ -203,6 +287,6 @@ def test_no_page_shows_another_countys_personal_data(client, county_b_data, coun
                         if marker in body
                     ]
     assert leaks == []
-    after = [list(Model.objects.order_by("pk").values()) for Model in (Household, Member, Need)]
+    after = [list(Model.objects.order_by("pk").values()) for Model in watched]
     assert after == before, "a user outside the county changed its data"
     assert requested > 100

@@ -3,35 +3,57 @@
 Run on PostgreSQL (row locks are the point), e.g.
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangfu_ref pytest -m postgres tests/referrals``.
 
-Each round sends ``N`` referrals to one provider of capacity ``K`` and has ``N`` threads accept
-them at once, released together by a barrier. Three versions:
+Each round sends ``N`` referrals of ``N`` households to one provider of capacity ``K`` and has
+``N`` threads accept them at once, released together by a barrier. The provider is a station of
+capacity ``K``, or a procured project whose contract pays for ``K`` households (its quota,
+counted in households under the project's row lock). Three versions:
 
 - as shipped (provider row locked, slot index in place): exactly ``K`` succeed, every other
-  thread gets ``CapacityFull``'s message;
-- without the lock and without the slot index: the harness must see over-commitment at least
-  once, which proves it can catch the race at all;
-- without the lock but with the slot index: collisions surface as IntegrityError and the
-  provider still never holds more than ``K`` cases: the database backs the rule on its own.
+  thread gets ``CapacityFull``'s message (``QuotaUsedUp``'s, for a project);
+- without the lock (and, for a station, without the slot index): the harness must see
+  over-commitment at least once, which proves it can catch the race at all;
+- for a station, without the lock but with the slot index: collisions surface as IntegrityError
+  and the station still never holds more than ``K`` cases: the database backs the rule on its
+  own. A project's referrals hold no slot (its quota counts households, one for two needs of
+  the same household), so for a project the lock is the rule.
+
+A project also counts households it delivered to outside any referral: the last test gives a
+project ``K - 1`` of them and slows each claim down; exactly one more household is accepted.
 """
 
+import datetime as dt
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection
+from django.utils import timezone
 
+from bangfu.accounts.models import Membership, Organisation
+from bangfu.procurement import services as procurement
 from bangfu.referrals import selectors, services
-from bangfu.referrals.errors import CapacityFull
-from bangfu.referrals.models import IntakeCase, Referral
-from tests.factories import HouseholdFactory, MemberFactory, NeedFactory, StationFactory
+from bangfu.referrals.errors import CapacityFull, QuotaUsedUp
+from bangfu.referrals.models import IntakeCase, ProviderKey, Referral
+from tests.factories import (
+    HouseholdFactory,
+    MemberFactory,
+    NeedFactory,
+    OrganisationFactory,
+    StationFactory,
+    member_of,
+)
+from tests.referrals.projects import buyer_of
 
 pytestmark = pytest.mark.postgres
 
 N, K = 12, 3
-SLOT_INDEX = "referral_station_slot_unique"
+SLOT_INDEX = {"station": "referral_station_slot_unique"}
+# What a thread refused for want of room hears: the station is full, the project's quota used up.
+REFUSED = {"station": "full", "project": "quota"}
 
 
 @pytest.fixture
@@ -49,29 +71,64 @@ def _postgresql_only():
         pytest.skip("row locks and concurrent transactions need PostgreSQL")
 
 
-def send_round(*, desk, place, station_staff_user, number: int) -> tuple[object, list[Referral]]:
-    """A fresh station of capacity K with N referrals waiting for its answer."""
-    from bangfu.accounts.models import Membership
-    from tests.factories import member_of
+@pytest.fixture(params=["station", "project"])
+def kind(request) -> str:
+    return request.param
 
-    station = StationFactory(
-        organisation__region=place["town"],
-        organisation__name=f"竞态社工站{number}",
-        capacity=K,
-    )
-    member_of(station_staff_user, station.organisation, Membership.Role.STATION_STAFF)
-    station_staff_user._bangfu_scope = None
-    referrals = []
-    for _ in range(N):
-        household = HouseholdFactory(region=place["village"])
-        MemberFactory(household=household)
-        intake = services.intake_open(
-            by=desk, source=IntakeCase.Source.VISIT, need=NeedFactory(household=household)
+
+@pytest.fixture
+def send_round(kind, desk, place, staff_user):
+    """``send_round(number)``: a fresh provider of capacity K (a station, or a project buying
+    for K households) with N referrals of N households waiting for its answer.
+
+    ``served_before`` (projects only): households the bureau already recorded a delivery of the
+    project to. They count in its quota but hold no slot.
+    """
+    if kind == "project":
+        year = timezone.localdate().year
+        buyer = buyer_of(place["county"], years=(year,))
+        agency = OrganisationFactory(
+            kind=Organisation.Kind.AGENCY, name="竞态社会工作服务中心", region=place["county"]
         )
-        referrals.append(
-            services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
-        )
-    return station, referrals
+        member_of(staff_user, agency, Membership.Role.AGENCY_STAFF)
+        contract = {"starts_on": dt.date(year, 1, 1), "ends_on": dt.date(year, 12, 31)}
+
+    def send(number: int, served_before: int = 0) -> tuple[ProviderKey, list[Referral]]:
+        if kind == "station":
+            station = StationFactory(
+                organisation__region=place["town"],
+                organisation__name=f"竞态社工站{number}",
+                capacity=K,
+            )
+            member_of(staff_user, station.organisation, Membership.Role.STATION_STAFF)
+            provider = ("station", station.pk)
+        else:
+            project = buyer.project(
+                agency=agency, name=f"竞态项目{number}", target_households=K, **contract
+            )
+            provider = ("project", project.pk)
+            for _ in range(served_before):
+                household = HouseholdFactory(region=place["village"])
+                procurement.delivery_record(
+                    project=project,
+                    by=buyer.staff,
+                    line=project.lines.get(),
+                    delivered_on=timezone.localdate(),
+                    quantity=Decimal("1"),
+                    household=household,
+                )
+        staff_user._bangfu_scope = None
+        referrals = []
+        for _ in range(N):
+            household = HouseholdFactory(region=place["village"])
+            MemberFactory(household=household)
+            intake = services.intake_open(
+                by=desk, source=IntakeCase.Source.VISIT, need=NeedFactory(household=household)
+            )
+            referrals.append(services.referral_send(intake=intake, provider=provider, by=desk))
+        return provider, referrals
+
+    return send
 
 
 def accept_all_at_once(referrals, user) -> Counter:
@@ -82,6 +139,8 @@ def accept_all_at_once(referrals, user) -> Counter:
             barrier.wait()
             services.referral_accept(referral=referral, by=user)
             return "accepted"
+        except QuotaUsedUp:
+            return "quota"
         except CapacityFull:
             return "full"
         except IntegrityError:
@@ -93,8 +152,12 @@ def accept_all_at_once(referrals, user) -> Counter:
         return Counter(pool.map(accept, referrals))
 
 
-def holding(station) -> int:
-    return selectors.holding_count(("station", station.pk))
+def taken(provider: ProviderKey) -> int:
+    """What the provider's capacity counts: a station's open cases, a project's households."""
+    kind, pk = provider
+    if kind == "project":
+        return len(selectors.project_households([pk])[pk])
+    return selectors.holding_count(provider)
 
 
 @contextmanager
@@ -110,8 +173,11 @@ def without_the_lock(monkeypatch):
 
 
 @contextmanager
-def without_the_slot_index():
-    constraint = next(c for c in Referral._meta.constraints if c.name == SLOT_INDEX)
+def without_the_slot_index(kind: str):
+    if kind not in SLOT_INDEX:
+        yield  # a project's referrals hold no slot
+        return
+    constraint = next(c for c in Referral._meta.constraints if c.name == SLOT_INDEX[kind])
     with connection.schema_editor() as editor:
         editor.remove_constraint(Referral, constraint)
     try:
@@ -133,62 +199,93 @@ def staff_user(db):
 
 
 def test_exactly_k_of_many_simultaneous_acceptances_succeed(
-    committed_db, engine, desk, place, staff_user
+    committed_db, engine, send_round, kind, staff_user
 ):
     for number in range(3):
-        station, referrals = send_round(
-            desk=desk, place=place, station_staff_user=staff_user, number=number
-        )
+        provider, referrals = send_round(number)
         started = time.perf_counter()
         outcome = accept_all_at_once(referrals, staff_user)
-        print(f"locked: {dict(outcome)} in {time.perf_counter() - started:.2f}s")
-        assert outcome == Counter(accepted=K, full=N - K)
-        assert holding(station) == K
-        slots = sorted(
-            Referral.objects.filter(station=station).holding().values_list("slot", flat=True)
+        print(f"{kind}, locked: {dict(outcome)} in {time.perf_counter() - started:.2f}s")
+        assert outcome == Counter({"accepted": K, REFUSED[kind]: N - K})
+        assert taken(provider) == K
+        slots = list(
+            Referral.objects.for_provider(provider).holding().values_list("slot", flat=True)
         )
-        assert slots == list(range(1, K + 1))
+        if kind == "station":
+            assert sorted(slots) == list(range(1, K + 1))
+        else:
+            assert slots == [None] * K  # a project counts households, not slots
 
 
-def test_the_full_message_says_why(committed_db, engine, desk, place, staff_user):
-    _station, referrals = send_round(
-        desk=desk, place=place, station_staff_user=staff_user, number=9
-    )
+@pytest.mark.parametrize(
+    "kind, message",
+    [("station", f"{K} open cases of {K}"), ("project", f"{K} of {K} households")],
+)
+def test_the_full_message_says_why(committed_db, engine, send_round, staff_user, message):
+    _provider, referrals = send_round(9)
     for referral in referrals[:K]:
         services.referral_accept(referral=referral, by=staff_user)
-    with pytest.raises(CapacityFull, match=f"{K} open cases of {K}"):
+    with pytest.raises(CapacityFull, match=message):
         services.referral_accept(referral=referrals[K], by=staff_user)
 
 
-def test_without_the_lock_and_the_index_the_harness_sees_over_commitment(
-    committed_db, engine, desk, place, staff_user, monkeypatch
+def test_without_the_lock_the_harness_sees_over_commitment(
+    committed_db, engine, send_round, kind, staff_user, monkeypatch
 ):
     observed = []
-    with without_the_lock(monkeypatch), without_the_slot_index():
+    with without_the_lock(monkeypatch), without_the_slot_index(kind):
         for number in range(20):
-            station, referrals = send_round(
-                desk=desk, place=place, station_staff_user=staff_user, number=number
-            )
+            provider, referrals = send_round(number)
             accept_all_at_once(referrals, staff_user)
-            observed.append(holding(station))
+            observed.append(taken(provider))
             if max(observed) > K:
                 break
-    print(f"unlocked, unindexed: open cases per round {observed} (capacity {K})")
+    print(f"{kind}, unlocked, unindexed: taken per round {observed} (capacity {K})")
     assert max(observed) > K
 
 
+@pytest.mark.parametrize("kind", ["station"])
 def test_without_the_lock_the_slot_index_still_refuses_over_commitment(
-    committed_db, engine, desk, place, staff_user, monkeypatch
+    committed_db, engine, send_round, kind, staff_user, monkeypatch
 ):
     observed, collisions = [], 0
     with without_the_lock(monkeypatch):
         for number in range(10):
-            station, referrals = send_round(
-                desk=desk, place=place, station_staff_user=staff_user, number=number
-            )
+            provider, referrals = send_round(number)
             outcome = accept_all_at_once(referrals, staff_user)
             collisions += outcome["collision"]
-            observed.append(holding(station))
-    print(f"unlocked, indexed: open cases per round {observed}, collisions {collisions}")
+            observed.append(taken(provider))
+    print(f"{kind}, unlocked, indexed: taken per round {observed}, collisions {collisions}")
     assert max(observed) <= K
     assert collisions > 0
+
+
+@pytest.fixture
+def slow_claims(monkeypatch):
+    """``slow_claims(referrals)``: after its quota check, the i-th acceptance waits i × 20 ms
+    before it is accepted: a wide window for any acceptance that is not queued by the lock."""
+    check = services._check_quota
+
+    def widen(referrals):
+        delay = {referral.pk: i * 0.02 for i, referral in enumerate(referrals)}
+
+        def check_then_wait(project, referral, at):
+            check(project, referral, at)
+            time.sleep(delay[referral.pk])
+
+        monkeypatch.setattr(services, "_check_quota", check_then_wait)
+
+    return widen
+
+
+@pytest.mark.parametrize("kind", ["project"])
+def test_a_project_with_one_household_left_in_its_quota_takes_exactly_one(
+    committed_db, engine, send_round, staff_user, slow_claims
+):
+    for number in range(3):
+        provider, referrals = send_round(number, served_before=K - 1)
+        slow_claims(referrals)
+        outcome = accept_all_at_once(referrals, staff_user)
+        print(f"project, locked, {K - 1} served before: {dict(outcome)}")
+        assert outcome == Counter(accepted=1, quota=N - 1)
+        assert taken(provider) == K
