@@ -25,13 +25,14 @@ from bangfu.core.id_numbers import parse_id_number
 from bangfu.demo.builder import demo_counts, demo_reset, name_data
 from bangfu.demo.logins import LOGINS
 from bangfu.demo.steps.matching import JOB_KEY
+from bangfu.demo.steps.organisations import AGENCY
 from bangfu.discovery.models import Flag, Rule, Task
 from bangfu.matching_runs.engine import success_model_dir
 from bangfu.matching_runs.models import MatchingRun
 from bangfu.offers.models import Allocation, Offer
-from bangfu.procurement.models import Project
+from bangfu.procurement.models import DeliveryRecord, Project
 from bangfu.providers.models import Station, Volunteer
-from bangfu.referrals.models import Referral
+from bangfu.referrals.models import Referral, ServiceSession
 from bangfu.referrals.selectors import provider_referrals
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
@@ -200,6 +201,47 @@ def test_station_staff_see_the_referrals_sent_to_their_station(demo, client):
     assert gettext("(%(count)s referrals)") % {"count": theirs.count()} in demo
 
 
+def test_agency_staff_see_the_referrals_sent_to_their_agencys_projects(demo, client):
+    agency = User.objects.get(username="agency")
+    theirs = provider_referrals(agency)
+    assert theirs.exists()
+    assert set(theirs.values_list("project__agency__name", flat=True)) == {AGENCY}
+    others = Referral.objects.exclude(pk__in=theirs.values("pk"))
+    log_in(client, "agency")
+    response = client.get(reverse("portal:inbox"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for referral in theirs:
+        assert reverse("portal:case", args=[referral.pk]) + '"' in html
+    for referral in others:
+        assert reverse("portal:case", args=[referral.pk]) + '"' not in html
+    # The summary gives the agency's log-in its own figure.
+    row = next(line for line in demo.splitlines() if PASSWORDS["agency"] in line)
+    assert gettext("(%(count)s referrals)") % {"count": theirs.count()} in row
+
+
+def test_the_engine_refers_cases_to_projects_whose_sessions_become_their_deliveries(demo):
+    # The service projects under way serve townships whose station lacks their service: the
+    # engine sends cases there, and the agency serves some of them through to feedback.
+    to_projects = Referral.objects.exclude(project=None).select_related("project", "need__category")
+    assert to_projects.exists()
+    for referral in to_projects:
+        assert referral.project.status == Project.Status.IN_PROGRESS
+        assert referral.project.line_for(referral.need.category) is not None
+    assert to_projects.filter(status=Referral.Status.COMPLETED, feedback__isnull=False).exists()
+    sessions = ServiceSession.objects.filter(referral__in=to_projects).select_related(
+        "delivery__project", "referral__need"
+    )
+    assert sessions.exists() and not sessions.filter(delivery=None).exists()
+    for session in sessions:
+        delivery = session.delivery
+        assert delivery.project_id == session.referral.project_id
+        assert delivery.household_id == session.referral.need.household_id
+        assert delivery.project.starts_on <= delivery.delivered_on <= AS_OF
+    # Nothing the projects delivered is dated after the demo's today.
+    assert not DeliveryRecord.objects.filter(delivered_on__gt=AS_OF).exists()
+
+
 def test_charity_staff_see_their_offers_and_no_household(demo, client):
     log_in(client, "charity")
     html = client.get(reverse("charity:home")).content.decode()
@@ -267,7 +309,7 @@ def test_scoped_querysets_follow_each_role(demo):
         "530428102202",
         "530428102203",
     }
-    for username in ("charity", "volunteer", "station"):
+    for username in ("charity", "volunteer", "station", "agency"):
         assert not Household.objects.for_user(users[username]).exists()
 
 

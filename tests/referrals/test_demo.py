@@ -1,10 +1,14 @@
 """The demo step: referrals in every state, made through the services."""
 
+import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from bangfu.procurement.models import DeliveryRecord
 from bangfu.providers.models import Station
 from bangfu.referrals.demo import load_referrals_demo, reset_referrals_demo
 from bangfu.referrals.models import (
@@ -16,6 +20,8 @@ from bangfu.referrals.models import (
     ServiceSession,
 )
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory
+from tests.referrals.conftest import RankedProvider
+from tests.referrals.projects import agency_with_staff, buyer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +62,51 @@ def test_the_demo_resets_cleanly(engine, county_staff, place, open_needs):
     reset_referrals_demo(place["county"])
     assert not Referral.objects.exists() and not IntakeCase.objects.exists()
     assert not Notification.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+def test_the_agency_serves_the_cases_the_engine_sends_to_its_project(
+    engine, county_staff, place, open_needs
+):
+    # given a project under way that buys the needs' care, the engine's first candidate
+    agency, agency_staff = agency_with_staff(
+        place["county"], name="元江县益康社会工作服务中心", username="agency_staff"
+    )
+    project = buyer_of(place["county"]).project(
+        agency=agency,
+        items=("home-care",),
+        target_households=len(open_needs),
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )
+    engine.candidates.insert(
+        0, RankedProvider("project", project.pk, project.name, 0.95, {"capacity": 1.0}, 4.0)
+    )
+
+    counts = load_referrals_demo(
+        place["county"], random.Random(7), as_of=dt.date(2026, 11, 20), share=1.0
+    )
+
+    # then the agency's staff took cases through to the end: served, completed, rated
+    to_project = Referral.objects.filter(project=project)
+    assert set(to_project.values_list("status", flat=True)) >= {
+        "accepted",
+        "in_service",
+        "completed",
+    }
+    assert Feedback.objects.filter(referral__project=project).exists()
+    assert counts["referrals to projects"] == to_project.count()
+    # and every session they logged is one of the project's deliveries, to that household
+    sessions = ServiceSession.objects.filter(referral__project=project).select_related(
+        "delivery", "referral__need"
+    )
+    assert sessions.exists() and {s.provided_by for s in sessions} == {agency_staff}
+    for session in sessions:
+        delivery = session.delivery
+        assert (delivery.project, delivery.household_id, delivery.delivered_on) == (
+            project,
+            session.referral.need.household_id,
+            session.held_on,
+        )
+        assert project.starts_on <= delivery.delivered_on <= dt.date(2026, 11, 20)
+    assert counts["project deliveries"] == DeliveryRecord.objects.count() == sessions.count()

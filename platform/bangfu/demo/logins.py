@@ -51,6 +51,13 @@ LOGINS = (
         counts="referrals",
     ),
     Login(
+        _("service agency staff"),
+        "agency",
+        "Yuanjiang-agency-2026",
+        _("referrals sent to the service agency's procured projects, in the portal /portal/"),
+        counts="referrals",
+    ),
+    Login(
         _("assistant"),
         "assistant",
         "Yinyuan-assistant-2026",

@@ -2,24 +2,32 @@
 services (so the cap, the filings and the ledger hold exactly as in real use).
 
 Called by the demo builder after the county's bureau (with a staff member and a manager), an
-agency and some households exist::
+agency, the stations and some households exist::
 
     from bangfu.procurement.demo import load_procurement_demo
-    load_procurement_demo(county, random.Random(seed))
+    load_procurement_demo(county, random.Random(seed), as_of=as_of)
+
+The services that buy for households serve the townships where households wait for them and no
+station offers them: that is where the matching engine refers cases to the projects.
 """
 
 import datetime as dt
 import random
+from collections import Counter, defaultdict
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.procurement import services
 from bangfu.procurement.models import CatalogueItem, FundingSource, Project
+from bangfu.providers.models import Station
 from bangfu.regions.models import Region
-from bangfu.registry.models import Household
+from bangfu.registry.models import Household, Need, ServiceCategory
 
 YEAR = 2026
 S = Project.Status
@@ -97,6 +105,8 @@ PROJECTS = [
     ("第三方绩效评价", FundingSource.WORK_FUNDS, [("performance-evaluation", 1)], 0, 0, S.DRAFT),
 ]
 ORDER = [S.DRAFT, S.SUBMITTED, S.APPROVED, S.IN_PROGRESS, S.CLOSED]
+# A project that serves households covers this many townships its stations leave uncovered.
+AREA_TOWNS = 3
 
 
 def _member(county: Region, role: str):
@@ -123,6 +133,34 @@ def _agency(county: Region) -> Organisation:
     return agency
 
 
+def _uncovered_towns(county: Region, categories: set[int], *, k: int) -> list[Region]:
+    """The ``k`` townships where most households wait for one of ``categories`` that their
+    station does not offer (most waiting first, then by code)."""
+    offered = defaultdict(set)
+    for town, category in Station.objects.filter(categories__in=categories).values_list(
+        "service_area", "categories"
+    ):
+        offered[town].add(category)
+    waiting = Counter()
+    for town, category in (
+        Need.objects.filter(household__region__parent__parent=county, category__in=categories)
+        .open()
+        .values_list("household__region__parent", "category")
+    ):
+        if category not in offered[town]:
+            waiting[town] += 1
+    towns = county.children.in_bulk(list(waiting))
+    ranked = sorted(waiting, key=lambda town: (-waiting[town], towns[town].code))
+    return [towns[town] for town in ranked[:k]]
+
+
+def _households(project: Project) -> list[Household]:
+    """Households the project may have served: of its service area, else of its region."""
+    paths = [region.path for region in project.service_area.all()] or [project.region.path]
+    inside = reduce(or_, (Q(region__path__startswith=path) for path in paths))
+    return list(Household.objects.filter(inside)[:400])
+
+
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max((end - start).days, 0)))
 
@@ -135,12 +173,16 @@ def load_procurement_demo(
     agency: Organisation | None = None,
     staff=None,
     manager=None,
+    as_of: dt.date | None = None,
 ) -> list[Project]:
-    """Funds for 2026 and twelve projects from draft to closed, with deliveries and evaluations."""
+    """Funds for 2026 and twelve projects from draft to closed, with deliveries and evaluations.
+
+    Nothing is dated after ``as_of`` (default today; never later, the services refuse it).
+    """
     staff = staff or _member(county, Membership.Role.BUREAU_STAFF)
     manager = manager or _member(county, Membership.Role.BUREAU_MANAGER)
     agency = agency or _agency(county)
-    today = timezone.localdate()
+    today = min(as_of or timezone.localdate(), timezone.localdate())
     scale = Decimal(rng.randint(90, 110)) / 100
     for source, budget in (
         (FundingSource.WORK_FUNDS, Decimal("3000000")),
@@ -157,14 +199,20 @@ def load_procurement_demo(
                 Decimal("1")
             ),
         )
-    items = {item.code: item for item in CatalogueItem.objects.all()}
-    households = list(Household.objects.filter(region__path__startswith=county.path)[:400])
+    items = {item.code: item for item in CatalogueItem.objects.select_related("category")}
     towns = list(county.children.order_by("code")[:3])
     projects = []
     for index, (name, source, lines, target_households, target_hours, status) in enumerate(
         PROJECTS
     ):
         starts_on = dt.date(YEAR, 1 + index % 6, 1)
+        bought = {
+            items[code].category_id
+            for code, _qty in lines
+            if items[code].kind == ServiceCategory.Kind.SERVICE
+        }
+        nearby = rng.sample(towns, k=min(len(towns), 2))
+        uncovered = _uncovered_towns(county, bought, k=AREA_TOWNS) if bought else []
         project = services.project_create(
             by=staff,
             name=name,
@@ -176,7 +224,7 @@ def load_procurement_demo(
             target_households=target_households,
             target_hours=target_hours,
             description="",
-            service_area=rng.sample(towns, k=min(len(towns), 2)),
+            service_area=uncovered or nearby,
             lines=[{"item": items[code], "quantity": Decimal(qty)} for code, qty in lines],
         )
         reached = ORDER.index(status)
@@ -195,7 +243,7 @@ def load_procurement_demo(
             )
         if reached >= 3:
             services.project_start(project=project, by=staff)
-            _deliver(project, staff, rng, households, today)
+            _deliver(project, staff, rng, _households(project), today)
             _pay(project, staff, rng, today)
         if reached >= 4:
             services.project_close(project=project, by=staff, on=today)

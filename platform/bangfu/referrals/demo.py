@@ -3,6 +3,8 @@
 Everything goes through the services (and the matching engine), back-dated with their ``at``
 argument, so the demo's history is one the platform could have written itself: audit rows,
 capacity slots, sessions, feedback, notifications, need statuses and quality ratings included.
+Cases the engine routes to a procured project are answered by the agency's staff, and their
+sessions are recorded as the project's deliveries.
 
 The demo builder calls, after the needs and their priorities exist::
 
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import CapacityFull, ReferralError
-from bangfu.referrals.models import IntakeCase, Notification, Referral
+from bangfu.referrals.models import IntakeCase, Notification, Referral, ServiceSession
 from bangfu.regions.models import Region
 from bangfu.registry.models import Need
 
@@ -80,8 +82,12 @@ def _log_sessions(referral, staff, start: dt.datetime, count: int, rng, limit: d
 
 
 def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Counter) -> None:
-    """Take a freshly sent referral to ``state``."""
-    staff = selectors.provider_users(referral.provider_key)[0]
+    """Take a freshly sent referral to ``state``, answered by the provider's first staff member
+    (the station's, the volunteer, or the staff of the agency that runs the project)."""
+    answering = selectors.provider_users(referral.provider_key)
+    if not answering:
+        raise LookupError(f"No one answers referrals to {referral.provider}: the demo needs them.")
+    staff = answering[0]
     if state == "sent":
         return
     answered = min(start + dt.timedelta(hours=rng.randint(1, 40)), now - dt.timedelta(hours=1))
@@ -196,6 +202,11 @@ def load_referrals_demo(
     )
     statuses = in_county.values_list("status", flat=True)
     counts.update(f"referrals {status}" for status in statuses)
+    counts["referrals to projects"] = in_county.filter(project__isnull=False).count()
+    # Sessions on a referral to a procured project are counted against the project's line.
+    counts["project deliveries"] = ServiceSession.objects.filter(
+        referral__in=in_county, delivery__isnull=False
+    ).count()
     return dict(counts)
 
 

@@ -23,7 +23,9 @@ Role = Membership.Role
 BUREAU = "元江县民政局"
 AGENCY = "元江县益康社会工作服务中心"
 CHARITY = "元江县慈善总会"
-# The station and assistant log-ins work in Yinyuan town (因远镇).
+# The station and assistant log-ins work in Yinyuan town (因远镇); the bureau's and the agency's
+# across the county.
+COUNTY_LOGINS = ("bureau", "agency")
 LOGIN_TOWNSHIP = "530428102"
 ASSISTANT_VILLAGES = ("530428102001", "530428102201", "530428102202", "530428102203")
 VILLAGE_COMMITTEES = (
@@ -124,7 +126,7 @@ class OrganisationsStep(Step):
             user = User(
                 username=username,
                 email=demo_email(username),
-                display_name=person(LOGIN_TOWNSHIP if username != "bureau" else COUNTY_CODE),
+                display_name=person(COUNTY_CODE if username in COUNTY_LOGINS else LOGIN_TOWNSHIP),
                 is_staff=username == "admin",
                 is_superuser=username == "admin",
             )
@@ -146,6 +148,9 @@ class OrganisationsStep(Step):
                 user=ctx.users["station"], organisation=station_org, role=Role.STATION_STAFF
             ),
             Membership(user=ctx.users["assistant"], organisation=station_org, role=Role.ASSISTANT),
+            Membership(
+                user=ctx.users["agency"], organisation=orgs["agency"], role=Role.AGENCY_STAFF
+            ),
             Membership(user=ctx.users["volunteer"], organisation=station_org, role=Role.VOLUNTEER),
             Membership(
                 user=ctx.users["charity"], organisation=orgs["charity"], role=Role.CHARITY_STAFF

@@ -28,6 +28,7 @@ class ProcurementStep(Step):
             agency=ctx.organisations["agency"],
             staff=ctx.users["bureau"],
             manager=ctx.users["manager"],
+            as_of=ctx.options.as_of,
         )
         ctx.count("procured projects", len(projects))
         ctx.count("project deliveries", DeliveryRecord.objects.filter(project__in=projects).count())

@@ -21,6 +21,7 @@ class ReferralsStep(Step):
         ctx.count("referrals", sum(n for k, n in counts.items() if k.startswith("referrals ")))
         ctx.count("service sessions", counts.get("service sessions", 0))
         ctx.count("feedback", counts.get("feedback", 0))
+        ctx.count("project deliveries", counts.get("project deliveries", 0))
 
     def reset(self) -> None:
         county = Region.objects.filter(code=COUNTY_CODE).first()
