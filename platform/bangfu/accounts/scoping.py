@@ -192,30 +192,22 @@ def holds_role_over(user, roles, region) -> bool:
     Checked per membership: a manager of one county who is plain staff in another may approve
     only in the first.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
     above = [region.path[: index + 1] for index, char in enumerate(region.path) if char == "/"]
-    return Membership.objects.filter(
-        user=user,
-        role__in=roles,
-        is_active=True,
-        organisation__is_active=True,
-        organisation__region__path__in=above,
-    ).exists()
+    return _holds(user, roles, organisation__region__path__in=above)
 
 
 def holds_membership(user, roles, organisation) -> bool:
     """Whether the user holds one of ``roles`` in ``organisation`` (superusers always do)."""
+    return _holds(user, roles, organisation=organisation)
+
+
+def _holds(user, roles, **where) -> bool:
+    """Whether an active membership of the user, in an active organisation, with one of
+    ``roles`` matches ``where``; superusers hold every role."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
     return Membership.objects.filter(
-        user=user,
-        role__in=roles,
-        is_active=True,
-        organisation=organisation,
-        organisation__is_active=True,
+        user=user, role__in=roles, is_active=True, organisation__is_active=True, **where
     ).exists()
