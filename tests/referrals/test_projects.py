@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bangfu.matching_runs import adapter
@@ -243,9 +244,31 @@ def test_a_session_after_the_contract_ended_is_refused_and_nothing_is_counted(
     with time_machine.travel(two_days_after), pytest.raises(ValidationError) as refused:
         session(referral, agency_staff, held_on=dt.date(2026, 12, 2))
 
-    assert "delivered_on" in refused.value.message_dict
+    assert refused.value.message_dict == {"held_on": ["The date lies outside the contract period."]}
     assert not ServiceSession.objects.filter(referral=referral).exists()
     assert not DeliveryRecord.objects.exists()
+
+
+def test_the_portal_shows_a_date_outside_the_contract_on_the_session_date(
+    client, desk, need, buyer, agency, agency_staff
+):
+    project = buyer.project(
+        agency=agency, starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 11, 30)
+    )
+    referral = services.referral_accept(referral=refer(desk, need, project), by=agency_staff)
+
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        client.force_login(agency_staff)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = client.post(
+            f"/portal/{referral.pk}/sessions/",
+            {"held_on": "2026-12-02", "duration_minutes": 60, "category": need.category_id},
+        )
+
+    assert response.status_code == 400
+    assert response.context["session_form"].errors["held_on"] == [
+        "The date lies outside the contract period."
+    ]
 
 
 # --- the household quota -----------------------------------------------------------------------

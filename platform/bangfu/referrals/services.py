@@ -518,16 +518,27 @@ def service_session_log(
         created_at=at,
     )
     if referral.project_id:
-        session.delivery = procurement_services.delivery_from_service(
-            project=referral.project,
-            by=by,
-            household=referral.need.household,
-            category=category,
-            delivered_on=held_on,
-            minutes=duration_minutes,
-            case_deliveries=DeliveryRecord.objects.filter(session__referral=referral),
-            note=_("Referral %(number)s") % {"number": referral.pk},
-        )
+        try:
+            session.delivery = procurement_services.delivery_from_service(
+                project=referral.project,
+                by=by,
+                household=referral.need.household,
+                category=category,
+                delivered_on=held_on,
+                minutes=duration_minutes,
+                case_deliveries=DeliveryRecord.objects.filter(session__referral=referral),
+                note=_("Referral %(number)s") % {"number": referral.pk},
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            # The delivery's date is the session's: the refusal belongs next to its date field.
+            raise ValidationError(
+                {
+                    "held_on" if field == "delivered_on" else field: messages
+                    for field, messages in error.message_dict.items()
+                }
+            ) from None
     session.full_clean()
     session.save()
     if referral.status == Status.ACCEPTED:
