@@ -16,7 +16,7 @@ from bangfu.regions.models import PolicyValue, Region
 @dataclass(frozen=True)
 class Parameter:
     label: str
-    kind: str  # "money", "percent", "months", "days", "choice", "weights"
+    kind: str  # "money", "percent", "months", "days", "count", "choice", "weights"
     choices: tuple[str, ...] = ()
 
 
@@ -85,6 +85,18 @@ PARAMETERS: dict[str, Parameter] = {
     "discovery_verification_days": Parameter(
         _("Finding people: days an assistant has to verify a warning"), "days"
     ),
+    "identity_refusals_alert_per_day": Parameter(
+        _("Data protection: refused ID numbers by one user in a day before the bureau is alerted"),
+        "count",
+    ),
+    "unmasked_exports_per_day": Parameter(
+        _("Data protection: unmasked exports one user may make in a day"), "count"
+    ),
+    "import_max_rows": Parameter(_("Imports: most rows in one file"), "count"),
+    "import_max_megabytes": Parameter(_("Imports: largest file (MB)"), "count"),
+    "background_rows": Parameter(
+        _("Imports and exports: rows above which the work runs in the background"), "count"
+    ),
 }
 
 
@@ -115,6 +127,11 @@ def coerce(key: str, raw):
         if not 0 <= days <= 365:
             raise ValueError(f"{days} days is out of range (0-365)")
         return days
+    if kind == "count":
+        count = int(raw)
+        if not 0 <= count <= 10_000_000:
+            raise ValueError(f"{count} is out of range (0-10,000,000)")
+        return count
     if kind == "choice":
         if raw not in PARAMETERS[key].choices:
             raise ValueError(f"{raw!r} is not one of {', '.join(PARAMETERS[key].choices)}")
