@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Page
 
+from bangfu.core import throttle
 from bangfu.registry.forms import add_service_errors
-from cms import throttle
 from cms.forms import HelpRequestForm, HelpStatusForm, SearchForm
 from cms.models import NewsPage, OfferPage, PolicyPage, ProjectPage
 from cms.search import query_text
@@ -80,9 +80,8 @@ def help_request(request):
     if len(request.body) > MAX_BODY_BYTES:
         return HttpResponse(_("The request is too large."), status=413)
     form = HelpRequestForm(request.POST)
-    address = throttle.client_address(request)
-    if not throttle.allow(
-        "help-address", address, limit=HELP_PER_ADDRESS[0], window=HELP_PER_ADDRESS[1]
+    if not throttle.allow_address(
+        "help-address", request, limit=HELP_PER_ADDRESS[0], window=HELP_PER_ADDRESS[1]
     ):
         return _too_many(request, "cms/help_form.html", form)
     if not form.is_valid():
@@ -123,9 +122,8 @@ def help_status(request):
     if request.method == "GET":
         return render(request, "cms/help_status.html", {"form": HelpStatusForm()})
     form = HelpStatusForm(request.POST)
-    address = throttle.client_address(request)
-    if not throttle.allow(
-        "help-status", address, limit=STATUS_PER_ADDRESS[0], window=STATUS_PER_ADDRESS[1]
+    if not throttle.allow_address(
+        "help-status", request, limit=STATUS_PER_ADDRESS[0], window=STATUS_PER_ADDRESS[1]
     ):
         return _too_many(request, "cms/help_status.html", form)
     if not form.is_valid():

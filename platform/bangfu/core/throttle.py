@@ -1,11 +1,13 @@
 """Rate limits on the public forms, in Django's cache: no third-party service, no table.
 
 Keys are keyed hashes of the address or phone number, so the cache holds neither in clear.
+Addresses come from ``bangfu.core.client_address``, which sees through the trusted proxies.
 """
 
 from django.core.cache import cache
 
 from bangfu.core import crypto
+from bangfu.core.client_address import client_address
 
 
 def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
@@ -22,7 +24,6 @@ def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
     return count <= limit
 
 
-def client_address(request) -> str:
-    """The peer address. Behind a proxy, configure it to set REMOTE_ADDR (never trust a header
-    the visitor can write)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def allow_address(scope: str, request, *, limit: int, window: int) -> bool:
+    """``allow`` keyed on the client's address (requests without one share a bucket)."""
+    return allow(scope, client_address(request) or "unknown", limit=limit, window=window)
