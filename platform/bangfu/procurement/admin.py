@@ -1,4 +1,5 @@
-"""Configuration only: the catalogue, evaluation schemes and a read-only view of the money.
+"""Configuration only: the catalogue, evaluation schemes, agencies' registrations to serve other
+regions, and a read-only view of the money.
 
 Funds, projects and the ledger change through the staff pages, whose services hold the cap lock;
 the admin shows them but cannot edit them.
@@ -7,6 +8,7 @@ the admin shows them but cannot edit them.
 from django.contrib import admin
 
 from bangfu.procurement.models import (
+    AgencyRegistration,
     CatalogueItem,
     EvaluationCriterion,
     EvaluationScheme,
@@ -23,6 +25,13 @@ class CatalogueItemAdmin(admin.ModelAdmin):
     list_filter = ["category__kind", "unit", "is_active"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["category"]
+
+
+@admin.register(AgencyRegistration)
+class AgencyRegistrationAdmin(admin.ModelAdmin):
+    list_display = ["agency", "agency__region", "region", "registered_on", "reference"]
+    search_fields = ["agency__name", "region__name", "reference"]
+    autocomplete_fields = ["agency", "region"]
 
 
 class EvaluationCriterionInline(admin.TabularInline):

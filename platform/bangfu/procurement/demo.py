@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.procurement import services
+from bangfu.procurement.agencies import serving
 from bangfu.procurement.models import CatalogueItem, FundingSource, Project
 from bangfu.providers.models import Station
 from bangfu.regions.models import Region
@@ -126,10 +127,9 @@ def _member(county: Region, role: str):
 
 
 def _agency(county: Region) -> Organisation:
-    agencies = Organisation.objects.filter(kind=Organisation.Kind.AGENCY, is_active=True)
-    agency = agencies.filter(region__path__startswith=county.path).first() or agencies.first()
+    agency = Organisation.objects.filter(serving([county.path]), is_active=True).first()
     if agency is None:
-        raise LookupError("The demo needs a service agency (Organisation of kind 'agency') first.")
+        raise LookupError(f"The demo needs a service agency that serves {county} first.")
     return agency
 
 

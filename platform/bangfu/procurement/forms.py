@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.accounts.models import Organisation
+from bangfu.core.forms import InputRulesMixin
 from bangfu.procurement.models import (
     FEN,
     CatalogueItem,
@@ -12,7 +12,7 @@ from bangfu.procurement.models import (
     Project,
     ProjectLine,
 )
-from bangfu.procurement.selectors import buying_regions, visible_regions
+from bangfu.procurement.selectors import agencies_for_buyer, buying_regions, visible_regions
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 
@@ -40,7 +40,7 @@ def year_choices() -> list[tuple[int, int]]:
     return [(year, year) for year in range(this_year + 1, this_year - 6, -1)]
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -64,9 +64,7 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = buying_regions(user)
-        self.fields["agency"].queryset = Organisation.objects.filter(
-            kind=Organisation.Kind.AGENCY, is_active=True
-        ).select_related("region")
+        self.fields["agency"].queryset = agencies_for_buyer(user)
         self.fields["service_area"].queryset = visible_regions(user).filter(
             level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
         )
@@ -122,25 +120,31 @@ class FundForm(forms.Form):
         self.fields["region"].queryset = buying_regions(user)
 
 
-class FilingForm(forms.Form):
+class FilingForm(InputRulesMixin, forms.Form):
+    past_dates = ("filed_on",)
+
     filed_on = forms.DateField(label=_("filed on"), widget=DateInput())
     reference = forms.CharField(label=_("filing reference"), max_length=60)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(InputRulesMixin, forms.Form):
+    past_dates = ("paid_on",)
+
     amount = money_form_field(_("amount (yuan)"))
     paid_on = forms.DateField(label=_("paid on"), widget=DateInput())
     reference = forms.CharField(label=_("voucher reference"), max_length=60, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(InputRulesMixin, forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 
 SATISFACTION_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(5, 0, -1)]
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(InputRulesMixin, forms.Form):
+    past_dates = ("delivered_on",)
+
     line = forms.ModelChoiceField(label=_("line"), queryset=ProjectLine.objects.none())
     delivered_on = forms.DateField(label=_("delivered on"), widget=DateInput())
     quantity = forms.DecimalField(
@@ -187,7 +191,9 @@ class DeliveryForm(forms.Form):
         return household
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(InputRulesMixin, forms.Form):
+    past_dates = ("evaluated_on",)
+
     evaluated_on = forms.DateField(label=_("evaluated on"), widget=DateInput())
     comments = forms.CharField(
         label=_("comments"), required=False, widget=forms.Textarea(attrs={"rows": 4})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
 from bangfu.accounts.scoping import ScopedQuerySet
+from bangfu.procurement.agencies import AgencyRegistration, serves  # noqa: F401 (a model)
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, ServiceCategory, Tier
 
@@ -261,6 +262,11 @@ class Project(models.Model):
             errors["ends_on"] = _("The contract cannot end before it starts.")
         if self.agency_id and self.agency.kind != Organisation.Kind.AGENCY:
             errors["agency"] = _("Choose a service agency.")
+        elif self.agency_id and self.region_id and not serves(self.agency, self.region):
+            errors["agency"] = _(
+                "This agency does not serve %(region)s: an agency from elsewhere needs a "
+                "registration with the bureau there first."
+            ) % {"region": self.region}
         if self.region_id and self.region.level not in {
             Region.Level.CITY,
             Region.Level.COUNTY,

@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from bangfu.accounts.models import Organisation
 from bangfu.accounts.scoping import regions_for, scope_for
+from bangfu.procurement.agencies import serving
 from bangfu.procurement.models import (
     ZERO,
     DeliveryRecord,
@@ -33,6 +35,16 @@ def visible_regions(user) -> QuerySet[Region]:
 
 def buying_regions(user) -> QuerySet[Region]:
     return regions_for(user).filter(level__in=BUYING_LEVELS)
+
+
+def agencies_for_buyer(user) -> QuerySet[Organisation]:
+    """The active agencies that serve a region the user buys for; a project's own region is
+    checked when it is saved (``Project.clean``)."""
+    agencies = Organisation.objects.filter(kind=Organisation.Kind.AGENCY, is_active=True)
+    scope = scope_for(user)
+    if not scope.everything:
+        agencies = agencies.filter(serving(scope.region_paths))
+    return agencies.select_related("region").order_by("name")
 
 
 def project_referrals(*, project: Project, user) -> QuerySet:
