@@ -1,7 +1,8 @@
 """Charity offers (慈善帮扶): charities, the aid they offer, and its allocation to households.
 
-A charity registers and the county bureau approves it; its staff post offers (cash, goods or a
-service) with an eligibility; bureau staff moderate each offer before it is published (the one
+A charity registers and the bureau of its region approves it; its staff post offers (cash, goods
+or a service) with an eligibility; the bureau of the county the offer is for (of the city, if it
+spans counties: ``Offer.moderating_region``) moderates it before it is published (the one
 approval mechanism of the platform); staff then allocate (认领/分配) an offer to eligible
 households' needs, and the charity records delivery.
 
@@ -296,6 +297,22 @@ class Offer(models.Model):
     def area(self) -> list[Region]:
         """The regions it is for: the chosen ones, else the charity's own region."""
         return list(self.regions.all()) or [self.charity.organisation.region]
+
+    def moderating_region(self) -> Region:
+        """Whose bureau reviews the offer: the bureau of the lowest region covering its whole
+        area, and at least a county's (townships have no bureau). A city charity's offer to
+        townships of one county is the county bureau's to decide, as the households are."""
+        shared = set.intersection(
+            *(
+                {region.path[: index + 1] for index, char in enumerate(region.path) if char == "/"}
+                for region in self.area()
+            )
+        )
+        return (
+            Region.objects.filter(path__in=shared, level__lte=Region.Level.COUNTY)
+            .order_by("-level")
+            .first()
+        )
 
     def eligibility_in_words(self) -> list[str]:
         """Who may receive it, in plain words for the public page."""

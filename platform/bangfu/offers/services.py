@@ -264,7 +264,7 @@ def _locked_for_review(offer: Offer, by) -> Offer:
         .select_related("charity__organisation__region")
         .get(pk=offer.pk)
     )
-    require_moderator(by=by, region=offer.charity.organisation.region)
+    require_moderator(by=by, region=offer.moderating_region())
     if offer.status != Offer.Status.PENDING:
         raise ValidationError(_("This offer is not waiting for review."))
     return offer
@@ -309,7 +309,7 @@ def offer_close(*, offer: Offer, by) -> Offer:
     )
     if not (
         selectors.charities_of(by).filter(pk=offer.charity_id).exists()
-        or holds_role_over(by, MODERATOR_ROLES, offer.charity.organisation.region)
+        or holds_role_over(by, MODERATOR_ROLES, offer.moderating_region())
     ):
         raise PermissionDenied(_("You cannot close this offer."))
     if offer.status == Offer.Status.CLOSED:

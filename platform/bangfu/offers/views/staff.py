@@ -95,7 +95,7 @@ def offer_detail(request, pk: int):
             "eligible": eligible,
             "can_allocate": can_allocate,
             "can_review": offer.status == Offer.Status.PENDING
-            and holds_role_over(request.user, services.MODERATOR_ROLES, offer.charity.region),
+            and holds_role_over(request.user, services.MODERATOR_ROLES, offer.moderating_region()),
             "reason_form": ReasonForm(),
         },
     )
