@@ -6,4 +6,4 @@ COPY . .
 RUN pip install --no-cache-dir -e . \
  && BANGFU_MODE=embedded python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "bangfu.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "bangfu.wsgi:application"]

@@ -171,7 +171,7 @@ class ProjectIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         year = request.GET.get("year", "")
         context["years"] = selectors.project_years(self)
-        context["year"] = int(year) if year.isdigit() else None
+        context["year"] = int(year) if year.isdecimal() and len(year) == 4 else None
         context["page_obj"] = _page(request, selectors.project_rows(self, year=context["year"]))
         context["figures"] = selectors.project_figures(year=context["year"])
         context["query_without_page"] = f"year={context['year']}&" if context["year"] else ""

@@ -23,7 +23,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 from wagtail.search.index import insert_or_update_object
 
-from bangfu.core import crypto
+from bangfu.core import crypto, validators
 from bangfu.offers.models import Offer
 from bangfu.procurement.models import Project
 from bangfu.referrals import selectors as referral_selectors
@@ -179,20 +179,14 @@ def project_pages_sync(*, region: Region | None = None) -> dict[str, int]:
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 CODE_LENGTH = 8
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{9,11}")
 
 
 def normalise_phone(raw: str) -> str:
-    """Digits only; a mainland mobile (11 digits) or a landline with its area code."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)):
-        raise ValidationError(
-            {"phone": _("Enter a mobile number (11 digits) or a landline with its area code.")}
-        )
-    return digits
+    """The registry's phone rule (``bangfu.core.validators``), refused on the ``phone`` field."""
+    try:
+        return validators.normalise_phone(raw)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
 
 
 def normalise_code(raw: str) -> str:

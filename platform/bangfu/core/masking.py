@@ -6,6 +6,7 @@ import re
 
 _ID_IN_TEXT = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_QUERY_STRING = re.compile(r"(\s/[^\s?\"]*)\?[^\s\"]*")
 
 
 def mask_name(name: str) -> str:
@@ -40,12 +41,30 @@ def mask_text(text: str) -> str:
     return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 
 
-class MaskPersonalDataFilter(logging.Filter):
-    """Logging filter: no ID number or phone number reaches a log file in clear."""
+class _RewritingFilter(logging.Filter):
+    """A logging filter that rewrites the message of every record it passes."""
+
+    def rewrite(self, message: str) -> str:
+        raise NotImplementedError
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        rewritten = self.rewrite(message)
+        if rewritten != message:
+            record.msg, record.args = rewritten, None
         return True
+
+
+class MaskPersonalDataFilter(_RewritingFilter):
+    """Logging filter: no ID number or phone number reaches a log file in clear."""
+
+    def rewrite(self, message: str) -> str:
+        return mask_text(message)
+
+
+class StripQueryStringFilter(_RewritingFilter):
+    """Logging filter: a request line is logged without its query string, which may carry
+    what someone searched for (``"GET /staff/?q=… HTTP/1.1"`` → ``"GET /staff/ HTTP/1.1"``)."""
+
+    def rewrite(self, message: str) -> str:
+        return _QUERY_STRING.sub(r"\1", message)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
+from bangfu.core.fields import EncryptedTextField
 from bangfu.procurement.models import DeliveryRecord, Project
 from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals.errors import InvalidTransition
@@ -76,7 +77,8 @@ class IntakeCase(models.Model):
         related_name="intake_cases",
         verbose_name=_("need"),
     )
-    description = models.TextField(_("description"), blank=True)
+    # Encrypted: the help form writes the caller's name and phone number into it.
+    description = EncryptedTextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )

@@ -4,16 +4,24 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core import crypto
+from bangfu.core import crypto, search_tokens
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
+from bangfu.core.masking import mask_id_number, mask_phone, mask_text
+from bangfu.core.phones import phone_lookup_hash
+from bangfu.core.validators import normalise_phone
 from bangfu.regions.models import Region
 from bangfu.registry import selectors
 from bangfu.registry.forms import CategoryChoiceField
 from bangfu.registry.models import Household, Need, Tier
+
+SEARCH_TOKEN = "search"
+MAX_QUERY = 64
 
 
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
@@ -59,14 +67,54 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*qs.query.order_by, "pk") if value else qs
 
 
+class QueryInput(forms.TextInput):
+    """The search box; it never writes the query back into the page, as it may be an ID number
+    or a phone number (the page shows it masked)."""
+
+    input_type = "search"
+
+    def format_value(self, value):
+        return None
+
+
+def masked_query(query: str) -> str:
+    """A search query as the page shows it: ID and phone numbers masked."""
+    try:
+        return mask_id_number(parse_id_number(query).number)
+    except InvalidIdNumber:
+        pass
+    try:
+        return mask_phone(normalise_phone(query))
+    except ValidationError:
+        return mask_text(query)
+
+
+def search_query(request) -> QueryDict:
+    """The list's URL query for its posted filter form: the filters as chosen, and a token in
+    place of the search query typed (or the token of the search shown, if none was typed)."""
+    query = QueryDict(mutable=True)
+    for name in HouseholdFilter.base_filters:
+        if name != "q" and request.POST.get(name):
+            query[name] = request.POST[name]
+    typed = request.POST.get("q", "").strip()
+    if typed:
+        query[SEARCH_TOKEN] = search_tokens.stash(request, typed[:MAX_QUERY])
+    elif request.POST.get(SEARCH_TOKEN):
+        query[SEARCH_TOKEN] = request.POST[SEARCH_TOKEN]
+    return query
+
+
 class HouseholdFilter(django_filters.FilterSet):
     REVIEW_OVERDUE = "overdue"
     REVIEW_SOON = "soon"
 
+    # The search box may hold an ID number or a phone number: its form is posted and the list's
+    # URL carries a token for the query (``search_query``), never the query itself.
     q = django_filters.CharFilter(
-        label=_("Registry number or ID number"),
+        label=_("Registry number, ID number or phone"),
         method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        max_length=MAX_QUERY,
+        widget=QueryInput(attrs={"autocomplete": "off"}),
     )
     region = RegionFilter(
         label=_("Township or village"),
@@ -122,7 +170,23 @@ class HouseholdFilter(django_filters.FilterSet):
         model = Household
         fields: list[str] = []
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # A query typed into a URL is not searched; a token stands for one posted earlier.
+        self.data = self.data.copy()
+        self.data.pop("q", None)
+        token = self.data.get(SEARCH_TOKEN, "")
+        query = search_tokens.recall(self.request, token) if token else None
+        self.search_expired = bool(token) and query is None
+        # The page names the search by its token and shows the query masked.
+        self.search_token = token if query is not None else ""
+        self.search_label = masked_query(query) if query is not None else ""
+        if query is not None:
+            self.data["q"] = query
+
     def filter_queryset(self, queryset):
+        if self.search_expired:
+            return queryset.none()
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status"):
             # Exited households leave daily work; choose the status "exited" to see them.
@@ -131,11 +195,13 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
+        # ID and phone numbers find their household through keyed hashes, never the ciphertext.
         try:
             facts = parse_id_number(value)
         except InvalidIdNumber:
-            return queryset.filter(registry_number__icontains=value)
-        # A full ID number finds its household through the keyed hash, never the ciphertext.
+            return queryset.filter(
+                Q(registry_number__icontains=value) | Q(phone_hash=phone_lookup_hash(value))
+            )
         return queryset.filter(members__id_number_hash=crypto.lookup_hash(facts.number))
 
     def filter_region(self, queryset, name, region):

@@ -2,14 +2,25 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
-from bangfu.core.fields import EncryptedTextField
+from bangfu.core.fields import EncryptedTextField, LookupHashField
 from bangfu.core.masking import mask_id_number, mask_name
 from bangfu.core.models import FileImport
+from bangfu.core.phones import phone_lookup_hash
+from bangfu.core.validators import (
+    collect_error,
+    normalise_phone,
+    validate_coordinates,
+    validate_date_range,
+    validate_past_date,
+    validate_registry_number,
+    validate_text_length,
+)
 from bangfu.regions.models import Region
 
 
@@ -74,7 +85,8 @@ class Household(models.Model):
         limit_choices_to={"level": Region.Level.VILLAGE},
     )
     address = models.CharField(_("address"), max_length=200)
-    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("contact phone"), max_length=20, blank=True)
+    phone_hash = LookupHashField(source="phone", digest=phone_lookup_hash, db_index=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -103,6 +115,43 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.registry_number
+
+    def clean(self) -> None:
+        errors = {}
+        if self.phone:
+            try:
+                self.phone = normalise_phone(self.phone)
+            except ValidationError as error:
+                errors["phone"] = error.messages
+        for name, check in (
+            ("enrolled_on", validate_past_date),
+            ("next_review_due", validate_date_range),
+        ):
+            collect_error(errors, name, check, getattr(self, name))
+        if self.region_id is not None:
+            county = self.region.county()
+            if self.registry_number and self._registry_number_is_new():
+                collect_error(
+                    errors,
+                    "registry_number",
+                    lambda number: validate_registry_number(number, county_code=county.code),
+                    self.registry_number,
+                )
+            try:
+                bounds = self.region.household_bounds() if self.latitude is not None else None
+                validate_coordinates(self.latitude, self.longitude, bounds)
+            except ValidationError as error:
+                error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _registry_number_is_new(self) -> bool:
+        """Numbers given before the county's numbering rule stay valid until changed: they are
+        written on the household's paper files."""
+        if self._state.adding:
+            return True
+        stored = Household.objects.filter(pk=self.pk).values_list("registry_number", flat=True)
+        return stored.first() != self.registry_number
 
     @property
     def head(self) -> "Member | None":
@@ -288,6 +337,13 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.household} {self.assessed_on}"
 
+    def clean(self) -> None:
+        errors = {}
+        collect_error(errors, "assessed_on", validate_past_date, self.assessed_on)
+        collect_error(errors, "summary", validate_text_length, self.summary)
+        if errors:
+            raise ValidationError(errors)
+
 
 class NeedQuerySet(ScopedQuerySet):
     region_lookup = "household__region"
@@ -361,6 +417,13 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.category}"
+
+    def clean(self) -> None:
+        errors = {}
+        # Its dates are the visit's and the day it closed: set by the services, not typed.
+        collect_error(errors, "notes", validate_text_length, self.notes)
+        if errors:
+            raise ValidationError(errors)
 
 
 class LedgerImport(FileImport):
