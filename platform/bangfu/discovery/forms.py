@@ -1,11 +1,12 @@
 """Forms of finding people: they parse input; the writes go through ``services``/``importing``."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.forms import InputRulesMixin
+from bangfu.core.validators import validate_phone
 from bangfu.discovery.importing import import_regions
 from bangfu.discovery.models import Rule, Source, Task
 from bangfu.discovery.services import OUTCOMES
@@ -20,7 +21,9 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{region.parent.name} / {region.name}" if region.parent else region.name
 
 
-class CrossCheckImportForm(forms.Form):
+class CrossCheckImportForm(InputRulesMixin, forms.Form):
+    past_dates = ("as_of",)
+
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
     region = RegionChoiceField(label=_("Region the file covers"), queryset=Region.objects.none())
     as_of = forms.DateField(
@@ -46,12 +49,6 @@ class CrossCheckImportForm(forms.Form):
             self.fields["region"].initial = regions[0]
         self.fields["as_of"].initial = timezone.localdate()
 
-    def clean_as_of(self):
-        day = self.cleaned_data["as_of"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The data cannot stand at a future date."))
-        return day
-
 
 class FlagFilterForm(forms.Form):
     rule = forms.ChoiceField(label=_("Rule"), choices=[("", _("all rules")), *Rule.choices])
@@ -75,7 +72,12 @@ class FlagFilterForm(forms.Form):
         self.fields["township"].queryset = regions_in_scope(user, [Region.Level.TOWNSHIP])
 
 
-class TaskOutcomeForm(forms.Form):
+class TaskOutcomeForm(InputRulesMixin, forms.Form):
+    """The registration fields follow the registry's rules: the phone's is checked here, the
+    registry number's (which needs the village) by ``Household.clean`` on registering."""
+
+    past_dates = ("visited_on",)
+
     outcome = forms.ChoiceField(label=_("Outcome of the visit"), widget=forms.RadioSelect)
     visited_on = forms.DateField(label=_("Visited on"), widget=DateInput())
     tier = forms.ChoiceField(
@@ -99,7 +101,9 @@ class TaskOutcomeForm(forms.Form):
         help_text=_("The person is not registered yet: the number of their new household."),
     )
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
-    phone = forms.CharField(label=_("Contact phone"), required=False, max_length=20)
+    phone = forms.CharField(
+        label=_("Contact phone"), required=False, max_length=20, validators=[validate_phone]
+    )
 
     REGISTRATION_FIELDS = ("registry_number", "address", "phone")
 
@@ -115,16 +119,11 @@ class TaskOutcomeForm(forms.Form):
             for name in self.REGISTRATION_FIELDS:
                 del self.fields[name]
 
-    def clean_visited_on(self):
-        day = self.cleaned_data["visited_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("A visit cannot be in the future."))
-        return day
-
 
 class StandardsForm(forms.Form):
     region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    household = forms.CharField(label=_("Household"), max_length=32, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

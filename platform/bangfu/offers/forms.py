@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.forms import InputRulesMixin
+from bangfu.core.validators import normalise_phone
 from bangfu.offers.models import Charity, Offer
 from bangfu.regions.models import Region
 from bangfu.registry.forms import CategoryChoiceField, DateInput
@@ -24,7 +26,7 @@ def service_categories():
     return ServiceCategory.objects.filter(kind=ServiceCategory.Kind.SERVICE)
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(InputRulesMixin, forms.ModelForm):
     category = CategoryChoiceField(label=_("Service category"), queryset=service_categories())
     need_categories = CategoryMultipleChoiceField(
         label=_("Also meets these needs"),
@@ -96,13 +98,15 @@ class OfferForm(forms.ModelForm):
         }
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputRulesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(InputRulesMixin, forms.Form):
+    past_dates = ("delivered_on",)
+
     delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput())
     note = forms.CharField(
         label=_("Note"),
@@ -112,7 +116,7 @@ class DeliveryForm(forms.Form):
     )
 
 
-class CharityRegistrationForm(forms.Form):
+class CharityRegistrationForm(InputRulesMixin, forms.Form):
     name = forms.CharField(label=_("Name of the charity"), max_length=200)
     unified_credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=18, min_length=18
@@ -154,6 +158,9 @@ class CharityRegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
+from bangfu.core.validators import validate_coordinates
 from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
 
@@ -170,3 +171,7 @@ class Volunteer(models.Model):
             raise ValidationError(
                 {"certificates": _("Unknown certificate: %s") % ", ".join(unknown)}
             )
+        if self.home_region_id is not None and self.latitude is not None:
+            # A volunteer lives where the households do: inside their county.
+            bounds = self.home_region.household_bounds()
+            validate_coordinates(self.latitude, self.longitude, bounds)

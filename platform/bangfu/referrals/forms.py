@@ -4,13 +4,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.forms import InputRulesMixin
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
 from bangfu.registry.selectors import regions_in_scope, service_categories
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(InputRulesMixin, forms.Form):
     """Open a case: on a need waiting in the user's area, or on a call with no need yet."""
 
     need = forms.ModelChoiceField(
@@ -57,14 +58,16 @@ class AttachNeedForm(forms.Form):
         )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(InputRulesMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Referral.DeclineReason.choices)
     note = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class SessionForm(forms.Form):
+class SessionForm(InputRulesMixin, forms.Form):
+    past_dates = ("held_on",)
+
     held_on = forms.DateField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -93,7 +96,7 @@ class SessionForm(forms.Form):
         self.fields["category"].initial = referral.need.category_id
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(InputRulesMixin, forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -101,20 +104,20 @@ class CompleteForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(InputRulesMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Referral.CloseReason.choices)
     note = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(InputRulesMixin, forms.Form):
     note = forms.CharField(
         label=_("Why is the referral withdrawn?"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(InputRulesMixin, forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction"),
         coerce=int,
@@ -161,7 +164,7 @@ class ReferralFilter(django_filters.FilterSet):
         return queryset.overdue() if value else queryset
 
 
-class DashboardForm(forms.Form):
+class DashboardForm(InputRulesMixin, forms.Form):
     since = forms.DateField(
         label=_("Sent since"),
         required=False,

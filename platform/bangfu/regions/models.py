@@ -1,6 +1,18 @@
+import math
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.validators import Bounds, validate_coordinates
+
+# Region coordinates are centres; households lie around them. The box of a county's known
+# centres is widened by this much, so a household at the county's edge still fits, while a
+# typo of a degree or more (or a swapped latitude and longitude) does not.
+HOUSEHOLD_MARGIN_KM = 30
+KM_PER_DEGREE = 111.2
 
 
 class RegionQuerySet(models.QuerySet):
@@ -69,6 +81,7 @@ class Region(models.Model):
             raise ValidationError({"level": _("A region must sit below its parent's level.")})
         if self.parent and not self.code.startswith(self.parent.code):
             raise ValidationError({"code": _("The code must start with the parent's code.")})
+        validate_coordinates(self.latitude, self.longitude, None)
 
     def ancestors(self, include_self: bool = True) -> models.QuerySet["Region"]:
         codes = [part for part in self.path.split("/") if part]
@@ -82,6 +95,58 @@ class Region(models.Model):
 
     def is_within(self, other: "Region") -> bool:
         return self.path.startswith(other.path)
+
+    def county(self) -> "Region":
+        """The county this region lies in (the nearest ancestor at county level or above, for
+        a city without counties); a region above county level, or with none above it, stands
+        for itself."""
+        if self.level <= self.Level.COUNTY:
+            return self
+        return self.ancestors().filter(level__lte=self.Level.COUNTY).first() or self
+
+    def household_bounds(self) -> Bounds | None:
+        """Where the households of this region's county may lie: the box around the centres
+        of the county and of every place in it, widened by ``HOUSEHOLD_MARGIN_KM``. None when
+        no place of the county has coordinates."""
+        county = self.county()
+        box = (
+            Region.objects.subtree(county)
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .aggregate(
+                south=Min("latitude"),
+                north=Max("latitude"),
+                west=Min("longitude"),
+                east=Max("longitude"),
+            )
+        )
+        if box["south"] is None:
+            return None
+        south, north = float(box["south"]), float(box["north"])
+        poleward = math.cos(math.radians(min(max(abs(south), abs(north)), 89.0)))
+        lat_margin = HOUSEHOLD_MARGIN_KM / KM_PER_DEGREE
+        lon_margin = lat_margin / poleward
+        return Bounds(
+            place=county.name,
+            south=max(south - lat_margin, -90.0),
+            north=min(north + lat_margin, 90.0),
+            west=max(float(box["west"]) - lon_margin, -180.0),
+            east=min(float(box["east"]) + lon_margin, 180.0),
+        )
+
+
+def counties_of(regions: Iterable[Region]) -> dict[int, Region]:
+    """``Region.county()`` of many regions at once (by primary key), in one query."""
+    regions = list(regions)
+    codes = {code for region in regions for code in region.path.split("/") if code}
+    above = {
+        region.code: region
+        for region in Region.objects.filter(code__in=codes, level__lte=Region.Level.COUNTY)
+    }
+    counties = {}
+    for region in regions:
+        chain = [above[code] for code in region.path.split("/") if code in above]
+        counties[region.pk] = max(chain, key=lambda place: place.level)
+    return counties
 
 
 class PolicyValue(models.Model):

@@ -3,9 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.forms import InputRulesMixin
 from bangfu.regions.models import Region
 from bangfu.registry import selectors
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory
@@ -44,7 +45,11 @@ def add_service_errors(
         form.add_error(field if field in form.fields else None, errors)
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(InputRulesMixin, forms.ModelForm):
+    """Phone, registry number, coordinates and dates are checked by ``Household.clean``."""
+
+    past_dates = ("enrolled_on",)
+
     class Meta:
         model = Household
         fields = [
@@ -72,6 +77,16 @@ class HouseholdForm(forms.ModelForm):
             user, [Region.Level.VILLAGE]
         ).select_related("parent")
 
+    def validate_unique(self):
+        # Django's check would tell anyone that a registry number is taken anywhere in the
+        # country; the service names the household holding it only inside the user's area
+        # (registry.identity.registry_number_check).
+        exclude = {*self._get_validation_exclusions(), "registry_number"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
 
 ID_NUMBER_WIDGET = forms.TextInput(
     attrs={
@@ -84,7 +99,7 @@ ID_NUMBER_WIDGET = forms.TextInput(
 )
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(InputRulesMixin, forms.ModelForm):
     """A new member: the ID number is entered once and shown masked from then on."""
 
     id_number = forms.CharField(
@@ -161,7 +176,7 @@ SEVERITY_CHOICES = [
 ]
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(InputRulesMixin, forms.ModelForm):
     """One need found during a visit (a row of the assessment form)."""
 
     severity = forms.TypedChoiceField(
@@ -182,20 +197,16 @@ class NeedForm(forms.ModelForm):
 NeedFormSet = forms.formset_factory(NeedForm, extra=1, max_num=20, absolute_max=20)
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(InputRulesMixin, forms.ModelForm):
+    past_dates = ("assessed_on",)
+
     class Meta:
         model = Assessment
         fields = ["assessed_on", "summary"]
         widgets = {"assessed_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
 
-    def clean_assessed_on(self):
-        day = self.cleaned_data["assessed_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("A visit cannot be in the future."))
-        return day
 
-
-class NeedUpdateForm(forms.ModelForm):
+class NeedUpdateForm(InputRulesMixin, forms.ModelForm):
     severity = forms.TypedChoiceField(label=_("severity"), choices=SEVERITY_CHOICES, coerce=int)
 
     class Meta:
@@ -213,4 +224,21 @@ class LedgerImportForm(forms.Form):
     )
     dry_run = forms.BooleanField(
         label=_("Only check the file, write nothing"), required=False, initial=False
+    )
+
+
+class HouseholdExportForm(forms.Form):
+    """The export page's form; the list's filters come along as hidden fields. The purpose is
+    checked by the service (``exports``), which alone knows the rule."""
+
+    unmasked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    purpose = forms.CharField(
+        label=_("Purpose of the export"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "What the full names and ID numbers are needed for, e.g. the yearly review visits "
+            "of one township."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

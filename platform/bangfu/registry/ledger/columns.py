@@ -11,9 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from bangfu.core.spreadsheets import refuse_formula_text
+from bangfu.core.validators import normalise_phone, validate_date_range, validate_past_date
 from bangfu.registry.models import Member, Tier
 
 CENT = Decimal("0.01")
@@ -42,7 +45,13 @@ def _as_text(value) -> str:
 
 
 def text(value) -> str:
-    return _as_text(value)
+    """Free text (names, addresses, notes). Text a spreadsheet would run as a formula is refused:
+    stored, it would become a live formula in every later export of it."""
+    result = _as_text(value)
+    reason = refuse_formula_text(result)
+    if reason is not None:
+        raise CellError(reason)
+    return result
 
 
 def code(value) -> str:
@@ -52,9 +61,9 @@ def code(value) -> str:
 
 def date(value) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
+        return _checked(validate_date_range, value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer() and 19000101 <= value <= 21001231:
             return date(str(int(value)))
@@ -73,6 +82,27 @@ def date(value) -> dt.date:
         if 1900 <= parsed.year <= 2100:
             return parsed
     raise CellError(_("“%(value)s” is not a date; write it as 2024-03-01.") % {"value": raw})
+
+
+def past_date(value) -> dt.date:
+    """The date of something that has happened (an enrolment): not after today."""
+    return _checked(validate_past_date, date(value))
+
+
+def phone(value) -> str:
+    """A mobile or a landline with its area code, kept as its digits (as the registry's form)."""
+    try:
+        return normalise_phone(_as_text(value))
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+
+
+def _checked(validate, value):
+    try:
+        validate(value)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+    return value
 
 
 def money(value) -> Decimal:
@@ -272,11 +302,11 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         "联系电话",
         ("phone", "contact phone", "电话"),
         width=14,
-        parse=code,
+        parse=phone,
         text_format=True,
     ),
     _household("tier", "救助类别", ("tier", "类别"), required=True, width=12, labels=TIERS),
-    _household("enrolled_on", "纳入日期", ("enrolled on",), width=12, parse=date),
+    _household("enrolled_on", "纳入日期", ("enrolled on",), width=12, parse=past_date),
     _household("next_review_due", "下次复核日期", ("next review due",), width=14, parse=date),
     _member("name", "姓名", ("name",), required=True, width=10),
     _member(

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -53,11 +54,12 @@ def open_ledger(
         )
     if content.startswith(_XLSX_MAGIC):
         try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-            raise LedgerFileError(
-                _("This .xlsx file is damaged and cannot be read (%(reason)s).") % {"reason": exc}
-            ) from None
+            # Formulas are read as their text ("=…"), not their last computed value: the cell
+            # readers then refuse them as they refuse such text in a CSV file, instead of
+            # storing whatever the formula last showed.
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, SyntaxError) as exc:
+            raise _damaged(exc) from None
         try:
             worksheet = workbook.active or workbook.worksheets[0]
             # Some programs write a wrong sheet size; read what is really there.
@@ -65,6 +67,10 @@ def open_ledger(
             yield _sheet(
                 enumerate(worksheet.iter_rows(values_only=True), start=1), headers, header_hint
             )
+        except SyntaxError as exc:
+            # The sheet's XML is parsed as its rows are read: a NUL character or a cut-off
+            # file shows only here (XML parse errors are SyntaxErrors, with lxml or without).
+            raise _damaged(exc) from None
         finally:
             workbook.close()
         return
@@ -76,21 +82,54 @@ def open_ledger(
     yield _sheet(enumerate(csv.reader(io.StringIO(text), dialect), start=1), headers, header_hint)
 
 
+def _damaged(exc: Exception) -> LedgerFileError:
+    return LedgerFileError(
+        _("This .xlsx file is damaged and cannot be read (%(reason)s).") % {"reason": exc}
+    )
+
+
+# A byte-order mark names the file's encoding, and the file is held to it.
+_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_SAVE_AGAIN = gettext_lazy("Save it again as “CSV UTF-8” or as an .xlsx workbook.")
+
+
 def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content.decode("utf-8-sig")
+    """The text of a CSV file: as its byte-order mark says, else UTF-8, else GB18030.
+
+    A UTF-8 mark before GBK bytes is a file saved wrongly, not GB18030 text: decoding it as
+    GB18030 anyway would import garbled names. A NUL character is refused here, for every
+    import: no text holds one, and PostgreSQL cannot store it.
+    """
+    encoding = next((name for mark, name in _MARKS if content.startswith(mark)), None)
     try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030")
-    except UnicodeDecodeError:
-        raise LedgerFileError(
-            _("This file is neither an .xlsx workbook nor CSV text (UTF-8 or GB18030).")
-        ) from None
+        if encoding is not None:
+            text = content.decode(encoding)
+        else:
+            try:
+                text = content.decode("utf-8")
+            except UnicodeDecodeError:
+                text = content.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        if encoding is not None:
+            reason = _(
+                "This file begins with the mark of %(encoding)s text, but line %(line)d is not "
+                "%(encoding)s: the file was saved with a wrong encoding."
+            ) % {"encoding": "UTF-8" if encoding == "utf-8-sig" else "UTF-16", "line": line}
+        else:
+            reason = _(
+                "This file is neither an .xlsx workbook nor CSV text: line %(line)d is neither "
+                "UTF-8 nor GB18030."
+            ) % {"line": line}
+        raise LedgerFileError(f"{reason} {_SAVE_AGAIN}") from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        reason = _(
+            "Line %(line)d of this file holds a NUL character: it is not CSV text, or it was "
+            "damaged."
+        ) % {"line": line}
+        raise LedgerFileError(f"{reason} {_SAVE_AGAIN}")
+    return text
 
 
 def _sheet(
