@@ -2,10 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
+from bangfu.matching_runs.adapter import REASONS
+from bangfu.matching_runs.models import Allocation, MatchingRun, ProviderKind, RankedCandidate
 from bangfu.regions.models import Region
 
 
@@ -63,3 +65,38 @@ def run_candidates(user, run: MatchingRun, need_ids) -> QuerySet[RankedCandidate
         .filter(Q(run=run) | Q(run__parent=run), need_id__in=need_ids)
         .order_by("need_id", "rank")
     )
+
+
+# The page that corrects each kind of object a left-out row names (``adapter.LeftOut.fix``):
+# the registry's own forms for households and needs, the admin for configuration.
+FIX_PAGES = {
+    "household": "registry:household-update",
+    "need": "registry:need-update",
+    "region": "admin:regions_region_change",
+    "station": "admin:providers_station_change",
+    "volunteer": "admin:providers_volunteer_change",
+    "project": "admin:procurement_project_change",
+    "offer": "admin:offers_offer_change",
+}
+
+
+def fix_url(entry: dict) -> str:
+    return reverse(FIX_PAGES[entry["fix"]], args=[entry["fix_pk"]])
+
+
+def left_out_message(entry: dict) -> str:
+    """Why a row was left out, in the reader's language."""
+    return str(REASONS[entry["reason"]]) % entry["values"]
+
+
+def run_left_out(run: MatchingRun) -> list[dict]:
+    """The rows the run left out, each with its reason and the page that corrects it."""
+    return [
+        {
+            **entry,
+            "kind_label": "" if entry["kind"] == "need" else ProviderKind(entry["kind"]).label,
+            "message": left_out_message(entry),
+            "fix_url": fix_url(entry),
+        }
+        for entry in run.left_out
+    ]

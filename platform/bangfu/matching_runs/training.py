@@ -24,7 +24,7 @@ CLOSED = (*Referral.REFUSED, Referral.Status.COMPLETED, Referral.Status.CLOSED)
 
 def closed_outcomes(region: Region) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and outcomes of the closed referrals of the region's county."""
-    county = adapter.county_of(region)
+    county = region.county()
     rows = list(
         Referral.objects.filter(
             Q(status__in=CLOSED), need__household__region__path__startswith=county.path

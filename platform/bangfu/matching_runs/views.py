@@ -87,7 +87,13 @@ def run_detail(request, pk: int):
     return render(
         request,
         "matching_runs/run_detail.html",
-        {"run": run, "rows": rows, "page_obj": page, "parts": run.parts.order_by("region__code")},
+        {
+            "run": run,
+            "rows": rows,
+            "page_obj": page,
+            "parts": run.parts.order_by("region__code"),
+            "left_out": selectors.run_left_out(run),
+        },
     )
 
 

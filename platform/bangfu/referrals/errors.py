@@ -44,3 +44,18 @@ class QuotaUsedUp(CapacityFull):
 
 class ProviderUnavailable(ReferralError):
     pass
+
+
+class NeedNotRankable(ReferralError):
+    """The matching engine cannot use the need's own data as they are (its household's
+    coordinates out of range …); ``fix_url`` is the page that corrects them."""
+
+    def __init__(self, reason: str, fix_url: str | None = None):
+        super().__init__(
+            _(
+                "The matching engine cannot rank this need: %(reason)s Correct it, then open "
+                "this page again."
+            )
+            % {"reason": reason}
+        )
+        self.reason, self.fix_url = reason, fix_url

@@ -31,6 +31,7 @@ from bangfu.referrals import selectors
 from bangfu.referrals.errors import (
     CapacityFull,
     InvalidTransition,
+    NeedNotRankable,
     ProviderUnavailable,
     QuotaUsedUp,
     ReferralError,
@@ -124,7 +125,11 @@ def _locked(referral: Referral) -> Referral:
 
 
 def _check_candidates(intake: IntakeCase, at: dt.datetime) -> list:
-    candidates = selectors.intake_candidates(intake, today=timezone.localtime(at).date())
+    try:
+        candidates = selectors.intake_candidates(intake, today=timezone.localtime(at).date())
+    except NeedNotRankable:
+        # The case stays at the desk, whose page says what to correct.
+        candidates = []
     intake.candidate_count = len(candidates)
     intake.candidates_checked_at = at
     intake.save(update_fields=["candidate_count", "candidates_checked_at"])

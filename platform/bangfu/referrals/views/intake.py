@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.referrals import selectors, services
+from bangfu.referrals.errors import NeedNotRankable
 from bangfu.referrals.forms import AttachNeedForm, IntakeForm
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.views.common import require_staff_area, service_call
@@ -62,7 +63,7 @@ def intake_create(request):
     require_staff_area(request.user)
     needs = selectors.needs_awaiting_intake(request.user)
     initial = {}
-    if request.GET.get("need", "").isdigit():
+    if request.GET.get("need", "").isdecimal():
         initial["need"] = needs.filter(pk=request.GET["need"]).first()
     form = IntakeForm(request.POST or None, user=request.user, needs=needs, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -92,12 +93,15 @@ def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
     require_staff_area(request.user)
     intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
     scope = scope_for(request.user)
-    candidates = []
+    candidates, not_rankable = [], None
     if intake.status == IntakeCase.Status.OPEN and intake.need is not None:
-        candidates = [
-            {"candidate": candidate, "parts": explain(candidate.components)}
-            for candidate in selectors.intake_candidates(intake)
-        ]
+        try:
+            candidates = [
+                {"candidate": candidate, "parts": explain(candidate.components)}
+                for candidate in selectors.intake_candidates(intake)
+            ]
+        except NeedNotRankable as error:
+            not_rankable = error
     referrals = (
         Referral.objects.filter(intake=intake)
         .select_related("station__organisation", "volunteer__user", "project", "sent_by")
@@ -109,6 +113,7 @@ def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
         {
             "intake": intake,
             "candidates": candidates,
+            "not_rankable": not_rankable,
             "component_labels": [COMPONENT_LABELS[key] for key in COMPONENT_ORDER],
             "referrals": referrals,
             "refused": selectors.provider_names(
@@ -159,7 +164,11 @@ def intake_refer(request, pk: int):
     require_staff_area(request.user)
     intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
     kind, provider_id = request.POST.get("kind", ""), request.POST.get("provider", "")
-    ranked = selectors.intake_candidates(intake) if intake.need else []
+    try:
+        ranked = selectors.intake_candidates(intake) if intake.need else []
+    except NeedNotRankable as error:
+        messages.error(request, str(error))
+        return redirect("referrals:intake-detail", intake.pk)
     chosen = next(
         (
             (rank, candidate)
