@@ -23,6 +23,12 @@ def _site_language():
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Job files of a test stay in its own folder."""
+    settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process(request, settings):
     """Tasks run in-process unless a test asks for the real worker."""
     from bangfu.celery import app

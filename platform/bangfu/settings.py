@@ -10,9 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.client_address import parse_networks
 from bangfu.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -28,6 +30,11 @@ SECRET_KEY = env_str("SECRET_KEY") if PRODUCTION else env_str("SECRET_KEY", _EMB
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies in front of the application (addresses or CIDR blocks, comma-separated).
+# Only a request from one of them has its X-Forwarded-For read, from the right, to find the
+# client's address that rate limits, lockouts and audit entries are keyed on
+# (bangfu.core.client_address). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = parse_networks("TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", []))
 
 # Personal data at rest: Fernet keys (newest first, older ones still decrypt) and the HMAC key
 # behind the lookup hash of ID numbers. Changing the HMAC key means re-hashing every member.
@@ -63,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    "csp",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -80,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bangfu.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bangfu.core.middleware.ChineseFirstMiddleware",
@@ -90,7 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "bangfu.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -157,6 +166,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "bangfu.core.client_address.client_address"
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
@@ -173,8 +183,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Files that hold personal data (job uploads, unmasked exports): never under MEDIA_URL.
+PRIVATE_ROOT = Path(env_str("BANGFU_PRIVATE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "bangfu.core.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -195,6 +208,29 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits of the tasks, by class, in seconds: at the soft limit the task records its failure,
+# at the hard one the worker kills it. Every task names its class in its decorator; a new kind
+# of work gets a class here, not a number in a decorator.
+TASK_TIME_LIMITS = {
+    # one referral, notification or public page
+    "short": {"soft_time_limit": 2 * 60, "time_limit": 3 * 60},
+    # one file of at most import_max_rows rows, imported or exported (200,000: about a minute)
+    "import": {"soft_time_limit": 10 * 60, "time_limit": 11 * 60},
+    # a nightly pass over every county (rules, schedules, priorities, ratings)
+    "sweep": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
+    # a county's matching run, or a province compared with one global flow (bench: ~3 min)
+    "matching": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
+}
+# Redis gives a task that was delivered but never acknowledged (its worker died) to another
+# worker after the visibility timeout. Shorter than the longest task, a task still running
+# would be delivered twice; much longer (Redis's default is an hour), work stalls that long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(limits["time_limit"] for limits in TASK_TIME_LIMITS.values()) + 2 * 60
+}
+# A matching run's attempt renews its lease on the run row this often (seconds) while it
+# works; an attempt silent for three times as long is taken for dead and a redelivery restarts
+# the run.
+MATCHING_RUN_HEARTBEAT_SECONDS = 20
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -244,6 +280,30 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bangfu@localhost")
 
+# Content-Security-Policy (django-csp): scripts, styles, images and form targets from our own
+# origin only. Our templates have no inline script, style or event handler (htmx is a static
+# file), so no nonce is needed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Wagtail's editor (/cms-admin/) runs inline scripts and styles without nonces, previews images
+# from data: and blob: URLs and shows a page's preview in a frame of its own: there, for the
+# public site's editors behind their log-in, the policy allows that. Django's admin needs none of
+# it and keeps the strict policy (both checked in headless Chromium with the demo data).
+CMS_ADMIN_CSP_PREFIXES = ("/cms-admin/",)
+CMS_ADMIN_CSP_DIRECTIVES = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "frame-ancestors": [SELF],
+}
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -253,12 +313,34 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# No log line carries an ID or mobile number in clear, nor a URL's query string (where a search
+# would be). Gunicorn's access log is set in gunicorn.conf.py; runserver's request lines
+# (django.server) get their own handler, as in Django's defaults, with the same filters.
+_LOG_FILTERS = ["no_query_strings", "mask_personal_data"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "bangfu.core.masking.MaskPersonalDataFilter"}},
+    "filters": {
+        "mask_personal_data": {"()": "bangfu.core.masking.MaskPersonalDataFilter"},
+        "no_query_strings": {"()": "bangfu.core.masking.StripQueryStringFilter"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "console": {"class": "logging.StreamHandler", "filters": _LOG_FILTERS},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _LOG_FILTERS,
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
@@ -273,3 +355,7 @@ WAGTAILADMIN_BASE_URL = env_str(
     f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
 )
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Nothing in the editors' browsers talks to third parties (the CSP would refuse it anyway):
+# no avatars from Gravatar (it would learn staff e-mail hashes), no release check.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False

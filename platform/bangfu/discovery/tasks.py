@@ -2,9 +2,10 @@
 scheduled tasks are unique per household, kind and period)."""
 
 from celery import shared_task
+from django.conf import settings
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
 def flags_scan_task() -> int:
     """Every night: run the rules over each county (a review falls due, a list ages)."""
     from bangfu.discovery.services import counties, flags_scan
@@ -12,7 +13,7 @@ def flags_scan_task() -> int:
     return sum(flags_scan(region=county).created for county in counties())
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
 def tasks_schedule_task() -> int:
     """Every night: the reviews falling due and this period's visits, for each county."""
     from bangfu.discovery.services import counties, tasks_schedule
@@ -22,3 +23,11 @@ def tasks_schedule_task() -> int:
         result = tasks_schedule(region=county)
         created += result.reviews + result.visits
     return created
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["import"])
+def crosscheck_import_task(job_id: int) -> None:
+    """Import a department's file too big for a request, queued as a background job."""
+    from bangfu.discovery.import_jobs import crosscheck_import_run
+
+    crosscheck_import_run(job_id=job_id)

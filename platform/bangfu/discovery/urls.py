@@ -12,5 +12,6 @@ urlpatterns = [
     path("tasks/overdue/", views.overdue, name="overdue"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("imports/", views.crosscheck_import, name="import"),
+    path("imports/<int:pk>/", views.crosscheck_import_job, name="import-job"),
     path("standards/", views.standards, name="standards"),
 ]

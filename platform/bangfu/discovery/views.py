@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.discovery import selectors, services
+from bangfu.core.models import BackgroundJob
+from bangfu.discovery import scoring, selectors, services
 from bangfu.discovery.explain import explain, subject_name
 from bangfu.discovery.forms import (
     CrossCheckImportForm,
@@ -23,11 +24,17 @@ from bangfu.discovery.forms import (
     StandardsForm,
     TaskOutcomeForm,
 )
-from bangfu.discovery.importing import import_crosscheck, require_import
+from bangfu.discovery.import_jobs import (
+    crosscheck_import_jobs,
+    crosscheck_import_submit,
+    crosscheck_job_report,
+)
+from bangfu.discovery.importing import require_import
 from bangfu.discovery.models import Task
 from bangfu.discovery.standards import household_entitlement, standards_for
 from bangfu.procurement.charts import Series, hbar_chart
 from bangfu.registry.forms import NeedFormSet, add_service_errors
+from bangfu.registry.ledger.reading import LedgerFileError
 from bangfu.registry.selectors import households_for
 
 PAGE_SIZE = 25
@@ -75,7 +82,7 @@ def dashboard(request):
             title=_("Warnings found, verified and enrolled per township"),
             value_format=_count,
         )
-    loaded = services.current_model()
+    loaded = scoring.current_model()
     return render(
         request,
         "discovery/dashboard.html",
@@ -292,17 +299,22 @@ def crosscheck_import(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = import_crosscheck(
-                data["file"],
-                source=data["source"],
-                filename=data["file"].name,
+            outcome = crosscheck_import_submit(
+                upload=data["file"],
                 by=request.user,
+                source=data["source"],
                 region=data["region"],
                 as_of=data["as_of"],
                 dry_run=data["dry_run"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except LedgerFileError as refusal:  # above the caps of the region
+            form.add_error("file", str(refusal))
+        else:
+            if isinstance(outcome, BackgroundJob):
+                return redirect("discovery:import-job", pk=outcome.pk)
+            report = outcome
     return render(
         request,
         "discovery/import.html",
@@ -310,6 +322,24 @@ def crosscheck_import(request):
             "form": form,
             "report": report,
             "imports": selectors.imports_for(request.user)[:20],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def crosscheck_import_job(request, pk: int):
+    """A cross-check import in the background: rows checked (polled by htmx), then its report."""
+    job = get_object_or_404(crosscheck_import_jobs(request.user), pk=pk)
+    return render(
+        request,
+        "includes/job_progress.html" if request.htmx else "discovery/import_job.html",
+        {
+            "job": job,
+            "report": crosscheck_job_report(job),
+            "report_template": "discovery/includes/crosscheck_report.html",
+            "poll_url": request.path,
         },
     )
 
@@ -327,8 +357,8 @@ def standards(request):
             result = standards_for(region, year)
         except LookupError as error:
             form.add_error(None, str(error))
-    number = request.GET.get("household", "").strip()
-    if result is not None and number:
+    number = form.cleaned_data["household"].strip() if result is not None else ""
+    if number:
         household = (
             households_for(request.user)
             .filter(registry_number=number, region__path__startswith=result.region.path)

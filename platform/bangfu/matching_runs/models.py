@@ -76,6 +76,14 @@ class MatchingRun(models.Model):
         help_text=_("LP bound with a budget, or one global flow for a run split by county."),
     )
     error = models.TextField(_("error"), blank=True)
+    # Rows the engine would refuse, left out of the run (``adapter.LeftOut.as_dict()``): the run
+    # goes on without them, and its page says what to fix.
+    left_out = models.JSONField(_("rows left out"), default=list, blank=True)
+    # The lease of the attempt computing the run: a worker holds it while its heartbeat is
+    # recent; a redelivered task finds it held (and waits) or lapsed (its worker died: restart).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempt_token = models.CharField(_("attempt"), max_length=32, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("matching run")
@@ -88,6 +96,11 @@ class MatchingRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def restarted(self) -> bool:
+        """Whether an attempt died (its worker was lost) and another one took the run over."""
+        return self.attempts > 1
 
     @property
     def gap(self) -> float | None:

@@ -1,31 +1,54 @@
 """The only code that starts, runs and records matching runs, and ranks one need on demand.
 
 A run is requested once per job key (asking again returns the same run), queued after the
-transaction commits, and safe to run twice: a finished run is not run again, and a rerun of an
-unfinished one replaces its partial results.
+transaction commits, and safe to be delivered twice. An attempt takes a lease on the run row
+and renews it while it computes: a second delivery while that attempt lives waits for it
+(``RunBusy``), one after its worker died (the lease lapsed) takes the run over. Results are
+written in one transaction, and only by the attempt holding the lease, replacing whatever a
+dead attempt may have left: a finished run is never run again and never gets its rows twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from celery import chord
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.matching_runs import adapter, engine
 from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
+from bangfu.matching_runs.selectors import fix_url, left_out_message
+from bangfu.referrals.errors import NeedNotRankable
 from bangfu.regions.models import Region
 from bangfu.registry.models import Need
 
 ProviderKey = tuple[str, int]
 RUN_ROLES = {"bureau_staff", "bureau_manager"}
+logger = logging.getLogger(__name__)
+
+
+class RunBusy(Exception):
+    """Another attempt holds the run's lease and is alive: deliver again in ``retry_in`` s."""
+
+    def __init__(self, run_id: int, retry_in: float):
+        super().__init__(f"matching run {run_id} is being computed by another attempt")
+        self.retry_in = retry_in
+
+
+def lease_duration() -> dt.timedelta:
+    """How long an attempt's lease lasts after its last heartbeat."""
+    return dt.timedelta(seconds=3 * settings.MATCHING_RUN_HEARTBEAT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -109,20 +132,76 @@ def _split_by_county(run: MatchingRun) -> list[MatchingRun]:
     return parts
 
 
-def _start(run_id: int) -> MatchingRun | None:
-    """Mark a run as running; None when it is already done (a redelivered task)."""
+def _start(run_id: int, token: str) -> MatchingRun | None:
+    """Take the run's lease for the attempt ``token``; None when the run is already done (a
+    redelivered task). Raises RunBusy while another attempt's lease is alive."""
     with transaction.atomic():
         run = MatchingRun.objects.select_for_update().select_related("region").get(pk=run_id)
         if run.status == MatchingRun.Status.DONE:
             return None
+        now = timezone.now()
+        if run.status == MatchingRun.Status.RUNNING and run.heartbeat_at is not None:
+            expires = run.heartbeat_at + lease_duration()
+            if expires > now:
+                raise RunBusy(run.pk, retry_in=(expires - now).total_seconds())
+            logger.warning(
+                "Matching run %s: attempt %s stopped renewing its lease (its worker died); "
+                "restarting the run.",
+                run.pk,
+                run.attempts,
+            )
         run.status, run.started_at, run.progress, run.error = (
             MatchingRun.Status.RUNNING,
-            timezone.now(),
+            now,
             5,
             "",
         )
-        run.save(update_fields=["status", "started_at", "progress", "error"])
+        run.attempts += 1
+        run.attempt_token, run.heartbeat_at = token, now
+        run.save(
+            update_fields=[
+                "status",
+                "started_at",
+                "progress",
+                "error",
+                "attempts",
+                "attempt_token",
+                "heartbeat_at",
+            ]
+        )
     return run
+
+
+class _Heartbeat:
+    """Renews an attempt's lease from a thread of its own (with its own database connection),
+    so that a long solve in compiled code, which holds no Python lock, keeps it alive."""
+
+    def __init__(self, run_id: int, token: str):
+        self.run_id, self.token = run_id, token
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"run-{run_id}-lease", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(settings.MATCHING_RUN_HEARTBEAT_SECONDS):
+                try:
+                    MatchingRun.objects.filter(pk=self.run_id, attempt_token=self.token).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    # A missed beat at worst lets a second attempt start; the lease check
+                    # before the results are written keeps that one from writing twice.
+                    logger.warning("Matching run %s: a lease heartbeat failed.", self.run_id)
+        finally:
+            connection.close()
 
 
 def _progress(run: MatchingRun, percent: int) -> None:
@@ -138,7 +217,8 @@ def _parent_progress(parent_id: int) -> None:
 
 
 def _fail(run: MatchingRun, error: Exception) -> None:
-    MatchingRun.objects.filter(pk=run.pk).update(
+    # Only the attempt holding the lease speaks for the run.
+    MatchingRun.objects.filter(pk=run.pk, attempt_token=run.attempt_token).update(
         status=MatchingRun.Status.FAILED,
         finished_at=timezone.now(),
         error=f"{type(error).__name__}: {error}",
@@ -146,68 +226,88 @@ def _fail(run: MatchingRun, error: Exception) -> None:
 
 
 def _compute(run: MatchingRun, *, allocate: bool) -> int:
-    run = _start(run.pk)
+    token = uuid.uuid4().hex
+    run = _start(run.pk, token)
     if run is None:
         return 0
     started = time.perf_counter()
     try:
-        instance = adapter.load_instance(run.region)
-        _progress(run, 30)
-        result = engine.solve(
-            instance, top_k=int(run.parameters.get("top_k", 10)), allocate=allocate
-        )
-        _progress(run, 80)
-        with transaction.atomic():
-            run.candidates.all().delete()
-            run.allocations.all().delete()
-            RankedCandidate.objects.bulk_create(
-                (
-                    RankedCandidate(
-                        run=run,
-                        need_id=row.need_id,
-                        rank=row.rank,
-                        provider_kind=row.kind,
-                        provider_id=row.provider_id,
-                        score=row.score,
-                        components=row.components,
-                        distance_km=row.distance_km,
-                    )
-                    for row in result.ranked
-                ),
-                batch_size=2000,
+        with _Heartbeat(run.pk, token):
+            instance = adapter.load_instance(run.region)
+            _progress(run, 30)
+            result = engine.solve(
+                instance, top_k=int(run.parameters.get("top_k", 10)), allocate=allocate
             )
-            Allocation.objects.bulk_create(
-                (
-                    Allocation(
-                        run=run,
-                        need_id=row.need_id,
-                        provider_kind=row.kind,
-                        provider_id=row.provider_id,
-                        score=row.score,
-                        priority=row.priority,
-                    )
-                    for row in result.allocated
-                ),
-                batch_size=2000,
-            )
-            MatchingRun.objects.filter(pk=run.pk).update(
-                status=MatchingRun.Status.DONE,
-                progress=100,
-                finished_at=timezone.now(),
-                duration_seconds=time.perf_counter() - started,
-                needs_count=len(instance.needs),
-                providers_count=len(instance.providers),
-                pairs_count=result.pairs,
-                assigned_count=len(result.allocated),
-                objective=result.objective if allocate else None,
-                bound=result.bound,
-            )
+            _progress(run, 80)
+            written = _write_results(run, instance, result, allocate=allocate, started=started)
     except Exception as error:
         _fail(run, error)
         raise
+    if not written:
+        return 0
     if run.parent_id:
         _parent_progress(run.parent_id)
     return len(result.allocated) if allocate else len(result.ranked)
+
+
+@transaction.atomic
+def _write_results(run: MatchingRun, instance, result, *, allocate: bool, started: float) -> bool:
+    """Replace the run's results and mark it done, all in one transaction, if this attempt
+    still holds the lease; False, and nothing written, if another attempt took the run over."""
+    current = MatchingRun.objects.select_for_update().only("status", "attempt_token").get(pk=run.pk)
+    if current.status == MatchingRun.Status.DONE or current.attempt_token != run.attempt_token:
+        logger.warning(
+            "Matching run %s: attempt %s lost its lease to another; its results are dropped.",
+            run.pk,
+            run.attempts,
+        )
+        return False
+    run.candidates.all().delete()
+    run.allocations.all().delete()
+    RankedCandidate.objects.bulk_create(
+        (
+            RankedCandidate(
+                run=run,
+                need_id=row.need_id,
+                rank=row.rank,
+                provider_kind=row.kind,
+                provider_id=row.provider_id,
+                score=row.score,
+                components=row.components,
+                distance_km=row.distance_km,
+            )
+            for row in result.ranked
+        ),
+        batch_size=2000,
+    )
+    Allocation.objects.bulk_create(
+        (
+            Allocation(
+                run=run,
+                need_id=row.need_id,
+                provider_kind=row.kind,
+                provider_id=row.provider_id,
+                score=row.score,
+                priority=row.priority,
+            )
+            for row in result.allocated
+        ),
+        batch_size=2000,
+    )
+    MatchingRun.objects.filter(pk=run.pk).update(
+        status=MatchingRun.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        duration_seconds=time.perf_counter() - started,
+        needs_count=len(instance.needs),
+        providers_count=len(instance.providers),
+        pairs_count=result.pairs,
+        assigned_count=len(result.allocated),
+        objective=result.objective if allocate else None,
+        bound=result.bound,
+        left_out=[row.as_dict() for row in instance.left_out],
+    )
+    return True
 
 
 def run_ranking(*, run_id: int) -> int:
@@ -245,6 +345,7 @@ def finish_split_run(*, run_id: int) -> None:
         assigned_count=sum(part.assigned_count for part in parts),
         objective=sum(part.objective or 0 for part in parts),
         bound=global_objective.objective,
+        left_out=[row for part in parts for row in part.left_out],
     )
 
 
@@ -255,9 +356,17 @@ def rank_need(
     exclude: Iterable[ProviderKey] = (),
     today: dt.date | None = None,
 ) -> list[RankedProvider]:
-    """The top providers for one need on ``today`` (by default, now), every score explained."""
-    region = adapter.county_of(need.household.region)
+    """The top providers for one need on ``today`` (by default, now), every score explained.
+
+    Raises NeedNotRankable when the engine cannot use the need's own data as they are (its
+    household's coordinates out of range …): the desk shows why and where to correct it.
+    """
+    region = need.household.region.county()
     instance = adapter.load_instance(region, need_ids=[need.pk], exclude=set(exclude), today=today)
+    refused = next((row for row in instance.left_out if row.kind == "need"), None)
+    if refused is not None:
+        entry = refused.as_dict()
+        raise NeedNotRankable(left_out_message(entry), fix_url=fix_url(entry))
     if not len(instance.needs):
         return []
     result = engine.solve(instance, top_k=k, allocate=False)

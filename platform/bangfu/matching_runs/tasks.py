@@ -1,23 +1,35 @@
-"""Celery edges of the matching runs: take a run id, call one service, safe to run twice."""
+"""Celery edges of the matching runs: take a run id, call one service, safe to run twice.
+
+A run delivered again while another attempt still computes it (its worker's main process died
+and Redis handed the task out again, while an orphaned pool process works on) is retried until
+that attempt finishes the run or stops renewing its lease: it never computes in parallel.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
 
-@shared_task(acks_late=True)
-def rank_region_task(run_id: int) -> int:
-    from bangfu.matching_runs.services import run_ranking
+@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_TIME_LIMITS["matching"])
+def rank_region_task(self, run_id: int) -> int:
+    from bangfu.matching_runs.services import RunBusy, run_ranking
 
-    return run_ranking(run_id=run_id)
-
-
-@shared_task(acks_late=True)
-def allocate_region_task(run_id: int) -> int:
-    from bangfu.matching_runs.services import run_allocation
-
-    return run_allocation(run_id=run_id)
+    try:
+        return run_ranking(run_id=run_id)
+    except RunBusy as busy:
+        raise self.retry(countdown=busy.retry_in) from None
 
 
-@shared_task(acks_late=True)
+@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_TIME_LIMITS["matching"])
+def allocate_region_task(self, run_id: int) -> int:
+    from bangfu.matching_runs.services import RunBusy, run_allocation
+
+    try:
+        return run_allocation(run_id=run_id)
+    except RunBusy as busy:
+        raise self.retry(countdown=busy.retry_in) from None
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["matching"])
 def finish_split_run_task(_results, run_id: int) -> None:
     """Chord callback of a run split by county: totals, and the loss against one global flow."""
     from bangfu.matching_runs.services import finish_split_run

@@ -1,9 +1,10 @@
 """Deadline checks and e-mails. Tasks take ids and are safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
 def check_referral_deadlines_task() -> int:
     """Beat: queue one handler per overdue referral; returns how many were queued."""
     from bangfu.referrals.models import Referral
@@ -14,14 +15,14 @@ def check_referral_deadlines_task() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
 def handle_overdue_referral_task(referral_id: int) -> str:
     from bangfu.referrals.services import referral_handle_overdue
 
     return referral_handle_overdue(referral_id=referral_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
 def send_notification_email_task(notification_id: int) -> bool:
     """E-mail one notification once; a second run finds it sent and does nothing."""
     from bangfu.referrals.services import notification_email

@@ -1,14 +1,26 @@
 from django.urls import path
 
-from bangfu.registry import views
+from bangfu.registry import export_views, views
 
 app_name = "registry"
 
 urlpatterns = [
     path("", views.household_list, name="household-list"),
-    path("households/export.xlsx", views.household_export, name="household-export"),
+    path("households/export.xlsx", export_views.household_export, name="household-export"),
+    path("households/export/", export_views.household_export_page, name="household-export-page"),
+    path(
+        "households/exports/<int:pk>/",
+        export_views.household_export_job,
+        name="household-export-job",
+    ),
+    path(
+        "households/exports/<int:pk>/file.xlsx",
+        export_views.household_export_download,
+        name="household-export-download",
+    ),
     path("households/import/", views.household_import, name="household-import"),
-    path("households/ledger-template.xlsx", views.ledger_template, name="ledger-template"),
+    path("households/imports/<int:pk>/", views.household_import_job, name="household-import-job"),
+    path("households/ledger-template.xlsx", export_views.ledger_template, name="ledger-template"),
     path("households/new/", views.household_create, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", views.household_update, name="household-update"),

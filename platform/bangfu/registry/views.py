@@ -18,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.models import BackgroundJob
 from bangfu.registry import selectors, services
-from bangfu.registry.filters import HouseholdFilter
+from bangfu.registry.filters import HouseholdFilter, search_query
 from bangfu.registry.forms import (
     AssessmentForm,
     HouseholdForm,
@@ -31,11 +32,11 @@ from bangfu.registry.forms import (
     NeedUpdateForm,
     add_service_errors,
 )
-from bangfu.registry.ledger import export_households, import_ledger
+from bangfu.registry.ledger.jobs import job_report, ledger_import_jobs, ledger_import_submit
+from bangfu.registry.ledger.reading import LedgerFileError
 from bangfu.registry.models import Household
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORTABLE_COLUMNS = ("number", "members", "priority", "review")
 DESCENDING_FIRST = {"members", "priority"}
 
@@ -70,8 +71,12 @@ def _filtered_households(request) -> HouseholdFilter:
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def household_list(request):
+    if request.method == "POST":
+        # The filter form is posted so that an ID or phone number searched for stays out of
+        # the URL: the list is shown at a URL that names the search by a token.
+        return redirect(f"{request.path}?{search_query(request).urlencode()}")
     filterset = _filtered_households(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -97,46 +102,42 @@ def household_list(request):
 
 @never_cache
 @login_required
-@require_GET
-def household_export(request):
-    """The filtered list as an .xlsx ledger: masked unless the role may see identities."""
-    filterset = _filtered_households(request)
-    # The ledger prefetches members in its own order: drop the list page's prefetch.
-    content = services.households_export(
-        households=filterset.qs.prefetch_related(None), by=request.user
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"households-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@never_cache
-@login_required
-@require_GET
-def ledger_template(request):
-    """An empty ledger with the column headers, to fill in and import."""
-    response = HttpResponse(
-        export_households(Household.objects.none(), reveal_identity=False), content_type=XLSX
-    )
-    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
-    return response
-
-
-@never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def household_import(request):
+    """A small file is imported at once; a large one goes to a background job's page."""
     _require_write(request)
-    report, dry_run = None, False
+    report = None
     form = LedgerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
-        report = import_ledger(upload, filename=upload.name, by=request.user, dry_run=dry_run)
+        data = form.cleaned_data
+        try:
+            outcome = ledger_import_submit(
+                upload=data["file"], by=request.user, dry_run=data["dry_run"]
+            )
+        except LedgerFileError as refusal:  # above the caps of the user's region
+            form.add_error("file", str(refusal))
+        else:
+            if isinstance(outcome, BackgroundJob):
+                return redirect("registry:household-import-job", pk=outcome.pk)
+            report = outcome
+    return render(request, "registry/household_import.html", {"form": form, "report": report})
+
+
+@never_cache
+@login_required
+@require_GET
+def household_import_job(request, pk: int):
+    """A ledger import in the background: rows checked (polled by htmx), then its report."""
+    job = get_object_or_404(ledger_import_jobs(request.user), pk=pk)
     return render(
         request,
-        "registry/household_import.html",
-        {"form": form, "report": report, "dry_run": dry_run},
+        "includes/job_progress.html" if request.htmx else "registry/household_import_job.html",
+        {
+            "job": job,
+            "report": job_report(job),
+            "report_template": "registry/partials/ledger_report.html",
+            "poll_url": request.path,
+        },
     )
 
 
