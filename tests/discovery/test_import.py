@@ -210,3 +210,20 @@ def test_the_import_page_uploads_and_lists_the_errors(place, bureau, client):
     assert "1 new warnings" in response.content.decode()
     assert mask_id_number(good_id) not in response.content.decode()
     assert CrossCheckImport.objects.filter(ok=True, as_of=dt.date(2026, 11, 1)).count() == 1
+
+
+@pytest.mark.parametrize("upload", [csv_upload, xlsx_upload])
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_refused(place, bureau, upload):
+    village = place["village"].code
+    rows = [
+        [person_id(dt.date(1980, 6, 1)), '=HYPERLINK("http://x","y")', village, 2026, "100"],
+        [person_id(dt.date(1981, 6, 1)), "@SUM(1)", village, 2026, "100"],
+        [person_id(dt.date(1982, 6, 1)), "李四", village, 2026, "100"],  # a good row
+    ]
+
+    file = upload(MEDICAL, rows)
+    report = import_crosscheck(file, source=Source.MEDICAL, filename=file.name, by=bureau)
+
+    assert [(e.row, e.column) for e in report.errors] == [(2, "姓名"), (3, "姓名")]
+    assert "formula" in report.errors[0].reason and "“=" in report.errors[0].reason
+    assert not CandidatePerson.objects.exists()

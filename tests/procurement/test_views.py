@@ -312,3 +312,23 @@ def test_names_typed_by_staff_cannot_inject_markup_into_the_charts(
     content = client.get(reverse("procurement:dashboard"), {"year": YEAR}).content.decode()
     assert "<script>alert(1)" not in content
     assert "&lt;script&gt;alert(1)" in content
+
+
+def test_the_evaluation_export_writes_text_that_looks_like_a_formula_as_text(
+    client, staff, evaluation
+):
+    Project.objects.filter(pk=evaluation.project_id).update(name="=1+1")
+    type(evaluation).objects.filter(pk=evaluation.pk).update(comments='=HYPERLINK("http://x","y")')
+    client.force_login(staff)
+
+    xlsx = client.get(reverse("procurement:evaluation-export", args=[evaluation.pk, "xlsx"]))
+
+    cells = {
+        cell.value: cell
+        for row in openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()
+        for cell in row
+        if cell.value
+    }
+    for text in ("=1+1", '=HYPERLINK("http://x","y")'):
+        assert cells[text].data_type == "s"
+    assert not [cell for cell in cells.values() if cell.data_type == "f"]

@@ -213,3 +213,13 @@ def test_staff_attach_the_need_recorded_after_a_call(engine, desk, place, need):
     assert response["Location"] == f"/staff/referrals/intake/{intake.pk}/"
     assert IntakeCase.objects.get(pk=intake.pk).need == need
     assert "Send to the first candidate" in client.get(response["Location"]).content.decode()
+
+
+def test_the_export_writes_a_name_that_looks_like_a_formula_as_text(referral, station, desk):
+    station.organisation.name = '=HYPERLINK("http://x","y")'
+    station.organisation.save()
+
+    response = browser(desk).get("/staff/referrals/dashboard/referrals.xlsx")
+
+    provider = openpyxl.load_workbook(io.BytesIO(response.content)).active.cell(2, 7)
+    assert (provider.value, provider.data_type) == ('=HYPERLINK("http://x","y")', "s")

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Membership
 from bangfu.core.id_numbers import check_character
+from bangfu.core.spreadsheets import safe_csv_row, safe_row
 from bangfu.demo.names import NameMaker
-from bangfu.discovery import services
+from bangfu.discovery import scoring, services
 from bangfu.discovery.features import Facts, features
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import Flag, Rule, Source, Task
@@ -99,8 +100,8 @@ class Strangers:
 def _csv(headers: list[str], rows: list[list], *, encoding: str) -> io.BytesIO:
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow(safe_csv_row(headers))
+    writer.writerows(safe_csv_row(row) for row in rows)
     # Excel in China saves CSV as GB18030; newer exports use UTF-8 with a byte-order mark.
     data = text.getvalue().encode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
     return io.BytesIO(data)
@@ -109,10 +110,10 @@ def _csv(headers: list[str], rows: list[list], *, encoding: str) -> io.BytesIO:
 def _xlsx(title: str, headers: list[str], rows: list[list]) -> io.BytesIO:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append([title])
-    sheet.append(headers)
+    sheet.append(safe_row(sheet, [title]))
+    sheet.append(safe_row(sheet, headers))
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
@@ -158,7 +159,7 @@ def load_discovery_demo(
     history = _history(county, rng, people, as_of)
     summary["history"] = history
     try:
-        result = services.risk_model_train(random_state=0)
+        result = scoring.risk_model_train(random_state=0)
         summary["risk_model"] = {"version": result.version, "auc": round(result.auc, 3)}
     except NotEnoughHistory as exc:
         summary["risk_model"] = {"skipped": str(exc)}

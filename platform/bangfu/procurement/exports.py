@@ -40,29 +40,36 @@ def evaluation_xlsx(evaluation: Evaluation, rows: list[dict]) -> bytes:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
 
+    from bangfu.core.spreadsheets import safe_row
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Evaluation")[:31]
     bold = Font(bold=True)
+    # Names and comments are typed by people: every row goes through safe_row.
     for label, value in _facts(evaluation):
-        sheet.append([label, value])
+        sheet.append(safe_row(sheet, [label, value]))
     sheet.append([])
     header = sheet.max_row + 1
-    sheet.append([_("Indicator"), _("Value"), _("Score"), _("Weight (%)")])
+    sheet.append(
+        safe_row(sheet, [_("Indicator"), _("Value"), _("Score"), _("Weight (%)")], font=bold)
+    )
     for row in rows:
         score = None if row["score"] is None else float(row["score"])
         value = None if row["value"] is None else float(Decimal(row["value"]))
-        sheet.append([row["label"], value, score, float(row["weight"])])
+        sheet.append(safe_row(sheet, [row["label"], value, score, float(row["weight"])]))
     last = sheet.max_row
     sheet.append([])
-    sheet.append([_("Criterion"), _("Score"), _("Weight (%)")])
-    for cell in (*sheet[header], *sheet[sheet.max_row]):
-        cell.font = bold
+    sheet.append(safe_row(sheet, [_("Criterion"), _("Score"), _("Weight (%)")], font=bold))
     for score in evaluation.scores.all():
-        sheet.append([score.criterion.name, float(score.score), float(score.criterion.weight)])
+        sheet.append(
+            safe_row(
+                sheet, [score.criterion.name, float(score.score), float(score.criterion.weight)]
+            )
+        )
     if evaluation.comments:
         sheet.append([])
-        sheet.append([_("Comments"), evaluation.comments])
+        sheet.append(safe_row(sheet, [_("Comments"), evaluation.comments]))
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 24
 

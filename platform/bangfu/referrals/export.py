@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bangfu.core.spreadsheets import safe_row
 from bangfu.referrals.selectors import provider_names
 
 
@@ -40,9 +41,7 @@ def referrals_workbook(referrals) -> bytes:
         _("Minutes of service"),
         _("Satisfaction"),
     ]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.append(safe_row(sheet, header, font=Font(bold=True)))
     for referral in referrals:
         village = referral.need.household.region
         sessions = list(referral.sessions.all())
@@ -58,26 +57,29 @@ def referrals_workbook(referrals) -> bytes:
             else None
         )
         sheet.append(
-            [
-                referral.pk,
-                referral.intake_id,
-                village.parent.name if village.parent else "",
-                village.name,
-                referral.need.category.name,
-                referral.need.get_urgency_display(),
-                names.get(referral.provider_key, ""),
-                referral.get_status_display(),
-                _local(referral.sent_at),
-                _local(referral.accept_due_at),
-                _local(referral.accepted_at),
-                referral.first_service_on,
-                _local(referral.ended_at),
-                days_to_accept,
-                days_to_service,
-                len(sessions),
-                sum(session.duration_minutes for session in sessions),
-                feedback.satisfaction if feedback else None,
-            ]
+            safe_row(
+                sheet,
+                [
+                    referral.pk,
+                    referral.intake_id,
+                    village.parent.name if village.parent else "",
+                    village.name,
+                    referral.need.category.name,
+                    referral.need.get_urgency_display(),
+                    names.get(referral.provider_key, ""),
+                    referral.get_status_display(),
+                    _local(referral.sent_at),
+                    _local(referral.accept_due_at),
+                    _local(referral.accepted_at),
+                    referral.first_service_on,
+                    _local(referral.ended_at),
+                    days_to_accept,
+                    days_to_service,
+                    len(sessions),
+                    sum(session.duration_minutes for session in sessions),
+                    feedback.satisfaction if feedback else None,
+                ],
+            )
         )
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 16

@@ -1,15 +1,22 @@
-"""Exporting households to an .xlsx ledger in the import layout: a revealed export re-imports."""
+"""Exporting households to an .xlsx ledger in the import layout: a revealed export re-imports.
 
+Every cell goes through ``bangfu.core.spreadsheets.safe_cell``: a name typed as ``=1+1`` comes
+out as that text, never as a formula.
+"""
+
+import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bangfu.core.masking import mask_id_number, mask_name, mask_phone
+from bangfu.core.spreadsheets import WorkbookStamp, safe_cell
 from bangfu.registry.ledger.columns import (
     CARE_LEVELS,
     DISABILITIES,
@@ -18,13 +25,13 @@ from bangfu.registry.ledger.columns import (
     RELATIONS,
     TIERS,
     WORK_ABILITIES,
-    date,
     write_yes_no,
 )
-from bangfu.registry.models import Member
+from bangfu.registry.models import Household, Member
 
 SHEET_TITLE = "台账"
 CHUNK_SIZE = 2000  # households per query; their members come in one more query per chunk
+PROGRESS_EVERY = 500  # households between two progress reports of a background export
 # House and group numbers are what make an address point at one family.
 _ADDRESS_NUMBERS = re.compile(r"[0-9０-９〇零一二三四五六七八九十百]")
 
@@ -67,24 +74,77 @@ def _member_cells(member: Member | None, reveal: bool) -> dict:
     }
 
 
-def export_households(queryset, *, reveal_identity: bool = False) -> bytes:
+@dataclass(frozen=True)
+class LedgerWritten:
+    households: int
+    rows: int  # member rows, the header and the stamp not counted
+
+
+def ledger_households(queryset) -> Iterator[Household]:
+    """The households of ``queryset`` with what the ledger writes, a chunk at a time."""
+    return _prepared(queryset).iterator(chunk_size=CHUNK_SIZE)
+
+
+def ledger_households_by_pk(pks: list[int]) -> Iterator[Household]:
+    """The households of ``pks`` in that order (a list frozen when a background export was
+    asked for), a chunk at a time."""
+    for start in range(0, len(pks), CHUNK_SIZE):
+        chunk = pks[start : start + CHUNK_SIZE]
+        found = {
+            household.pk: household
+            for household in _prepared(Household.objects.filter(pk__in=chunk))
+        }
+        yield from (found[pk] for pk in chunk if pk in found)
+
+
+def _prepared(queryset):
+    return queryset.select_related("region").prefetch_related(
+        Prefetch("members", queryset=Member.objects.order_by("pk"))
+    )
+
+
+def export_households(
+    queryset, *, reveal_identity: bool = False, stamp: WorkbookStamp | None = None
+) -> bytes:
     """The households of ``queryset`` (already scoped and filtered by the caller) as an .xlsx
     ledger, one row per member, head first. Unless ``reveal_identity``, names, ID numbers,
     phone numbers and house numbers are masked and illness details left out.
 
     An empty queryset gives the blank ledger: the header row alone.
     """
-    households = queryset.select_related("region").prefetch_related(
-        Prefetch("members", queryset=Member.objects.order_by("pk"))
-    )
+    buffer = io.BytesIO()
+    write_ledger(ledger_households(queryset), buffer, reveal_identity=reveal_identity, stamp=stamp)
+    return buffer.getvalue()
+
+
+def write_ledger(
+    households: Iterable[Household],
+    fileobj,
+    *,
+    reveal_identity: bool = False,
+    stamp: WorkbookStamp | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LedgerWritten:
+    """Write the ledger of ``households`` (from ``ledger_households``) to ``fileobj``, as
+    ``export_households`` describes.
+
+    A ``stamp`` (who exported it, when) goes in a first row above the header, in the printed
+    page header and in the workbook's properties; the import skips such a title row.
+    ``progress`` is called with the number of households written so far, every
+    ``PROGRESS_EVERY`` households.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3" if stamp else "A2"
     for index, column in enumerate(LEDGER_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    if stamp:
+        stamp.apply(workbook)
+        sheet.append([safe_cell(sheet, stamp.line)])
     bold = Font(bold=True)
-    sheet.append([_cell(sheet, column.header, font=bold) for column in LEDGER_COLUMNS])
-    for household in households.iterator(chunk_size=CHUNK_SIZE):
+    sheet.append([safe_cell(sheet, column.header, font=bold) for column in LEDGER_COLUMNS])
+    written = rows = 0
+    for household in households:
         members = sorted(household.members.all(), key=lambda m: m.relation != Member.Relation.HEAD)
         cells = _household_cells(household, reveal_identity)
         for member in members or [None]:
@@ -92,25 +152,19 @@ def export_households(queryset, *, reveal_identity: bool = False) -> bytes:
             sheet.append(
                 [_format(sheet, column, cells.get(column.key)) for column in LEDGER_COLUMNS]
             )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            rows += 1
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
+    workbook.save(fileobj)
+    return LedgerWritten(households=written, rows=rows)
 
 
 def _format(sheet, column, value):
     if value is None or value == "":
         return None
     if column.text_format:
-        return _cell(sheet, value, number_format="@")
-    if column.parse is date:
-        return _cell(sheet, value, number_format="yyyy-mm-dd")
-    return value
-
-
-def _cell(sheet, value, *, font=None, number_format=None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if font is not None:
-        cell.font = font
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
+        return safe_cell(sheet, value, number_format="@")
+    if isinstance(value, dt.date):
+        return safe_cell(sheet, value, number_format="yyyy-mm-dd")
+    return safe_cell(sheet, value)
