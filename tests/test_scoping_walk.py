@@ -4,6 +4,8 @@ The database holds the personal data of one county (B) only, written with recogn
 markers. Users of another county (A) in every role request every URL pattern — GET and POST —
 with every primary key B's data has. No response may show a marker, and nothing of B's may
 change. A view that reads personal data without ``for_user`` fails here, whoever wrote it.
+Then they post forms and ledger files that carry B's ID number, phone and registry numbers: a
+lookup that answers outside ``for_user`` fails here too.
 """
 
 import datetime as dt
@@ -12,7 +14,8 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from auditlog.models import LogEntry
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
@@ -29,7 +32,8 @@ from bangfu.procurement.models import (
     ProjectLine,
 )
 from bangfu.referrals.models import IntakeCase, Referral, ServiceSession
-from bangfu.registry.models import Household, Member, Need
+from bangfu.registry.identity import AUDIT_KEY, ID_NUMBER_TO_VERIFY
+from bangfu.registry.models import Household, Member, Need, Tier
 from tests.factories import (
     HouseholdFactory,
     MemberFactory,
@@ -40,6 +44,7 @@ from tests.factories import (
     make_id_number,
     member_of,
 )
+from tests.registry.test_views import ledger_file, ledger_row, member_data
 
 # Namespaces that are configuration for superusers, not staff pages.
 SKIPPED_NAMESPACES = {"admin"}
@@ -290,3 +295,68 @@ def test_no_page_shows_another_countys_personal_data(client, county_b_data, coun
     after = [list(Model.objects.order_by("pk").values()) for Model in watched]
     assert after == before, "a user outside the county changed its data"
     assert requested > 100
+
+
+# A household of B that moved from county A and kept the number A gave it: the one kind of
+# B's registry numbers that A's forms accept as a number of theirs, and must still not name.
+MOVED_NUMBER = "530428-4244"
+B_PLACES = ("县350502", "镇001", "村001")
+
+
+@pytest.mark.django_db
+def test_forms_and_files_carrying_another_countys_numbers_learn_nothing(
+    client, county_a, county_b_data, county_a_users
+):
+    """A's users post forms and ledger files that carry B's ID number, phone and registry
+    numbers; no response shows anything of B's beyond what the user typed."""
+    _county, _town, village = county_a
+    HouseholdFactory(region=county_b_data.region, registry_number=MOVED_NUMBER)
+    own = HouseholdFactory(region=village, registry_number="530428-0042")
+    markers = (*MARKERS, MOVED_NUMBER, *B_PLACES)
+    household_form = {
+        "region": village.pk,
+        "address": "和平路 3 号",
+        "phone": PHONE,
+        "tier": Tier.DIBAO,
+        "status": Household.Status.ACTIVE,
+    }
+    ledger = [
+        ledger_row(village, registry_number=MOVED_NUMBER, id_number=make_id_number(seq=431)),
+        ledger_row(village, registry_number="530428-0043", id_number=ID_NUMBER, phone=PHONE),
+    ]
+    import_url = reverse("registry:household-import")
+    probes = [
+        (reverse("registry:member-create", args=[own.pk]), member_data(id_number=ID_NUMBER)),
+        *(
+            (reverse("registry:household-create"), {**household_form, "registry_number": number})
+            for number in (REGISTRY_NUMBER, MOVED_NUMBER)
+        ),
+        *((import_url, {"dry_run": dry_run}) for dry_run in ("on", "")),
+    ]
+    watched = (Household, Member)
+    before = [list(Model.objects.order_by("pk").values()) for Model in watched]
+    leaks, neutral = [], 0
+    for user in county_a_users:
+        client.force_login(user)
+        for url, data in probes:
+            if url == import_url:
+                data = {**data, "file": ledger_file(ledger)}
+            response = client.post(url, data)
+            if response.status_code >= 400:
+                continue
+            body = text_of(response)
+            neutral += str(ID_NUMBER_TO_VERIFY) in body
+            # What the user typed comes back in the form's fields; nothing else may.
+            for value in data.values():
+                body = body.replace(f'value="{value}"', "")
+            leaks += [f"{user.username} POST {url}: {m}" for m in markers if m in body]
+    assert leaks == []
+    after = [list(Model.objects.order_by("pk").values()) for Model in watched]
+    assert after == before, "a probe changed the registry"
+    # The probes reached the lookups: the refusals of each role that writes are on record.
+    refused = {
+        user.username: LogEntry.objects.filter(actor=user, additional_data__has_key=AUDIT_KEY)
+        for user in county_a_users
+    }
+    writers = {name for name, entries in refused.items() if entries.count() >= 5}
+    assert writers == {"a_bureau_staff", "a_bureau_manager", "a_assistant"} and neutral >= 3

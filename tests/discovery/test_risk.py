@@ -15,7 +15,7 @@ from bangfu.discovery.features import Facts, features
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import Flag, Rule, Source, Task
 from bangfu.discovery.risk import RiskModel
-from bangfu.discovery.services import model_dir
+from bangfu.discovery.scoring import model_dir
 from bangfu.registry.models import Tier
 from tests.discovery.conftest import MEDICAL, TEKUN, TODAY, csv_upload, household, person_id
 

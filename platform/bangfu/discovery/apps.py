@@ -9,7 +9,8 @@ class DiscoveryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from bangfu.discovery import models
+        from bangfu.discovery import cross_area, models
+        from bangfu.registry import hooks
 
         # Candidates are people outside the registry: their reads and changes are audited like
         # members', and the encrypted number never enters the log.
@@ -19,3 +20,6 @@ class DiscoveryConfig(AppConfig):
             mask_fields=["name", "address"],
         )
         auditlog.register(models.Task, mask_fields=["note"])
+        # Numbers the registry refused across areas become the bureaux' warnings.
+        hooks.on_cross_area_identity.append(cross_area.duplicate_registrations_warn)
+        hooks.on_identity_probing.append(cross_area.identity_probing_alert)

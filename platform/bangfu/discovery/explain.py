@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from bangfu.discovery.models import Flag, Rule
+from bangfu.registry.identity import Source
 from bangfu.registry.models import Member, Tier
 
 
@@ -84,11 +85,39 @@ def _explain(rule: str, data: dict) -> str:
             "Aged %(age)s; a parent is %(situation)s since %(since)s, and the child is not "
             "recorded as unsupported (justice bureau)."
         ) % {"age": data["age"], "situation": parent, "since": data["since"]}
+    if rule == Rule.DUPLICATE_REGISTRATION:
+        return _(
+            "%(by)s tried to register this person in household %(attempt)s (%(attempt_village)s) "
+            "through %(source)s; they are registered in household %(registered)s "
+            "(%(village)s). Check that they are not assisted in both."
+        ) % {
+            "by": data["by"],
+            "attempt": data["attempt"] or "—",
+            "attempt_village": data["attempt_village"] or "—",
+            "source": _choice(Source.choices, data["source"]),
+            "registered": data["registered"],
+            "village": data["registered_village"],
+        }
+    if rule == Rule.IDENTITY_PROBING:
+        return _(
+            "%(count)s ID or registry numbers held outside their area were refused to %(by)s "
+            "on %(day)s (the alert threshold is %(threshold)s a day): someone may be probing "
+            "other areas' registries."
+        ) % {
+            "count": data["refusals"],
+            "by": data["by"],
+            "day": data["day"],
+            "threshold": data["threshold"],
+        }
     return ""
 
 
 def subject_name(flag_or_task, *, reveal: bool) -> str:
-    """The person the warning or task is about (the household's head for household rules)."""
+    """The person the warning or task is about (the household's head for household rules; the
+    user for a probing alert)."""
+    user = getattr(flag_or_task, "flagged_user", None)
+    if user is not None:
+        return str(user)
     person = getattr(flag_or_task, "member", None) or flag_or_task.candidate
     if person is None and flag_or_task.household is not None:
         person = flag_or_task.household.head

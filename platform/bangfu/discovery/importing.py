@@ -11,6 +11,8 @@ Rules of a cross-check import:
 - A person in the registry belongs to their household's village, which must lie inside the
   region of the file. A person outside the registry needs the village code of a village inside
   that region.
+- A person registered (or being verified) outside the importer's area is refused in the neutral
+  words of ``registry.identity``, naming no household nor place; the refusal is audited.
 - The same person twice for the same period is an error of the second row.
 - All or nothing: a single error refuses the whole file (its ``CrossCheckImport`` row records the
   refusal); otherwise the import row, the candidates and the records are written in one
@@ -19,6 +21,7 @@ Rules of a cross-check import:
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,17 +31,24 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
+from bangfu.core.audit import log_created
 from bangfu.core.id_numbers import IdFacts, InvalidIdNumber, parse_id_number
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Source, SourceRecord
 from bangfu.discovery.profiles import PROFILES, Profile
+from bangfu.discovery.selectors import import_regions, require_import
 from bangfu.regions.models import Region
+from bangfu.registry.identity import ID_NUMBER_TO_VERIFY, Refusal, refusals_record
 from bangfu.registry.ledger.columns import CellError, fold, is_blank
 from bangfu.registry.ledger.importing import RowError
-from bangfu.registry.ledger.reading import LedgerFileError, Sheet, open_ledger
+from bangfu.registry.ledger.limits import limits_for, open_import
+from bangfu.registry.ledger.reading import LedgerFileError, Sheet
 from bangfu.registry.models import Member
 
 LOOKUP_CHUNK = 500
 BATCH_SIZE = 1000
+# Where a refusal happened, in the audit log (registry.identity).
+CROSSCHECK_IMPORT = "crosscheck_import"
+CROSSCHECK_DRY_RUN = "crosscheck_dry_run"
 
 
 @dataclass
@@ -71,23 +81,6 @@ class _Row:
     period: dt.date | None = None
 
 
-def require_import(*, by) -> None:
-    scope = scope_for(by)
-    if not (scope.everything or (scope.can_write and scope.region_paths)):
-        raise PermissionDenied(_("Only bureau staff import other departments' files."))
-
-
-def import_regions(user):
-    """The regions a user may import a file for: their bureaux' regions."""
-    scope = scope_for(user)
-    regions = Region.objects.filter(level__lte=Region.Level.TOWNSHIP)
-    if scope.everything:
-        return regions
-    if not scope.can_write:
-        return regions.none()
-    return regions.filter(path__in=scope.region_paths)
-
-
 def import_crosscheck(
     fileobj,
     *,
@@ -98,12 +91,16 @@ def import_crosscheck(
     as_of: dt.date | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[CrossCheckReport], None] | None = None,
 ) -> CrossCheckReport:
     """Import one department's file as ``by``; nothing is written unless every row is right.
 
     ``region`` is the area the file covers (default: the importer's bureau region); ``as_of``
     the date the data stand at (default: today), which dates the rows of a list. The rules then
     run over the region as of ``today`` (default: the real today; the demo sets its own).
+    A file above the caps of the region is refused whole; ``progress`` and ``before_commit``
+    are those of ``import_ledger`` (a background job's).
     """
     from bangfu.discovery import services
 
@@ -118,8 +115,13 @@ def import_crosscheck(
     report = CrossCheckReport(source=profile.source, dry_run=dry_run)
     rows: list[_Row] = []
     try:
-        with open_ledger(
-            content, filename, headers=profile.header_keys, header_hint=profile.header_hint()
+        with open_import(
+            content,
+            filename,
+            limits=limits_for(region),
+            progress=progress,
+            headers=profile.header_keys,
+            header_hint=profile.header_hint(),
         ) as sheet:
             rows = _Check(profile, sheet, report, by=by, region=region, as_of=as_of).run()
     except LedgerFileError as exc:
@@ -147,6 +149,8 @@ def import_crosscheck(
                 scan = services.flags_scan(region=region, today=today)
                 report.flags_created = record.flags_created = scan.created
                 record.save(update_fields=["flags_created"])
+                if before_commit is not None:
+                    before_commit(report)
         except IntegrityError:
             report.errors.append(
                 RowError(0, "", _("The registry changed while the file was checked; try again."))
@@ -189,6 +193,10 @@ def _write(profile: Profile, rows: list[_Row], record: CrossCheckImport, report)
                 first_import=record,
             )
     CandidatePerson.objects.bulk_create(new.values(), batch_size=BATCH_SIZE)
+    # People outside the registry are audited like members: one entry each, tied to the file.
+    log_created(
+        new.values(), actor=record.imported_by, additional_data={"crosscheck_import": record.pk}
+    )
     records = []
     for row in rows:
         candidate = None if row.member is not None else (row.candidate or new.get(row.digest))
@@ -227,7 +235,9 @@ class _Check:
         self.profile = profile
         self.sheet = sheet
         self.report = report
+        self.by = by
         self.scope = scope_for(by)
+        self.source = CROSSCHECK_DRY_RUN if report.dry_run else CROSSCHECK_IMPORT
         self.region = region
         self.as_of = as_of
         self.fields = {item.key: item for item in profile.fields}
@@ -397,11 +407,25 @@ class _Check:
             if row.values.get("village_code") and "village_code" not in row.failed
         }
         villages = {region.code: region for region in Region.objects.filter(code__in=codes)}
+        refusals = []
         for digest, person_rows in by_digest.items():
             member, candidate = members.get(digest), candidates.get(digest)
+            home = member.household.region if member else getattr(candidate, "region", None)
             for row in person_rows:
                 row.member, row.candidate = member, candidate
-                if member is not None:
+                if home is not None and not self.scope.covers(home):
+                    # Outside the importer's area the row names no household nor place.
+                    self.error(row.number, "id_number", ID_NUMBER_TO_VERIFY)
+                    refusals.append(
+                        Refusal(
+                            by=self.by,
+                            source=self.source,
+                            held=member or candidate,
+                            village=home,
+                            registering=False,
+                        )
+                    )
+                elif member is not None:
                     row.village = member.household.region
                     if not self._inside(row.village):
                         self.error(
@@ -427,6 +451,7 @@ class _Check:
                         )
                 else:
                     row.village = self._village(row, villages)
+        refusals_record(refusals)
 
     def _village(self, row: _Row, villages: dict) -> Region | None:
         code = row.values.get("village_code")

@@ -59,6 +59,15 @@ class Rule(models.TextChoices):
         "custody_minor",
         _("minor child of a prisoner or a person in compulsory rehab, not protected"),
     )
+    # Raised by the registry's refusals (``cross_area``), not by a scan of imported files.
+    DUPLICATE_REGISTRATION = (
+        "duplicate_registration",
+        _("a person registered in one area was being registered in another (重复享受)"),
+    )
+    IDENTITY_PROBING = (
+        "identity_probing",
+        _("many ID or registry numbers refused to one user in a day"),
+    )
 
 
 class CrossCheckImport(FileImport):
@@ -342,12 +351,23 @@ class Flag(models.Model):
 
     ``key`` makes the scan idempotent: the same rule on the same person and period is one
     warning however often the files are imported or the scan runs.
+
+    The rules of the files raise warnings in a village, for its assistant and the bureaux above.
+    The warnings of refused numbers (``cross_area``) are for a bureau only: a duplicate
+    registration sits in the lowest region covering both households' areas (none: it spans
+    provinces, and only the platform's administrators see it), a probing alert in the region of
+    the user's bureau, about that user (``flagged_user``).
     """
 
     rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
     key = models.CharField(max_length=160, unique=True, editable=False)
     region = models.ForeignKey(
-        Region, models.PROTECT, related_name="discovery_flags", verbose_name=_("village")
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discovery_flags",
+        verbose_name=_("village"),
     )
     household = models.ForeignKey(
         Household,
@@ -372,6 +392,14 @@ class Flag(models.Model):
         blank=True,
         related_name="flags",
         verbose_name=_("candidate person"),
+    )
+    flagged_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     record = models.ForeignKey(
         SourceRecord,
@@ -406,7 +434,9 @@ class Flag(models.Model):
         indexes = [models.Index(fields=["rule", "fired_on"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(household__isnull=False) | Q(candidate__isnull=False),
+                condition=Q(household__isnull=False)
+                | Q(candidate__isnull=False)
+                | Q(flagged_user__isnull=False),
                 name="discovery_flag_has_subject",
             )
         ]

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ def flags_for(user) -> QuerySet[Flag]:
         "household",
         "member",
         "candidate",
+        "flagged_user",
         "task__assignee",
         "record__crosscheck_import",
     )
@@ -51,6 +53,23 @@ def worklist(user, *, kind: str) -> QuerySet[Task]:
             F("flag__risk_score").desc(nulls_last=True), "-flag__rule_weight", "due_on", "pk"
         )
     return tasks.order_by("due_on", "pk")
+
+
+def require_import(*, by) -> None:
+    scope = scope_for(by)
+    if not (scope.everything or (scope.can_write and scope.region_paths)):
+        raise PermissionDenied(_("Only bureau staff import other departments' files."))
+
+
+def import_regions(user):
+    """The regions a user may import a file for: their bureaux' regions."""
+    scope = scope_for(user)
+    regions = Region.objects.filter(level__lte=Region.Level.TOWNSHIP)
+    if scope.everything:
+        return regions
+    if not scope.can_write:
+        return regions.none()
+    return regions.filter(path__in=scope.region_paths)
 
 
 def imports_for(user) -> QuerySet[CrossCheckImport]:
@@ -83,6 +102,7 @@ def township_counts(user, *, today: dt.date) -> list[TownshipCounts]:
     """Warnings found, verified and ending in enrolment, per township of the user's scope."""
     rows = (
         Flag.objects.for_user(user)
+        .filter(region__level=Region.Level.VILLAGE)  # cross-area warnings sit above villages
         .order_by()
         .values("region__parent")
         .annotate(

@@ -12,7 +12,9 @@ class RegistryConfig(AppConfig):
         from bangfu.registry import models
 
         # Reads and changes of personal data are audited; secrets never enter the log.
-        auditlog.register(models.Household, mask_fields=["address", "phone"])
+        auditlog.register(
+            models.Household, exclude_fields=["phone_hash"], mask_fields=["address", "phone"]
+        )
         auditlog.register(
             models.Member, exclude_fields=["id_number", "id_number_hash"], mask_fields=["name"]
         )

@@ -12,6 +12,12 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
 from bangfu.regions.policy import Policy
+from bangfu.registry.identity import (
+    Source,
+    id_number_check,
+    refusals_recorded,
+    registry_number_check,
+)
 from bangfu.registry.models import Assessment, Household, Member, Need
 from bangfu.registry.priority import need_priority
 
@@ -43,11 +49,20 @@ def require_write(*, by, household: Household | None = None) -> None:
         raise PermissionDenied(_("This household is outside your area."))
 
 
-def identify(id_number: str, *, exclude_member: Member | None = None):
-    """Validate an ID number and check it is not registered elsewhere.
+def identify(
+    id_number: str,
+    *,
+    by,
+    source: str = Source.MEMBER_FORM,
+    household: Household | None = None,
+    exclude_member: Member | None = None,
+):
+    """Validate an ID number and check no one else is registered with it.
 
     Returns the parsed facts and the lookup hash; raises ValidationError on the ``id_number``
-    field with a message a clerk can act on.
+    field with a message a clerk can act on, naming the other household only when it lies in
+    ``by``'s area (``identity``: outside it, a neutral ``IdentityRefused``, recorded by the
+    ``refusals_recorded`` service that called this).
     """
     try:
         facts = parse_id_number(id_number)
@@ -56,24 +71,16 @@ def identify(id_number: str, *, exclude_member: Member | None = None):
             {"id_number": _("Invalid ID number: %(reason)s") % {"reason": exc}}
         ) from None
     digest = crypto.lookup_hash(facts.number)
-    clash = Member.objects.filter(id_number_hash=digest).select_related("household")
-    if exclude_member is not None:
-        clash = clash.exclude(pk=exclude_member.pk)
-    other = clash.first()
-    if other is not None:
-        raise ValidationError(
-            {
-                "id_number": _("This person is already registered in household %(number)s.")
-                % {"number": other.household.registry_number}
-            }
-        )
+    id_number_check(digest, by=by, source=source, household=household, exclude=exclude_member)
     return facts, digest
 
 
+@refusals_recorded
 @transaction.atomic
-def household_create(*, by, **fields) -> Household:
+def household_create(*, by, source: str = Source.HOUSEHOLD_FORM, **fields) -> Household:
     require_write(by=by)
     household = Household(**fields)
+    registry_number_check(household.registry_number, by=by, source=source, household=household)
     household.full_clean()
     if not scope_for(by).covers(household.region):
         raise PermissionDenied(_("This village is outside your area."))
@@ -81,20 +88,28 @@ def household_create(*, by, **fields) -> Household:
     return household
 
 
+@refusals_recorded
 @transaction.atomic
 def household_update(*, household: Household, by, **fields) -> Household:
     require_write(by=by, household=household)
     for name, value in fields.items():
         setattr(household, name, value)
+    if "registry_number" in fields:
+        registry_number_check(
+            household.registry_number, by=by, source=Source.HOUSEHOLD_FORM, household=household
+        )
     household.full_clean()
     household.save()
     return household
 
 
+@refusals_recorded
 @transaction.atomic
-def member_create(*, household: Household, by, id_number: str, **fields) -> Member:
+def member_create(
+    *, household: Household, by, id_number: str, source: str = Source.MEMBER_FORM, **fields
+) -> Member:
     require_write(by=by, household=household)
-    facts, digest = identify(id_number)
+    facts, digest = identify(id_number, by=by, source=source, household=household)
     member = Member(
         household=household,
         id_number=facts.number,
@@ -108,11 +123,14 @@ def member_create(*, household: Household, by, id_number: str, **fields) -> Memb
     return member
 
 
+@refusals_recorded
 @transaction.atomic
 def member_update(*, member: Member, by, id_number: str | None = None, **fields) -> Member:
     require_write(by=by, household=member.household)
     if id_number is not None and id_number.strip().upper() != member.id_number:
-        facts, digest = identify(id_number, exclude_member=member)
+        facts, digest = identify(
+            id_number, by=by, household=member.household, exclude_member=member
+        )
         member.id_number, member.id_number_hash = facts.number, digest
         member.birth_date, member.sex = facts.birth_date, facts.sex
     for name, value in fields.items():
@@ -134,9 +152,11 @@ def assessment_create(
 ) -> Assessment:
     """Record a visit and the needs it found; the needs get their priority at once."""
     require_write(by=by, household=household)
-    assessment = Assessment.objects.create(
+    assessment = Assessment(
         household=household, assessed_on=assessed_on, assessor=by, summary=summary
     )
+    assessment.full_clean()
+    assessment.save()
     created = []
     for data in needs:
         need = Need(household=household, assessment=assessment, opened_on=assessed_on, **data)
@@ -214,38 +234,3 @@ def member_identity_reveal(*, member: Member, by) -> str:
         additional_data={"revealed": "id_number", "household": member.household.registry_number},
     )
     return member.id_number
-
-
-@transaction.atomic
-def households_export(*, households, by) -> bytes:
-    """The households as an .xlsx ledger: full names and ID numbers only for a role that may
-    see them, and then every exported household gets an auditlog "access" entry (in bulk), as
-    a reveal on the detail page does."""
-    from auditlog.cid import get_cid
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from bangfu.registry.ledger import export_households
-
-    reveal = scope_for(by).can_reveal_identity
-    content = export_households(households, reveal_identity=reveal)
-    if reveal:
-        content_type = ContentType.objects.get_for_model(Household)
-        cid = get_cid()
-        LogEntry.objects.bulk_create(
-            (
-                LogEntry(
-                    content_type=content_type,
-                    object_pk=str(pk),
-                    object_id=pk,
-                    object_repr=number,
-                    action=LogEntry.Action.ACCESS,
-                    actor=by,
-                    cid=cid,
-                    additional_data={"revealed": "ledger_export"},
-                )
-                for pk, number in households.order_by().values_list("pk", "registry_number")
-            ),
-            batch_size=2000,
-        )
-    return content

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from bangfu.discovery.risk import NotEnoughHistory
-from bangfu.discovery.services import model_dir, risk_model_train
+from bangfu.discovery.scoring import model_dir, risk_model_train
 
 
 class Command(BaseCommand):
