@@ -13,6 +13,11 @@ Rules of an import (``import_ledger``):
   there is a single problem nothing is written; otherwise all households and members are written
   in one transaction together with the ``LedgerImport`` audit row. A refused file gets an audit
   row too; a dry run writes nothing at all.
+- Size. A file above the caps of the importer's region (policies ``import_max_rows`` and
+  ``import_max_megabytes``, ``limits``) is refused whole, naming the cap and the file's figure.
+  From the staff page, a file of more than ``background_rows`` rows is imported by a background
+  job (``jobs``) whose page shows the rows checked, then the report; its task writes the rows
+  and the job's result in the same transaction.
 - The importer needs a role that can change the registry (else PermissionDenied), and every
   village code must name a village inside their area.
 - An import only adds households. A registry number already in use, or a person (found by the
@@ -22,8 +27,9 @@ Rules of an import (``import_ledger``):
   a filled cell must agree with the household's other rows.
 - Birth date and sex come from the ID number; the ID number is stored encrypted.
 
-The bulk insert bypasses django-auditlog's per-object entries: the ``LedgerImport`` row (who,
-when, which file by SHA-256, how many rows) is the audit trail of what an import created.
+The bulk insert sends no signals, so the import writes django-auditlog's per-object entries
+itself (``bangfu.core.audit.log_created``): one "create" entry per household and member, each
+carrying the ``LedgerImport`` row's id (who, when, which file by SHA-256, how many rows).
 """
 
 from bangfu.registry.ledger.columns import LEDGER_COLUMNS, Column
