@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bangfu.core import throttle
 from bangfu.offers import selectors, services
 from bangfu.offers.forms import CharityRegistrationForm, DeliveryForm, OfferForm
 from bangfu.offers.models import Charity, Offer
 from bangfu.offers.views.common import service_call
-from cms import throttle
 
 REGISTRATIONS_PER_ADDRESS = (5, 24 * 60 * 60)
 
@@ -41,9 +41,9 @@ def _offer(request, pk: int) -> tuple[Charity, Offer]:
 def register(request):
     form = CharityRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        allowed = throttle.allow(
+        allowed = throttle.allow_address(
             "charity-register",
-            throttle.client_address(request),
+            request,
             limit=REGISTRATIONS_PER_ADDRESS[0],
             window=REGISTRATIONS_PER_ADDRESS[1],
         )
