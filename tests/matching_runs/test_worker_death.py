@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,9 +153,11 @@ def wait_for(run: MatchingRun, condition, *, seconds: float, what: str, log: Pat
 
 
 @pytest.fixture
-def worker_queue(broker_url):
-    """A queue (and unacknowledged-task keys) of the test's own on the broker, removed after."""
-    queue = f"bangfu-test-death-{uuid.uuid4().hex[:8]}"
+def worker_queue(broker_url, worker_id):
+    """The pytest process's queue, as the ``celery_worker`` fixture names it (the Celery app
+    keeps the first default queue it routed to), and unacknowledged-task keys of the test's own
+    on the broker; emptied after."""
+    queue = f"bangfu-test-{worker_id}"
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     yield queue
