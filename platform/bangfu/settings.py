@@ -259,6 +259,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bangfu.discovery.tasks.tasks_schedule_task",
         "schedule": 24 * 60 * 60,
     },
+    # Work killed at its hard time limit (or whose message was lost) is never delivered again:
+    # these fail it, so that its page stops showing it as running and offers to start again.
+    "fail-stalled-background-jobs": {
+        "task": "bangfu.core.tasks.fail_stalled_jobs_task",
+        "schedule": 5 * 60,
+    },
+    "fail-stalled-matching-runs": {
+        "task": "bangfu.matching_runs.tasks.fail_stalled_runs_task",
+        "schedule": 5 * 60,
+    },
 }
 
 # Rate limits (help form, charity registration) must hold across gunicorn workers: production

@@ -12,18 +12,31 @@ which runs it once:
 - a failure is recorded on the job and raised again, for the worker's log;
 - the uploaded file is deleted once the job is finished either way (a worker that dies leaves
   it for the next delivery).
+
+A task killed at its hard time limit is acknowledged and never delivered again, and a message
+the broker lost is never delivered at all: ``jobs_fail_stalled``, run by beat, fails such jobs.
 """
 
 import dataclasses
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from bangfu.core.models import BackgroundJob
+
+# The error of work found stopped without finishing (a job here, a matching run upstairs):
+# stored as this English msgid and translated on the page that shows it.
+WORK_STOPPED = gettext_noop(
+    "The work stopped without finishing (time limit or a lost worker); start it again."
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +141,48 @@ def job_import_run(*, job_id: int, run_import: Callable) -> None:
         return dataclasses.asdict(report)
 
     job_run(job_id=job_id, work=work)
+
+
+def job_stall_age() -> dt.timedelta:
+    """How long after it started (or, still queued, was asked for) a job unfinished is taken for
+    stopped: its task's hard time limit (every job's task is of the "import" class: one file in
+    or out), then the visibility timeout after which Redis hands the task of a dead worker out
+    again. A redelivery starts the job again, so a live attempt is never older than its hard
+    limit; the visibility timeout, itself longer than the longest task, is the margin a
+    redelivered task has to wait in the queue for a free worker."""
+    return dt.timedelta(
+        seconds=settings.TASK_TIME_LIMITS["import"]["time_limit"]
+        + settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    )
+
+
+def jobs_fail_stalled() -> int:
+    """Fail every job queued or running for longer than ``job_stall_age``, with ``WORK_STOPPED``
+    as its error, and delete its uploaded file, as a finished job's is; returns how many.
+
+    A finished job is never touched; a job whose row is locked (a delivery finishing it right
+    now) is left alone; a delivery coming after all finds the job finished and does nothing.
+    """
+    silent_since = timezone.now() - job_stall_age()
+    with transaction.atomic():
+        stalled = dict(
+            BackgroundJob.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING])
+            .filter(
+                Q(started_at__lt=silent_since)
+                | Q(started_at__isnull=True, created_at__lt=silent_since)
+            )
+            .values_list("pk", "input_file")
+        )
+        BackgroundJob.objects.filter(pk__in=stalled).update(
+            status=BackgroundJob.Status.FAILED,
+            error=WORK_STOPPED,
+            finished_at=timezone.now(),
+            input_file="",
+        )
+    storage = BackgroundJob._meta.get_field("input_file").storage
+    for name in filter(None, stalled.values()):
+        storage.delete(name)
+    if stalled:
+        logger.warning("%d background jobs stopped without finishing: marked failed.", len(stalled))
+    return len(stalled)

@@ -22,10 +22,13 @@ from celery import chord
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.jobs import WORK_STOPPED
 from bangfu.matching_runs import adapter, engine
 from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
 from bangfu.matching_runs.selectors import fix_url, left_out_message
@@ -347,6 +350,45 @@ def finish_split_run(*, run_id: int) -> None:
         bound=global_objective.objective,
         left_out=[row for part in parts for row in part.left_out],
     )
+
+
+def runs_fail_stalled() -> int:
+    """Fail every run whose attempt stopped without finishing it and was not started again,
+    with ``WORK_STOPPED`` as its error; returns how many.
+
+    An attempt killed at its hard time limit is acknowledged and never delivered again; one
+    whose worker died is delivered again once the visibility timeout passed, and restarts the
+    run. So a run is taken for stopped when its lease lapsed and the visibility timeout went
+    by since its last heartbeat; it is failed as of that heartbeat. A run split by county has
+    no lease: its parts do, and its chord's callback never runs once a part failed; it is taken
+    for stopped when none of its parts is working nor finished within that time.
+    """
+    silent_since = timezone.now() - max(
+        lease_duration(),
+        dt.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]),
+    )
+    running = MatchingRun.objects.filter(status=MatchingRun.Status.RUNNING)
+    # Runs from before the lease have no heartbeat: their start is their last sign of life.
+    last_sign = Coalesce("heartbeat_at", "started_at")
+    stalled = (
+        running.exclude(kind=MatchingRun.Kind.PROVINCE)
+        .filter(
+            Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at=None, started_at__lt=silent_since)
+        )
+        .update(status=MatchingRun.Status.FAILED, error=WORK_STOPPED, finished_at=last_sign)
+    )
+    parts_alive = MatchingRun.objects.filter(parent=OuterRef("pk")).filter(
+        Q(status__in=[MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING])
+        | Q(finished_at__gte=silent_since)
+    )
+    stalled += (
+        running.filter(kind=MatchingRun.Kind.PROVINCE, started_at__lt=silent_since)
+        .filter(~Exists(parts_alive))
+        .update(status=MatchingRun.Status.FAILED, error=WORK_STOPPED, finished_at=timezone.now())
+    )
+    if stalled:
+        logger.warning("%d matching runs stopped without finishing: marked failed.", stalled)
+    return stalled
 
 
 def rank_need(

@@ -35,3 +35,11 @@ def finish_split_run_task(_results, run_id: int) -> None:
     from bangfu.matching_runs.services import finish_split_run
 
     finish_split_run(run_id=run_id)
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+def fail_stalled_runs_task() -> int:
+    """Fail the runs whose attempt stopped without finishing them (safe to run twice)."""
+    from bangfu.matching_runs.services import runs_fail_stalled
+
+    return runs_fail_stalled()
