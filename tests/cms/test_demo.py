@@ -8,12 +8,12 @@ import pytest
 import time_machine
 
 from bangfu.demo.builder import COUNTY_CODE, DemoOptions, demo_build
+from bangfu.demo.procurement import load_procurement_demo
+from bangfu.demo.public_site import load_public_site_demo
 from bangfu.demo.steps import STEPS
 from bangfu.offers.models import Allocation, Offer
-from bangfu.procurement.demo import load_procurement_demo
 from bangfu.procurement.models import Project
 from bangfu.regions.models import Region
-from cms.demo import load_public_site_demo
 from cms.models import NewsPage, OfferPage, PolicyPage, ProjectPage
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +28,6 @@ BEFORE_PROCUREMENT = {
     "assessments",
     "priorities",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 
 from bangfu.demo.builder import DemoOptions, demo_build
+from bangfu.demo.discovery import load_discovery_demo, reset_discovery_demo
 from bangfu.demo.steps import STEPS
-from bangfu.discovery.demo import load_discovery_demo, reset_discovery_demo
 from bangfu.discovery.models import CandidatePerson, Flag, Rule, Task
 from bangfu.regions.models import Region
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from bangfu.procurement.demo import load_procurement_demo
+from bangfu.demo.procurement import load_procurement_demo
 from bangfu.procurement.models import (
     DeliveryRecord,
     Evaluation,

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from bangfu.demo.referrals import load_referrals_demo, reset_referrals_demo
 from bangfu.procurement.models import DeliveryRecord
 from bangfu.providers.models import Station
-from bangfu.referrals.demo import load_referrals_demo, reset_referrals_demo
 from bangfu.referrals.models import (
     Feedback,
     IntakeCase,

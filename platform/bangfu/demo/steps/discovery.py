@@ -1,12 +1,12 @@
 """Finding people (政策找人): the departments' cross-check files imported through the real
 import, so every warning is raised by the rules; a history of verifications that trains the
 risk model; this period's reviews and visits; a few verifications done
-(``bangfu.discovery.demo``)."""
+(``bangfu.demo.discovery``)."""
 
 from django.utils import timezone
 
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
-from bangfu.discovery.demo import load_discovery_demo, reset_discovery_demo
+from bangfu.demo.discovery import load_discovery_demo, reset_discovery_demo
 from bangfu.discovery.models import CandidatePerson, Task
 from bangfu.referrals.models import Notification
 from bangfu.regions.models import Region

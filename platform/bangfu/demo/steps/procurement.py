@@ -1,8 +1,8 @@
 """A year of the county's assistance funds and a dozen procured projects, from draft to closed
-(``bangfu.procurement.demo``): the cap, filings, ledger, deliveries and evaluations."""
+(``bangfu.demo.procurement``): the cap, filings, ledger, deliveries and evaluations."""
 
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
-from bangfu.procurement.demo import load_procurement_demo
+from bangfu.demo.procurement import load_procurement_demo
 from bangfu.procurement.models import (
     DeliveryRecord,
     Evaluation,

@@ -1,16 +1,17 @@
-"""The public site (``cms.demo``): news and policy pages, the notices of the county's procured
-projects, and the demo charity's offers, moderated, allocated and partly delivered."""
+"""The public site (``bangfu.demo.public_site``): news and policy pages, the notices of the
+county's procured projects, and the demo charity's offers, moderated, allocated and partly
+delivered."""
 
 from wagtail.models import Page, PageLogEntry
 
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step
+from bangfu.demo.public_site import NEWS, POLICIES, load_public_site_demo
 from bangfu.demo.steps.organisations import BUREAU
 from bangfu.offers.models import Allocation, Charity, Offer
 from bangfu.regions.models import Region
-from cms.demo import NEWS, POLICIES, load_public_site_demo
 from cms.models import ContactPoint, HelpRequest, NewsPage, OfferPage, PolicyPage, ProjectPage
 
-HOTLINE = ("社会救助服务热线", "12349")  # the contact point cms.demo adds with the bureau's
+HOTLINE = ("社会救助服务热线", "12349")  # added by load_public_site_demo with the bureau's
 
 
 class PublicSiteStep(Step):

@@ -1,8 +1,8 @@
 """Referrals of the county's open needs in every state, through the referral services and the
-matching engine (``bangfu.referrals.demo``): sessions, feedback and notifications included."""
+matching engine (``bangfu.demo.referrals``): sessions, feedback and notifications included."""
 
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
-from bangfu.referrals.demo import load_referrals_demo, reset_referrals_demo
+from bangfu.demo.referrals import load_referrals_demo, reset_referrals_demo
 from bangfu.referrals.models import Feedback, IntakeCase, Referral, ServiceSession
 from bangfu.regions.models import Region
 

@@ -8,7 +8,7 @@ sessions are recorded as the project's deliveries.
 
 The demo builder calls, after the needs and their priorities exist::
 
-    from bangfu.referrals.demo import load_referrals_demo
+    from bangfu.demo.referrals import load_referrals_demo
     counts = load_referrals_demo(ctx.county, ctx.rng("referrals"), as_of=ctx.options.as_of)
 
 Deterministic for a given random generator, as-of date and database content.

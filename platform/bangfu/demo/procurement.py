@@ -4,7 +4,7 @@ services (so the cap, the filings and the ledger hold exactly as in real use).
 Called by the demo builder after the county's bureau (with a staff member and a manager), an
 agency, the stations and some households exist::
 
-    from bangfu.procurement.demo import load_procurement_demo
+    from bangfu.demo.procurement import load_procurement_demo
     load_procurement_demo(county, random.Random(seed), as_of=as_of)
 
 The services that buy for households serve the townships where households wait for them and no

@@ -5,7 +5,7 @@ delivered through the services, so every figure on the site is real.
 Called by the demo builder once the county's bureau (staff and manager), the charity with a
 charity-staff log-in, households with open needs and (optionally) procurement projects exist::
 
-    from cms.demo import load_public_site_demo
+    from bangfu.demo.public_site import load_public_site_demo
     load_public_site_demo(county, random.Random(seed), as_of=options.as_of)
 
 Safe to run twice: pages and offers that are there already are left as they are.
