@@ -6,3 +6,10 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Public site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from bangfu.core import publications
+        from cms.tasks import page_sync_queue
+
+        # Offers announce their changes; their public pages follow.
+        publications.on_published.append(page_sync_queue)

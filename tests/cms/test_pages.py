@@ -96,6 +96,21 @@ def test_an_offer_page_appears_on_approval_and_goes_when_closed(
     assert en_client.get(page.url).status_code == 404
 
 
+def test_the_bureau_approving_an_offer_on_its_page_publishes_the_notice_on_commit(
+    charity, bureau_staff, client, django_capture_on_commit_callbacks
+):
+    offer = OfferFactory(charity=charity, status=Offer.Status.PENDING, title="冬季棉被")
+    client.force_login(bureau_staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(f"/staff/offers/{offer.pk}/approve/")
+        assert not OfferPage.objects.exists()  # nothing reaches the site before the commit
+    assert response.status_code == 302 and callbacks
+    page = OfferPage.objects.get(offer=offer)
+    client.logout()
+    notice = client.get(page.url)
+    assert notice.status_code == 200 and "冬季棉被" in notice.content.decode()
+
+
 def test_the_public_page_shows_what_is_left_after_allocations(
     offer, make_need, bureau_staff, en_client
 ):

@@ -4,7 +4,8 @@ Every service is one transaction and checks who is acting. Allocation locks the 
 (``select_for_update``) before it counts what is left, so concurrent allocations of one offer
 queue behind each other and the quantity is never over-committed; what is left is counted from
 the allocations themselves, never kept in a counter. The public page of an offer follows its
-status through ``cms.tasks.sync_offer_page_task``, queued when the transaction commits.
+status: every change the public may see is announced with ``core.publications.published``,
+which reaches the public site when the transaction commits.
 """
 
 import datetime as dt
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import Membership, Organisation, User
 from bangfu.accounts.scoping import holds_role_over, scope_for
 from bangfu.core.masking import mask_text
+from bangfu.core.publications import published
 from bangfu.offers import selectors
 from bangfu.offers.models import Allocation, Charity, Offer
 from bangfu.regions.models import Region
@@ -76,14 +78,6 @@ def require_allocator(*, by, household: Household) -> None:
         raise PermissionDenied(_("Your role cannot allocate offers."))
     if not Household.objects.for_user(by).filter(pk=household.pk).exists():
         raise PermissionDenied(_("This household is outside your area."))
-
-
-def _sync_page(offer: Offer) -> None:
-    # The public site is a layer above the platform: imported here, run after the commit.
-    from cms.tasks import sync_offer_page_task
-
-    offer_id = offer.pk
-    transaction.on_commit(lambda: sync_offer_page_task.delay(offer_id))
 
 
 # --- charities -------------------------------------------------------------------------------
@@ -162,7 +156,7 @@ def charity_approve(*, charity: Charity, by) -> Charity:
         raise ValidationError(_("This charity is approved already."))
     charity = _decide(charity, by=by, status=Charity.Status.APPROVED, note="")
     for offer in charity.offers.filter(status=Offer.Status.APPROVED):
-        _sync_page(offer)
+        published("offer", offer.pk)
     return charity
 
 
@@ -174,7 +168,7 @@ def charity_reject(*, charity: Charity, by, reason: str) -> Charity:
     status = Charity.Status.SUSPENDED if was_approved else Charity.Status.REJECTED
     charity = _decide(charity, by=by, status=status, note=reason.strip())
     for offer in charity.offers.filter(status=Offer.Status.APPROVED):
-        _sync_page(offer)
+        published("offer", offer.pk)
     return charity
 
 
@@ -281,7 +275,7 @@ def offer_approve(*, offer: Offer, by) -> Offer:
     offer.reviewed_at = timezone.now()
     offer.review_note = ""
     offer.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
-    _sync_page(offer)
+    published("offer", offer.pk)
     return offer
 
 
@@ -317,7 +311,7 @@ def offer_close(*, offer: Offer, by) -> Offer:
     offer.status = Offer.Status.CLOSED
     offer.closed_at = timezone.now()
     offer.save(update_fields=["status", "closed_at", "updated_at"])
-    _sync_page(offer)
+    published("offer", offer.pk)
     return offer
 
 
