@@ -13,6 +13,16 @@ from tests.factories import (
 )
 
 
+def pytest_configure(config):
+    """One fast password hasher for every test, set before any database or fixture exists.
+
+    pytest-django has loaded the settings by now, and nothing has hashed a password yet, so
+    users made by session and module fixtures (the demo's logins) get it too. Users by the
+    dozen per test with the production hasher would take most of the suite's time.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _site_language():
     """Every test starts and ends in the site's language: a request activates its own language

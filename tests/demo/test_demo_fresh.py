@@ -36,12 +36,6 @@ class Rollback(Exception):
     pass
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    # The demo's eight passwords with the production hasher cost seconds per load.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def registry():
     """The registry as planned and prioritised: the feature steps move on from there (needs

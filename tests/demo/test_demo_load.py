@@ -51,10 +51,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     var_dir = tmp_path_factory.mktemp("var")
-    # The demo's passwords with the production hasher cost seconds per load.
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
-        override_settings(VAR_DIR=var_dir, PASSWORD_HASHERS=fast),
+        override_settings(VAR_DIR=var_dir),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):

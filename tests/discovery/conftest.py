@@ -41,11 +41,6 @@ def _today():
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """Messages are asserted in English (the msgids)."""
     with translation.override("en"):

@@ -46,8 +46,7 @@ def test_a_station_serves_its_own_township_unless_told_more(chain):
     assert set(station.service_area.all()) == {town, village}
 
 
-def test_a_station_saved_in_the_admin_without_an_area_serves_its_township(chain, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_a_station_saved_in_the_admin_without_an_area_serves_its_township(chain):
     _county, town, _village = chain
     organisation = OrganisationFactory(kind=Organisation.Kind.STATION, region=town)
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
@@ -75,9 +74,8 @@ def test_the_rating_is_the_mean_satisfaction_shrunk_towards_the_middle():
 
 
 @pytest.fixture
-def rated(chain, monkeypatch, settings):
+def rated(chain, monkeypatch):
     """A station with three completed, rated referrals (5, 4, 2) and a volunteer with one (5)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr("bangfu.referrals.selectors.rank_need", lambda **kwargs: [])
     county, town, village = chain
     bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, region=county)

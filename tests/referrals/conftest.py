@@ -33,12 +33,6 @@ Role = Membership.Role
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """A dozen users per test: hashing their passwords properly would take most of the time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """Messages are asserted in English (the msgids); pages default to Chinese."""
     with translation.override("en"):
