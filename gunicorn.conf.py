@@ -8,4 +8,9 @@ proxy's address; the forwarded chain is logged after it, as the proxy sent it.
 
 bind = "0.0.0.0:8000"
 accesslog = "-"
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s" "%({x-forwarded-for}i)s"'
+access_log_format = " ".join(
+    [
+        '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s',
+        '"%(a)s" "%({x-forwarded-for}i)s"',
+    ]
+)

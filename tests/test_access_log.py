@@ -20,6 +20,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import connection
 
@@ -112,8 +113,12 @@ class Server:
 
 
 @pytest.fixture
-def gunicorn(committed_db, tmp_path, searched_household):
+def gunicorn(committed_db, tmp_path, searched_household, bureau_staff):
     """gunicorn on a free loopback port, configured as the web container runs it."""
+    # The server runs with the project's hashers, not the suite's fast one.
+    hasher = PBKDF2PasswordHasher()
+    bureau_staff.password = hasher.encode(PASSWORD, hasher.salt())
+    bureau_staff.save(update_fields=["password"])
     port, log = _free_port(), tmp_path / "gunicorn.log"
     env = {**os.environ, "DATABASE_URL": _database_url(tmp_path)}
     command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
