@@ -1,13 +1,20 @@
 """Benchmark of the ledger (台账) import and export.
 
-    .venv/bin/python bench/ledger_import.py [--households 10000] [--database-url URL]
+    .venv/bin/python bench/ledger_import.py [--households 10000 | --rows 100000]
+                                            [--database-url URL]
 
 Builds a small county (元江县: 10 townships, 120 villages) in a fresh database, generates a
-deterministic ledger of 10,000 households (about 29,500 members with valid ID numbers), and
-measures, each phase in its own process so that peak memory is the phase's own:
+deterministic ledger of 10,000 households (about 29,400 members with valid ID numbers; with
+``--rows``, exactly that many member rows), and measures, each phase in its own process so that
+peak memory is the phase's own:
 
 - validation only (dry run) of the .xlsx, and of the same ledger as GB18030 .csv;
 - the same file with 1% bad rows: every bad row must be reported and nothing written;
+- the refusal of the file by the staff page's path (``ledger_import_submit``) when the county's
+  ``import_max_rows`` is half its rows: refused before a row is read;
+- the full import of the .csv, then through the staff page's path (a background job above
+  ``background_rows``, its task run in-process as without a broker), each one removed again
+  (not timed) so that the next import finds the same empty registry;
 - the full import of the .xlsx (it must create every household and member);
 - the export of all households back to .xlsx.
 
@@ -17,9 +24,6 @@ created on that server and dropped at the end.
 """
 
 import argparse
-import csv
-import datetime as dt
-import io
 import json
 import os
 import random
@@ -30,30 +34,11 @@ import tempfile
 import time
 from pathlib import Path
 
-SEED = 20240301
-COUNTY = ("530428", "元江哈尼族彝族傣族自治县")
-TOWNSHIPS = [
-    ("001", "澧江街道"),
-    ("002", "红河街道"),
-    ("003", "甘庄街道"),
-    ("101", "曼来镇"),
-    ("102", "因远镇"),
-    ("201", "羊街乡"),
-    ("202", "那诺乡"),
-    ("203", "洼垤乡"),
-    ("204", "咪哩乡"),
-    ("205", "龙潭乡"),
-]
-VILLAGE_SYLLABLES = "安宝昌大东丰福岗和红华江金康朗龙曼南平清仁三山石水太天田新阳沿因玉园"
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩"
-    "冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈白普"
-)
-GIVEN = "明华国建文军平志伟芳秀英兰玉珍桂凤丽红春海金成强德光福荣顺永祥贵忠学云霞娟梅琼"
-TIERS = [("低保", 55), ("低保边缘", 20), ("特困", 8), ("支出型困难", 7), ("临时救助", 5), ("无", 5)]
-DISABILITIES = ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"]
-PHASES = ["validate", "validate-csv", "refuse", "import", "export"]
-BAD_SHARE = 0.01
+from ledger_data import COUNTY, SEED, make_county, make_ledger, spoil, write_csv, write_xlsx
+
+PHASES = ["validate", "validate-csv", "refuse", "cap", "import-csv", "background", "import"]
+PHASES += ["export"]
+FILES = {"validate-csv": "ledger.csv", "import-csv": "ledger.csv", "refuse": "ledger-bad.xlsx"}
 
 
 # --- the parent: a fresh database, the phases in child processes, the table -------------------
@@ -62,14 +47,16 @@ BAD_SHARE = 0.01
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, help="member rows (default: all the households')")
     parser.add_argument("--database-url", help="PostgreSQL server to benchmark on (optional)")
     parser.add_argument("--phase", choices=["setup", *PHASES], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        _child(args.phase, Path(args.workdir), args.households)
+        _child(args.phase, Path(args.workdir), args.households, args.rows)
         return
 
+    load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bangfu-bench-") as workdir:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="bangfu.settings", BANGFU_VAR_DIR=workdir)
         env.pop("BANGFU_MODE", None)
@@ -79,17 +66,20 @@ def main() -> None:
         else:
             env["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
         try:
-            results = [_run("setup", workdir, env, args.households)]
-            results += [_run(phase, workdir, env, args.households) for phase in PHASES]
+            results = [_run("setup", workdir, env, args)]
+            results += [_run(phase, workdir, env, args) for phase in PHASES]
         finally:
             if dropdb:
                 dropdb()
-    _print(results, engine="PostgreSQL" if args.database_url else "SQLite")
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    _print(results, engine=engine, load=(load_start, os.getloadavg()))
 
 
-def _run(phase: str, workdir: str, env: dict, households: int) -> dict:
+def _run(phase: str, workdir: str, env: dict, args) -> dict:
     command = [sys.executable, __file__, "--phase", phase, "--workdir", workdir]
-    command += ["--households", str(households)]
+    command += ["--households", str(args.households)]
+    if args.rows:
+        command += ["--rows", str(args.rows)]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
@@ -122,7 +112,7 @@ def _fresh_postgres(url: str):
     return f"{base}/{name}", dropdb
 
 
-def _print(results: list[dict], *, engine: str) -> None:
+def _print(results: list[dict], *, engine: str, load: tuple) -> None:
     setup = results[0]
     print(
         f"Ledger benchmark on {engine}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}: "
@@ -147,39 +137,36 @@ def _print(results: list[dict], *, engine: str) -> None:
         "when the machine is shared); peak MB: the phase's process at its peak; +MB: above the "
         "process just before the phase."
     )
+    start, end = (" ".join(f"{figure:.2f}" for figure in figures) for figures in load)
+    print(f"load average (1, 5, 15 min): {start} at the start, {end} at the end.")
 
 
 # --- the children: one phase each -------------------------------------------------------------
 
 
-def _child(phase: str, workdir: Path, households: int) -> None:
+def _child(phase: str, workdir: Path, households: int, rows: int | None) -> None:
     import django
 
     django.setup()
     if phase == "setup":
-        print(json.dumps(_setup(workdir, households)))
+        print(json.dumps(_setup(workdir, households, rows)))
         return
     from django.contrib.auth import get_user_model
 
-    from bangfu.registry.ledger import export_households, import_ledger
-    from bangfu.registry.models import Household, Member
-
     user = get_user_model().objects.get(username="bench_bureau")
+    setup = json.loads((workdir / "setup.json").read_text())
+    if phase == "cap":
+        _set_policy("import_max_rows", setup["rows"] // 2)
     base_mb = _rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
-    if phase == "export":
-        content = export_households(Household.objects.for_user(user), reveal_identity=True)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        rows = Member.objects.count()
-        result = f"{len(content) / 1e6:.1f} MB .xlsx"
-        label = "export .xlsx (revealed)"
-    else:
-        name = {"validate-csv": "ledger.csv", "refuse": "ledger-bad.xlsx"}.get(phase, "ledger.xlsx")
-        with (workdir / name).open("rb") as fileobj:
-            report = import_ledger(fileobj, filename=name, by=user, dry_run=phase.startswith("v"))
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        rows = report.rows
-        label, result = _check(phase, report, workdir, Household, Member)
+    outcome = _perform(phase, workdir, user)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    label, rows, result = _check(phase, outcome, workdir, setup)
+    if phase == "cap":
+        _set_policy("import_max_rows", None)
+    if phase in ("import-csv", "background"):
+        _empty_registry()
     print(
         json.dumps(
             {
@@ -188,28 +175,92 @@ def _child(phase: str, workdir: Path, households: int) -> None:
                 "seconds": seconds,
                 "cpu": cpu,
                 "base_mb": base_mb,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_mb": peak_mb,
                 "result": result,
             }
         )
     )
 
 
-def _check(phase, report, workdir, Household, Member) -> tuple[str, str]:
-    """Fail loudly if a phase did not do what it must."""
+def _perform(phase: str, workdir: Path, user):
+    """The phase's work: what is timed."""
+    from django.core.files import File
+
+    from bangfu.registry.ledger import export_households, import_ledger
+    from bangfu.registry.ledger.jobs import ledger_import_submit
+    from bangfu.registry.ledger.reading import LedgerFileError
+    from bangfu.registry.models import Household
+
+    if phase == "export":
+        return export_households(Household.objects.for_user(user), reveal_identity=True)
+    name = FILES.get(phase, "ledger.xlsx")
+    with (workdir / name).open("rb") as fileobj:
+        if phase in ("cap", "background"):  # as the staff page sends it
+            try:
+                return ledger_import_submit(upload=File(fileobj, name=name), by=user, dry_run=False)
+            except LedgerFileError as refused:
+                return refused
+        return import_ledger(fileobj, filename=name, by=user, dry_run=phase.startswith("v"))
+
+
+def _check(phase, outcome, workdir, setup) -> tuple[str, int, str]:
+    """Fail loudly if a phase did not do what it must; its label, rows and result."""
+    from bangfu.core.models import BackgroundJob
+    from bangfu.registry.ledger.jobs import job_report
+    from bangfu.registry.models import Household, Member
+
     stored = (Household.objects.count(), Member.objects.count())
+    if phase == "export":
+        return "export .xlsx (revealed)", stored[1], f"{len(outcome) / 1e6:.1f} MB .xlsx"
+    if phase == "cap":
+        assert f"{setup['rows'] // 2:,}" in str(outcome), outcome  # the message names the cap
+        assert stored == (0, 0) and not BackgroundJob.objects.exists(), stored
+        return "refuse above import_max_rows", setup["rows"], "refused, nothing read or stored"
+    label = "full import via the staff page"
+    if isinstance(outcome, BackgroundJob):
+        outcome.refresh_from_db()
+        assert outcome.status == BackgroundJob.Status.DONE, (outcome.status, outcome.error)
+        label, outcome = "full import, background job", job_report(outcome)
+    report = outcome
     if phase == "refuse":
         bad_rows = set(json.loads((workdir / "bad-rows.json").read_text()))
         reported = {error.row for error in report.errors}
         assert reported == bad_rows, (len(reported), len(bad_rows), sorted(reported ^ bad_rows)[:5])
         assert stored == (0, 0), stored
-        return "refuse 1% bad rows .xlsx", f"{len(report.errors)} errors, nothing written"
+        errors = f"{len(report.errors)} errors, nothing written"
+        return "refuse 1% bad rows .xlsx", report.rows, errors
     assert report.ok, report.errors[:5]
-    if phase == "import":
+    if not phase.startswith("v"):
         assert stored == (report.households_created, report.members_created), stored
-        return "full import .xlsx", f"{stored[0]:,} households, {stored[1]:,} members written"
+        labels = {"import": "full import .xlsx", "import-csv": "full import .csv GB18030"}
+        written = f"{stored[0]:,} households, {stored[1]:,} members written"
+        return labels.get(phase, label), report.rows, written
     label = "validate .xlsx (dry run)" if phase == "validate" else "validate .csv GB18030 (dry run)"
-    return label, f"ok, {report.households_created:,} households would be added"
+    return label, report.rows, f"ok, {report.households_created:,} households would be added"
+
+
+def _set_policy(key: str, value: int | None) -> None:
+    """Set the county's own value of a policy parameter this year, or remove it (None)."""
+    from django.utils import timezone
+
+    from bangfu.regions.models import PolicyValue, Region
+
+    county, year = Region.objects.get(code=COUNTY[0]), timezone.localdate().year
+    values = PolicyValue.objects.filter(key=key, region=county, year=year)
+    if value is None:
+        values.delete()
+    else:
+        PolicyValue.objects.create(key=key, region=county, year=year, value=value, source="bench")
+
+
+def _empty_registry() -> None:
+    """Remove what an import wrote (not timed): the next import finds the same empty registry."""
+    from auditlog.context import disable_auditlog
+
+    from bangfu.registry.models import Household
+
+    with disable_auditlog():
+        Household.objects.all().delete()
 
 
 def _rss_mb() -> float:
@@ -223,197 +274,25 @@ def _rss_mb() -> float:
 # --- the county and the ledger ----------------------------------------------------------------
 
 
-def _setup(workdir: Path, households: int) -> dict:
+def _setup(workdir: Path, households: int, max_rows: int | None) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    villages = _county()
-    rows = _ledger(random.Random(SEED), villages, households)
-    bad, bad_rows = _spoil(random.Random(SEED + 1), rows, villages)
-    _write_xlsx(workdir / "ledger.xlsx", rows)
-    _write_xlsx(workdir / "ledger-bad.xlsx", bad)
-    _write_csv(workdir / "ledger.csv", rows)
+    villages = make_county()
+    rows = make_ledger(random.Random(SEED), villages, max_rows or households, max_rows=max_rows)
+    bad, bad_rows = spoil(random.Random(SEED + 1), rows, villages)
+    write_xlsx(workdir / "ledger.xlsx", rows)
+    write_xlsx(workdir / "ledger-bad.xlsx", bad)
+    write_csv(workdir / "ledger.csv", rows)
     (workdir / "bad-rows.json").write_text(json.dumps(sorted(bad_rows)))
-    return {
-        "households": households,
+    setup = {
+        "households": len({row["户编号"] for row in rows}),
         "rows": len(rows),
         "bad_rows": len(bad_rows),
         "xlsx_mb": (workdir / "ledger.xlsx").stat().st_size / 1e6,
     }
-
-
-def _county() -> list[str]:
-    from bangfu.accounts.models import Membership, Organisation, User
-    from bangfu.regions.models import Region
-
-    level = Region.Level
-    province = Region.objects.create(code="53", name="云南省", level=level.PROVINCE)
-    city = Region.objects.create(code="5304", name="玉溪市", level=level.CITY, parent=province)
-    county = Region.objects.create(code=COUNTY[0], name=COUNTY[1], level=level.COUNTY, parent=city)
-    names = random.Random(SEED)
-    villages = []
-    for code, name in TOWNSHIPS:
-        town = Region.objects.create(
-            code=county.code + code, name=name, level=level.TOWNSHIP, parent=county
-        )
-        for number in range(12):
-            urban = code.startswith("0") and number < 4
-            suffix = f"{number + 1:03d}" if urban else f"{number + 201:03d}"
-            village = Region.objects.create(
-                code=town.code + suffix,
-                name="".join(names.sample(VILLAGE_SYLLABLES, 2)) + ("社区" if urban else "村"),
-                level=level.VILLAGE,
-                parent=town,
-            )
-            villages.append(village.code)
-    bureau = Organisation.objects.create(
-        kind=Organisation.Kind.BUREAU, name="元江县民政局", region=county
-    )
-    user = User.objects.create_user("bench_bureau", password=None)
-    Membership.objects.create(user=user, organisation=bureau, role=Membership.Role.BUREAU_STAFF)
-    return villages
-
-
-def _ledger(rng: random.Random, villages: list[str], households: int) -> list[dict]:
-    from bangfu.core.id_numbers import check_character
-
-    used: set[str] = set()
-
-    def id_number(age: int, male: bool) -> str:
-        while True:
-            birth = dt.date(2024 - age, 1, 1) + dt.timedelta(days=rng.randrange(365))
-            sequence = rng.randrange(500) * 2 + (1 if male else 0)
-            first17 = f"{COUNTY[0]}{birth:%Y%m%d}{sequence:03d}"
-            if first17 not in used:
-                used.add(first17)
-                return first17 + check_character(first17)
-
-    def name(surname: str | None = None) -> str:
-        given = "".join(rng.choices(GIVEN, k=rng.choice((1, 2, 2))))
-        return (surname or rng.choice(SURNAMES)) + given
-
-    rows = []
-    tiers, weights = zip(*TIERS, strict=True)
-    for number in range(1, households + 1):
-        village = rng.choice(villages)
-        household = {
-            "户编号": f"{village[:9]}-{number:05d}",
-            "村(社区)代码": village,
-            "家庭住址": f"{rng.randrange(1, 12)}组{rng.randrange(1, 80)}号",
-            "联系电话": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-            "救助类别": rng.choices(tiers, weights)[0],
-            "纳入日期": dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(2000)),
-            "下次复核日期": dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(365)),
-        }
-        size = rng.choices((1, 2, 3, 4, 5), (15, 25, 25, 20, 15))[0]
-        head_male = rng.random() < 0.7
-        head_age = rng.randrange(28, 88)
-        surname = rng.choice(SURNAMES)
-        people = [("户主", head_age, head_male, surname)]
-        if size >= 2:
-            people.append(("配偶", head_age + rng.randrange(-5, 6), not head_male, None))
-        for _ in range(max(0, size - len(people) - (1 if size == 5 else 0))):
-            people.append(
-                ("子女", max(0, head_age - rng.randrange(20, 35)), rng.random() < 0.5, surname)
-            )
-        if size == 5:
-            people.append(("父母", min(99, head_age + rng.randrange(22, 30)), False, None))
-        for relation, age, male, family_name in people:
-            disabled = rng.random() < 0.08
-            income = (
-                "0"
-                if age < 18 or age > 70
-                else f"{rng.randrange(0, 2500)}.{rng.randrange(100):02d}"
-            )
-            rows.append(
-                {
-                    **household,
-                    "姓名": name(family_name),
-                    "身份证号": id_number(age, male),
-                    "与户主关系": relation,
-                    "残疾类别": rng.choice(DISABILITIES) if disabled else "无",
-                    "残疾等级": f"{'一二三四'[rng.randrange(4)]}级" if disabled else None,
-                    "疾病情况": rng.choices(("无", "慢性病", "重病"), (80, 15, 5))[0],
-                    "疾病说明": "",
-                    "照料等级": rng.choices(("自理", "半护理", "全护理"), (85, 10, 5))[0],
-                    "劳动能力": rng.choice(("有劳动能力", "部分丧失劳动能力", "无劳动能力")),
-                    "月收入(元)": income,
-                    "收入不稳定": rng.choice("是否"),
-                    "孤儿": "否",
-                    "事实无人抚养儿童": "否",
-                    "革命五老": "是" if age > 90 and rng.random() < 0.2 else "否",
-                }
-            )
-    return rows
-
-
-def _spoil(rng: random.Random, rows: list[dict], villages: list[str]):
-    """A copy with 1% of rows made wrong in ways that each give exactly one error on that row."""
-    bad = [dict(row) for row in rows]
-    sizes: dict[str, int] = {}
-    for row in rows:
-        sizes[row["户编号"]] = sizes.get(row["户编号"], 0) + 1
-    spoiled: set[int] = set()
-    indexes = sorted(rng.sample(range(1, len(rows)), int(len(rows) * BAD_SHARE)))
-    for kind, index in enumerate(indexes):
-        row = bad[index]
-        head = row["与户主关系"] == "户主"
-        match kind % 10:
-            case 0:
-                digit = row["身份证号"][-1]
-                row["身份证号"] = row["身份证号"][:-1] + ("0" if digit != "0" else "1")
-            case 1:
-                row["月收入(元)"] = "-100"
-            case 2:
-                row["月收入(元)"] = "一千"
-            case 3:
-                row["救助类别"] = "五保"
-            case 4:
-                row["残疾类别"], row["残疾等级"] = "无", "二级"
-            case 5:
-                row["纳入日期"] = "去年"
-            case 6 if sizes[row["户编号"]] == 1:
-                row["村(社区)代码"] = villages[0][:-3] + "999"
-            case 7 if not head:
-                row["与户主关系"] = "邻居"
-            case 8:
-                row["姓名"] = ""
-            case _ if index - 1 not in spoiled:
-                row["身份证号"] = bad[index - 1]["身份证号"]  # the person of the row above
-            case _:
-                row["月收入(元)"] = "-1"
-        spoiled.add(index)
-    return bad, {index + 2 for index in spoiled}  # as Excel numbers rows: the header is row 1
-    return bad, spoiled
-
-
-def _write_xlsx(path: Path, rows: list[dict]) -> None:
-    from openpyxl import Workbook
-
-    from bangfu.registry.ledger import LEDGER_COLUMNS
-
-    headers = [column.header for column in LEDGER_COLUMNS]
-    # A workbook as Excel or WPS saves it: shared strings and the sheet's size up front (a
-    # streamed write-only workbook has neither, and reads about 30% slower).
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "台账"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row.get(header) for header in headers])
-    workbook.save(path)
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    from bangfu.registry.ledger import LEDGER_COLUMNS
-
-    headers = [column.header for column in LEDGER_COLUMNS]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if row.get(h) is None else str(row[h]) for h in headers])
-    path.write_bytes(buffer.getvalue().encode("gb18030"))
+    (workdir / "setup.json").write_text(json.dumps(setup))
+    return setup
 
 
 if __name__ == "__main__":
