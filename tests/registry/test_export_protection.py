@@ -129,9 +129,7 @@ def test_an_unmasked_export_needs_a_posted_purpose(client, manager, households):
     for purpose in ("", "核对"):
         refused = ask_unmasked(client, purpose=purpose)
         assert refused.status_code == 400 and HEAD_ID not in refused.content.decode()
-        assert "导出用途" in refused.content.decode() or (
-            "的用途" in refused.content.decode()
-        )
+        assert "导出用途" in refused.content.decode() or ("的用途" in refused.content.decode())
     book = workbook(ask_unmasked(client))
 
     text = text_of(book)
