@@ -32,6 +32,13 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def in_english():
+    """For tests that check messages in English (the msgids): pages default to Chinese."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     """Job files of a test stay in its own folder."""

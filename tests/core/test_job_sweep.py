@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from bangfu.celery import app
 from bangfu.core.jobs import job_stall_age
@@ -17,16 +17,14 @@ from bangfu.core.models import BackgroundJob
 from bangfu.core.tasks import fail_stalled_jobs_task
 from bangfu.registry.exports import households_export_start
 from bangfu.registry.models import Household
-from tests.registry.test_import_limits import named, policy, staff_client  # noqa: F401
+from tests.registry.conftest import staff_client  # noqa: F401
+from tests.registry.test_import_limits import named, policy  # noqa: F401
 from tests.registry.test_ledger import good_rows, xlsx
 
+# Messages are checked in English (the msgids); the translations are not under test.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 STOPPED = "The work stopped without finishing (time limit or a lost worker); start it again."
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

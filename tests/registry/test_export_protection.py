@@ -8,7 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from bangfu.accounts.models import Membership, Organisation
@@ -24,18 +24,15 @@ from tests.factories import (
     member_of,
 )
 
+# Messages are checked in English (the msgids); the translations are not under test.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 EXPORT = reverse("registry:household-export")
 PAGE = reverse("registry:household-export-page")
 HEAD_ID = make_id_number(area="530428", birth=dt.date(1958, 4, 9), seq=31)
 PHONE = "13812345678"
 PURPOSE = "年度复核入户核对，红光村"
 FORMULAS = ('=HYPERLINK("http://x","y")', "=1+1")
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

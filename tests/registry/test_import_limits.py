@@ -6,9 +6,8 @@ import csv
 import io
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import Workbook
 
 from bangfu.accounts.models import Membership, Organisation
@@ -19,22 +18,11 @@ from bangfu.registry.models import Household, LedgerImport, Member
 from tests.factories import UserFactory, member_of
 from tests.registry.test_ledger import good_rows, person, xlsx
 
+# Messages are checked in English (the msgids); the translations are not under test.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 IMPORT_URL = reverse("registry:household-import")
 HEADERS = [column.header for column in LEDGER_COLUMNS]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Messages are checked in English; the translations are not what is under test.
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff_client(client, bureau_staff):
-    client.force_login(bureau_staff)
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
-    return client
 
 
 @pytest.fixture

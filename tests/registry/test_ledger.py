@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from bangfu.accounts.models import Membership, Organisation
@@ -19,6 +18,9 @@ from bangfu.registry.ledger import LEDGER_COLUMNS, RowError, export_households, 
 from bangfu.registry.models import Household, LedgerImport, Member, Tier
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory, make_id_number
 
+# Messages are checked in English (the msgids); the translations are not under test.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 HEADERS = [column.header for column in LEDGER_COLUMNS]
 VILLAGE_A = "530428101201"  # county_a's village
 HEAD_ID = make_id_number(birth=dt.date(1958, 4, 9), seq=11)
@@ -26,13 +28,6 @@ SPOUSE_ID = make_id_number(birth=dt.date(1961, 8, 20), seq=12, male=False)
 FULL_WIDTH_HEAD_ID = " ".join(HEAD_ID[i : i + 6] for i in (0, 6, 12)).translate(
     {ord(digit): ord(digit) + 0xFEE0 for digit in "0123456789"}
 )
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Reasons are checked in English; the translations are not what is under test.
-    with translation.override("en"):
-        yield
 
 
 def person(registry_number="530428-1001", name="张三", id_number=HEAD_ID, relation="户主", **cells):

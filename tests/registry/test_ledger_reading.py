@@ -7,18 +7,14 @@ import re
 import zipfile
 
 import pytest
-from django.utils import translation
 
 from bangfu.registry.ledger import import_ledger
 from bangfu.registry.models import Household, Member
 from tests.registry.test_import_limits import streamed_xlsx
 from tests.registry.test_ledger import good_rows, xlsx
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+# Messages are checked in English (the msgids); the translations are not under test.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def declaring(size: str, workbook: io.BytesIO) -> io.BytesIO:

@@ -10,33 +10,21 @@ import datetime as dt
 import io
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from bangfu.registry.ledger import LEDGER_COLUMNS, import_ledger
 from bangfu.registry.models import Assessment, Household, Need, ServiceCategory, Tier
 from tests.factories import HouseholdFactory, make_id_number
 from tests.registry.test_ledger import person
 
+# Messages are checked in English (the msgids); the translations are not under test.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 CREATE_URL = reverse("registry:household-create")
 IMPORT_URL = reverse("registry:household-import")
 TOMORROW = timezone.localdate() + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Messages are checked in English; the translations are not what is under test.
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff_client(client, bureau_staff):
-    client.force_login(bureau_staff)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
-    return client
 
 
 def household_data(village, **overrides) -> dict:
