@@ -184,11 +184,11 @@ def _child(phase: str, workdir: Path, households: int, rows: int | None) -> None
 
 def _perform(phase: str, workdir: Path, user):
     """The phase's work: what is timed."""
+    from django.core.exceptions import ValidationError
     from django.core.files import File
 
     from bangfu.registry.ledger import export_households, import_ledger
     from bangfu.registry.ledger.jobs import ledger_import_submit
-    from bangfu.registry.ledger.reading import LedgerFileError
     from bangfu.registry.models import Household
 
     if phase == "export":
@@ -198,7 +198,7 @@ def _perform(phase: str, workdir: Path, user):
         if phase in ("cap", "background"):  # as the staff page sends it
             try:
                 return ledger_import_submit(upload=File(fileobj, name=name), by=user, dry_run=False)
-            except LedgerFileError as refused:
+            except ValidationError as refused:  # on the form's file field
                 return refused
         return import_ledger(fileobj, filename=name, by=user, dry_run=phase.startswith("v"))
 
@@ -206,7 +206,7 @@ def _perform(phase: str, workdir: Path, user):
 def _check(phase, outcome, workdir, setup) -> tuple[str, int, str]:
     """Fail loudly if a phase did not do what it must; its label, rows and result."""
     from bangfu.core.models import BackgroundJob
-    from bangfu.registry.ledger.jobs import job_report
+    from bangfu.registry.ledger.jobs import ledger_job_report
     from bangfu.registry.models import Household, Member
 
     stored = (Household.objects.count(), Member.objects.count())
@@ -220,7 +220,7 @@ def _check(phase, outcome, workdir, setup) -> tuple[str, int, str]:
     if isinstance(outcome, BackgroundJob):
         outcome.refresh_from_db()
         assert outcome.status == BackgroundJob.Status.DONE, (outcome.status, outcome.error)
-        label, outcome = "full import, background job", job_report(outcome)
+        label, outcome = "full import, background job", ledger_job_report(outcome)
     report = outcome
     if phase == "refuse":
         bad_rows = set(json.loads((workdir / "bad-rows.json").read_text()))

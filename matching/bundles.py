@@ -2,7 +2,7 @@
 
 A household with several open needs is better served by one station or volunteer who comes
 for all of them than by one provider each. Counting distinct providers makes the problem
-quadratic, so the option works in two steps that stay exact where it matters:
+quadratic, so the bundling works in two steps that stay exact where it matters:
 
 1. every pair is worth ``(1 + strength × overlap)`` times its ``priority × score``, where
    ``overlap`` is the share of the household's other open needs that the same provider could
@@ -12,7 +12,8 @@ quadratic, so the option works in two steps that stay exact where it matters:
    ``strength`` of the pair's value.
 
 :func:`bundle_stats` measures the result and :func:`allocate_bundled` reports what the bundling
-costs against the plain optimum in ``priority × score``.
+costs against the plain optimum in ``priority × score``. Only the tests and the benchmark
+(``bench/matching.py``) call it so far: the platform's allocation runs do not bundle.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ A pair (need, provider) is a candidate only when every hard constraint holds:
 8. **gender** – the provider serves the person's sex and, when the need asks for a gender,
    the provider is of that gender (stations, ``gender`` ANY, can send either);
 9. **language** – a need that lists languages gets only providers who speak one of them;
-10. **exclusion** – the provider has not declined this need before.
+10. **times** – a need that states when the household wants to be served gets only providers
+    free at one of those times (a provider with no recorded times is free any time);
+11. **exclusion** – the provider has not declined this need before.
 
 Geometry never looks at all pairs. Points live on the unit sphere, where a chord is monotone in
 great-circle distance, so "within r km" is an exact Euclidean ball query on a KD-tree. The batch
@@ -215,7 +217,7 @@ class ProviderRules:
 
 
 class _Rules:
-    """Hard constraints 3–10 for one set of needs, with pair-independent parts worked out once."""
+    """Hard constraints 3–11 for one set of needs, with pair-independent parts worked out once."""
 
     def __init__(self, needs: Needs, providers: Providers, known: ProviderRules | None = None):
         self.needs, self.providers = needs, providers
@@ -224,7 +226,7 @@ class _Rules:
         self.grade_bound, self.sex_bound = known.grade_bound, known.sex_bound
         self.provider_bound = known.any_bound
         self.n_areas = known.n_areas
-        self.need_bound = (needs.wants_gender != ANY) | (needs.languages != 0)
+        self.need_bound = (needs.wants_gender != ANY) | (needs.languages != 0) | (needs.times != 0)
         self.declining = np.diff(needs.declined_ptr) > 0
         self.banned = None
         if needs.declined.size:
@@ -234,7 +236,7 @@ class _Rules:
             self.banned = np.unique(owner[found] * len(providers) + position[found])
 
     def eligible(self, need, provider) -> np.ndarray:
-        """Constraints 4–9, evaluated only on the pairs where one can bite."""
+        """Constraints 4–10, evaluated only on the pairs where one can bite."""
         needs, providers = self.needs, self.providers
         ok = providers.capacity[provider] > 0
         at = np.flatnonzero(self.provider_bound[provider] | self.need_bound[need])
@@ -258,6 +260,8 @@ class _Rules:
         good &= (wants == ANY) | (gender == ANY) | (gender == wants)
         speaks = needs.languages[i]
         good &= (speaks == 0) | ((speaks & providers.languages[j]) != 0)
+        wanted, free = needs.times[i], providers.times[j]
+        good &= (wanted == 0) | (free == 0) | ((wanted & free) != 0)
         ok[at] &= good
         return ok
 
@@ -278,7 +282,7 @@ class _Rules:
         return ok
 
     def not_declined(self, need, provider) -> np.ndarray:
-        """Constraint 10."""
+        """Constraint 11."""
         ok = np.ones(need.shape[0], dtype=bool)
         if self.banned is None:
             return ok
@@ -299,7 +303,7 @@ class _Rules:
 
 
 def admissible(needs: Needs, providers: Providers, need, provider) -> np.ndarray:
-    """Hard constraints 3–10 (all but category and radius) on given pairs.
+    """Hard constraints 3–11 (all but category and radius) on given pairs.
 
     Parameters
     ----------

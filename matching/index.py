@@ -1,7 +1,7 @@
 """A cached candidate index: rank one new need in well under a millisecond.
 
 The batch path (:func:`matching.candidates.generate_candidates`) rebuilds everything per run.
-Between runs the adapter keeps a :class:`CandidateIndex`: KD-trees of the providers per
+A :class:`CandidateIndex` is meant to live between runs: KD-trees of the providers per
 category and per radius band (a volunteer's 5 km and a county-wide project's 100 km do not
 share a search radius), queried with the band's largest radius and then filtered on each
 provider's own radius and on the hard constraints.
@@ -10,6 +10,9 @@ A provider that moves, changes its radius or its services is re-indexed alone: i
 the trees are marked stale and it joins a small overlay searched by brute force; a category's
 trees are rebuilt lazily when its overlay grows past a share of the tree. Changes of capacity,
 quality or eligibility need no re-indexing at all: they are read from the arrays at query time.
+
+Only the tests and the benchmark (``bench/matching.py``) use it so far: the platform ranks a
+need with the batch path, on the arrays its adapter loads for the need's county.
 """
 
 from __future__ import annotations

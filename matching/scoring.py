@@ -9,6 +9,11 @@ quality        the provider's rating (0–5 scaled to 0–1); unrated providers 
 continuity     1 when the provider already serves the household (一户一条救助链), else 0
 headroom       remaining capacity / total capacity: spread the load
 success        learned chance that the referral is accepted and completed
+availability   when the household asked for times: the share of them the provider is free
+               at; otherwise how much of the week the provider is free, full from
+               ``availability_full_slots`` slots (a provider with no recorded times is free
+               any time). Being free at one of the times asked is a hard constraint: this
+               only orders those who are.
 =============  ===========================================================================
 
 ``score = Σ weight_k × component_k / Σ weight_k``, so the score lies in [0, 1] whatever the
@@ -22,10 +27,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from matching.candidates import Candidates
-from matching.success import UNRATED_QUALITY, SuccessModel, pair_columns
-from matching.types import Needs, Providers
+from matching.features import UNRATED_QUALITY, pair_columns
+from matching.success import SuccessModel
+from matching.types import ALL_TIMES, Needs, Providers
 
-COMPONENTS = ("distance", "skill", "quality", "continuity", "headroom", "success")
+COMPONENTS = ("distance", "skill", "quality", "continuity", "headroom", "success", "availability")
 UNKNOWN_SUCCESS = 0.7
 
 
@@ -39,7 +45,11 @@ class ScoreWeights:
     continuity: float = 1.5
     headroom: float = 0.5
     success: float = 2.0
+    availability: float = 1.0
     distance_scale_km: float = 5.0
+    # Free in this many slots of the week (e.g. every weekday afternoon and a Saturday
+    # morning) is free enough for the visit or two a week a case needs.
+    availability_full_slots: int = 6
 
     def __post_init__(self):
         values = self.vector()
@@ -47,9 +57,11 @@ class ScoreWeights:
             raise ValueError("score weights must be non-negative and not all zero")
         if not self.distance_scale_km > 0:
             raise ValueError("distance_scale_km must be positive")
+        if not self.availability_full_slots >= 1:
+            raise ValueError("availability_full_slots must be at least 1")
 
     def vector(self) -> np.ndarray:
-        """The weights in the order of :data:`COMPONENTS`, shape (6,)."""
+        """The weights in the order of :data:`COMPONENTS`, shape (7,)."""
         return np.array([getattr(self, name) for name in COMPONENTS], dtype=np.float64)
 
     def as_dict(self) -> dict:
@@ -126,6 +138,9 @@ def score_pairs(
         "quality": quality[gather],
         "continuity": pair["continuity"],
         "headroom": headroom.astype(np.float32)[gather],
+        "availability": availability(
+            needs.times[need], providers.times[provider], weights.availability_full_slots
+        ),
     }
     if success_model is None:
         components["success"] = np.full(p, UNKNOWN_SUCCESS, dtype=np.float32)
@@ -142,6 +157,30 @@ def score_pairs(
             score += term
     np.minimum(score, np.float32(1.0), out=score)
     return score, components
+
+
+def availability(wanted, free, full_slots: int) -> np.ndarray:
+    """The availability component of pairs.
+
+    Parameters
+    ----------
+    wanted : ndarray of shape (p,), int
+        The needs' ``times`` (0: no preference).
+    free : ndarray of shape (p,), int
+        The providers' ``times`` (0: any time).
+    full_slots : int
+        Free slots that count as fully available when the need has no preference.
+
+    Returns
+    -------
+    ndarray of shape (p,), float32, in [0, 1]
+    """
+    wanted = np.asarray(wanted, dtype=np.int32)
+    free = np.where(np.asarray(free) == 0, ALL_TIMES, free).astype(np.int32)
+    asked = np.bitwise_count(wanted)
+    covered = np.bitwise_count(wanted & free) / np.maximum(asked, 1)
+    breadth = np.minimum(np.bitwise_count(free) / full_slots, 1.0)
+    return np.where(asked > 0, covered, breadth).astype(np.float32)
 
 
 def score_candidates(

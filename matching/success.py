@@ -1,29 +1,25 @@
 """The learned chance that a referral is accepted and completed.
 
-:func:`pair_features` turns candidate pairs into a feature matrix; :class:`SuccessModel` is a
-scikit-learn classifier fitted on closed referrals (completed = 1, declined, abandoned or failed
-= 0): smoothed success rates for the categorical columns, scaling and a logistic regression,
-calibrated by cross-validation. Below ``min_outcomes`` closed referrals it does not pretend to
-have learned anything and predicts the smoothed base rate (the prior) for every pair.
+:func:`matching.features.pair_features` turns candidate pairs into a feature matrix;
+:class:`SuccessModel` is a scikit-learn classifier fitted on closed referrals (completed = 1,
+declined, abandoned or failed = 0): smoothed success rates for the categorical columns, scaling
+and a logistic regression, calibrated by cross-validation. Below ``min_outcomes`` closed
+referrals it does not pretend to have learned anything and predicts the smoothed base rate (the
+prior) for every pair.
 
-Artifacts are versioned files (``success-v0001.joblib`` …) holding the model and its metadata:
-format, version, creation time, features, number of outcomes, offline metrics and library
-versions. ``python -m matching.success`` trains on synthetic or given outcomes, prints the
-offline metrics (AUC, Brier score) next to the prior's and saves an artifact.
+The platform stores a fitted model (``bangfu.core.model_store``) with the metadata
+:func:`describe` gives (format, features, number of outcomes, offline metrics, library
+versions); :func:`is_compatible` says whether a stored model can serve this code.
+``python -m matching.success`` trains on synthetic or given outcomes and prints the offline
+metrics (AUC, Brier score) next to the prior's.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import re
 import sys
-import tempfile
 import warnings
-from pathlib import Path
 
-import joblib
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -36,122 +32,14 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from matching.types import Needs, Providers
-
-FEATURES = (
-    "distance_km",
-    "skill",
-    "quality",
-    "quality_known",
-    "load",
-    "past_rate",
-    "past_referrals_log",
-    "continuity",
-    "severity",
-    "urgency",
-    "waiting_weeks",
-    "protected",
-    "category",
-    "kind",
-    "tier",
+from matching.features import (
+    CATEGORICAL,
+    FEATURES,
+    PAIR_SIDE,
+    need_columns,
+    pair_columns,
+    provider_columns,
 )
-CATEGORICAL = tuple(FEATURES.index(name) for name in ("category", "kind", "tier"))
-UNRATED_QUALITY = 0.6
-ARTIFACT_FORMAT = 1
-_ARTIFACT = re.compile(r"^success-v(\d{4,})\.joblib$")
-
-
-_NEED_SIDE = ("severity", "urgency", "waiting_weeks", "protected", "category", "tier")
-_PROVIDER_SIDE = (
-    "quality",
-    "quality_known",
-    "load",
-    "past_rate",
-    "past_referrals_log",
-    "kind",
-)
-_PAIR_SIDE = ("distance_km", "skill", "continuity")
-
-
-def _need_columns(needs: Needs, rows) -> dict:
-    """Features that depend on the need alone, for the needs at ``rows``, float32."""
-    return {
-        "severity": needs.severity[rows].astype(np.float32),
-        "urgency": needs.urgency[rows].astype(np.float32),
-        "waiting_weeks": np.minimum(needs.waiting_days[rows] / 7.0, 52.0).astype(np.float32),
-        "protected": needs.protected[rows].astype(np.float32),
-        "category": needs.category[rows].astype(np.float32),
-        "tier": needs.tier[rows].astype(np.float32),
-    }
-
-
-def _provider_columns(providers: Providers, rows) -> dict:
-    """Features that depend on the provider alone, for the providers at ``rows``, float32."""
-    quality = providers.quality[rows]
-    known = ~np.isnan(quality)
-    total = providers.capacity_total[rows]
-    referrals = providers.past_referrals[rows]
-    return {
-        "quality": np.where(known, quality, UNRATED_QUALITY).astype(np.float32),
-        "quality_known": known.astype(np.float32),
-        "load": np.where(
-            total > 0, 1.0 - providers.capacity[rows] / np.maximum(total, 1), 1.0
-        ).astype(np.float32),
-        "past_rate": ((providers.past_completed[rows] + 1.0) / (referrals + 2.0)).astype(
-            np.float32
-        ),
-        "past_referrals_log": np.log1p(referrals).astype(np.float32),
-        "kind": providers.kind[rows].astype(np.float32),
-    }
-
-
-def pair_columns(needs, providers, need, provider, distance_km) -> dict:
-    """Features of the pair itself, each of shape (p,), float32; the score uses them too."""
-    need, provider = np.asarray(need), np.asarray(provider)
-    n_cat = providers.n_categories
-    wide = len(providers) * n_cat >= 2**31
-    at = provider.astype(np.int64 if wide else np.int32)
-    at *= n_cat
-    at += needs.category[need]
-    skill = providers.skill.reshape(-1)[at]
-    del at
-    if need.shape[0] >= len(needs):
-        # Compare positions (int32) rather than keys (int64) when pairs outnumber needs.
-        current = providers.positions(needs.current_provider).astype(np.int32)[need]
-        continuity = (current == provider).astype(np.float32)
-    else:
-        continuity = (needs.current_provider[need] == providers.id[provider]).astype(np.float32)
-    return {
-        "distance_km": np.asarray(distance_km, dtype=np.float32),
-        "skill": skill,
-        "continuity": continuity,
-    }
-
-
-def pair_features(needs: Needs, providers: Providers, need, provider, distance_km) -> np.ndarray:
-    """Features of candidate pairs, in the order of :data:`FEATURES`.
-
-    Parameters
-    ----------
-    needs : Needs
-    providers : Providers
-    need, provider : ndarray of shape (p,), int
-        Positions of the pairs.
-    distance_km : ndarray of shape (p,)
-
-    Returns
-    -------
-    ndarray of shape (p, len(FEATURES)), float32
-    """
-    need, provider = np.asarray(need), np.asarray(provider)
-    X = np.empty((need.shape[0], len(FEATURES)), dtype=np.float32, order="F")
-    for name, values in _need_columns(needs, need).items():
-        X[:, FEATURES.index(name)] = values
-    for name, values in _provider_columns(providers, provider).items():
-        X[:, FEATURES.index(name)] = values
-    for name, values in pair_columns(needs, providers, need, provider, distance_km).items():
-        X[:, FEATURES.index(name)] = values
-    return X
 
 
 class CategoryRates(TransformerMixin, BaseEstimator):
@@ -252,7 +140,7 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_outcomes, len(FEATURES))
-            From :func:`pair_features`.
+            From :func:`matching.features.pair_features`.
         y : array-like of shape (n_outcomes,)
             1 when the referral was completed, 0 otherwise.
 
@@ -347,19 +235,17 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
         linear = self.linear_
         # Per side once then gathered for a batch; straight on the pairs for a few of them.
         if p >= len(needs):
-            logit = linear.term(_need_columns(needs, slice(None)), len(needs))[need]
+            logit = linear.term(need_columns(needs, slice(None)), len(needs))[need]
         else:
-            logit = linear.term(_need_columns(needs, need), p)
+            logit = linear.term(need_columns(needs, need), p)
         if p >= len(providers):
-            logit += linear.term(_provider_columns(providers, slice(None)), len(providers))[
-                provider
-            ]
+            logit += linear.term(provider_columns(providers, slice(None)), len(providers))[provider]
         else:
-            logit += linear.term(_provider_columns(providers, provider), p)
+            logit += linear.term(provider_columns(providers, provider), p)
         logit += linear.intercept
         if pair_side is None:
             pair_side = pair_columns(needs, providers, need, provider, distance_km)
-        linear.term({name: pair_side[name] for name in _PAIR_SIDE}, p, out=logit)
+        linear.term({name: pair_side[name] for name in PAIR_SIDE}, p, out=logit)
         success = linear.calibrated(logit).astype(np.float32, copy=False)
         return np.minimum(success, np.float32(1.0), out=success)
 
@@ -425,17 +311,15 @@ def evaluate(model: SuccessModel, X, y) -> dict:
     }
 
 
-def save_model(model: SuccessModel, directory, *, metrics: dict | None = None) -> Path:
-    """Write the next versioned artifact of ``model`` into ``directory``; return its path."""
+ARTIFACT_FORMAT = 1
+
+
+def describe(model: SuccessModel, metrics: dict | None = None) -> dict:
+    """The metadata to store with a fitted model (JSON): what it was fitted on and how well it
+    did on held-out outcomes (``metrics``, from :func:`evaluate`)."""
     check_is_fitted(model, "is_prior_")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    versions = [int(m.group(1)) for p in directory.iterdir() if (m := _ARTIFACT.match(p.name))]
-    version = max(versions, default=0) + 1
-    metadata = {
+    return {
         "format": ARTIFACT_FORMAT,
-        "version": version,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "features": list(FEATURES),
         "n_outcomes": model.n_outcomes_,
         "is_prior": bool(model.is_prior_),
@@ -445,37 +329,22 @@ def save_model(model: SuccessModel, directory, *, metrics: dict | None = None) -
         "sklearn": sklearn.__version__,
         "numpy": np.__version__,
     }
-    path = directory / f"success-v{version:04d}.joblib"
-    # Write then rename, so a reader never sees half an artifact.
-    with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as handle:
-        joblib.dump({"metadata": metadata, "model": model}, handle)
-    os.replace(handle.name, path)
-    return path
 
 
-def load_model(path) -> tuple[SuccessModel, dict]:
-    """Load an artifact, or the newest one when ``path`` is a directory."""
-    path = Path(path)
-    if path.is_dir():
-        found = sorted(
-            (int(m.group(1)), p) for p in path.iterdir() if (m := _ARTIFACT.match(p.name))
-        )
-        if not found:
-            raise FileNotFoundError(f"no success model artifact in {path}")
-        path = found[-1][1]
-    payload = joblib.load(path)
-    metadata = payload["metadata"]
+def is_compatible(metadata: dict) -> bool:
+    """Whether a model stored with ``metadata`` can serve this code: the same format and the
+    same features. One saved by another scikit-learn loads, with a warning to retrain it."""
     if metadata.get("format") != ARTIFACT_FORMAT:
-        raise ValueError(f"{path}: artifact format {metadata.get('format')} is not supported")
+        return False
     if tuple(metadata.get("features", ())) != FEATURES:
-        raise ValueError(f"{path}: the artifact was trained on other features")
+        return False
     if metadata.get("sklearn") != sklearn.__version__:
         warnings.warn(
-            f"{path} was saved with scikit-learn {metadata.get('sklearn')}, "
-            f"running {sklearn.__version__}: retrain it",
+            f"success model {metadata.get('version')} was saved with scikit-learn "
+            f"{metadata.get('sklearn')}, running {sklearn.__version__}: retrain it",
             stacklevel=2,
         )
-    return payload["model"], metadata
+    return True
 
 
 def _split(n, test_share, random_state):
@@ -496,7 +365,6 @@ def main(argv=None) -> int:
     parser.add_argument("--min-outcomes", type=int, default=300)
     parser.add_argument("--test-share", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", help="directory to save the versioned artifact in")
     args = parser.parse_args(argv)
 
     if args.data:
@@ -518,8 +386,6 @@ def main(argv=None) -> int:
     print(f"AUC            {metrics['auc']:.4f}")
     print(f"Brier score    {metrics['brier']:.4f}")
     print(f"Brier (prior)  {metrics['brier_prior']:.4f}")
-    if args.out:
-        print(f"saved {save_model(model, args.out, metrics=metrics)}")
     return 0
 
 

@@ -17,7 +17,12 @@ sex, gender, wants_gender, serves_gender
     ``ANY`` (0, also "unknown"), ``MALE`` (1), ``FEMALE`` (2).
 languages
     Bit mask, one bit per language or dialect the adapter numbers (普通话, 哈尼语, 彝语 …);
-    0 means "no constraint" on a need and "not recorded" on a provider.
+    0 means "no constraint" on a need and "not recorded" on a provider; ``ALL_LANGUAGES`` on a
+    provider that is not bound by language (a station's team sends someone who speaks it).
+times
+    Bit mask of the week's ``WEEK_SLOTS`` slots, one per day and part of the day: bit
+    ``(day - 1) * len(DAY_PARTS) + part`` with Monday as day 1. 0 means "no preference" on a
+    need and "any time" on a provider.
 region, area_code
     GB/T 2260 codes as integers. A need's ``region`` is its village's 12-digit code; a
     provider's area is a list of region prefixes (``area_code`` with ``area_digits`` digits,
@@ -37,6 +42,10 @@ KINDS = ("station", "volunteer", "offer", "project")
 URGENCIES = ("routine", "soon", "urgent", "emergency")
 ANY, MALE, FEMALE = 0, 1, 2
 ALL_TIERS = (1 << len(TIERS)) - 1
+ALL_LANGUAGES = -1  # every bit set
+DAY_PARTS = ("morning", "afternoon", "evening")
+WEEK_SLOTS = 7 * len(DAY_PARTS)
+ALL_TIMES = (1 << WEEK_SLOTS) - 1
 REGION_DIGITS = 12
 AGE_UNLIMITED = 200
 EARTH_RADIUS_KM = 6371.0088
@@ -86,6 +95,11 @@ def _check_coordinates(lat, lon, what):
         raise ValueError(f"{what} need finite coordinates")
     if np.any(np.abs(lat) > 90) or np.any(np.abs(lon) > 180):
         raise ValueError(f"{what} coordinates out of range")
+
+
+def _check_times(times, what):
+    if np.any((times < 0) | (times > ALL_TIMES)):
+        raise ValueError(f"{what} have times outside the week's {WEEK_SLOTS} slots")
 
 
 def unit_vectors(lat, lon):
@@ -152,6 +166,8 @@ class Needs:
     disability_grade : array of shape (n,), int8, default 0 (none); 1 (most severe) to 4
     region : array of shape (n,), int64, default 0 (unknown: outside every area)
     languages : array of shape (n,), int64, default 0 (no constraint)
+    times : array of shape (n,), int32, default 0 (no preference)
+        The slots of the week the household asked to be served in.
     current_provider : array of shape (n,), int64, default -1
         Key of the provider already serving the household (continuity), or -1.
     declined_ptr, declined : arrays of shape (n + 1,) and (d,), int64
@@ -175,6 +191,7 @@ class Needs:
     disability_grade: np.ndarray = None
     region: np.ndarray = None
     languages: np.ndarray = None
+    times: np.ndarray = None
     current_provider: np.ndarray = None
     declined_ptr: np.ndarray = None
     declined: np.ndarray = None
@@ -197,6 +214,7 @@ class Needs:
         "disability_grade": (np.int8, 0),
         "region": (np.int64, 0),
         "languages": (np.int64, 0),
+        "times": (np.int32, 0),
         "current_provider": (np.int64, -1),
     }
 
@@ -214,6 +232,7 @@ class Needs:
             raise ValueError("priorities must be finite and non-negative")
         if np.any((self.tier < 0) | (self.tier >= len(TIERS))):
             raise ValueError("unknown tier code")
+        _check_times(self.times, "needs")
 
     def __len__(self) -> int:
         return self.id.shape[0]
@@ -252,6 +271,8 @@ class Providers:
         Budget pool the unit cost is paid from, or -1.
     gender, serves_gender : array of shape (m,), int8, default ``ANY``
     languages : array of shape (m,), int64, default 0
+    times : array of shape (m,), int32, default 0 (any time)
+        The slots of the week the provider is free in.
     tiers : array of shape (m,), int16, default ``ALL_TIERS``
         Bit mask of the tiers an offer is for.
     min_age, max_age : array of shape (m,), int16, default 0 and ``AGE_UNLIMITED``
@@ -278,6 +299,7 @@ class Providers:
     gender: np.ndarray = None
     serves_gender: np.ndarray = None
     languages: np.ndarray = None
+    times: np.ndarray = None
     tiers: np.ndarray = None
     min_age: np.ndarray = None
     max_age: np.ndarray = None
@@ -302,6 +324,7 @@ class Providers:
         "gender": (np.int8, ANY),
         "serves_gender": (np.int8, ANY),
         "languages": (np.int64, 0),
+        "times": (np.int32, 0),
         "tiers": (np.int16, ALL_TIERS),
         "min_age": (np.int16, 0),
         "max_age": (np.int16, AGE_UNLIMITED),
@@ -344,6 +367,7 @@ class Providers:
             raise ValueError("radius_km must be non-negative")
         if np.any(self.unit_cost < 0):
             raise ValueError("unit_cost must be non-negative")
+        _check_times(self.times, "providers")
 
     def __len__(self) -> int:
         return self.id.shape[0]
