@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "bangfu.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app registers its entries of the main navigation in its ``navigation`` module.
+        autodiscover_modules("navigation")

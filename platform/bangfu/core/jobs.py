@@ -24,6 +24,7 @@ import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +32,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from bangfu.core.models import BackgroundJob
+from bangfu.core.sheet_checking import RowError
+from bangfu.core.sheet_reading import ImportLimits, SheetError
 
 # The error of work found stopped without finishing (a job here, a matching run upstairs):
 # stored as this English msgid and translated on the page that shows it.
@@ -141,6 +144,37 @@ def job_import_run(*, job_id: int, run_import: Callable) -> None:
         return dataclasses.asdict(report)
 
     job_run(job_id=job_id, work=work)
+
+
+def job_import_submit(
+    *, upload: File, limits: ImportLimits, run_now: Callable, task, kind: str, user, params: dict
+):
+    """Import ``upload`` in the request (``run_now()``, its report), or queue a job of ``task``
+    when it has more rows than ``limits`` let a request read. A file above the caps is refused
+    before anything is imported or stored: a ValidationError of the form's ``file``."""
+    try:
+        rows = limits.check_upload(upload)
+    except SheetError as refusal:
+        raise ValidationError({"file": str(refusal)}) from None
+    if not limits.in_background(rows):
+        return run_now()
+    return job_queue(
+        task=task,
+        kind=kind,
+        user=user,
+        upload=upload,
+        total=rows,
+        params={"file_name": upload.name[-255:], **params},
+    )
+
+
+def job_import_report(job: BackgroundJob, report_class):
+    """The report of a finished import job, as the import returned it (None before)."""
+    if job.status != BackgroundJob.Status.DONE:
+        return None
+    data = dict(job.result)
+    errors = [RowError(**error) for error in data.pop("errors")]
+    return report_class(errors=errors, **data)
 
 
 def job_stall_age() -> dt.timedelta:
