@@ -9,6 +9,8 @@ import factory
 from bangfu.accounts.models import Membership, Organisation, User
 from bangfu.core import crypto
 from bangfu.core.id_numbers import check_character, parse_id_number
+from bangfu.procurement.models import CatalogueItem
+from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
 
@@ -145,8 +147,22 @@ class NeedFactory(factory.django.DjangoModelFactory):
 # --- providers (bangfu.providers) ---------------------------------------------------------------
 
 
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A provider row; the station and volunteer factories make theirs with its name and home
+    region, as ``bangfu.providers.services.provider_sync`` does."""
+
+    class Meta:
+        model = "providers.Provider"
+
+    kind = "station"
+    name = factory.Sequence(lambda n: f"服务方{n}")
+    region = factory.SubFactory(RegionFactory)
+
+
 class StationFactory(factory.django.DjangoModelFactory):
-    """A station at a township; it offers 照料护理 and serves its township unless told otherwise."""
+    """A station at a township; it offers 照料护理 and serves its township unless told otherwise.
+
+    Its provider's flags and rating are set with ``provider__is_paused=…`` and the like."""
 
     class Meta:
         model = "providers.Station"
@@ -156,6 +172,12 @@ class StationFactory(factory.django.DjangoModelFactory):
         OrganisationFactory,
         kind=Organisation.Kind.STATION,
         name=factory.Sequence(lambda n: f"社工站{n}"),
+    )
+    provider = factory.SubFactory(
+        ProviderFactory,
+        kind="station",
+        name=factory.SelfAttribute("..organisation.name"),
+        region=factory.SelfAttribute("..organisation.region"),
     )
     capacity = 5
 
@@ -181,6 +203,12 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     home_region = factory.SubFactory(RegionFactory)
+    provider = factory.SubFactory(
+        ProviderFactory,
+        kind="volunteer",
+        name=factory.LazyAttribute(lambda provider: str(provider.factory_parent.user)),
+        region=factory.SelfAttribute("..home_region"),
+    )
     latitude = Decimal("23.600000")
     longitude = Decimal("102.000000")
     capacity = 2
@@ -205,6 +233,51 @@ def _today() -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+# --- procured projects (bangfu.procurement) ------------------------------------------------------
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project under way all this year, written straight to its rows (no cap, no ledger): one
+    line of 居家照料护理 at 40 yuan an hour unless ``lines=[(catalogue code, quantity)]``, and its
+    provider under the project's name and region, as ``project_create`` makes it. Pass ``region``
+    (a county) and ``agency``; the service area is empty (the buying region) unless given."""
+
+    class Meta:
+        model = "procurement.Project"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"居家照料服务{n}")
+    region = None  # required: pass the buying region
+    agency = None  # required: pass the agency
+    provider = factory.LazyAttribute(
+        lambda o: Provider.objects.create(kind="project", name=o.name, region=o.region)
+    )
+    year = factory.LazyFunction(lambda: _today().year)
+    starts_on = factory.LazyAttribute(lambda o: dt.date(o.year, 1, 1))
+    ends_on = factory.LazyAttribute(lambda o: dt.date(o.year, 12, 31))
+    funding_source = "work_funds"
+    target_households = 2
+    status = "in_progress"
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for code, quantity in extracted or [("home-care", 20)]:
+            item = CatalogueItem.objects.get(code=code)
+            line = self.lines.create(
+                item=item, quantity=quantity, unit_price=item.reference_unit_price
+            )
+            self.amount += line.amount
+        self.save(update_fields=["amount"])
+
+    @factory.post_generation
+    def service_area(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.service_area.set(extracted)
 
 
 def charity_with_staff(

@@ -1,18 +1,12 @@
-"""The success model: a prior without data, a real signal with it, artifacts that round-trip."""
+"""The success model: a prior without data, a real signal with it, metadata that say which
+stored models can serve the code (the store itself: tests/core/test_model_store.py)."""
 
 import numpy as np
 import pytest
 
 from matching.candidates import generate_candidates
-from matching.success import (
-    FEATURES,
-    SuccessModel,
-    evaluate,
-    load_model,
-    main,
-    pair_features,
-    save_model,
-)
+from matching.features import FEATURES, pair_features
+from matching.success import SuccessModel, describe, evaluate, is_compatible, main
 from matching.synthetic import make_instance, make_outcomes
 
 
@@ -64,24 +58,23 @@ def test_fast_pair_scoring_equals_predict_proba(outcomes):
         np.testing.assert_allclose(fast, slow, atol=tolerance)
 
 
-def test_artifacts_are_versioned_and_reload_with_the_same_predictions(outcomes, tmp_path):
+def test_the_metadata_name_what_the_model_learned_from_and_its_metrics(outcomes):
     X, y = outcomes
     model = SuccessModel(random_state=0).fit(X, y)
-    first = save_model(model, tmp_path, metrics={"auc": 0.8})
-    second = save_model(model, tmp_path)
-    assert (first.name, second.name) == ("success-v0001.joblib", "success-v0002.joblib")
-    loaded, metadata = load_model(tmp_path)
-    assert metadata["version"] == 2
+    metadata = describe(model, {"auc": 0.8})
     assert metadata["features"] == list(FEATURES)
-    assert metadata["n_outcomes"] == len(y)
-    np.testing.assert_array_equal(loaded.predict_proba(X[:200]), model.predict_proba(X[:200]))
-    _old, old_metadata = load_model(first)
-    assert old_metadata["metrics"] == {"auc": 0.8}
+    assert metadata["n_outcomes"] == len(y) and metadata["is_prior"] is False
+    assert metadata["metrics"] == {"auc": 0.8}
+    assert is_compatible(metadata)
 
 
-def test_a_directory_without_artifacts_is_an_error(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        load_model(tmp_path)
+@pytest.mark.parametrize(
+    "change", [{"features": list(reversed(FEATURES))}, {"format": 0}, {"format": None}]
+)
+def test_a_model_stored_for_other_features_or_another_format_cannot_serve(outcomes, change):
+    X, y = outcomes
+    metadata = describe(SuccessModel(random_state=0).fit(X[:500], y[:500]))
+    assert not is_compatible({**metadata, **change})
 
 
 def test_wrong_outcomes_are_refused(outcomes):
@@ -90,8 +83,7 @@ def test_wrong_outcomes_are_refused(outcomes):
         SuccessModel().fit(X[:10], np.full(10, 2))
 
 
-def test_training_entry_point_prints_metrics_and_saves(tmp_path, capsys):
-    assert main(["--size", "small", "--outcomes", "3000", "--out", str(tmp_path)]) == 0
+def test_training_entry_point_prints_metrics(capsys):
+    assert main(["--size", "small", "--outcomes", "3000"]) == 0
     printed = capsys.readouterr().out
     assert "AUC" in printed and "Brier" in printed
-    assert (tmp_path / "success-v0001.joblib").exists()

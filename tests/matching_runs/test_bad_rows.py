@@ -109,7 +109,7 @@ def test_the_intake_desk_opens_a_case_on_a_bad_row_and_says_what_to_correct(
     assert reverse("registry:household-update", args=[need.household_id]) in html
     refer = bureau_client.post(
         reverse("referrals:intake-refer", args=[IntakeCase.objects.get().pk]),
-        {"kind": "station", "provider": station1.pk},
+        {"kind": "station", "provider": station1.provider_id},
     )
     assert refer.status_code == 302 and refer.url == opened.url
     # Positive control: corrected, the same case ranks its station.

@@ -37,7 +37,7 @@ def test_a_care_need_goes_first_to_the_station_of_its_own_township(county, provi
     need = household_with_need(village1)
     ranked = rank_need(need=need)
     # The other township's station does not serve this village: not a candidate at all.
-    assert [(p.kind, p.provider_id) for p in ranked] == [("station", station1.pk)]
+    assert [(p.kind, p.provider_id) for p in ranked] == [("station", station1.provider_id)]
     best = ranked[0]
     assert best.name == "澧江街道社工站"
     assert set(best.components) == {
@@ -47,6 +47,7 @@ def test_a_care_need_goes_first_to_the_station_of_its_own_township(county, provi
         "continuity",
         "capacity",
         "success",
+        "availability",
     }
     assert best.distance_km == pytest.approx(1.1, abs=0.2)
 
@@ -55,7 +56,7 @@ def test_an_excluded_provider_is_never_ranked(county, providers):
     village1 = county[2]
     station1 = providers[0]
     need = household_with_need(village1)
-    assert rank_need(need=need, exclude=[("station", station1.pk)]) == []
+    assert rank_need(need=need, exclude=[station1.provider_id]) == []
 
 
 def test_a_volunteer_is_ranked_only_within_their_radius_and_skills(county, providers):
@@ -63,7 +64,9 @@ def test_a_volunteer_is_ranked_only_within_their_radius_and_skills(county, provi
     volunteer = providers[2]
     near = household_with_need(village1, category="rehabilitation")
     far = household_with_need(village2, category="rehabilitation")
-    assert [(p.kind, p.provider_id) for p in rank_need(need=near)] == [("volunteer", volunteer.pk)]
+    assert [(p.kind, p.provider_id) for p in rank_need(need=near)] == [
+        ("volunteer", volunteer.provider_id)
+    ]
     assert rank_need(need=far) == []
 
 

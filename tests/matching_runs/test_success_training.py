@@ -15,7 +15,7 @@ from tests.matching_runs.conftest import household_with_need
 pytestmark = pytest.mark.django_db
 
 
-def close_referral(need, *, station=None, volunteer=None, completed: bool, by):
+def close_referral(need, *, provider, completed: bool, by):
     intake = IntakeCase.objects.create(
         source=IntakeCase.Source.VISIT,
         region=need.household.region,
@@ -26,8 +26,7 @@ def close_referral(need, *, station=None, volunteer=None, completed: bool, by):
     return Referral.objects.create(
         intake=intake,
         need=need,
-        station=station,
-        volunteer=volunteer,
+        provider=provider,
         status=Referral.Status.COMPLETED if completed else Referral.Status.DECLINED,
         decline_reason="" if completed else Referral.DeclineReason.FULL,
         sent_by=by,
@@ -44,7 +43,7 @@ def history(county, providers, bureau):
     for i in range(40):
         village, station, rate = (village1, station1, 0.9) if i % 2 else (village2, station2, 0.2)
         need = household_with_need(village, seq=i)
-        close_referral(need, station=station, completed=rng.random() < rate, by=bureau)
+        close_referral(need, provider=station.provider, completed=rng.random() < rate, by=bureau)
 
 
 def test_with_few_outcomes_the_model_predicts_the_prior(county, history, settings, tmp_path):

@@ -113,7 +113,7 @@ def test_a_project_from_draft_to_evaluation_report(
     press(browser, "open-case")
     press_css(browser, f"#refer-project-{project.pk}")
     referral = Referral.objects.get(need=need)
-    assert referral.project == project
+    assert referral.provider == project.provider
 
     # The agency's staff accept it in their portal and log a two-hour session.
     browser.log_in(agency_staff.username)

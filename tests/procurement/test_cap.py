@@ -201,7 +201,7 @@ def test_only_a_manager_of_the_region_approves(funded, submitted, staff, outside
 def test_every_transition_is_recorded_with_who(funded, submitted, manager, staff):
     project = services.project_approve(project=submitted(), by=manager)
     services.project_start(project=project, by=staff)
-    steps = [(t.from_status, t.to_status, t.by) for t in project.transitions.all()]
+    steps = [(t.from_status, t.to_status, t.by) for t in project.events.all()]
     assert steps == [
         ("draft", "submitted", staff),
         ("submitted", "approved", manager),

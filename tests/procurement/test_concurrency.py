@@ -16,6 +16,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from bangfu.core import publications
 from bangfu.procurement import services
 from bangfu.procurement.models import LedgerEntry, ProcurementCap, Project, ProjectTransition
 
@@ -34,6 +35,13 @@ def committed_db(pristine_db, transactional_db, django_db_serialized_rollback):
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers need PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _public_site_aside(monkeypatch):
+    """The race is the cap's: the public site hears of each approval only after its commit,
+    outside the lock, and in production through a worker, not in the approving thread."""
+    monkeypatch.setattr(publications, "on_published", [])
 
 
 @pytest.fixture

@@ -148,10 +148,11 @@ class RankedProvider:
 
 
 def ranked(provider, score: float = 0.8) -> RankedProvider:
+    """A station or volunteer as the engine ranks it: by its provider's pk."""
     kind = "station" if isinstance(provider, Station) else "volunteer"
     return RankedProvider(
         kind=kind,
-        provider_id=provider.pk,
+        provider_id=provider.provider_id,
         name=str(provider),
         score=score,
         components={
@@ -167,7 +168,8 @@ def ranked(provider, score: float = 0.8) -> RankedProvider:
 
 
 class FakeEngine:
-    """Stands in for ``rank_need``: the candidates set by the test, minus the excluded ones."""
+    """Stands in for the registered ranker: the candidates set by the test, minus the excluded
+    providers."""
 
     def __init__(self):
         self.candidates: list[RankedProvider] = []
@@ -176,14 +178,14 @@ class FakeEngine:
     def __call__(self, *, need, k=10, exclude=(), today=None):
         excluded = set(exclude)
         self.calls.append({"need": need.pk, "exclude": excluded})
-        return [c for c in self.candidates if (c.kind, c.provider_id) not in excluded][:k]
+        return [c for c in self.candidates if c.provider_id not in excluded][:k]
 
 
 @pytest.fixture
 def engine(monkeypatch, station, other_station, volunteer):
     fake = FakeEngine()
     fake.candidates = [ranked(station, 0.9), ranked(other_station, 0.7), ranked(volunteer, 0.5)]
-    monkeypatch.setattr("bangfu.referrals.selectors.rank_need", fake)
+    monkeypatch.setattr("bangfu.referrals.ranking.rank_need", fake)
     return fake
 
 
@@ -194,7 +196,7 @@ def intake(engine, desk, need) -> IntakeCase:
 
 @pytest.fixture
 def referral(intake, desk, station):
-    return services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+    return services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
 
 
 @pytest.fixture

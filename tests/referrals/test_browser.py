@@ -62,9 +62,9 @@ def test_a_need_from_the_visit_to_the_dashboard(
     intake = IntakeCase.objects.get(need=need)
     assert browser.current_url.endswith(f"/staff/referrals/intake/{intake.pk}/")
     assert station.organisation.name in text(browser, "table.candidates")
-    click_and_wait(browser, f"#refer-station-{station.pk}")
+    click_and_wait(browser, f"#refer-station-{station.provider_id}")
     referral = Referral.objects.get(need=need)
-    assert referral.station == station and referral.score is not None
+    assert referral.provider == station.provider and referral.score is not None
 
     # The station accepts in one click (the row changes in place), logs two sessions, completes.
     browser.log_in(station.staff.username)
@@ -100,4 +100,4 @@ def test_a_need_from_the_visit_to_the_dashboard(
     assert text(browser, "#stat-total") == "1"
     assert text(browser, "#by-status td[data-status=completed]") == "1"
     assert text(browser, "#stat-service") == "0"
-    assert browser.find_elements(By.CSS_SELECTOR, "svg.barchart rect")
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.chart rect")

@@ -6,7 +6,7 @@ Run on PostgreSQL (row locks are the point), e.g.
 Each round sends ``N`` referrals of ``N`` households to one provider of capacity ``K`` and has
 ``N`` threads accept them at once, released together by a barrier. The provider is a station of
 capacity ``K``, or a procured project whose contract pays for ``K`` households (its quota,
-counted in households under the project's row lock). Three versions:
+counted in households under the provider's row lock). Three versions:
 
 - as shipped (provider row locked, slot index in place): exactly ``K`` succeed, every other
   thread gets ``CapacityFull``'s message (``QuotaUsedUp``'s, for a project);
@@ -35,9 +35,12 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.procurement import services as procurement
+from bangfu.providers import kinds
+from bangfu.providers.models import Provider
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import CapacityFull, QuotaUsedUp
-from bangfu.referrals.models import IntakeCase, ProviderKey, Referral
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.services import answers
 from tests.factories import (
     HouseholdFactory,
     MemberFactory,
@@ -51,7 +54,7 @@ from tests.referrals.projects import buyer_of
 pytestmark = pytest.mark.postgres
 
 N, K = 12, 3
-SLOT_INDEX = {"station": "referral_station_slot_unique"}
+SLOT_INDEX = {"station": "referral_provider_slot_unique"}
 # What a thread refused for want of room hears: the station is full, the project's quota used up.
 REFUSED = {"station": "full", "project": "quota"}
 
@@ -93,7 +96,7 @@ def send_round(kind, desk, place, staff_user):
         member_of(staff_user, agency, Membership.Role.AGENCY_STAFF)
         contract = {"starts_on": dt.date(year, 1, 1), "ends_on": dt.date(year, 12, 31)}
 
-    def send(number: int, served_before: int = 0) -> tuple[ProviderKey, list[Referral]]:
+    def send(number: int, served_before: int = 0) -> tuple[Provider, list[Referral]]:
         if kind == "station":
             station = StationFactory(
                 organisation__region=place["town"],
@@ -101,12 +104,12 @@ def send_round(kind, desk, place, staff_user):
                 capacity=K,
             )
             member_of(staff_user, station.organisation, Membership.Role.STATION_STAFF)
-            provider = ("station", station.pk)
+            provider = station.provider
         else:
             project = buyer.project(
                 agency=agency, name=f"竞态项目{number}", target_households=K, **contract
             )
-            provider = ("project", project.pk)
+            provider = project.provider
             for _ in range(served_before):
                 household = HouseholdFactory(region=place["village"])
                 procurement.delivery_record(
@@ -125,7 +128,9 @@ def send_round(kind, desk, place, staff_user):
             intake = services.intake_open(
                 by=desk, source=IntakeCase.Source.VISIT, need=NeedFactory(household=household)
             )
-            referrals.append(services.referral_send(intake=intake, provider=provider, by=desk))
+            referrals.append(
+                services.referral_send(intake=intake, provider_id=provider.pk, by=desk)
+            )
         return provider, referrals
 
     return send
@@ -152,12 +157,11 @@ def accept_all_at_once(referrals, user) -> Counter:
         return Counter(pool.map(accept, referrals))
 
 
-def taken(provider: ProviderKey) -> int:
+def taken(provider: Provider) -> int:
     """What the provider's capacity counts: a station's open cases, a project's households."""
-    kind, pk = provider
-    if kind == "project":
-        return len(selectors.project_households([pk])[pk])
-    return selectors.holding_count(provider)
+    if provider.kind == "project":
+        return len(kinds.quota_households([provider.pk])[provider.pk])
+    return selectors.holding_count(provider.pk)
 
 
 @contextmanager
@@ -165,10 +169,9 @@ def without_the_lock(monkeypatch):
     """Read the provider without FOR UPDATE: counting and claiming a slot can now interleave."""
 
     def unlocked(referral):
-        kind, pk = referral.provider_key
-        return selectors.PROVIDER_MODELS[kind].objects.get(pk=pk)
+        return Provider.objects.get(pk=referral.provider_id)
 
-    monkeypatch.setattr(services, "lock_provider", unlocked)
+    monkeypatch.setattr(answers, "lock_provider", unlocked)
     yield
 
 
@@ -209,7 +212,7 @@ def test_exactly_k_of_many_simultaneous_acceptances_succeed(
         assert outcome == Counter({"accepted": K, REFUSED[kind]: N - K})
         assert taken(provider) == K
         slots = list(
-            Referral.objects.for_provider(provider).holding().values_list("slot", flat=True)
+            Referral.objects.for_provider(provider.pk).holding().values_list("slot", flat=True)
         )
         if kind == "station":
             assert sorted(slots) == list(range(1, K + 1))
@@ -264,16 +267,16 @@ def test_without_the_lock_the_slot_index_still_refuses_over_commitment(
 def slow_claims(monkeypatch):
     """``slow_claims(referrals)``: after its quota check, the i-th acceptance waits i × 20 ms
     before it is accepted: a wide window for any acceptance that is not queued by the lock."""
-    check = services._check_quota
+    check = answers.check_quota
 
     def widen(referrals):
         delay = {referral.pk: i * 0.02 for i, referral in enumerate(referrals)}
 
-        def check_then_wait(project, referral, at):
-            check(project, referral, at)
+        def check_then_wait(provider, quota, referral):
+            check(provider, quota, referral)
             time.sleep(delay[referral.pk])
 
-        monkeypatch.setattr(services, "_check_quota", check_then_wait)
+        monkeypatch.setattr(answers, "check_quota", check_then_wait)
 
     return widen
 

@@ -20,7 +20,7 @@ SENT_AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def sent(intake, desk, station):
     with time_machine.travel(SENT_AT, tick=False):
-        return services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+        return services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
 
 
 def run_beat(at: dt.datetime) -> int:
@@ -67,7 +67,7 @@ def test_an_unanswered_referral_escalates_once_then_goes_to_the_next_candidate(
     expired = referral.events.get(action="expired")
     assert expired.by is None and "No answer by" in expired.note
     new = Referral.objects.exclude(pk=referral.pk).get()
-    assert new.provider_key == ("station", other_station.pk)
+    assert new.provider == other_station.provider
     assert new.sent_by == desk and new.events.get().by is None
     assert "expired" in new.events.get().note
     assert need_status(new.need) == Need.Status.REFERRED
@@ -103,7 +103,7 @@ def test_accepted_but_never_served_escalates_then_frees_the_slot(sent, station, 
     referral = Referral.objects.get(pk=sent.pk)
     assert referral.status == Referral.Status.EXPIRED and referral.slot is None
     assert "No service by" in referral.events.get(action="expired").note
-    assert Referral.objects.get(status=Referral.Status.SENT).station == other_station
+    assert Referral.objects.get(status=Referral.Status.SENT).provider == other_station.provider
 
 
 def test_a_served_referral_is_never_overdue(sent, station):
@@ -124,7 +124,7 @@ def test_the_region_sets_its_own_deadlines(intake, desk, station, place):
         key="referral_reroute_after_days", region=place["town"], year=2026, value=0
     )
     with time_machine.travel(SENT_AT, tick=False):
-        referral = services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+        referral = services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
     overdue = SENT_AT + dt.timedelta(days=2, minutes=1)
     run_beat(overdue)
     run_beat(overdue + dt.timedelta(minutes=15))

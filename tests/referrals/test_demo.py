@@ -80,7 +80,8 @@ def test_the_agency_serves_the_cases_the_engine_sends_to_its_project(
         ends_on=dt.date(2026, 12, 31),
     )
     engine.candidates.insert(
-        0, RankedProvider("project", project.pk, project.name, 0.95, {"capacity": 1.0}, 4.0)
+        0,
+        RankedProvider("project", project.provider_id, project.name, 0.95, {"capacity": 1.0}, 4.0),
     )
 
     counts = load_referrals_demo(
@@ -88,21 +89,21 @@ def test_the_agency_serves_the_cases_the_engine_sends_to_its_project(
     )
 
     # then the agency's staff took cases through to the end: served, completed, rated
-    to_project = Referral.objects.filter(project=project)
+    to_project = Referral.objects.filter(provider=project.provider)
     assert set(to_project.values_list("status", flat=True)) >= {
         "accepted",
         "in_service",
         "completed",
     }
-    assert Feedback.objects.filter(referral__project=project).exists()
+    assert Feedback.objects.filter(referral__provider=project.provider).exists()
     assert counts["referrals to projects"] == to_project.count()
     # and every session they logged is one of the project's deliveries, to that household
-    sessions = ServiceSession.objects.filter(referral__project=project).select_related(
-        "delivery", "referral__need"
+    sessions = ServiceSession.objects.filter(referral__provider=project.provider).select_related(
+        "referral__need"
     )
     assert sessions.exists() and {s.provided_by for s in sessions} == {agency_staff}
     for session in sessions:
-        delivery = session.delivery
+        delivery = DeliveryRecord.objects.get(pk=session.delivery_record, case=session.referral_id)
         assert (delivery.project, delivery.household_id, delivery.delivered_on) == (
             project,
             session.referral.need.household_id,

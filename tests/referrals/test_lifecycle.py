@@ -8,9 +8,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from bangfu.providers.models import Station
+from bangfu.core.lifecycle import InvalidTransition
+from bangfu.providers.models import Provider
 from bangfu.referrals import selectors, services
-from bangfu.referrals.errors import CapacityFull, InvalidTransition, ReferralError
+from bangfu.referrals.errors import CapacityFull, ProviderUnavailable, ReferralError
 from bangfu.referrals.models import IntakeCase, Notification, Referral, ReferralEvent
 from bangfu.regions.models import PolicyValue
 from bangfu.registry.models import Need, ServiceCategory
@@ -50,7 +51,7 @@ def test_sending_refers_the_need_and_tells_the_station(
 ):
     intake = services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
     with django_capture_on_commit_callbacks(execute=True):
-        referral = services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+        referral = services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
     assert referral.status == Status.SENT
     assert referral.accept_due_at == referral.sent_at + dt.timedelta(days=2)
     assert need_status(need) == Need.Status.REFERRED
@@ -77,27 +78,48 @@ def test_the_email_task_is_safe_to_run_twice(referral, station):
 
 def test_a_need_is_with_one_provider_at_a_time(referral, intake, desk, other_station):
     with pytest.raises(ReferralError, match="already with a provider"):
-        services.referral_send(intake=intake, provider=("station", other_station.pk), by=desk)
+        services.referral_send(intake=intake, provider_id=other_station.provider_id, by=desk)
     assert Referral.objects.filter(need=intake.need).count() == 1
 
 
-def test_a_station_not_taking_referrals_cannot_be_sent_one(intake, desk, station):
-    Station.objects.filter(pk=station.pk).update(is_accepting=False)
-    with pytest.raises(ReferralError, match="not taking referrals"):
-        services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+@pytest.mark.parametrize(
+    "status",
+    [
+        pytest.param({"is_paused": True}, id="paused-by-itself"),
+        pytest.param({"is_active": False}, id="suspended-by-staff"),
+    ],
+)
+def test_a_provider_paused_or_suspended_cannot_be_sent_one(intake, desk, station, status):
+    Provider.objects.filter(pk=station.provider_id).update(**status)
+    with pytest.raises(ProviderUnavailable, match="not taking referrals"):
+        services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
+    assert not Referral.objects.exists()
+    assert IntakeCase.objects.get(pk=intake.pk).status == IntakeCase.Status.OPEN
+    # Taking referrals again, it is sent the case.
+    Provider.objects.filter(pk=station.provider_id).update(is_paused=False, is_active=True)
+    referral = services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
+    assert referral.provider == station.provider
+
+
+def test_routing_passes_over_a_paused_provider_to_the_next_candidate(
+    intake, desk, station, other_station
+):
+    Provider.objects.filter(pk=station.provider_id).update(is_paused=True)
+    referral = services.intake_route(intake=intake, by=desk)
+    assert (referral.provider, referral.rank) == (other_station.provider, 2)
 
 
 def test_the_accept_deadline_is_a_policy_parameter_of_the_region(intake, desk, station, place):
     PolicyValue.objects.create(
         key="referral_accept_days", region=place["county"], year=2020, value=1
     )
-    referral = services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+    referral = services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
     assert referral.accept_due_at - referral.sent_at == dt.timedelta(days=1)
 
 
 def test_send_to_first_takes_the_engines_best_candidate(intake, desk, station):
     referral = services.intake_route(intake=intake, by=desk)
-    assert referral.provider_key == ("station", station.pk)
+    assert referral.provider == station.provider
     assert referral.rank == 1
     assert referral.score == pytest.approx(0.9)
     assert referral.score_components["skills"] == 1.0
@@ -112,7 +134,7 @@ def test_a_hotline_case_waits_for_its_need_before_it_can_be_referred(engine, des
     )
     assert intake.need is None and intake.township == place["town"]
     with pytest.raises(ReferralError, match="need"):
-        services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+        services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
 
 
 def test_a_hotline_case_needs_a_description(engine, desk, place):
@@ -158,7 +180,7 @@ def test_a_full_station_refuses_with_a_clear_message_and_nothing_changes(
         MemberFactory(household=household)
         need = NeedFactory(household=household)
         intake = services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
-        referral = services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+        referral = services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
         if number < 2:
             accepted.append(services.referral_accept(referral=referral, by=station.staff))
     with pytest.raises(CapacityFull) as error:
@@ -186,13 +208,11 @@ def test_declining_returns_the_case_with_the_decliner_left_out(referral, station
     assert need_status(referral.need) == Need.Status.OPEN
     intake = IntakeCase.objects.get(pk=referral.intake_id)
     assert intake.status == IntakeCase.Status.OPEN
-    assert engine.calls[-1]["exclude"] == {("station", station.pk)}
+    assert engine.calls[-1]["exclude"] == {station.provider_id}
     assert intake.candidate_count == 2
     candidates = selectors.intake_candidates(intake)
-    assert [c.provider_id for c in candidates if c.kind == "station"] != [station.pk]
-    assert (referral.need_id, ("station", station.pk)) in selectors.declined_pairs(
-        [referral.need_id]
-    )
+    assert [c.provider_id for c in candidates if c.kind == "station"] != [station.provider_id]
+    assert (referral.need_id, station.provider_id) in selectors.declined_pairs([referral.need_id])
     event = referral.events.last()
     assert (event.action, event.by, event.reason, event.note) == (
         "declined",
@@ -218,7 +238,7 @@ def test_the_decliner_cannot_be_sent_the_same_need_again(referral, intake, stati
         referral=referral, by=station.staff, reason=Referral.DeclineReason.NOT_OFFERED
     )
     with pytest.raises(ReferralError, match="already declined"):
-        services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+        services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
 
 
 # --- service, completion, closing ------------------------------------------------------------
@@ -258,7 +278,7 @@ def test_completing_meets_the_need_frees_the_slot_and_asks_for_feedback(accepted
     assert need.status == Need.Status.MET and need.closed_on == timezone.localdate()
     assert IntakeCase.objects.get(pk=referral.intake_id).status == IntakeCase.Status.CLOSED
     assert Notification.objects.filter(recipient=desk, kind="completed").exists()
-    assert selectors.holding_count(("station", station.pk)) == 0
+    assert selectors.holding_count(station.provider_id) == 0
 
 
 @pytest.mark.parametrize(
@@ -299,10 +319,10 @@ def test_feedback_after_completion_rates_the_station(
         services.feedback_record(referral=referral, by=desk, satisfaction=6)
     with django_capture_on_commit_callbacks(execute=True):
         services.feedback_record(referral=referral, by=desk, satisfaction=5, comments="很满意")
-    station.refresh_from_db()
+    provider = Provider.objects.get(pk=station.provider_id)
     # (3 × 3 + 5) / (3 + 1): one happy household moves the rating, it does not make it 5.
-    assert station.quality_rating == Decimal("3.50")
-    assert station.rated_outcomes == 1
+    assert provider.quality_rating == Decimal("3.50")
+    assert provider.rated_outcomes == 1
     with pytest.raises(ReferralError, match="already recorded"):
         services.feedback_record(referral=referral, by=desk, satisfaction=1)
     assert referral.events.last().action == ReferralEvent.Action.FEEDBACK
@@ -380,7 +400,7 @@ def test_a_calls_case_gets_its_need_and_can_then_be_referred(engine, desk, place
     with pytest.raises(ValidationError, match="already has its need"):
         services.intake_attach_need(intake=intake, need=need, by=desk)
     referral = services.intake_route(intake=intake, by=desk)
-    assert referral.provider_key == ("station", station.pk)
+    assert referral.provider == station.provider
 
 
 def test_a_need_from_another_township_cannot_answer_a_call(engine, desk, place, county_staff):

@@ -43,7 +43,7 @@ def test_the_inbox_filters_by_status_and_overdue(referral, accepted, station, de
     intake = services.intake_open(
         by=desk, source=IntakeCase.Source.VISIT, need=NeedFactory(household=household)
     )
-    pending = services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+    pending = services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
     client = browser(station.staff)
     page = client.get("/portal/", {"status": "sent"}).content.decode()
     assert f'id="referral-{pending.pk}"' in page
@@ -148,7 +148,7 @@ def test_closing_without_service_asks_for_a_reason(accepted, station):
 
 
 def test_a_volunteer_gets_a_phone_friendly_task_list(intake, desk, volunteer, station):
-    task = services.referral_send(intake=intake, provider=("volunteer", volunteer.pk), by=desk)
+    task = services.referral_send(intake=intake, provider_id=volunteer.provider_id, by=desk)
     client = browser(volunteer.user)
     page = client.get("/portal/").content.decode()
     assert 'class="tasks"' in page and f'id="referral-{task.pk}"' in page

@@ -6,6 +6,7 @@ in the portal, and each session they log is counted against the project line tha
 service. The project's quota is households, counted from its referrals and deliveries.
 """
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -19,7 +20,8 @@ from bangfu.matching_runs import adapter
 from bangfu.procurement import services as procurement
 from bangfu.procurement.indicators import compute_indicators
 from bangfu.procurement.models import DeliveryRecord, Project
-from bangfu.referrals import selectors, services
+from bangfu.providers import kinds
+from bangfu.referrals import dashboards, selectors, services
 from bangfu.referrals.errors import CapacityFull, ProviderUnavailable, QuotaUsedUp
 from bangfu.referrals.models import IntakeCase, Notification, Referral, ServiceSession
 from bangfu.registry.models import ServiceCategory
@@ -85,7 +87,7 @@ def project(buyer, agency):
 
 def refer(desk, need, project) -> Referral:
     intake = services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
-    return services.referral_send(intake=intake, provider=("project", project.pk), by=desk)
+    return services.referral_send(intake=intake, provider_id=project.provider_id, by=desk)
 
 
 def new_household(place, number: int):
@@ -123,11 +125,10 @@ def test_the_desk_refers_a_need_to_the_project_and_the_agencys_staff_answer_it(
 ):
     referral = refer(desk, need, project)
 
-    assert referral.provider_key == ("project", project.pk)
-    assert referral.provider == project
-    assert selectors.provider_users(("project", project.pk)) == [agency_staff]
+    assert referral.provider == project.provider
+    assert selectors.provider_users(project.provider_id) == [agency_staff]
     assert Notification.objects.get(recipient=agency_staff).kind == Notification.Kind.NEW_REFERRAL
-    assert list(selectors.projects_of(agency_staff)) == [project]
+    assert selectors.providers_of(agency_staff) == [project.provider]
     assert list(selectors.provider_referrals(agency_staff)) == [referral]
     assert list(selectors.provider_referrals(station.staff)) == []
 
@@ -154,14 +155,14 @@ def test_a_station_or_another_agency_cannot_answer_the_projects_referral(
 
 def test_the_engines_first_candidate_may_be_the_project(desk, need, project, engine):
     engine.candidates = [
-        RankedProvider("project", project.pk, project.name, 0.95, {"capacity": 1.0}, 4.1),
+        RankedProvider("project", project.provider_id, project.name, 0.95, {"capacity": 1.0}, 4.1),
         *engine.candidates,
     ]
     intake = services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
 
     referral = services.intake_route(intake=intake, by=desk)
 
-    assert (referral.project, referral.rank, referral.score) == (project, 1, 0.95)
+    assert (referral.provider, referral.rank, referral.score) == (project.provider, 1, 0.95)
 
 
 def test_routing_passes_over_a_first_candidate_that_cannot_take_the_case(
@@ -169,7 +170,7 @@ def test_routing_passes_over_a_first_candidate_that_cannot_take_the_case(
 ):
     # The project buys no counselling: the engine's stale first choice is refused at sending.
     engine.candidates = [
-        RankedProvider("project", project.pk, project.name, 0.95, {"capacity": 1.0}, 4.1),
+        RankedProvider("project", project.provider_id, project.name, 0.95, {"capacity": 1.0}, 4.1),
         *engine.candidates,
     ]
     need.category = category("counselling")
@@ -178,7 +179,7 @@ def test_routing_passes_over_a_first_candidate_that_cannot_take_the_case(
 
     referral = services.intake_route(intake=intake, by=desk)
 
-    assert (referral.station, referral.rank) == (station, 2)
+    assert (referral.provider, referral.rank) == (station.provider, 2)
     assert Referral.objects.filter(intake=intake).count() == 1
 
 
@@ -193,7 +194,7 @@ def test_ninety_minutes_on_an_hourly_line_deliver_one_and_a_half_hours_to_the_ho
     logged = session(referral, agency_staff, minutes=90)
 
     record = DeliveryRecord.objects.get(project=project)
-    assert logged.delivery == record
+    assert (logged.delivery_record, record.case) == (record.pk, referral.pk)
     assert (record.line.item.code, record.quantity, record.household, record.delivered_on) == (
         "home-care",
         Decimal("1.50"),
@@ -227,8 +228,8 @@ def test_a_line_bought_per_case_counts_the_case_on_its_first_session_only(
     first = session(referral, agency_staff, minutes=120, code="resource-linking")
     second = session(referral, agency_staff, minutes=60, code="resource-linking")
 
-    assert first.delivery.quantity == Decimal("1")
-    assert second.delivery is None
+    assert DeliveryRecord.objects.get(pk=first.delivery_record).quantity == Decimal("1")
+    assert second.delivery_record is None
     assert delivered(project) == {"home-care": 0, "resource-linking-case": Decimal("1")}
 
 
@@ -286,7 +287,7 @@ def test_the_third_household_is_refused_once_two_of_two_are_taken(
 
     assert isinstance(refused.value, CapacityFull)
     assert Referral.objects.get(pk=referrals[2].pk).status == Status.SENT
-    dashboard = selectors.provider_dashboard(("project", project.pk))
+    dashboard = dashboards.provider_dashboard(project.provider)
     assert (dashboard.quota, dashboard.capacity, dashboard.open_cases) == (True, 2, 2)
     assert dashboard.headroom == 0
     assert dashboard.awaiting_answer == 1
@@ -311,7 +312,7 @@ def test_a_household_served_before_counts_once_for_its_next_need(
     )
 
     assert again.status == Status.ACCEPTED
-    assert selectors.provider_dashboard(("project", project.pk)).open_cases == 2
+    assert dashboards.provider_dashboard(project.provider).open_cases == 2
 
 
 def test_a_counted_households_second_open_need_is_accepted_while_its_first_is_served(
@@ -333,17 +334,42 @@ def test_a_declined_referral_frees_nothing_it_never_took(desk, place, project, a
     referrals = [refer(desk, need_of(new_household(place, n)), project) for n in (1, 2, 3, 4)]
     for referral in referrals[:2]:
         services.referral_accept(referral=referral, by=agency_staff)
-    pending = selectors.project_households([project.pk], pending=True)[project.pk]
+    pending = kinds.quota_households([project.provider_id], pending=True)[project.provider_id]
     assert len(pending) == 4
 
     services.referral_decline(
         referral=referrals[2], by=agency_staff, reason=Referral.DeclineReason.FULL
     )
 
-    assert len(selectors.project_households([project.pk], pending=True)[project.pk]) == 3
-    assert len(selectors.project_households([project.pk])[project.pk]) == 2
+    households = kinds.quota_households([project.provider_id], pending=True)
+    assert len(households[project.provider_id]) == 3
+    assert len(kinds.quota_households([project.provider_id])[project.provider_id]) == 2
     with pytest.raises(QuotaUsedUp, match="2 of 2 households"):
         services.referral_accept(referral=referrals[3], by=agency_staff)
+
+
+@pytest.fixture
+def quota_of_one():
+    """The project kind as procurement registered it, but counting a quota of one household."""
+    registered = kinds.kind_of("project")
+    kinds.register(dataclasses.replace(registered, capacity=lambda project: 1))
+    yield
+    kinds.register(registered)
+
+
+def test_the_quota_is_checked_through_the_kind_procurement_registered(
+    desk, place, project, agency_staff, quota_of_one
+):
+    # The project's contract pays for two households; the registered kind says one: the
+    # referrals app asks the kind, not the project.
+    assert not kinds.kind_of("project").holds_slots
+    first, second = (refer(desk, need_of(new_household(place, n)), project) for n in (1, 2))
+    services.referral_accept(referral=first, by=agency_staff)
+
+    with pytest.raises(QuotaUsedUp, match="1 of 1 households"):
+        services.referral_accept(referral=second, by=agency_staff)
+
+    assert Referral.objects.get(pk=second.pk).status == Status.SENT
 
 
 # --- what the desk cannot send -----------------------------------------------------------------
@@ -352,8 +378,8 @@ def test_a_declined_referral_frees_nothing_it_never_took(desk, place, project, a
 def assert_not_sent(desk, need, project, message: str) -> None:
     intake = services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
     with pytest.raises(ProviderUnavailable, match=message):
-        services.referral_send(intake=intake, provider=("project", project.pk), by=desk)
-    assert not Referral.objects.filter(project=project).exists()
+        services.referral_send(intake=intake, provider_id=project.provider_id, by=desk)
+    assert not Referral.objects.filter(provider=project.provider).exists()
     assert IntakeCase.objects.get(pk=intake.pk).status == IntakeCase.Status.OPEN
 
 
@@ -403,7 +429,7 @@ def test_a_referral_waiting_when_the_contract_ends_can_no_longer_be_accepted(
     tomorrow = dt.datetime(2026, 11, 21, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with (
         time_machine.travel(tomorrow),
-        pytest.raises(ProviderUnavailable, match="not under way now"),
+        pytest.raises(ProviderUnavailable, match="not taking new cases now"),
     ):
         services.referral_accept(referral=referral, by=agency_staff)
 
@@ -499,7 +525,10 @@ def test_the_engine_counts_a_referral_waiting_for_an_answer_against_the_quota(
 
     providers = adapter.load_instance(place["county"]).providers
     here, gone = providers.positions(
-        [adapter.key_of("project", project.pk), adapter.key_of("project", ended.pk)]
+        [
+            adapter.key_of("project", project.provider_id),
+            adapter.key_of("project", ended.provider_id),
+        ]
     )
 
     assert (providers.capacity[here], providers.capacity_total[here]) == (1, 2)

@@ -4,9 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bangfu.accounts.scoping import PROVIDER_READABLE_STATUSES, scope_for
+from bangfu.accounts.scoping import scope_for
 from bangfu.referrals import services
 from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.reach import READABLE_STATUSES
 from bangfu.registry.models import Assessment, Household, Member, Need
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def visible(model, user) -> set[int]:
 
 
 def test_the_readable_statuses_are_referral_statuses():
-    assert set(PROVIDER_READABLE_STATUSES) <= set(Referral.Status.values)
+    assert set(READABLE_STATUSES) <= set(Referral.Status.values)
 
 
 def test_bureau_staff_see_their_region_and_assistants_their_villages(
@@ -58,7 +59,7 @@ def test_the_registry_pages_stay_closed_to_the_station(accepted, station, househ
 def test_a_need_comes_back_once_however_many_referrals_reach_it(accepted, station, desk, engine):
     services.referral_close(referral=accepted, by=station.staff, reason="unreachable")
     intake = IntakeCase.objects.get(pk=accepted.intake_id)
-    services.referral_send(intake=intake, provider=("station", station.pk), by=desk)
+    services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
     assert Referral.objects.filter(need=accepted.need).count() == 2
     assert list(Need.objects.for_user(station.staff).values_list("pk", flat=True)) == [
         accepted.need_id
@@ -72,7 +73,7 @@ def test_a_declined_referral_closes_the_need_to_the_station_again(referral, stat
 
 
 def test_a_volunteer_sees_their_own_tasks_only(intake, desk, volunteer, station):
-    task = services.referral_send(intake=intake, provider=("volunteer", volunteer.pk), by=desk)
+    task = services.referral_send(intake=intake, provider_id=volunteer.provider_id, by=desk)
     assert visible(Referral, volunteer.user) == {task.pk}
     assert visible(Referral, station.staff) == set()
     assert visible(Need, volunteer.user) == {task.need_id}

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from bangfu.referrals import selectors, services
+from bangfu.referrals import dashboards, selectors, services
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.registry.models import ServiceCategory
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory
@@ -20,14 +20,14 @@ def three_cases(engine, desk, place, station, other_station, volunteer):
         MemberFactory(household=household)
         need = NeedFactory(household=household)
         made.append(services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need))
-    first = services.referral_send(intake=made[0], provider=("station", station.pk), by=desk)
+    first = services.referral_send(intake=made[0], provider_id=station.provider_id, by=desk)
     services.referral_accept(referral=first, by=station.staff)
-    sent = services.referral_send(intake=made[1], provider=("station", station.pk), by=desk)
+    sent = services.referral_send(intake=made[1], provider_id=station.provider_id, by=desk)
     declined = services.referral_send(
-        intake=made[2], provider=("station", other_station.pk), by=desk
+        intake=made[2], provider_id=other_station.provider_id, by=desk
     )
     services.referral_decline(referral=declined, by=other_station.staff, reason="full")
-    task = services.referral_send(intake=made[3], provider=("volunteer", volunteer.pk), by=desk)
+    task = services.referral_send(intake=made[3], provider_id=volunteer.provider_id, by=desk)
     services.referral_accept(referral=task, by=volunteer.user)
     services.service_session_log(
         referral=task,
@@ -45,13 +45,13 @@ def test_open_case_counts_are_derived_from_referrals_in_one_query(
 ):
     with django_assert_num_queries(1):
         counts = selectors.open_case_counts()
-    assert counts == {("station", station.pk): 2}
+    assert counts == {station.provider_id: 2}
 
 
 def test_declined_pairs_name_the_need_and_the_provider(three_cases, other_station):
     declined = three_cases["declined"]
     assert selectors.declined_pairs([declined.need_id, three_cases["sent"].need_id]) == {
-        (declined.need_id, ("station", other_station.pk))
+        (declined.need_id, other_station.provider_id)
     }
 
 
@@ -59,7 +59,7 @@ def test_current_providers_are_those_serving_the_household_now(three_cases, stat
     accepted, sent = three_cases["accepted"], three_cases["sent"]
     households = [accepted.need.household_id, sent.need.household_id]
     assert selectors.current_providers(households) == {
-        accepted.need.household_id: {("station", station.pk)}
+        accepted.need.household_id: {station.provider_id}
     }
 
 
@@ -68,11 +68,11 @@ def test_provider_outcomes_count_finished_and_completed(
 ):
     with django_assert_num_queries(1):
         outcomes = selectors.provider_outcomes()
-    assert outcomes == {("station", other_station.pk): (1, 0), ("volunteer", volunteer.pk): (1, 1)}
+    assert outcomes == {other_station.provider_id: (1, 0), volunteer.provider_id: (1, 1)}
 
 
 def test_the_station_dashboard_counts_against_capacity(three_cases, station):
-    board = selectors.provider_dashboard(("station", station.pk))
+    board = dashboards.provider_dashboard(station.provider)
     assert (board.open_cases, board.capacity, board.awaiting_answer, board.overdue) == (1, 2, 1, 0)
     assert board.headroom == 1
     assert board.average_days_to_accept is not None
@@ -81,16 +81,16 @@ def test_the_station_dashboard_counts_against_capacity(three_cases, station):
 def test_the_bureau_dashboard_counts_by_status_and_rates_acceptance(
     three_cases, county_staff, station, other_station
 ):
-    board = selectors.bureau_dashboard(county_staff)
+    board = dashboards.bureau_dashboard(county_staff)
     counts = {value: count for value, _label, count in board.by_status}
     assert counts[Referral.Status.ACCEPTED] == 1
     assert counts[Referral.Status.SENT] == 1
     assert counts[Referral.Status.DECLINED] == 1
     assert counts[Referral.Status.COMPLETED] == 1
     assert board.total == 4
-    rates = {row.key: (row.accepted, row.answered) for row in board.acceptance}
-    assert rates[("station", other_station.pk)] == (0, 1)
-    assert rates[("station", station.pk)] == (1, 1)
+    rates = {row.provider_id: (row.accepted, row.answered) for row in board.acceptance}
+    assert rates[other_station.provider_id] == (0, 1)
+    assert rates[station.provider_id] == (1, 1)
     assert board.median_days_to_first_service == 0
     # The declined case is back at the desk with the other station's alternatives.
     assert board.waiting_at_intake == 1

@@ -2,28 +2,26 @@
 
 Candidates → scores → top-k ranking → (optionally) the exact allocation that serves the
 protected tier first, within the budget left in each procured project when projects take part
-(then with the bound it is measured against). The learned success model is the newest artifact under
-``VAR_DIR/models/success`` when one was trained (``manage.py train_success_model``); without one
-every pair gets the same success component, which leaves the order to the other components.
+(then with the bound it is measured against). The learned success model is the newest version in
+``SUCCESS_MODELS`` when one was trained (``manage.py train_success_model``); without one every
+pair gets the same success component, which leaves the order to the other components.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 
+from bangfu.core.model_store import ModelStore
 from bangfu.matching_runs.adapter import Instance, kind_and_pk
 from matching.allocation import allocate as allocate_flow
 from matching.budget import allocate_with_budget
 from matching.candidates import generate_candidates
 from matching.ranking import rank_candidates
 from matching.scoring import COMPONENTS, ScoreWeights, score_candidates
-from matching.success import SuccessModel, load_model
+from matching.success import SuccessModel, is_compatible
 
 # How the engine's component names read to staff: the issue's words.
 COMPONENT_LABELS = {
@@ -33,6 +31,7 @@ COMPONENT_LABELS = {
     "continuity": "continuity",
     "headroom": "capacity",
     "success": "success",
+    "availability": "availability",
 }
 
 
@@ -57,23 +56,13 @@ class Result:
     bound: float | None = None
 
 
-def success_model_dir() -> Path:
-    return Path(settings.VAR_DIR) / "models" / "success"
-
-
-@cache
-def _load_success_model(path: str, mtime: float) -> SuccessModel:
-    return load_model(path)[0]
+SUCCESS_MODELS = ModelStore("success", compatible=is_compatible)
 
 
 def success_model() -> SuccessModel | None:
-    """The newest trained artifact, read once per file version; None before any training."""
-    directory = success_model_dir()
-    artifacts = sorted(directory.glob("success-v*.joblib")) if directory.is_dir() else []
-    if not artifacts:
-        return None
-    newest = artifacts[-1]
-    return _load_success_model(str(newest), newest.stat().st_mtime)
+    """The newest trained version; None before any training."""
+    loaded = SUCCESS_MODELS.latest()
+    return None if loaded is None else loaded[0]
 
 
 def _row(instance: Instance, i: int, rank: int, provider: int, score, components, distance):

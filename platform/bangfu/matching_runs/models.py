@@ -15,6 +15,8 @@ from bangfu.regions.models import Region
 from bangfu.registry.models import Need
 
 
+# A result's ``provider_id`` is the ``Provider`` pk of a station, volunteer or procured project,
+# and a charity offer's own pk (offers are allocated in their own app, not referred to).
 class ProviderKind(models.TextChoices):
     STATION = "station", _("social-work station")
     VOLUNTEER = "volunteer", _("volunteer")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scoping import scope_for
 from bangfu.matching_runs.adapter import REASONS
 from bangfu.matching_runs.models import Allocation, MatchingRun, ProviderKind, RankedCandidate
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within_any
 
 
 def can_read_runs(user) -> bool:
@@ -26,11 +26,7 @@ def _region_q(user, lookup: str) -> Q:
     scope = scope_for(user)
     if scope.everything:
         return Q()
-    field = f"{lookup}__path__startswith" if lookup else "path__startswith"
-    query = Q(pk__in=[])
-    for path in scope.region_paths:
-        query |= Q(**{field: path})
-    return query
+    return within_any(scope.region_paths, lookup)
 
 
 def run_list(user) -> QuerySet[MatchingRun]:

@@ -36,7 +36,6 @@ from bangfu.referrals.errors import NeedNotRankable
 from bangfu.regions.models import Region
 from bangfu.registry.models import Need
 
-ProviderKey = tuple[str, int]
 RUN_ROLES = {"bureau_staff", "bureau_manager"}
 logger = logging.getLogger(__name__)
 
@@ -56,16 +55,15 @@ def lease_duration() -> dt.timedelta:
 
 @dataclass(frozen=True)
 class RankedProvider:
+    """One candidate for a need; ``provider_id`` is the ``Provider`` pk of a station, volunteer
+    or project, the offer's own pk for a charity offer."""
+
     kind: str
     provider_id: int
     name: str
     score: float
     components: dict[str, float]
     distance_km: float | None
-
-    @property
-    def key(self) -> ProviderKey:
-        return (self.kind, self.provider_id)
 
 
 def can_run(user) -> bool:
@@ -395,10 +393,12 @@ def rank_need(
     *,
     need: Need,
     k: int = 10,
-    exclude: Iterable[ProviderKey] = (),
+    exclude: Iterable[int] = (),
     today: dt.date | None = None,
 ) -> list[RankedProvider]:
-    """The top providers for one need on ``today`` (by default, now), every score explained.
+    """The top providers for one need on ``today`` (by default, now), every score explained;
+    ``exclude`` names providers (``Provider`` pks) the need may not go to. Registered as the
+    intake desk's ranker (``bangfu.referrals.ranking``).
 
     Raises NeedNotRankable when the engine cannot use the need's own data as they are (its
     household's coordinates out of range …): the desk shows why and where to correct it.

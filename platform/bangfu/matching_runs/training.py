@@ -12,11 +12,11 @@ from django.db.models import Q
 from sklearn.model_selection import train_test_split
 
 from bangfu.matching_runs import adapter
-from bangfu.matching_runs.engine import success_model_dir
-from bangfu.referrals import selectors as referral_selectors
-from bangfu.referrals.models import Referral, provider_key_of
-from bangfu.regions.models import Region
-from matching.success import SuccessModel, evaluate, pair_features, save_model
+from bangfu.matching_runs.engine import SUCCESS_MODELS
+from bangfu.referrals.models import Referral
+from bangfu.regions.models import Region, within
+from matching.features import pair_features
+from matching.success import SuccessModel, describe, evaluate
 from matching.types import km_of_chord, unit_vectors
 
 CLOSED = (*Referral.REFUSED, Referral.Status.COMPLETED, Referral.Status.CLOSED)
@@ -26,18 +26,16 @@ def closed_outcomes(region: Region) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and outcomes of the closed referrals of the region's county."""
     county = region.county()
     rows = list(
-        Referral.objects.filter(
-            Q(status__in=CLOSED), need__household__region__path__startswith=county.path
-        )
+        Referral.objects.filter(Q(status__in=CLOSED), within(county, "need__household__region"))
         .order_by("pk")
-        .values_list("need_id", *referral_selectors.PROVIDER_COLUMNS, "status")
+        .values_list("need_id", "provider__kind", "provider_id", "status")
     )
     instance = adapter.load_instance(
         county, need_ids=sorted({row[0] for row in rows}), open_only=False
     )
     need_pos = {int(pk): i for i, pk in enumerate(instance.needs.id)}
     provider_pos = instance.providers.positions(
-        [adapter.key_of(*provider_key_of(*row[1:-1])) for row in rows]
+        [adapter.key_of(kind, pk) for _need, kind, pk, _status in rows]
     )
     need = np.asarray([need_pos.get(row[0], -1) for row in rows], dtype=np.int64)
     known = (need >= 0) & (provider_pos >= 0)
@@ -55,7 +53,8 @@ def closed_outcomes(region: Region) -> tuple[np.ndarray, np.ndarray]:
 def train_success_model(
     *, region: Region, min_outcomes: int = 300, test_share: float = 0.25, random_state: int = 0
 ) -> dict:
-    """Fit, evaluate on held-out outcomes, save the next versioned artifact; return the metrics."""
+    """Fit, evaluate on held-out outcomes, save the next version; return the metrics, with the
+    ``version`` saved and its ``artifact`` file."""
     X, y = closed_outcomes(region)
     stratify = y if len(np.unique(y)) == 2 and len(y) >= 10 else None
     if len(y) >= 4:
@@ -68,5 +67,5 @@ def train_success_model(
     metrics = evaluate(model, X_test, y_test) if len(y_test) else {"n": 0}
     metrics.update(outcomes=len(y), is_prior=bool(model.is_prior_))
     final = SuccessModel(min_outcomes=min_outcomes, random_state=random_state).fit(X, y)
-    path = save_model(final, success_model_dir(), metrics=metrics)
-    return {**metrics, "artifact": str(path)}
+    version = SUCCESS_MODELS.save(final, describe(final, metrics))
+    return {**metrics, "version": version, "artifact": str(SUCCESS_MODELS.path(version))}

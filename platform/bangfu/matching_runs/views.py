@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.scoping import scope_for
 from bangfu.matching_runs import selectors, services
 from bangfu.matching_runs.forms import RunForm
-from bangfu.matching_runs.models import MatchingRun
+from bangfu.matching_runs.models import MatchingRun, ProviderKind
 from bangfu.referrals import selectors as referral_selectors
 
 PAGE_SIZE = 50
@@ -69,17 +69,21 @@ def run_detail(request, pk: int):
     candidates = {}
     for candidate in selectors.run_candidates(request.user, run, [a.need_id for a in allocations]):
         candidates.setdefault(candidate.need_id, []).append(candidate)
+    proposed = [*allocations, *(c for group in candidates.values() for c in group)]
     names = referral_selectors.provider_names(
-        {(a.provider_kind, a.provider_id) for a in allocations}
-        | {(c.provider_kind, c.provider_id) for group in candidates.values() for c in group}
+        row.provider_id for row in proposed if row.provider_kind != ProviderKind.OFFER
     )
+
+    def name(row) -> str:
+        # Offers are not providers of referrals: their ids are not Provider pks.
+        return "?" if row.provider_kind == ProviderKind.OFFER else names.get(row.provider_id, "?")
+
     rows = [
         {
             "allocation": allocation,
-            "provider": names.get((allocation.provider_kind, allocation.provider_id), "?"),
+            "provider": name(allocation),
             "candidates": [
-                (candidate, names.get((candidate.provider_kind, candidate.provider_id), "?"))
-                for candidate in candidates.get(allocation.need_id, [])
+                (candidate, name(candidate)) for candidate in candidates.get(allocation.need_id, [])
             ],
         }
         for allocation in allocations

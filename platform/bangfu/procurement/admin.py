@@ -7,6 +7,7 @@ the admin shows them but cannot edit them.
 
 from django.contrib import admin
 
+from bangfu.core.admin import ReadOnlyAdminMixin
 from bangfu.procurement.models import (
     AgencyRegistration,
     CatalogueItem,
@@ -46,37 +47,26 @@ class EvaluationSchemeAdmin(admin.ModelAdmin):
     inlines = [EvaluationCriterionInline]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Fund)
-class FundAdmin(ReadOnlyAdmin):
+class FundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["region", "year", "source", "budget_amount", "spent_amount"]
     list_filter = ["year", "source"]
 
 
 @admin.register(ProcurementCap)
-class ProcurementCapAdmin(ReadOnlyAdmin):
+class ProcurementCapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["region", "year", "cap_pct", "cap_amount", "committed_total", "paid_total"]
     list_filter = ["year"]
 
 
 @admin.register(Project)
-class ProjectAdmin(ReadOnlyAdmin):
+class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "region", "year", "agency", "amount", "status"]
     list_filter = ["status", "year", "funding_source"]
     search_fields = ["name", "agency__name"]
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["project", "kind", "amount", "booked_on", "by"]
     list_filter = ["kind"]

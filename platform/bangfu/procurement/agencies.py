@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, overlapping
 
 
 class AgencyRegistration(models.Model):
@@ -57,19 +57,12 @@ class AgencyRegistration(models.Model):
             raise ValidationError({"agency": _("Choose a service agency.")})
 
 
-def _near(lookup: str, paths) -> Q:
-    """Regions through ``lookup`` that are one of ``paths``, lie inside one or above one."""
-    query = Q(pk__in=[])
-    for path in paths:
-        above = [path[: index + 1] for index, char in enumerate(path) if char == "/"]
-        query |= Q(**{f"{lookup}__path__startswith": path}) | Q(**{f"{lookup}__path__in": above})
-    return query
-
-
 def serving(paths) -> Q:
     """A filter of organisations: the agencies that serve a region of ``paths``."""
-    registered = AgencyRegistration.objects.filter(_near("region", paths), agency=OuterRef("pk"))
-    return Q(kind=Organisation.Kind.AGENCY) & (_near("region", paths) | Q(Exists(registered)))
+    registered = AgencyRegistration.objects.filter(
+        overlapping(paths, "region"), agency=OuterRef("pk")
+    )
+    return Q(kind=Organisation.Kind.AGENCY) & (overlapping(paths, "region") | Q(Exists(registered)))
 
 
 def serves(agency: Organisation, region: Region) -> bool:

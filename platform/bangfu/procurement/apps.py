@@ -10,6 +10,11 @@ class ProcurementConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from bangfu.procurement import models
+        from bangfu.procurement.provider_kind import PROJECT_KIND
+        from bangfu.providers.kinds import register
+
+        # Referrals reach a procured project only through its kind's hooks.
+        register(PROJECT_KIND)
 
         # Money and status changes are audited in the same transaction as the change. The
         # catalogue and evaluation schemes are configuration, kept in the admin's own history

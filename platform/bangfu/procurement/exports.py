@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from bangfu.core.spreadsheets import safe_row
 from bangfu.procurement.models import Evaluation
 
 CJK_FONT = "STSong-Light"
@@ -39,8 +40,6 @@ def evaluation_xlsx(evaluation: Evaluation, rows: list[dict]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
-
-    from bangfu.core.spreadsheets import safe_row
 
     workbook = Workbook()
     sheet = workbook.active

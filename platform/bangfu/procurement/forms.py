@@ -13,7 +13,7 @@ from bangfu.procurement.models import (
     ProjectLine,
 )
 from bangfu.procurement.selectors import agencies_for_buyer, buying_regions, visible_regions
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import Household
 
 
@@ -183,7 +183,7 @@ class DeliveryForm(InputRulesMixin, forms.Form):
             return None
         household = (
             Household.objects.for_user(self.user)
-            .filter(registry_number=number, region__path__startswith=self.project.region.path)
+            .filter(within(self.project.region, "region"), registry_number=number)
             .first()
         )
         if household is None:

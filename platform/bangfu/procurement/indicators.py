@@ -73,9 +73,9 @@ def _days_to_first_service(project: Project, deliveries) -> int | None:
     any, days from the contract's start to its first delivery."""
     waits = [
         (first - timezone.localtime(sent).date()).days
-        for sent, first in project.referrals.filter(first_service_on__isnull=False).values_list(
-            "sent_at", "first_service_on"
-        )
+        for sent, first in project.provider.referrals.filter(
+            first_service_on__isnull=False
+        ).values_list("sent_at", "first_service_on")
     ]
     if waits:
         return round(statistics.median(waits))
@@ -110,7 +110,7 @@ def compute_indicators(project: Project, scheme: EvaluationScheme) -> list[Indic
     # The households' ratings: given on a delivery staff recorded, or as feedback on a
     # referral the agency served under the project.
     ratings = [record.satisfaction for record in deliveries if record.satisfaction]
-    ratings += project.referrals.filter(feedback__isnull=False).values_list(
+    ratings += project.provider.referrals.filter(feedback__isnull=False).values_list(
         "feedback__satisfaction", flat=True
     )
     mean_rating = ratio(sum(ratings), len(ratings))

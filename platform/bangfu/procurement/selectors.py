@@ -18,7 +18,7 @@ from bangfu.procurement.models import (
     Project,
 )
 from bangfu.procurement.roles import EDIT_ROLES
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 
 BUYING_LEVELS = (Region.Level.CITY, Region.Level.COUNTY, Region.Level.TOWNSHIP)
 
@@ -50,7 +50,7 @@ def agencies_for_buyer(user) -> QuerySet[Organisation]:
 def project_referrals(*, project: Project, user) -> QuerySet:
     """The referrals to a project that the user may read, newest first, with their sessions."""
     return (
-        project.referrals.for_user(user)
+        project.provider.referrals.for_user(user)
         .select_related("need__category", "need__household__region__parent")
         .annotate(session_count=Count("sessions"))
         .order_by("-sent_at", "-pk")
@@ -64,7 +64,7 @@ def project_list(
     if year:
         projects = projects.filter(year=year)
     if region is not None:
-        projects = projects.filter(region__path__startswith=region.path)
+        projects = projects.filter(within(region, "region"))
     if status:
         projects = projects.filter(status=status)
     return projects
@@ -73,12 +73,12 @@ def project_list(
 def project_detail_queryset(*, user) -> QuerySet[Project]:
     return (
         Project.objects.for_user(user)
-        .select_related("region__parent", "agency", "created_by", "filing")
+        .select_related("region__parent", "agency", "created_by", "filing", "provider")
         .prefetch_related(
             "lines__item__category",
             "service_area",
             "ledger_entries__by",
-            "transitions__by",
+            "events__by",
             Prefetch(
                 "deliveries",
                 queryset=DeliveryRecord.objects.select_related("line__item", "household"),
@@ -144,7 +144,7 @@ def monthly_flow(*, user, region: Region, year: int) -> list[dict]:
     """Commitments, releases and payments of the region's subtree by month of booking."""
     rows = (
         LedgerEntry.objects.filter(project__in=Project.objects.for_user(user), cap__year=year)
-        .filter(cap__region__path__startswith=region.path)
+        .filter(within(region, "cap__region"))
         .annotate(month=TruncMonth("booked_on"))
         .values("month", "kind")
         .annotate(total=Sum("amount"))
@@ -177,7 +177,7 @@ def published_projects(*, region: Region | None = None) -> QuerySet[Project]:
         .prefetch_related("lines__item", "deliveries", "service_area")
     )
     if region is not None:
-        projects = projects.filter(region__path__startswith=region.path)
+        projects = projects.filter(within(region, "region"))
     return projects
 
 

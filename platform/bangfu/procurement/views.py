@@ -4,9 +4,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.scoping import holds_role_over, scope_for
-from bangfu.procurement import charts, exports, selectors, services
+from bangfu.core import charts
+from bangfu.core.views import service_call
+from bangfu.procurement import exports, selectors, services
 from bangfu.procurement.forms import (
     DashboardFilter,
     DeliveryForm,
@@ -32,7 +33,7 @@ from bangfu.procurement.forms import (
 from bangfu.procurement.indicators import LABELS, SHORT_LABELS
 from bangfu.procurement.models import CatalogueItem, Fund, ProcurementCap, Project
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES, READ_ROLES
-from bangfu.referrals.selectors import project_households
+from bangfu.providers.kinds import quota_households
 
 REFERRALS_SHOWN = 50
 
@@ -61,12 +62,6 @@ def reader_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def error_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [message for errors in exc.message_dict.values() for message in errors]
-    return list(exc.messages)
 
 
 # --- dashboard, funds, catalogue -------------------------------------------------------------
@@ -125,15 +120,17 @@ def dashboard(request):
 def funds(request):
     user = request.user
     form = FundForm(request.POST or None, user=user, initial={"year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.fund_set(by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("The funds and the cap were updated."))
-            return redirect("procurement:funds")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and service_call(
+            request,
+            lambda: services.fund_set(by=user, **form.cleaned_data),
+            form=form,
+            success=_("The funds and the cap were updated."),
+        )
+    ):
+        return redirect("procurement:funds")
     context = {
         "form": form,
         "can_edit": selectors.can_edit(user),
@@ -189,25 +186,19 @@ def _project_form_page(request, *, project: Project | None):
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = dict(form.cleaned_data)
         service_area = data.pop("service_area")
-        try:
-            if project is None:
-                project = services.project_create(
-                    by=user, lines=lines.lines(), service_area=service_area, **data
-                )
-            else:
-                project = services.project_update(
-                    project=project,
-                    by=user,
-                    lines=lines.lines(),
-                    service_area=service_area,
-                    **data,
-                )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("The project was saved as a draft."))
-            return redirect("procurement:project-detail", pk=project.pk)
+        fields = {"by": user, "lines": lines.lines(), "service_area": service_area, **data}
+        saved = service_call(
+            request,
+            lambda: (
+                services.project_update(project=project, **fields)
+                if project is not None
+                else services.project_create(**fields)
+            ),
+            form=form,
+            success=_("The project was saved as a draft."),
+        )
+        if saved:
+            return redirect("procurement:project-detail", pk=saved.value.pk)
     context = {
         "form": form,
         "lines": lines,
@@ -247,7 +238,7 @@ def _detail_context(request, project: Project, **forms) -> dict:
         "delivered_value": project.delivered_value(),
         "households_served": project.households_served(),
         "referrals": selectors.project_referrals(project=project, user=user)[:REFERRALS_SHOWN],
-        "quota_used": len(project_households([project.pk])[project.pk]),
+        "quota_used": len(quota_households([project.provider_id])[project.provider_id]),
         "filing_form": FilingForm(initial={"filed_on": today}),
         "payment_form": PaymentForm(initial={"paid_on": today}),
         "delivery_form": DeliveryForm(
@@ -335,16 +326,17 @@ def project_action(request, pk: int, action: str):
     if form is not None:
         extra[ACTION_FORMS[action]] = form
     if form is None or form.is_valid():
-        try:
-            call(project, request.user, form.cleaned_data if form is not None else {})
-        except services.CapExceeded as exc:
-            extra["errors"] = error_messages(exc)
-            status = 409
-        except ValidationError as exc:
-            extra["errors"] = error_messages(exc)
-        else:
-            messages.success(request, success)
+        outcome = service_call(
+            request,
+            lambda: call(project, request.user, form.cleaned_data if form is not None else {}),
+            success=success,
+            show=False,  # in the page, above the form
+        )
+        if outcome:
             return redirect("procurement:project-detail", pk=pk)
+        extra["errors"] = outcome.messages
+        if isinstance(outcome.refusal, services.CapExceeded):
+            status = 409
     project = get_object_or_404(queryset, pk=pk)
     return render(
         request,
@@ -362,29 +354,28 @@ def evaluation_create(request, pk: int):
     project = get_object_or_404(selectors.project_detail_queryset(user=request.user), pk=pk)
     if not holds_role_over(request.user, EDIT_ROLES, project.region):
         raise PermissionDenied(_("Your role cannot evaluate projects here."))
-    try:
-        scheme = services.scheme_for(project)
-    except ValidationError as exc:
-        messages.error(request, " ".join(error_messages(exc)))
+    found = service_call(request, lambda: services.scheme_for(project))
+    if not found:
         return redirect("procurement:project-detail", pk=pk)
+    scheme = found.value
     criteria = scheme.criteria.all()
     form = EvaluationForm(
         request.POST or None, criteria=criteria, initial={"evaluated_on": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = services.evaluation_record(
+        evaluation = service_call(
+            request,
+            lambda: services.evaluation_record(
                 project=project,
                 by=request.user,
                 evaluated_on=form.cleaned_data["evaluated_on"],
                 scores=form.scores(),
                 comments=form.cleaned_data["comments"],
-            )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                form.add_error(None, message)
-        else:
-            return redirect("procurement:evaluation-detail", pk=evaluation.pk)
+            ),
+            form=form,
+        )
+        if evaluation:
+            return redirect("procurement:evaluation-detail", pk=evaluation.value.pk)
     context = {"project": project, "scheme": scheme, "form": form}
     return render(
         request, "procurement/evaluation_form.html", context, status=400 if form.errors else 200

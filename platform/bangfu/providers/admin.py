@@ -1,17 +1,28 @@
+"""Stations and volunteers for the platform's administrators.
+
+A station or volunteer added here gets its ``Provider`` row through the same services the staff
+pages use, so the provider's name and home region always follow the kind's own row.
+"""
+
 from django.contrib import admin
 
 from bangfu.providers.models import Station, Volunteer
-from bangfu.providers.services import station_default_service_area
+from bangfu.providers.services import provider_sync, station_default_service_area
+
+
+class ProviderRowAdmin(admin.ModelAdmin):
+    exclude = ["provider"]
+
+    def save_model(self, request, obj, form, change):
+        provider_sync(profile=obj)
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "capacity", "quality_rating", "rated_outcomes", "is_accepting"]
-    list_filter = ["is_accepting"]
+class StationAdmin(ProviderRowAdmin):
+    list_display = ["organisation", "capacity"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation", "service_area"]
     filter_horizontal = ["categories"]
-    readonly_fields = ["rated_outcomes"]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -20,10 +31,9 @@ class StationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ProviderRowAdmin):
     list_display = ["user", "organisation", "home_region", "travel_radius_km", "capacity"]
-    list_filter = ["is_available", "serves_gender"]
+    list_filter = ["serves_gender"]
     search_fields = ["user__username", "user__display_name"]
     autocomplete_fields = ["user", "organisation", "home_region"]
     filter_horizontal = ["categories"]
-    readonly_fields = ["rated_outcomes"]

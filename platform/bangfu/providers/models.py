@@ -1,4 +1,10 @@
-"""Who can serve a need: social-work stations and volunteers.
+"""Who can serve a need: every party a need can be referred to is one ``Provider`` row (a
+social-work station, a volunteer, a procured project), one-to-one with its kind's own row.
+
+``Provider`` holds what referrals and matching ask of any provider: its kind, its name, its home
+region (the station's township, the volunteer's village, the project's buying region), whether
+staff suspended it or it paused itself, and its rating from outcomes. What is special about a
+kind is registered by the app that owns it, in ``bangfu.providers.kinds``.
 
 Remaining capacity is never stored: it is the capacity minus the open referrals, counted by the
 referrals app, so it cannot drift.
@@ -14,8 +20,75 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
 from bangfu.core.validators import validate_coordinates
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import ServiceCategory
+
+RATING_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))]
+
+
+class ProviderQuerySet(models.QuerySet):
+    def within(self, region: Region) -> "ProviderQuerySet":
+        """Providers whose home region lies in ``region``'s subtree."""
+        return self.filter(within(region, "region"))
+
+    def open_to_referrals(self) -> "ProviderQuerySet":
+        """Neither suspended by staff nor paused by the provider itself."""
+        return self.filter(is_active=True, is_paused=False)
+
+
+class Provider(models.Model):
+    """Any party a need can be referred to (转介对象)."""
+
+    class Kind(models.TextChoices):
+        STATION = "station", _("social-work station")
+        VOLUNTEER = "volunteer", _("volunteer")
+        PROJECT = "project", _("procured project")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="providers",
+        verbose_name=_("home region"),
+        help_text=_("The station's township, the volunteer's village, the project's region."),
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Staff suspend a provider by clearing this.")
+    )
+    is_paused = models.BooleanField(
+        _("paused"),
+        default=False,
+        help_text=_("The provider takes no new referrals for now, by its own choice."),
+    )
+    status_note = models.CharField(_("reason for the status"), max_length=200, blank=True)
+    quality_rating = models.DecimalField(
+        _("quality rating"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=RATING_VALIDATORS,
+        help_text=_("0-5, computed from outcomes and satisfaction."),
+    )
+    rated_outcomes = models.PositiveIntegerField(
+        _("rated outcomes"), default=0, help_text=_("How many rated outcomes the rating rests on.")
+    )
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["kind", "name", "pk"]
+        indexes = [models.Index(fields=["kind", "is_active", "is_paused"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def takes_referrals(self) -> bool:
+        return self.is_active and not self.is_paused
 
 
 class Station(models.Model):
@@ -27,6 +100,9 @@ class Station(models.Model):
         related_name="station",
         verbose_name=_("organisation"),
         limit_choices_to={"kind": Organisation.Kind.STATION},
+    )
+    provider = models.OneToOneField(
+        Provider, models.PROTECT, related_name="station", verbose_name=_("provider")
     )
     service_area = models.ManyToManyField(
         Region,
@@ -43,19 +119,6 @@ class Station(models.Model):
     )
     capacity = models.PositiveIntegerField(_("open cases it can hold"), default=30)
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
-    quality_rating = models.DecimalField(
-        _("quality rating"),
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
-        help_text=_("0-5, computed from outcomes and satisfaction."),
-    )
-    rated_outcomes = models.PositiveIntegerField(
-        _("rated outcomes"), default=0, help_text=_("How many rated outcomes the rating rests on.")
-    )
-    is_accepting = models.BooleanField(_("accepting referrals"), default=True)
 
     class Meta:
         verbose_name = _("social-work station")
@@ -92,6 +155,9 @@ class Volunteer(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="volunteer", verbose_name=_("user")
+    )
+    provider = models.OneToOneField(
+        Provider, models.PROTECT, related_name="volunteer", verbose_name=_("provider")
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -136,27 +202,25 @@ class Volunteer(models.Model):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("200"))],
     )
     weekly_hours = models.PositiveSmallIntegerField(_("hours a week"), default=4)
+    available_times = models.JSONField(
+        _("available times"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Weekly times, e.g. [{"day": 6, "start": "08:00", "end": "12:00"}]; day 1 is '
+            "Monday. Empty: any time within the weekly hours."
+        ),
+    )
     availability = models.CharField(
-        _("when available"),
+        _("notes on availability"),
         max_length=100,
         blank=True,
-        help_text=_("E.g. weekday evenings, Saturday mornings."),
+        help_text=_("E.g. not during the harvest in October."),
     )
     capacity = models.PositiveSmallIntegerField(_("open tasks at once"), default=2)
     serves_gender = models.CharField(
         _("serves"), max_length=3, choices=GenderPreference.choices, default=GenderPreference.ANY
     )
-    is_available = models.BooleanField(_("available"), default=True)
-    quality_rating = models.DecimalField(
-        _("quality rating"),
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
-        help_text=_("0-5, computed from outcomes and satisfaction."),
-    )
-    rated_outcomes = models.PositiveIntegerField(_("rated outcomes"), default=0)
 
     class Meta:
         verbose_name = _("volunteer")

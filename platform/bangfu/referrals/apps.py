@@ -9,10 +9,20 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from bangfu.referrals import models
+        from bangfu.accounts.scoping import register_provider_reach
+        from bangfu.providers.kinds import register_households_in_care
+        from bangfu.providers.selectors import register_provider_stats
+        from bangfu.referrals import models, reach
+        from bangfu.referrals.provider_stats import provider_stats
+        from bangfu.referrals.selectors import households_in_care
 
         # Notes and descriptions may name people: they are masked in the audit log.
         auditlog.register(models.IntakeCase, mask_fields=["description"])
         auditlog.register(models.Referral, mask_fields=["decline_note", "outcome_note"])
         auditlog.register(models.ServiceSession, mask_fields=["notes"])
         auditlog.register(models.Feedback, mask_fields=["comments"])
+        # A quota of households counts those in the provider's care.
+        register_households_in_care(households_in_care)
+        register_provider_stats(provider_stats)  # the directory's record of each provider
+        # Providers' people read referrals and needs through the referrals to them.
+        register_provider_reach(reach.REACH)

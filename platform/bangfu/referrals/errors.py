@@ -2,17 +2,12 @@
 
 from django.utils.translation import gettext as _
 
+from bangfu.core.errors import Refused
+from bangfu.providers import kinds
 
-class ReferralError(Exception):
+
+class ReferralError(Refused):
     """A lifecycle rule refused the action; ``str(error)`` is the message to show."""
-
-
-class InvalidTransition(ReferralError):
-    def __init__(self, current: str, wanted: str):
-        super().__init__(
-            _("A referral that is %(current)s cannot become %(wanted)s.")
-            % {"current": current, "wanted": wanted}
-        )
 
 
 class CapacityFull(ReferralError):
@@ -28,22 +23,23 @@ class CapacityFull(ReferralError):
 
 
 class QuotaUsedUp(CapacityFull):
-    """A procured project has taken all the households its contract pays for."""
+    """A provider serving a quota of households (a procured project) has taken them all."""
 
-    def __init__(self, project, households: int, target: int):
+    def __init__(self, provider, households: int, target: int):
         ReferralError.__init__(
             self,
             _(
                 "%(project)s has used its quota: %(households)s of %(target)s households. "
                 "Decline, so the case goes to the next candidate."
             )
-            % {"project": project, "households": households, "target": target},
+            % {"project": provider, "households": households, "target": target},
         )
-        self.provider, self.open_cases, self.capacity = project, households, target
+        self.provider, self.open_cases, self.capacity = provider, households, target
 
 
-class ProviderUnavailable(ReferralError):
-    pass
+class ProviderUnavailable(ReferralError, kinds.ProviderUnavailable):
+    """The provider cannot take the need: its own refusal (``kinds.ProviderUnavailable``, raised
+    by the kind's ``check_serves``) as the referrals' error, shown like every other one."""
 
 
 class NeedNotRankable(ReferralError):

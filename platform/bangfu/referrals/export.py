@@ -8,7 +8,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bangfu.core.spreadsheets import safe_row
-from bangfu.referrals.selectors import provider_names
 
 
 def _local(moment):
@@ -16,8 +15,7 @@ def _local(moment):
 
 
 def referrals_workbook(referrals) -> bytes:
-    referrals = list(referrals.prefetch_related("sessions").select_related("feedback"))
-    names = provider_names(referral.provider_key for referral in referrals)
+    referrals = list(referrals.prefetch_related("sessions").select_related("feedback", "provider"))
     book = Workbook()
     sheet = book.active
     sheet.title = _("Referrals")
@@ -66,7 +64,7 @@ def referrals_workbook(referrals) -> bytes:
                     village.name,
                     referral.need.category.name,
                     referral.need.get_urgency_display(),
-                    names.get(referral.provider_key, ""),
+                    referral.provider.name,
                     referral.get_status_display(),
                     _local(referral.sent_at),
                     _local(referral.accept_due_at),

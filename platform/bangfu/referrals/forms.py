@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.forms import InputRulesMixin
+from bangfu.providers import kinds
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
@@ -84,11 +84,12 @@ class SessionForm(InputRulesMixin, forms.Form):
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
         categories = service_categories()
-        if referral.project_id:
-            # A project's sessions count against the line that buys them (its category or the
-            # category's parent): only those services can be logged.
-            bought = referral.project.lines.values("item__category")
-            categories = categories.filter(Q(pk__in=bought) | Q(parent__in=bought))
+        kind = kinds.kind_of(referral.provider)
+        allowed = kind.session_categories(kind.profile(referral.provider))
+        if allowed is not None:
+            # A project's sessions count against the line that buys them: only those services
+            # can be logged.
+            categories = categories.filter(pk__in=list(allowed))
             self.fields["category"].help_text = _(
                 "The services the project buys; each session counts against its line."
             )

@@ -3,13 +3,16 @@
 An intake case is opened on a household's need, or on a call (hotline 12349, the public help form)
 before any need is recorded. It is routed to one provider at a time: each attempt is a
 ``Referral``, and every change of a referral's status leaves a ``ReferralEvent`` saying who, when
-and why. A referral's provider is a station, a volunteer or a procured project whose agency
-serves it (exactly one; charity offers are allocated in their own app). Capacity is never a
-stored counter: a provider's open cases are its referrals that hold a capacity slot (accepted or
-in service), and a unique index on (provider, slot) stops two of them from holding the same slot.
-A procured project's quota is of households, not of open cases: it is counted from the
-households of its referrals and deliveries, under the project's row lock, and its referrals hold
-no slot (a household with two needs takes one place).
+and why. A referral's provider is a ``providers.Provider`` (a station, a volunteer, a procured
+project; charity offers are allocated in their own app). What is special about each kind is
+asked of the kind registered in ``bangfu.providers.kinds``, never of the app behind it.
+
+Capacity is never a stored counter: a provider whose kind holds slots (a station, a volunteer)
+has as open cases its referrals that hold a capacity slot (accepted or in service), and a unique
+index on (provider, slot) stops two of them from holding the same slot. A kind that serves a
+quota of households instead (a procured project) holds no slot: its quota is counted from the
+households in its care and those its own records say it served, under the provider's row lock
+(a household with two needs takes one place).
 """
 
 from django.conf import settings
@@ -21,26 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
 from bangfu.core.fields import EncryptedTextField
-from bangfu.procurement.models import DeliveryRecord, Project
-from bangfu.providers.models import Station, Volunteer
-from bangfu.referrals.errors import InvalidTransition
+from bangfu.core.lifecycle import Lifecycle
+from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
 from bangfu.registry.models import Need, ServiceCategory
-
-# ("station", pk), ("volunteer", pk) or ("project", pk), as the matching engine has it.
-ProviderKey = tuple[str, int]
-PROVIDER_KINDS = ("station", "volunteer", "project")
-
-
-def provider_key_of(
-    station_id: int | None, volunteer_id: int | None, project_id: int | None = None
-) -> ProviderKey:
-    """The provider of a referral row, from its three keys (exactly one is set)."""
-    if station_id:
-        return ("station", station_id)
-    if volunteer_id:
-        return ("volunteer", volunteer_id)
-    return ("project", project_id)
 
 
 class IntakeCaseQuerySet(ScopedQuerySet):
@@ -127,9 +114,8 @@ class ReferralQuerySet(ScopedQuerySet):
     def holding(self) -> "ReferralQuerySet":
         return self.filter(status__in=Referral.HOLDING)
 
-    def for_provider(self, key: ProviderKey) -> "ReferralQuerySet":
-        kind, pk = key
-        return self.filter(**{f"{kind}_id": pk})
+    def for_provider(self, provider_id: int) -> "ReferralQuerySet":
+        return self.filter(provider_id=provider_id)
 
     def overdue(self, now=None) -> "ReferralQuerySet":
         """Sent and not answered by the accept deadline, or accepted and not yet served in time."""
@@ -140,7 +126,7 @@ class ReferralQuerySet(ScopedQuerySet):
         )
 
 
-class Referral(models.Model):
+class Referral(Lifecycle):
     class Status(models.TextChoices):
         SENT = "sent", _("sent")
         ACCEPTED = "accepted", _("accepted")
@@ -184,29 +170,8 @@ class Referral(models.Model):
         IntakeCase, models.PROTECT, related_name="referrals", verbose_name=_("intake case")
     )
     need = models.ForeignKey(Need, models.PROTECT, related_name="referrals", verbose_name=_("need"))
-    station = models.ForeignKey(
-        Station,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="referrals",
-        verbose_name=_("social-work station"),
-    )
-    volunteer = models.ForeignKey(
-        Volunteer,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="referrals",
-        verbose_name=_("volunteer"),
-    )
-    project = models.ForeignKey(
-        Project,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="referrals",
-        verbose_name=_("procured project"),
+    provider = models.ForeignKey(
+        Provider, models.PROTECT, related_name="referrals", verbose_name=_("provider")
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SENT
@@ -249,30 +214,21 @@ class Referral(models.Model):
             models.Index(fields=["status", "service_due_at"]),
         ]
         constraints = [
+            # A slot is held only while accepted or in service (``transition`` frees it on the
+            # way out). That a referral to a station or volunteer holds one whenever it is
+            # accepted or in service, and one to a project never does, depends on the provider's
+            # kind, which a check constraint cannot see: ``referral_accept`` takes a slot for
+            # the kinds that hold slots (``ProviderKind.holds_slots``) under the provider's row
+            # lock, and the unique index below refuses a second referral in the same slot.
             models.CheckConstraint(
-                condition=Q(station__isnull=False, volunteer__isnull=True, project__isnull=True)
-                | Q(station__isnull=True, volunteer__isnull=False, project__isnull=True)
-                | Q(station__isnull=True, volunteer__isnull=True, project__isnull=False),
-                name="referral_exactly_one_provider",
-            ),
-            # Holding a slot and being accepted or in service are the same thing, for stations
-            # and volunteers; a project's referrals hold none.
-            models.CheckConstraint(
-                condition=Q(project__isnull=False, slot__isnull=True)
-                | Q(project__isnull=True, status__in=["accepted", "in_service"], slot__gte=1)
-                | Q(project__isnull=True, slot__isnull=True)
-                & ~Q(status__in=["accepted", "in_service"]),
-                name="referral_slot_iff_holding",
+                condition=Q(slot__isnull=True)
+                | Q(status__in=["accepted", "in_service"], slot__gte=1),
+                name="referral_slot_only_while_holding",
             ),
             models.UniqueConstraint(
-                fields=["station", "slot"],
-                condition=Q(station__isnull=False, slot__isnull=False),
-                name="referral_station_slot_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["volunteer", "slot"],
-                condition=Q(volunteer__isnull=False, slot__isnull=False),
-                name="referral_volunteer_slot_unique",
+                fields=["provider", "slot"],
+                condition=Q(slot__isnull=False),
+                name="referral_provider_slot_unique",
             ),
             # A need is with one provider at a time.
             models.UniqueConstraint(
@@ -290,14 +246,6 @@ class Referral(models.Model):
         return _("Referral %(number)s") % {"number": self.pk}
 
     @property
-    def provider(self) -> Station | Volunteer | Project:
-        return getattr(self, self.provider_key[0])
-
-    @property
-    def provider_key(self) -> ProviderKey:
-        return provider_key_of(self.station_id, self.volunteer_id, self.project_id)
-
-    @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
 
@@ -312,28 +260,16 @@ class Referral(models.Model):
     def transition(self, *, to: str, by, at, reason: str = "", note: str = "") -> "ReferralEvent":
         """Move to ``to`` if the lifecycle allows it, and record who did it, when and why.
 
-        Leaving a holding status frees the capacity slot; the caller saves any other field.
+        Leaving a holding status frees the capacity slot. Every field is saved: the services
+        set the deadlines and the slot of the move before they call it.
         """
-        if to not in self.TRANSITIONS.get(self.status, set()):
-            raise InvalidTransition(self.get_status_display(), self.Status(to).label)
-        before = self.status
-        self.status = to
-        if to == self.Status.ACCEPTED:
-            self.accepted_at = at
+        fields = {"accepted_at": at} if to == self.Status.ACCEPTED else {}
         if to not in self.HOLDING:
-            self.slot = None
+            fields["slot"] = None
         if to not in self.LIVE:
-            self.ended_at = at
-        self.save()
-        return ReferralEvent.objects.create(
-            referral=self,
-            action=to,
-            from_status=before,
-            to_status=to,
-            by=by,
-            at=at,
-            reason=reason,
-            note=note,
+            fields["ended_at"] = at
+        return self.move(
+            to=to, by=by, at=at, reason=reason, note=note, fields=fields, save_all=True, action=to
         )
 
 
@@ -413,14 +349,10 @@ class ServiceSession(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    # On a referral to a procured project: what the session delivered against the project's line.
-    delivery = models.OneToOneField(
-        DeliveryRecord,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="session",
-        verbose_name=_("project delivery"),
+    # What the session counted in the provider kind's own records (a procured project's
+    # delivery against its line), by that record's primary key: the kind describes it.
+    delivery_record = models.PositiveBigIntegerField(
+        _("record of what was delivered"), null=True, blank=True
     )
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Deadline checks and e-mails. Tasks take ids and are safe to run twice."""
+"""Deadline checks, e-mails and providers' ratings. Tasks take ids and are safe to run twice."""
 
 from celery import shared_task
 from django.conf import settings
@@ -28,3 +28,11 @@ def send_notification_email_task(notification_id: int) -> bool:
     from bangfu.referrals.services import notification_email
 
     return notification_email(notification_id=notification_id)
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
+def refresh_provider_quality_task(provider_id: int | None = None) -> int:
+    """Refresh one provider's quality rating (after new feedback), or every rated provider's."""
+    from bangfu.referrals.services import providers_refresh_quality
+
+    return providers_refresh_quality(provider_ids=None if provider_id is None else [provider_id])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bangfu.matching_runs.adapter.availability import Languages
 from bangfu.matching_runs.adapter.common import (
     REASONS,
     Categories,
@@ -66,7 +67,7 @@ def load_instance(
 ) -> Instance:
     """The needs and providers of a region on ``today`` (by default, now); stations and projects
     reach ``reach_km`` at most."""
-    categories = Categories()
+    categories, languages = Categories(), Languages()
     needs, needs_left_out = load_needs(
         region,
         categories,
@@ -74,8 +75,9 @@ def load_instance(
         exclude=exclude,
         open_only=open_only,
         today=today,
+        languages=languages,
     )
-    table = load_providers(region, categories, reach_km=reach_km, today=today)
+    table = load_providers(region, categories, reach_km=reach_km, today=today, languages=languages)
     return Instance(
         region=region,
         needs=needs,

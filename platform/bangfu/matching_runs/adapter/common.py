@@ -1,5 +1,9 @@
 """What the needs and providers loaders share: provider keys, service categories as columns of
-the skill matrix, and the check of each row against what the engine refuses."""
+the skill matrix, and the check of each row against what the engine refuses.
+
+A station, volunteer or procured project is keyed by its ``Provider`` row's pk (the pk the
+referrals name it by); a charity offer, which is no provider of referrals, by its own pk.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.validators import validate_coordinates
-from bangfu.providers.models import Certificate
+from bangfu.providers.models import Certificate, Provider
 from bangfu.registry.models import ServiceCategory
 from matching.types import ANY, FEMALE, KINDS, MALE, REGION_DIGITS, provider_key
 
@@ -45,6 +49,14 @@ def key_of(kind: str, pk: int) -> int:
 def kind_and_pk(key: int) -> tuple[str, int]:
     """Inverse of :func:`key_of`."""
     return KIND_NAMES[key % len(KINDS)], key // len(KINDS)
+
+
+def provider_keys(provider_ids) -> dict[int, int]:
+    """The engine's keys of ``Provider`` rows, by their pk, in one query."""
+    return {
+        pk: key_of(kind, pk)
+        for pk, kind in Provider.objects.filter(pk__in=set(provider_ids)).values_list("pk", "kind")
+    }
 
 
 class Categories:

@@ -8,18 +8,19 @@ from collections import defaultdict
 import numpy as np
 from django.utils import timezone
 
+from bangfu.matching_runs.adapter.availability import Languages, need_times
 from bangfu.matching_runs.adapter.common import (
     GENDER_CODES,
     Categories,
     LeftOut,
     choice_problem,
     coordinates_problem,
-    key_of,
     not_negative_problem,
+    provider_keys,
     region_code_problem,
 )
 from bangfu.referrals import selectors as referral_selectors
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import (
     Member,
     Need,
@@ -46,6 +47,8 @@ NEED_COLUMNS = (
     "sex",
     "disability_grade",
     "region",
+    "languages",
+    "times",
     "current_provider",
 )
 
@@ -100,12 +103,14 @@ def load_needs(
     exclude=frozenset(),
     today=None,
     open_only=True,
+    languages: Languages | None = None,
 ) -> tuple[Needs, list[LeftOut]]:
     """Needs of the region, open ones unless told otherwise, and those left out because the
-    engine would refuse them; ``exclude`` adds providers (kind, pk) no need may go to."""
+    engine would refuse them; ``exclude`` adds providers (``Provider`` pks) no need may go to."""
     today = today or timezone.localdate()
+    languages = languages or Languages()
     queryset = (Need.objects.open() if open_only else Need.objects.all()).filter(
-        household__region__path__startswith=region.path,
+        within(region, "household__region"),
         category__kind=ServiceCategory.Kind.SERVICE,
     )
     if need_ids is not None:
@@ -126,6 +131,8 @@ def load_needs(
         "code": "household__region__code",
         "village": "household__region_id",
         "number": "household__registry_number",
+        "languages": "household__languages",
+        "preferred_times": "preferred_times",
     }
     rows, left_out = [], []
     for values in queryset.order_by("pk").values_list(*fields.values()):
@@ -141,10 +148,15 @@ def load_needs(
     facts = _household_facts(household_ids, today)
     declined = referral_selectors.declined_pairs([row["pk"] for row in rows])
     current = referral_selectors.current_providers(household_ids)
+    keys = provider_keys(
+        {pk for _need, pk in declined}
+        | {pk for serving in current.values() for pk in serving}
+        | set(exclude)
+    )
     declined_by_need = defaultdict(set)
-    for need_id, (kind, pk) in declined:
-        declined_by_need[need_id].add(key_of(kind, pk))
-    excluded = {key_of(kind, pk) for kind, pk in exclude}
+    for need_id, pk in declined:
+        declined_by_need[need_id].add(keys[pk])
+    excluded = {keys[pk] for pk in exclude if pk in keys}
 
     columns = {name: [] for name in NEED_COLUMNS}
     declined_ptr, declined_keys = [0], []
@@ -166,8 +178,10 @@ def load_needs(
         columns["sex"].append(household_facts.get("sex", ANY))
         columns["disability_grade"].append(household_facts.get("grade", 0))
         columns["region"].append(int(row["code"]))
-        keys = current.get(household, ())
-        columns["current_provider"].append(next((key_of(*key) for key in sorted(keys)), -1))
+        columns["languages"].append(languages.mask(row["languages"]))
+        columns["times"].append(need_times(row["preferred_times"]))
+        serving = sorted(keys[pk] for pk in current.get(household, ()))
+        columns["current_provider"].append(serving[0] if serving else -1)
         declined_keys.extend(sorted(declined_by_need.get(row["pk"], set()) | excluded))
         declined_ptr.append(len(declined_keys))
     needs = Needs(

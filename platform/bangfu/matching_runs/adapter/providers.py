@@ -1,6 +1,10 @@
 """The engine's providers: stations, volunteers, procured projects under way and approved
 charity offers of a county, with capacity derived from referrals and never a stored counter; a
-project's quota and budget from its deliveries."""
+project's quota and budget from its deliveries.
+
+Stations, volunteers and projects are ``Provider`` rows: the engine keys them by the provider's
+pk, and leaves out those suspended by staff or paused by themselves (``open_to_referrals``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from decimal import Decimal
 import numpy as np
 from django.utils import timezone
 
+from bangfu.matching_runs.adapter.availability import Languages, volunteer_times
 from bangfu.matching_runs.adapter.common import (
     CERTIFICATE_CATEGORIES,
     CERTIFIED_SKILL,
@@ -29,11 +34,21 @@ from bangfu.matching_runs.adapter.common import (
 )
 from bangfu.offers.selectors import offer_providers
 from bangfu.procurement.models import Project
-from bangfu.providers.models import Station, Volunteer
+from bangfu.providers.kinds import quota_households
+from bangfu.providers.models import Provider, Station, Volunteer
+from bangfu.providers.times import case_limit
 from bangfu.referrals import selectors as referral_selectors
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import ServiceCategory
-from matching.types import AGE_UNLIMITED, ALL_TIERS, ANY, KINDS, Providers, provider_key
+from matching.types import (
+    AGE_UNLIMITED,
+    ALL_LANGUAGES,
+    ALL_TIERS,
+    ANY,
+    KINDS,
+    Providers,
+    provider_key,
+)
 
 PROVIDER_DEFAULTS = {
     "serves_gender": ANY,
@@ -43,6 +58,9 @@ PROVIDER_DEFAULTS = {
     "min_age": 0,
     "max_age": AGE_UNLIMITED,
     "disability_max_grade": 0,
+    # Only volunteers are bound by language and times (``availability``).
+    "languages": ALL_LANGUAGES,
+    "times": 0,
 }
 PROVIDER_COLUMNS = (
     "id",
@@ -71,15 +89,18 @@ class _ProviderTable:
         self.budgets: list[int] = []
         self.left_out: list[LeftOut] = []
 
-    def _refused(self, key, name, lat, lon, radius_km, areas, columns, located) -> bool:
-        """Record the row as left out if the engine would refuse it. ``located`` names the
-        object the coordinates come from (a station's township), when not the provider."""
+    def _refused(self, key, name, lat, lon, radius_km, areas, columns, located, fix) -> bool:
+        """Record the row as left out if the engine would refuse it. ``fix`` names the row
+        whose page corrects the provider (a station's own row, not its ``Provider``; by default
+        the keyed row itself); ``located`` the object the coordinates come from (a station's
+        township), when not that row."""
         kind, pk = kind_and_pk(key)
+        fix = fix or (kind, pk)
         checks = (
-            (coordinates_problem(lat, lon), located or (kind, pk)),
-            (not_negative_problem("radius", radius_km), (kind, pk)),
-            (not_negative_problem("unit_cost", columns.get("unit_cost", 0)), (kind, pk)),
-            *((region_code_problem(code), (kind, pk)) for code in areas),
+            (coordinates_problem(lat, lon), located or fix),
+            (not_negative_problem("radius", radius_km), fix),
+            (not_negative_problem("unit_cost", columns.get("unit_cost", 0)), fix),
+            *((region_code_problem(code), fix) for code in areas),
         )
         for problem, (fix, fix_pk) in checks:
             if problem is not None:
@@ -103,9 +124,10 @@ class _ProviderTable:
         rating=None,
         outcomes=(0, 0),
         located=None,
+        fix=None,
         **columns,
     ):
-        if self._refused(key, name, lat, lon, radius_km, areas, columns, located):
+        if self._refused(key, name, lat, lon, radius_km, areas, columns, located, fix):
             return
         referred, completed = outcomes
         row = {
@@ -158,44 +180,48 @@ def _m2m(through, owner: str, target: str, owners) -> dict[int, list]:
 def _add_stations(table, county, *, reach_km, open_cases, outcomes):
     stations = list(
         Station.objects.filter(
-            is_accepting=True,
+            within(county, "organisation__region"),
+            provider__in=Provider.objects.open_to_referrals(),
             organisation__is_active=True,
-            organisation__region__path__startswith=county.path,
         )
-        .select_related("organisation__region")
+        .select_related("organisation__region", "provider")
         .order_by("pk")
     )
     categories = _m2m(Station.categories.through, "station", "servicecategory_id", stations)
     areas = _m2m(Station.service_area.through, "station", "region__code", stations)
     for station in stations:
-        township = station.organisation.region
+        township, provider = station.organisation.region, station.provider
         table.add(
-            key=provider_key(STATION, station.pk),
-            name=station.organisation.name,
+            key=provider_key(STATION, provider.pk),
+            name=provider.name,
             offered=dict.fromkeys(categories[station.pk], 1.0),
             areas=areas.get(station.pk) or [township.code],
             lat=township.latitude,
             lon=township.longitude,
             located=("region", township.pk),
+            fix=("station", station.pk),
             radius_km=reach_km,
             capacity=station.capacity,
-            used=open_cases.get(("station", station.pk), 0),
-            rating=station.quality_rating,
-            outcomes=outcomes.get(("station", station.pk), (0, 0)),
+            used=open_cases.get(provider.pk, 0),
+            rating=provider.quality_rating,
+            outcomes=outcomes.get(provider.pk, (0, 0)),
         )
 
 
-def _add_volunteers(table, county, *, open_cases, outcomes):
+def _add_volunteers(table, county, *, open_cases, outcomes, languages):
     volunteers = list(
         Volunteer.objects.filter(
-            is_available=True, user__is_active=True, home_region__path__startswith=county.path
+            within(county, "home_region"),
+            provider__in=Provider.objects.open_to_referrals(),
+            user__is_active=True,
         )
-        .select_related("user")
+        .select_related("provider")
         .order_by("pk")
     )
     categories = _m2m(Volunteer.categories.through, "volunteer", "servicecategory_id", volunteers)
     by_code = table.categories.by_code
     for volunteer in volunteers:
+        provider = volunteer.provider
         certified = {
             by_code[code]
             for certificate in volunteer.certificates
@@ -203,20 +229,23 @@ def _add_volunteers(table, county, *, open_cases, outcomes):
             if code in by_code
         }
         table.add(
-            key=provider_key(VOLUNTEER, volunteer.pk),
-            name=str(volunteer.user),
+            key=provider_key(VOLUNTEER, provider.pk),
+            name=provider.name,
             offered={
                 pk: CERTIFIED_SKILL if pk in certified else VOLUNTEER_SKILL
                 for pk in categories[volunteer.pk]
             },
             lat=volunteer.latitude,
             lon=volunteer.longitude,
+            fix=("volunteer", volunteer.pk),
             radius_km=volunteer.travel_radius_km,
-            capacity=volunteer.capacity,
-            used=open_cases.get(("volunteer", volunteer.pk), 0),
-            rating=volunteer.quality_rating,
-            outcomes=outcomes.get(("volunteer", volunteer.pk), (0, 0)),
+            capacity=case_limit(capacity=volunteer.capacity, weekly_hours=volunteer.weekly_hours),
+            used=open_cases.get(provider.pk, 0),
+            rating=provider.quality_rating,
+            outcomes=outcomes.get(provider.pk, (0, 0)),
             serves_gender=GENDER_CODES.get(volunteer.serves_gender, ANY),
+            languages=languages.mask(volunteer.languages),
+            times=volunteer_times(volunteer.available_times),
         )
 
 
@@ -233,19 +262,18 @@ def _add_projects(table, county, *, reach_km, outcomes, today):
     """
     projects = list(
         Project.objects.filter(
+            within(county, "region"),
+            provider__in=Provider.objects.open_to_referrals(),
             status=Project.Status.IN_PROGRESS,
-            region__path__startswith=county.path,
             target_households__gt=0,
             starts_on__lte=today,
             ends_on__gte=today,
         )
-        .select_related("region", "agency")
+        .select_related("region", "agency", "provider")
         .prefetch_related("lines__item", "deliveries", "service_area")
         .order_by("pk")
     )
-    households = referral_selectors.project_households(
-        [project.pk for project in projects], pending=True
-    )
+    households = quota_households([project.provider_id for project in projects], pending=True)
     for project in projects:
         offered = {
             line.item.category_id: 1.0
@@ -254,22 +282,25 @@ def _add_projects(table, county, *, reach_km, outcomes, today):
         }
         if not offered:
             continue
+        provider = project.provider
         areas = [region.code for region in project.service_area.all()] or [project.region.code]
         centre = next((r for r in project.service_area.all() if r.latitude is not None), None)
         centre = centre or project.region
         budget = max(project.amount - project.delivered_value(), Decimal("0"))
         table.add(
-            key=provider_key(PROJECT, project.pk),
+            key=provider_key(PROJECT, provider.pk),
             name=f"{project.name} · {project.agency.name}",
             offered=offered,
             areas=areas,
             lat=centre.latitude,
             lon=centre.longitude,
             located=("region", centre.pk),
+            fix=("project", project.pk),
             radius_km=reach_km,
             capacity=project.target_households,
-            used=len(households[project.pk]),
-            outcomes=outcomes.get(("project", project.pk), (0, 0)),
+            used=len(households[provider.pk]),
+            rating=provider.quality_rating,
+            outcomes=outcomes.get(provider.pk, (0, 0)),
             unit_cost=_fen(project.amount / project.target_households),
             pool=table.add_pool(_fen(budget)),
         )
@@ -295,7 +326,12 @@ def _add_offers(table, county):
 
 
 def load_providers(
-    region: Region, categories: Categories, *, reach_km: float, today: dt.date | None = None
+    region: Region,
+    categories: Categories,
+    *,
+    reach_km: float,
+    today: dt.date | None = None,
+    languages: Languages | None = None,
 ) -> _ProviderTable:
     """Everyone who may serve the region's county on ``today`` (by default, now), with capacity
     derived from referrals."""
@@ -304,7 +340,9 @@ def load_providers(
     outcomes = referral_selectors.provider_outcomes()
     table = _ProviderTable(categories)
     _add_stations(table, county, reach_km=reach_km, open_cases=open_cases, outcomes=outcomes)
-    _add_volunteers(table, county, open_cases=open_cases, outcomes=outcomes)
+    _add_volunteers(
+        table, county, open_cases=open_cases, outcomes=outcomes, languages=languages or Languages()
+    )
     _add_projects(
         table,
         county,

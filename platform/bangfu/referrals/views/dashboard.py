@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.referrals import selectors
-from bangfu.referrals.charts import bar_chart
+from bangfu.referrals.dashboards import bureau_dashboard
 from bangfu.referrals.export import referrals_workbook
 from bangfu.referrals.forms import DashboardForm
 from bangfu.referrals.views.common import require_staff_area
@@ -28,21 +29,22 @@ def dashboard(request):
     """Referrals in the user's region: where they stand, how fast, who accepts, who is missed."""
     require_staff_area(request.user)
     form, since = _since(request)
-    data = selectors.bureau_dashboard(request.user, since=since)
-    status_chart = bar_chart(
-        _("Referrals by status"),
-        [
-            (str(label), count, str(count), f"status-{value}")
-            for value, label, count in data.by_status
-        ],
+    data = bureau_dashboard(request.user, since=since)
+    status_chart = hbar_chart(
+        [(str(label), [count]) for _value, label, count in data.by_status],
+        [Series(_("referrals"), "#5b9bd5")],
+        title=_("Referrals by status"),
+        value_format=whole,
     )
-    acceptance_chart = bar_chart(
-        _("Acceptance rate by provider"),
+    acceptance_chart = hbar_chart(
         [
-            (row.name, row.rate, f"{row.rate:.0%} ({row.accepted}/{row.answered})")
+            (row.name, [row.rate], f"{row.rate:.0%} ({row.accepted}/{row.answered})")
             for row in data.acceptance[:20]
         ],
-        maximum=1.0,
+        [Series(_("accepted, share of answered"), "#2e8b57")],
+        title=_("Acceptance rate by provider"),
+        max_value=1,
+        value_format=lambda rate: f"{rate:.0%}",
     )
     return render(
         request,

@@ -8,11 +8,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.views import service_call
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import NeedNotRankable
 from bangfu.referrals.forms import AttachNeedForm, IntakeForm
 from bangfu.referrals.models import IntakeCase, Referral
-from bangfu.referrals.views.common import require_staff_area, service_call
+from bangfu.referrals.views.common import require_staff_area
+from bangfu.regions.models import within
 
 # Labels of the parts of a candidate's score (bangfu.matching_runs.services.RankedProvider).
 COMPONENT_LABELS = {
@@ -22,6 +24,7 @@ COMPONENT_LABELS = {
     "continuity": gettext_lazy("continuity"),
     "capacity": gettext_lazy("capacity"),
     "success": gettext_lazy("chance of success"),
+    "availability": gettext_lazy("availability"),
 }
 COMPONENT_ORDER = tuple(COMPONENT_LABELS)
 
@@ -104,7 +107,7 @@ def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
             not_rankable = error
     referrals = (
         Referral.objects.filter(intake=intake)
-        .select_related("station__organisation", "volunteer__user", "project", "sent_by")
+        .select_related("provider", "sent_by")
         .prefetch_related("events__by")
     )
     return render(
@@ -130,7 +133,7 @@ def _attach_form(request, intake: IntakeCase) -> AttachNeedForm | None:
     if intake.need_id is not None or intake.status != IntakeCase.Status.OPEN:
         return None
     needs = selectors.needs_awaiting_intake(request.user).filter(
-        household__region__path__startswith=intake.township.path
+        within(intake.township, "household__region")
     )
     return AttachNeedForm(needs=needs)
 
@@ -187,7 +190,7 @@ def intake_refer(request, pk: int):
         sent.append(
             services.referral_send(
                 intake=intake,
-                provider=(candidate.kind, candidate.provider_id),
+                provider_id=candidate.provider_id,
                 by=request.user,
                 candidate=candidate,
                 rank=rank,
@@ -214,13 +217,7 @@ def intake_route(request, pk: int):
             messages.warning(request, _("No provider can take this need now."))
         else:
             messages.success(
-                request,
-                _("Referred to %(provider)s.")
-                % {
-                    "provider": selectors.provider_names([sent[0].provider_key]).get(
-                        sent[0].provider_key, ""
-                    )
-                },
+                request, _("Referred to %(provider)s.") % {"provider": sent[0].provider.name}
             )
             return redirect("referrals:referral-detail", sent[0].pk)
     return redirect("referrals:intake-detail", intake.pk)

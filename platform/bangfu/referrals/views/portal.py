@@ -6,7 +6,7 @@ Everything is read through ``selectors.provider_referrals``: a referral sent to 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,11 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.views import service_call
+from bangfu.referrals import dashboards as dashboards_of
 from bangfu.referrals import selectors, services
-from bangfu.referrals.errors import ReferralError
 from bangfu.referrals.forms import CloseForm, CompleteForm, DeclineForm, ReferralFilter, SessionForm
 from bangfu.referrals.models import Referral
-from bangfu.referrals.views.common import service_call
 from bangfu.regions.models import Region
 
 PAGE_SIZE = 25
@@ -56,13 +56,10 @@ def inbox(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    providers = [("station", station.pk) for station in selectors.stations_of(request.user)]
-    providers += [("project", project.pk) for project in selectors.projects_of(request.user)]
-    volunteer = selectors.volunteer_of(request.user)
-    if volunteer is not None:
-        providers.append(("volunteer", volunteer.pk))
-    names = selectors.provider_names(providers)
-    dashboards = [(names.get(key, ""), selectors.provider_dashboard(key)) for key in providers]
+    dashboards = [
+        (provider.name, dashboards_of.provider_dashboard(provider))
+        for provider in selectors.providers_of(request.user)
+    ]
     template = (
         "referrals/portal/tasks.html"
         if _is_volunteer_view(request.user)
@@ -102,17 +99,16 @@ def accept(request, pk: int):
     """One click: with htmx the row is swapped in place, otherwise back to the case."""
     _require_provider(request.user)
     referral = _case(request, pk)
-    error = ""
-    try:
-        services.referral_accept(referral=referral, by=request.user)
-    except (ReferralError, PermissionDenied) as exc:
-        error = str(exc)
+    outcome = service_call(
+        request,
+        lambda: services.referral_accept(referral=referral, by=request.user),
+        success=""
+        if request.htmx
+        else _("Accepted. The household's contact details are shown now."),
+        show=not request.htmx,
+    )
     if request.htmx:
-        return _row(request, referral, error=error)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Accepted. The household's contact details are shown now."))
+        return _row(request, referral, error=" ".join(outcome.messages))
     return redirect("portal:case", referral.pk)
 
 
@@ -122,19 +118,18 @@ def decline(request, pk: int):
     _require_provider(request.user)
     referral = _case(request, pk)
     form = DeclineForm(request.POST)
-    error = ""
     if form.is_valid():
-        try:
-            services.referral_decline(
+        outcome = service_call(
+            request,
+            lambda: services.referral_decline(
                 referral=referral,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        except (ReferralError, PermissionDenied) as exc:
-            error = str(exc)
+            ),
+            show=False,
+        )
+        error = " ".join(outcome.messages)
     else:
         error = _("Choose a reason for declining.")
     if request.htmx:
@@ -154,12 +149,12 @@ def decline(request, pk: int):
 
 def _render_case(request, referral, *, status=200, **forms):
     sheet = selectors.service_sheet(referral)
+    log = selectors.session_log(referral)
     context = {
         "referral": referral,
         "sheet": sheet,
-        "sessions": referral.sessions.select_related(
-            "category", "provided_by", "delivery__line__item"
-        ),
+        "sessions": log.sessions,
+        "counts_service": log.counts_service,
         "events": selectors.referral_events(referral),
         "overdue": referral.is_overdue(),
         "decline_form": forms.get("decline_form") or DeclineForm(),

@@ -6,10 +6,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.views import service_call
 from bangfu.referrals import selectors, services
 from bangfu.referrals.forms import FeedbackForm, RevokeForm
 from bangfu.referrals.models import Feedback, Referral
-from bangfu.referrals.views.common import require_staff_area, service_call
+from bangfu.referrals.views.common import require_staff_area
 from bangfu.referrals.views.intake import explain
 
 
@@ -26,9 +27,7 @@ def _render(request, referral, *, revoke_form=None, feedback_form=None, status=2
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "provider_name": selectors.provider_names([referral.provider_key]).get(
-                referral.provider_key, ""
-            ),
+            "provider_name": referral.provider.name,
             "parts": explain(referral.score_components) if referral.score_components else [],
             "events": selectors.referral_events(referral),
             "sessions": referral.sessions.select_related("category", "provided_by"),

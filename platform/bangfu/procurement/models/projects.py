@@ -1,10 +1,5 @@
-"""Purchased social-assistance services (政府购买社会救助服务): funds, the cap, the catalogue,
-projects, their ledger and deliveries, and performance evaluation (绩效评价).
-
-The cap is kept by one ``ProcurementCap`` row per region and year: services lock it before they
-commit money and a check constraint refuses any committed total above the cap, so the rule holds
-even against code that forgets the lock.
-"""
+"""Projects: an agency delivers catalogue lines for a buying region; their status changes,
+filing, ledger entries against the cap, and deliveries."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,167 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
 from bangfu.accounts.scoping import ScopedQuerySet
-from bangfu.procurement.agencies import AgencyRegistration, serves  # noqa: F401 (a model)
+from bangfu.core.lifecycle import Lifecycle, StatusEvent
+from bangfu.procurement.agencies import serves
+from bangfu.procurement.models.catalogue import CatalogueItem
+from bangfu.procurement.models.funds import (
+    FEN,
+    ZERO,
+    FundingSource,
+    ProcurementCap,
+    money,
+    money_field,
+)
+from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
-from bangfu.registry.models import Household, ServiceCategory, Tier
-
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def money(value) -> Decimal:
-    """Round to the fen (0.01 yuan), half up, as a bank statement would."""
-    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def money_field(verbose_name, **kwargs) -> models.DecimalField:
-    kwargs.setdefault("default", ZERO)
-    return models.DecimalField(
-        verbose_name,
-        max_digits=14,
-        decimal_places=2,
-        validators=[MinValueValidator(ZERO)],
-        **kwargs,
-    )
-
-
-class FundingSource(models.TextChoices):
-    WORK_FUNDS = "work_funds", _("social-assistance work funds")
-    SUBSIDY = "subsidy", _("assistance subsidy funds (困难群众救助补助资金)")
-    OTHER = "other", _("other funds")
-
-
-class Fund(models.Model):
-    """Assistance funds of one source for a region and year: the budget and what was spent."""
-
-    region = models.ForeignKey(
-        Region, models.PROTECT, related_name="funds", verbose_name=_("region")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    source = models.CharField(_("source"), max_length=16, choices=FundingSource.choices)
-    budget_amount = money_field(_("budget (yuan)"))
-    spent_amount = money_field(_("actual spending (yuan)"))
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True, blank=True
-    )
-
-    class Meta:
-        verbose_name = _("assistance fund")
-        verbose_name_plural = _("assistance funds")
-        ordering = ["region__path", "-year", "source"]
-        constraints = [
-            models.UniqueConstraint(fields=["region", "year", "source"], name="fund_unique"),
-            models.CheckConstraint(
-                condition=Q(budget_amount__gte=0, spent_amount__gte=0), name="fund_not_negative"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.region} {self.year} {self.get_source_display()}"
-
-
-class ProcurementCapQuerySet(ScopedQuerySet):
-    region_lookup = "region"
-
-
-class ProcurementCap(models.Model):
-    """The purchase cap of a region and year and what is committed against it.
-
-    This row is the lock: every commitment selects it FOR UPDATE and moves ``committed_total``
-    with F() in the same transaction; the check constraint is the last line of defence.
-    """
-
-    class Base(models.TextChoices):
-        BUDGET = "budget", _("assistance fund budget")
-        SPENDING = "spending", _("actual assistance spending")
-
-    region = models.ForeignKey(
-        Region, models.PROTECT, related_name="procurement_caps", verbose_name=_("region")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    cap_pct = models.DecimalField(_("cap (%)"), max_digits=6, decimal_places=3, default=ZERO)
-    base = models.CharField(_("base"), max_length=16, choices=Base.choices, default=Base.BUDGET)
-    base_amount = money_field(_("base amount (yuan)"))
-    cap_amount = money_field(_("cap (yuan)"))
-    committed_total = money_field(_("committed (yuan)"))
-    paid_total = money_field(_("paid (yuan)"))
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ProcurementCapQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("procurement cap")
-        verbose_name_plural = _("procurement caps")
-        ordering = ["region__path", "-year"]
-        constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="procurement_cap_unique"),
-            models.CheckConstraint(
-                condition=Q(committed_total__lte=F("cap_amount")),
-                name="procurement_committed_within_cap",
-            ),
-            models.CheckConstraint(
-                condition=Q(committed_total__gte=0, paid_total__gte=0),
-                name="procurement_cap_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(paid_total__lte=F("committed_total")),
-                name="procurement_paid_within_committed",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.region} {self.year}"
-
-    @property
-    def headroom(self) -> Decimal:
-        return self.cap_amount - self.committed_total
-
-    @property
-    def used_pct(self) -> Decimal:
-        if not self.cap_amount:
-            return ZERO
-        return (self.committed_total * 100 / self.cap_amount).quantize(Decimal("0.1"))
-
-
-class CatalogueItem(models.Model):
-    """A purchasable item of the service list (购买服务清单) with its reference unit price."""
-
-    class Unit(models.TextChoices):
-        HOUR = "hour", _("hour")
-        VISIT = "visit", _("visit")
-        CASE = "case", _("case")
-        HOUSEHOLD = "household", _("household")
-        SESSION = "session", _("session")
-        PERSON = "person", _("person")
-        ITEM = "item", _("item")
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=80)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    category = models.ForeignKey(
-        ServiceCategory,
-        models.PROTECT,
-        related_name="catalogue_items",
-        verbose_name=_("service category"),
-    )
-    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
-    reference_unit_price = money_field(_("reference unit price (yuan)"))
-    description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("catalogue item")
-        verbose_name_plural = _("catalogue items")
-        ordering = ["category__kind", "sort_order", "code"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_unit_display()})"
-
-    @property
-    def kind(self) -> str:
-        return self.category.kind
+from bangfu.registry.models import Household, ServiceCategory
 
 
 class ProjectQuerySet(ScopedQuerySet):
@@ -187,7 +35,7 @@ class ProjectQuerySet(ScopedQuerySet):
         return self.filter(status__in=Project.PUBLISHED_STATUSES)
 
 
-class Project(models.Model):
+class Project(Lifecycle):
     """A purchased-service project: an agency delivers catalogue lines for a buying region."""
 
     class Status(models.TextChoices):
@@ -198,9 +46,19 @@ class Project(models.Model):
         CLOSED = "closed", _("closed")
 
     PUBLISHED_STATUSES = (Status.APPROVED, Status.IN_PROGRESS, Status.CLOSED)
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.DRAFT, Status.APPROVED},
+        Status.APPROVED: {Status.IN_PROGRESS},
+        Status.IN_PROGRESS: {Status.CLOSED},
+    }
     COMMITTED_STATUSES = PUBLISHED_STATUSES
 
     name = models.CharField(_("project name"), max_length=120)
+    # The project as a party needs are referred to; its name and region follow the project's.
+    provider = models.OneToOneField(
+        Provider, models.PROTECT, related_name="project", verbose_name=_("provider")
+    )
     region = models.ForeignKey(
         Region,
         models.PROTECT,
@@ -428,21 +286,16 @@ class LineDelivery:
         return (self.delivered * 100 / self.line.quantity).quantize(Decimal("0.1"))
 
 
-class ProjectTransition(models.Model):
-    """Who moved a project from one status to the next, and when."""
+class ProjectTransition(StatusEvent):
+    """Who moved a project from one status to the next, when and why."""
 
     project = models.ForeignKey(
-        Project, models.CASCADE, related_name="transitions", verbose_name=_("project")
+        Project, models.CASCADE, related_name="events", verbose_name=_("project")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=Project.Status.choices)
-    to_status = models.CharField(_("to"), max_length=16, choices=Project.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    from_status = models.CharField(_("from"), max_length=24, choices=Project.Status.choices)
+    to_status = models.CharField(_("to"), max_length=24, choices=Project.Status.choices)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("project status change")
         verbose_name_plural = _("project status changes")
         ordering = ["at", "pk"]
@@ -541,6 +394,8 @@ class DeliveryRecord(models.Model):
         help_text=_("The household's rating, 1 (poor) to 5 (very satisfied)."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The referral (case) whose session delivered this; empty for deliveries recorded by hand.
+    case = models.PositiveIntegerField(_("referral"), null=True, blank=True, db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -561,194 +416,3 @@ class DeliveryRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.delivered_on} {self.quantity}"
-
-
-class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("excellent")
-    GOOD = "good", _("good")
-    PASS = "pass", _("pass")
-    FAIL = "fail", _("fail")
-
-
-def default_priority_tiers() -> list[str]:
-    return [Tier.TEKUN.value, Tier.DIBAO.value]
-
-
-def percent_field(verbose_name, default) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name,
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal(default),
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
-    )
-
-
-class EvaluationScheme(models.Model):
-    """How a project is scored: indicator weights, the evaluator's share, grade thresholds.
-
-    The scheme in force for a project is the one of the deepest region on its path, from the
-    latest year not after the project's year; an empty region is the national default.
-    """
-
-    name = models.CharField(_("name"), max_length=80)
-    region = models.ForeignKey(
-        Region,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="evaluation_schemes",
-        verbose_name=_("region"),
-        help_text=_("Empty: the national default."),
-    )
-    year = models.PositiveSmallIntegerField(_("in force from year"))
-    weight_coverage = percent_field(_("weight: coverage"), "20")
-    weight_timeliness = percent_field(_("weight: timeliness"), "10")
-    weight_completion = percent_field(_("weight: completion"), "25")
-    weight_satisfaction = percent_field(_("weight: satisfaction"), "20")
-    weight_cost = percent_field(_("weight: cost per household"), "10")
-    weight_priority_share = percent_field(_("weight: spending on priority tiers"), "15")
-    form_share_pct = percent_field(_("evaluator's form share of the final score (%)"), "40")
-    timeliness_full_days = models.PositiveSmallIntegerField(
-        _("full timeliness score within (days)"), default=7
-    )
-    timeliness_zero_days = models.PositiveSmallIntegerField(
-        _("no timeliness score after (days)"), default=60
-    )
-    priority_tiers = models.JSONField(
-        _("priority tiers"),
-        default=default_priority_tiers,
-        help_text=_("Household tiers whose services count as spending on priority tiers."),
-    )
-    excellent_min = percent_field(_("excellent from"), "90")
-    good_min = percent_field(_("good from"), "80")
-    pass_min = percent_field(_("pass from"), "60")
-
-    class Meta:
-        verbose_name = _("evaluation scheme")
-        verbose_name_plural = _("evaluation schemes")
-        ordering = ["region__path", "-year"]
-        constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="evaluation_scheme_unique"),
-            models.UniqueConstraint(
-                fields=["year"], condition=Q(region=None), name="evaluation_scheme_default_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(excellent_min__gt=F("good_min"), good_min__gt=F("pass_min")),
-                name="evaluation_grades_in_order",
-            ),
-            models.CheckConstraint(
-                condition=Q(timeliness_zero_days__gt=F("timeliness_full_days")),
-                name="evaluation_timeliness_in_order",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        unknown = set(self.priority_tiers or []) - set(Tier.values)
-        if unknown:
-            raise ValidationError({"priority_tiers": _("Unknown tier: %s") % ", ".join(unknown)})
-
-    def indicator_weights(self) -> dict[str, Decimal]:
-        return {
-            "coverage": self.weight_coverage,
-            "timeliness": self.weight_timeliness,
-            "completion": self.weight_completion,
-            "satisfaction": self.weight_satisfaction,
-            "cost": self.weight_cost,
-            "priority_share": self.weight_priority_share,
-        }
-
-    def grade_for(self, score: Decimal) -> str:
-        if score >= self.excellent_min:
-            return Grade.EXCELLENT
-        if score >= self.good_min:
-            return Grade.GOOD
-        if score >= self.pass_min:
-            return Grade.PASS
-        return Grade.FAIL
-
-
-class EvaluationCriterion(models.Model):
-    """One line of the evaluator's scored form, e.g. project management, file keeping."""
-
-    scheme = models.ForeignKey(
-        EvaluationScheme, models.CASCADE, related_name="criteria", verbose_name=_("scheme")
-    )
-    code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=80)
-    weight = percent_field(_("weight"), "0")
-    sort_order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("evaluation criterion")
-        verbose_name_plural = _("evaluation criteria")
-        ordering = ["sort_order", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="evaluation_criterion_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class EvaluationQuerySet(ScopedQuerySet):
-    region_lookup = "project__region"
-
-
-class Evaluation(models.Model):
-    """A performance evaluation (绩效评价): computed indicators, the evaluator's scores, the
-    final score and grade. The indicators are a snapshot of the day it was recorded."""
-
-    project = models.ForeignKey(
-        Project, models.CASCADE, related_name="evaluations", verbose_name=_("project")
-    )
-    scheme = models.ForeignKey(
-        EvaluationScheme, models.PROTECT, related_name="evaluations", verbose_name=_("scheme")
-    )
-    evaluated_on = models.DateField(_("evaluated on"))
-    evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("evaluator")
-    )
-    indicators = models.JSONField(_("indicators"), default=dict)
-    indicator_score = percent_field(_("indicator score"), "0")
-    form_score = percent_field(_("evaluator's score"), "0")
-    final_score = percent_field(_("final score"), "0")
-    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
-    comments = models.TextField(_("comments"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EvaluationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("evaluation")
-        verbose_name_plural = _("evaluations")
-        ordering = ["-evaluated_on", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.project} {self.evaluated_on}"
-
-
-class EvaluationScore(models.Model):
-    evaluation = models.ForeignKey(
-        Evaluation, models.CASCADE, related_name="scores", verbose_name=_("evaluation")
-    )
-    criterion = models.ForeignKey(
-        EvaluationCriterion, models.PROTECT, related_name="+", verbose_name=_("criterion")
-    )
-    score = percent_field(_("score (0-100)"), "0")
-
-    class Meta:
-        verbose_name = _("evaluation score")
-        verbose_name_plural = _("evaluation scores")
-        ordering = ["criterion__sort_order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["evaluation", "criterion"], name="evaluation_score_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.criterion}: {self.score}"

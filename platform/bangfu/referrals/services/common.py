@@ -1,0 +1,79 @@
+"""What the referral services share: who may act, the deadlines' policy, the need's status, the
+referral's row lock and the engine's candidates."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.referrals import selectors
+from bangfu.referrals.errors import NeedNotRankable
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.regions.policy import Policy
+from bangfu.registry.models import Need
+from bangfu.registry.services import need_update
+
+Status = Referral.Status
+
+
+def require_desk(*, by, intake: IntakeCase) -> None:
+    """Intake staff: registry writers (township staff, assistants) whose area holds the case."""
+    if not scope_for(by).can_write:
+        raise PermissionDenied(_("Your role cannot refer cases."))
+    if not IntakeCase.objects.for_user(by).filter(pk=intake.pk).exists():
+        raise PermissionDenied(_("This case is outside your area."))
+
+
+def require_provider(*, by, referral: Referral) -> None:
+    """The station's staff, the project's agency staff or the volunteer the referral was sent to."""
+    scope = scope_for(by)
+    if scope.everything:
+        return
+    if not (
+        scope.is_provider and Referral.objects.filter(scope.referral_q(""), pk=referral.pk).exists()
+    ):
+        raise PermissionDenied(_("This referral was not sent to you."))
+
+
+def policy_for(need: Need, at: dt.datetime) -> Policy:
+    return Policy(need.household.region, timezone.localtime(at).year)
+
+
+def days(number: int) -> dt.timedelta:
+    return dt.timedelta(days=number)
+
+
+def desk_user(referral: Referral):
+    """Who the need's status changes are made for: the referring desk, or the township's staff
+    when that person has since lost the right to write the household."""
+    household = referral.need.household
+    candidates = [referral.sent_by, *selectors.township_staff(household.region)]
+    for user in candidates:
+        scope = scope_for(user)
+        if scope.can_write and scope.covers(household.region):
+            return user
+    raise PermissionDenied(_("No one at the intake desk can update this household's need."))
+
+
+def set_need_status(referral: Referral, status: str) -> None:
+    need = Need.objects.select_related("household").get(pk=referral.need_id)
+    if need.status != status:
+        need_update(need=need, by=desk_user(referral), status=status)
+
+
+def locked(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def check_candidates(intake: IntakeCase, at: dt.datetime) -> list:
+    try:
+        candidates = selectors.intake_candidates(intake, today=timezone.localtime(at).date())
+    except NeedNotRankable:
+        # The case stays at the desk, whose page says what to correct.
+        candidates = []
+    intake.candidate_count = len(candidates)
+    intake.candidates_checked_at = at
+    intake.save(update_fields=["candidate_count", "candidates_checked_at"])
+    return candidates
