@@ -71,9 +71,7 @@ def registry_rows() -> list:
 
 def feature_rows() -> dict[str, list]:
     """Projects, referrals, the engine's allocation, offers and warnings, without database ids."""
-    referrals = Referral.objects.select_related(
-        "need__household", "need__category", "station__organisation", "volunteer__user"
-    )
+    referrals = Referral.objects.select_related("need__household", "need__category", "provider")
     run = MatchingRun.objects.filter(job_key="demo:allocate").first()
     allocations = EngineAllocation.objects.filter(run=run).select_related(
         "need__household", "need__category"

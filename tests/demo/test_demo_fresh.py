@@ -17,6 +17,7 @@ from bangfu.referrals.models import Referral
 from bangfu.regions.models import Region
 from bangfu.regions.policy import Policy
 from bangfu.registry.models import Household, Need, Tier
+from bangfu.registry.policy import dibao_standard
 from bangfu.registry.services import needs_reprioritise
 from tests.demo.digest import AS_OF, SMALL, demo_digest, feature_rows, load
 
@@ -59,7 +60,7 @@ def test_it_loads_the_requested_households_with_the_county_tier_mix(registry):
 
 
 def test_incomes_sit_where_each_tier_says(registry):
-    standard = Policy(Region.objects.get(code="530428"), 2026).dibao_standard()
+    standard = dibao_standard(Policy(Region.objects.get(code="530428"), 2026))
     assert standard == Decimal("790")
     per_person = {
         household: household.monthly_income_per_person()

@@ -27,7 +27,7 @@ from bangfu.demo.logins import LOGINS
 from bangfu.demo.steps.matching import JOB_KEY
 from bangfu.demo.steps.organisations import AGENCY
 from bangfu.discovery.models import Flag, Rule, Task
-from bangfu.matching_runs.engine import success_model_dir
+from bangfu.matching_runs.engine import SUCCESS_MODELS
 from bangfu.matching_runs.models import MatchingRun
 from bangfu.offers.models import Allocation, Offer
 from bangfu.procurement.models import DeliveryRecord, Project
@@ -118,9 +118,11 @@ def test_it_has_stations_volunteers_and_one_login_per_role(demo):
         assert station.categories.count() >= 8
     assert Volunteer.objects.count() >= 80
     assert not Volunteer.objects.filter(categories=None).exists()
-    for volunteer in Volunteer.objects.select_related("user"):
+    for volunteer in Volunteer.objects.select_related("user", "provider"):
         # A rating rests on rated outcomes; a newcomer has neither.
-        assert (volunteer.quality_rating is None) == (volunteer.rated_outcomes == 0)
+        provider = volunteer.provider
+        assert (provider.quality_rating is None) == (provider.rated_outcomes == 0)
+        assert (provider.name, provider.region) == (str(volunteer.user), volunteer.home_region)
         assert volunteer.user.memberships.filter(
             organisation=volunteer.organisation_id, role=Membership.Role.VOLUNTEER
         ).exists()
@@ -145,7 +147,7 @@ def test_every_feature_has_data(demo):
     run = MatchingRun.objects.get(job_key=JOB_KEY)
     assert run.status == MatchingRun.Status.DONE and run.assigned_count > 0
     assert run.allocations.count() == run.assigned_count
-    assert (success_model_dir() / run.parameters["success_model"]).is_file()
+    assert SUCCESS_MODELS.path(run.parameters["success_model"]).is_file()
     # The charity's offers: four published with allocations, one waiting for the bureau.
     assert Counter(Offer.objects.values_list("status", flat=True)) == {
         Offer.Status.APPROVED: 4,
@@ -203,7 +205,7 @@ def test_agency_staff_see_the_referrals_sent_to_their_agencys_projects(demo, cli
     agency = User.objects.get(username="agency")
     theirs = provider_referrals(agency)
     assert theirs.exists()
-    assert set(theirs.values_list("project__agency__name", flat=True)) == {AGENCY}
+    assert set(theirs.values_list("provider__project__agency__name", flat=True)) == {AGENCY}
     others = Referral.objects.exclude(pk__in=theirs.values("pk"))
     log_in(client, "agency")
     response = client.get(reverse("portal:inbox"))
@@ -221,19 +223,23 @@ def test_agency_staff_see_the_referrals_sent_to_their_agencys_projects(demo, cli
 def test_the_engine_refers_cases_to_projects_whose_sessions_become_their_deliveries(demo):
     # The service projects under way serve townships whose station lacks their service: the
     # engine sends cases there, and the agency serves some of them through to feedback.
-    to_projects = Referral.objects.exclude(project=None).select_related("project", "need__category")
+    to_projects = Referral.objects.filter(provider__kind="project").select_related(
+        "provider__project", "need__category"
+    )
     assert to_projects.exists()
     for referral in to_projects:
-        assert referral.project.status == Project.Status.IN_PROGRESS
-        assert referral.project.line_for(referral.need.category) is not None
+        assert referral.provider.project.status == Project.Status.IN_PROGRESS
+        assert referral.provider.project.line_for(referral.need.category) is not None
     assert to_projects.filter(status=Referral.Status.COMPLETED, feedback__isnull=False).exists()
     sessions = ServiceSession.objects.filter(referral__in=to_projects).select_related(
-        "delivery__project", "referral__need"
+        "referral__provider", "referral__need"
     )
-    assert sessions.exists() and not sessions.filter(delivery=None).exists()
+    assert sessions.exists() and not sessions.filter(delivery_record=None).exists()
     for session in sessions:
-        delivery = session.delivery
-        assert delivery.project_id == session.referral.project_id
+        delivery = DeliveryRecord.objects.select_related("project").get(
+            pk=session.delivery_record, case=session.referral_id
+        )
+        assert delivery.project.provider_id == session.referral.provider_id
         assert delivery.household_id == session.referral.need.household_id
         assert delivery.project.starts_on <= delivery.delivered_on <= AS_OF
     # Nothing the projects delivered is dated after the demo's today.
@@ -275,9 +281,8 @@ def test_reset_rebuilds_the_same_demo_from_scratch(demo):
 
 
 def test_reset_removes_what_the_demo_made_and_its_audit_trail(demo):
-    artifact = (
-        success_model_dir() / MatchingRun.objects.get(job_key=JOB_KEY).parameters["success_model"]
-    )
+    run = MatchingRun.objects.get(job_key=JOB_KEY)
+    artifact = SUCCESS_MODELS.path(run.parameters["success_model"])
     assert LogEntry.objects.exists() and PageLogEntry.objects.exists()
     demo_reset()
     assert not Region.objects.filter(code__startswith="5304").exists()

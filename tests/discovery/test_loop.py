@@ -90,7 +90,7 @@ def test_from_warning_to_enrolled_household_to_referral(place, bureau, assistant
     intake = IntakeCase.objects.get(need=need)
     assert intake.source == IntakeCase.Source.VISIT
     referral = Referral.objects.get(need=need)
-    assert referral.station == station and referral.status == Referral.Status.SENT
+    assert referral.provider == station.provider and referral.status == Referral.Status.SENT
     need.refresh_from_db()
     assert need.status == Need.Status.REFERRED
 
@@ -123,7 +123,7 @@ def test_a_referral_without_enrolment_records_needs_for_a_registered_household(
     )
     home.refresh_from_db()
     assert home.tier == Tier.TEMPORARY  # not enrolled: referred only
-    assert Referral.objects.get(need__household=home).station == station
+    assert Referral.objects.get(need__household=home).provider == station.provider
 
 
 def test_a_dismissal_needs_a_reason_and_changes_nothing(place, bureau, assistant):

@@ -15,7 +15,7 @@ from bangfu.discovery.features import Facts, features
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import Flag, Rule, Source, Task
 from bangfu.discovery.risk import RiskModel
-from bangfu.discovery.scoring import model_dir
+from bangfu.discovery.scoring import RISK_MODELS
 from bangfu.registry.models import Tier
 from tests.discovery.conftest import MEDICAL, TEKUN, TODAY, csv_upload, household, person_id
 
@@ -85,7 +85,7 @@ def test_with_too_little_history_warnings_stay_in_rule_order(place, bureau, assi
     out = StringIO()
     call_command("train_risk_model", stdout=out)
     assert "Too little history" in out.getvalue() and "50 outcomes" in out.getvalue()
-    assert not model_dir().exists()
+    assert RISK_MODELS.versions() == []
     client.force_login(bureau)
     assert listed_rules(client) == [Rule.TEKUN_MINOR_DROPPED, Rule.MEDICAL]
     assert set(Flag.objects.filter(task__status="open").values_list("risk_score", flat=True)) == {
@@ -101,9 +101,8 @@ def test_the_trained_model_ranks_the_likeliest_enrolment_first(place, bureau, as
     report = out.getvalue()
     assert "Learned from 400 verifications" in report
     assert "AUC on 100 held-out verifications" in report
-    meta = json.loads((model_dir() / "v0001.json").read_text())
-    assert meta["auc"] > 0.75 and meta["n_test"] == 100
-    assert json.loads((model_dir() / "current.json").read_text()) == {"version": "v0001"}
+    meta = json.loads((RISK_MODELS.directory / "risk-v0001.json").read_text())
+    assert meta["auc"] > 0.75 and meta["n_test"] == 100 and meta["version"] == "v0001"
 
     client.force_login(bureau)
     assert listed_rules(client) == [Rule.MEDICAL, Rule.TEKUN_MINOR_DROPPED]
@@ -122,11 +121,11 @@ def test_each_training_is_a_new_version(place, bureau, assistant):
     history(place, assistant, 300)
     call_command("train_risk_model", stdout=StringIO())
     call_command("train_risk_model", "--seed=1", stdout=StringIO())
-    assert sorted(p.name for p in model_dir().glob("v*.joblib")) == [
-        "v0001.joblib",
-        "v0002.joblib",
+    assert sorted(p.name for p in RISK_MODELS.directory.glob("*.joblib")) == [
+        "risk-v0001.joblib",
+        "risk-v0002.joblib",
     ]
-    assert json.loads((model_dir() / "current.json").read_text()) == {"version": "v0002"}
+    assert RISK_MODELS.latest()[1]["version"] == "v0002"
 
 
 @pytest.mark.parametrize("size", [0, 300])

@@ -106,6 +106,13 @@ def test_an_offer_goes_from_draft_through_review_to_published(
     services.offer_approve(offer=offer, by=bureau_staff)
     offer.refresh_from_db()
     assert offer.status == Offer.Status.APPROVED and offer.reviewed_by == bureau_staff
+    # Every move left its event: who, from which status to which, and why.
+    assert [(e.from_status, e.to_status, e.by, e.reason) for e in offer.events.all()] == [
+        ("draft", "pending", charity_user, ""),
+        ("pending", "returned", bureau_staff, "请写明发放地点"),
+        ("returned", "pending", charity_user, ""),
+        ("pending", "approved", bureau_staff, ""),
+    ]
 
 
 def test_a_published_offer_cannot_be_edited(offer, charity_user):
@@ -222,6 +229,20 @@ def test_a_cancelled_allocation_gives_its_units_back(offer, make_need, bureau_st
     services.allocation_cancel(allocation=allocation, by=bureau_staff, reason="已迁出")
     offer.refresh_from_db()
     assert offer.remaining_units() == 10
+    (event,) = allocation.events.all()
+    assert (event.to_status, event.by, event.reason) == ("cancelled", bureau_staff, "已迁出")
+
+
+def test_a_move_the_lifecycle_does_not_allow_is_refused_and_leaves_no_event(
+    county, bureau_staff, in_english
+):
+    charity, _user = charity_with_staff(county, approved=False)
+    services.charity_reject(charity=charity, by=bureau_staff, reason="证书编号无法核实")
+    with pytest.raises(ValidationError, match="A charity that is rejected cannot become rejected"):
+        services.charity_reject(charity=charity, by=bureau_staff, reason="再次驳回")
+    assert [e.to_status for e in charity.events.all()] == ["rejected"]
+    services.charity_approve(charity=charity, by=bureau_staff)  # positive control
+    assert [e.to_status for e in charity.events.all()] == ["rejected", "approved"]
 
 
 def test_an_offer_not_yet_published_or_expired_is_not_allocated(

@@ -14,7 +14,8 @@ from openpyxl import Workbook, load_workbook
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.core.crypto import lookup_hash
 from bangfu.core.id_numbers import check_character
-from bangfu.registry.ledger import LEDGER_COLUMNS, RowError, export_households, import_ledger
+from bangfu.core.sheet_checking import RowError
+from bangfu.registry.ledger import LEDGER_COLUMNS, export_households, import_ledger
 from bangfu.registry.models import Household, LedgerImport, Member, Tier
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory, make_id_number
 

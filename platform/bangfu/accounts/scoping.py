@@ -10,10 +10,11 @@ is a ``ScopedQuerySet`` and is read through ``.for_user(user)``:
 - charity staff see no personal data here.
 
 Providers (station staff, volunteers, agency staff) reach personal data only through a
-referral: the same ``for_user`` adds, for the models named in ``REFERRAL_PATHS``, the rows
-reached from a referral to one of their stations, their agency's projects or to them, while
-that referral is live or done (not once it was declined, expired or revoked). Households,
-members and assessments are not in ``REFERRAL_PATHS``: across the project
+referral: the same ``for_user`` adds, for the models named in the registered ``ProviderReach``
+(the referrals app registers referrals and needs), the rows reached from a referral to one of
+their stations, their agency's projects or to them, while that referral is live or done (not
+once it was declined, expired or revoked). Households, members and assessments are not
+reached that way: across the project
 ``Household.objects.for_user`` means "may open the household's record" (registry pages,
 exports, allocations), with its ID numbers and incomes. A provider reads the household through
 its referral instead, on the referrals app's service sheet: the few details a service needs,
@@ -22,12 +23,14 @@ never an ID number or an income.
 Superusers configure the platform in the admin and see everything.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q
 
 from bangfu.accounts.models import Membership
+from bangfu.regions.models import Region, path_and_above, within_any
 
 Role = Membership.Role
 
@@ -36,13 +39,26 @@ REGION_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.AUDITOR}
 WRITE_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
 IDENTITY_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
 
-# From each model to the referrals (bangfu.referrals) through which a provider may read it.
-REFERRAL_PATHS = {
-    "referrals.Referral": "",
-    "registry.Need": "referrals",
-}
-# Referral statuses that open the household to its provider: sent, being served, or served.
-PROVIDER_READABLE_STATUSES = ("sent", "accepted", "in_service", "completed", "closed")
+
+@dataclass(frozen=True)
+class ProviderReach:
+    """How the people of a provider (a station, an agency, a volunteer) reach personal data: only
+    through the rows that route a need to a provider they act for. The app that routes needs
+    (referrals) registers it; this module names no model above it.
+
+    ``paths``: model label -> lookup from that model to the routing rows ("" for the routing
+    rows themselves). ``rows_q(scope, lookup)``: a filter on the routing rows reached through
+    ``lookup`` that the scope may read."""
+
+    paths: dict[str, str]
+    rows_q: Callable[["Scope", str], Q]
+
+
+_reach: list[ProviderReach] = []
+
+
+def register_provider_reach(reach: ProviderReach) -> None:
+    _reach[:] = [reach]
 
 
 @dataclass(frozen=True)
@@ -87,28 +103,19 @@ class Scope:
         """Whether a village (or any region) lies inside this scope."""
         if self.everything or region.pk in self.village_ids:
             return True
-        return any(region.path.startswith(path) for path in self.region_paths)
+        return any(region.is_within(path) for path in self.region_paths)
 
     def region_q(self, lookup: str) -> Q:
         """A filter on the village (region) reached through ``lookup``."""
-        query = Q(pk__in=[])
-        for path in self.region_paths:
-            query |= Q(**{f"{lookup}__path__startswith": path})
+        query = within_any(self.region_paths, lookup)
         if self.village_ids:
             query |= Q(**{f"{lookup}__in": self.village_ids})
         return query
 
     def referral_q(self, lookup: str) -> Q:
-        """A filter on the referrals reached through ``lookup`` that this provider may read."""
-        prefix = f"{lookup}__" if lookup else ""
-        query = Q(pk__in=[])
-        if self.station_organisation_ids:
-            query |= Q(**{f"{prefix}station__organisation__in": self.station_organisation_ids})
-        if self.agency_organisation_ids:
-            query |= Q(**{f"{prefix}project__agency__in": self.agency_organisation_ids})
-        if self.volunteer_user_id is not None:
-            query |= Q(**{f"{prefix}volunteer__user": self.volunteer_user_id})
-        return query & Q(**{f"{prefix}status__in": PROVIDER_READABLE_STATUSES})
+        """A filter on the routing rows reached through ``lookup`` that this provider may read
+        (none until an app registered a ``ProviderReach``)."""
+        return _reach[0].rows_q(self, lookup) if _reach else Q(pk__in=[])
 
 
 def scope_for(user) -> Scope:
@@ -158,7 +165,8 @@ class ScopedQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        referral_path = REFERRAL_PATHS.get(self.model._meta.label)
+        paths = _reach[0].paths if _reach else {}
+        referral_path = paths.get(self.model._meta.label)
         if referral_path is None or not scope.is_provider:
             if scope.is_empty:
                 return self.none()
@@ -175,15 +183,10 @@ class ScopedQuerySet(models.QuerySet):
 
 def regions_for(user):
     """The regions a user's bureau roles reach: their bureau's region and everything below."""
-    from bangfu.regions.models import Region
-
     scope = scope_for(user)
     if scope.everything:
         return Region.objects.all()
-    query = Q(pk__in=[])
-    for path in scope.region_paths:
-        query |= Q(path__startswith=path)
-    return Region.objects.filter(query)
+    return Region.objects.filter(within_any(scope.region_paths))
 
 
 def holds_role_over(user, roles, region) -> bool:
@@ -192,8 +195,7 @@ def holds_role_over(user, roles, region) -> bool:
     Checked per membership: a manager of one county who is plain staff in another may approve
     only in the first.
     """
-    above = [region.path[: index + 1] for index, char in enumerate(region.path) if char == "/"]
-    return _holds(user, roles, organisation__region__path__in=above)
+    return _holds(user, roles, organisation__region__path__in=path_and_above(region.path))
 
 
 def holds_membership(user, roles, organisation) -> bool:

@@ -24,6 +24,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.accounts.models import Organisation, User
+from bangfu.discovery.models import Flag, Task
+from bangfu.matching_runs.models import Allocation as EngineAllocation
+from bangfu.offers.models import Allocation as OfferAllocation
+from bangfu.offers.models import Offer
+from bangfu.procurement.models import Project
+from bangfu.providers.models import Station, Volunteer
+from bangfu.referrals.models import Referral
+from bangfu.regions.models import Region, within
+from bangfu.registry.models import Assessment, Household, Member, Need
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COUNTY_CODE = "530428"
 # Every user the demo creates carries this e-mail domain (RFC 2606): that is how a re-run knows
@@ -107,8 +118,6 @@ class DemoResult:
 
 
 def demo_is_loaded() -> bool:
-    from bangfu.accounts.models import User
-
     return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists()
 
 
@@ -177,50 +186,33 @@ def forget_audit(*querysets) -> None:
 
 def demo_counts() -> dict[str, int]:
     """What the demo county holds now, for the command's summary."""
-    from bangfu.accounts.models import Organisation, User
-    from bangfu.discovery.models import Flag, Task
-    from bangfu.matching_runs.models import Allocation as EngineAllocation
-    from bangfu.offers.models import Allocation as OfferAllocation
-    from bangfu.offers.models import Offer
-    from bangfu.procurement.models import Project
-    from bangfu.providers.models import Station, Volunteer
-    from bangfu.referrals.models import Referral
-    from bangfu.regions.models import Region
-    from bangfu.registry.models import Assessment, Household, Member, Need
-
     county = Region.objects.filter(code=COUNTY_CODE).first()
     if county is None:
         return {}
-    in_county = {"household__region__path__startswith": county.path}
+    in_county = within(county, "household__region")
     return {
         "townships": Region.objects.subtree(county).filter(level=Region.Level.TOWNSHIP).count(),
         "villages": Region.objects.subtree(county).filter(level=Region.Level.VILLAGE).count(),
-        "organisations": Organisation.objects.filter(region__path__startswith=county.path).count(),
-        "stations": Station.objects.filter(
-            organisation__region__path__startswith=county.path
-        ).count(),
+        "organisations": Organisation.objects.filter(within(county, "region")).count(),
+        "stations": Station.objects.filter(within(county, "organisation__region")).count(),
         "users": User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").count(),
-        "volunteers": Volunteer.objects.filter(home_region__path__startswith=county.path).count(),
-        "households": Household.objects.filter(region__path__startswith=county.path).count(),
-        "members": Member.objects.filter(**in_county).count(),
-        "assessments": Assessment.objects.filter(**in_county).count(),
-        "needs": Need.objects.filter(**in_county).count(),
-        "open needs": Need.objects.filter(**in_county).open().count(),
-        "procured projects": Project.objects.filter(region__path__startswith=county.path).count(),
-        "referrals": Referral.objects.filter(
-            need__household__region__path__startswith=county.path
-        ).count(),
+        "volunteers": Volunteer.objects.filter(within(county, "home_region")).count(),
+        "households": Household.objects.filter(within(county, "region")).count(),
+        "members": Member.objects.filter(in_county).count(),
+        "assessments": Assessment.objects.filter(in_county).count(),
+        "needs": Need.objects.filter(in_county).count(),
+        "open needs": Need.objects.filter(in_county).open().count(),
+        "procured projects": Project.objects.filter(within(county, "region")).count(),
+        "referrals": Referral.objects.filter(within(county, "need__household__region")).count(),
         "engine allocations": EngineAllocation.objects.filter(
-            run__region__path__startswith=county.path
+            within(county, "run__region")
         ).count(),
-        "offers": Offer.objects.filter(
-            charity__organisation__region__path__startswith=county.path
-        ).count(),
+        "offers": Offer.objects.filter(within(county, "charity__organisation__region")).count(),
         "offer allocations": OfferAllocation.objects.filter(
-            need__household__region__path__startswith=county.path
+            within(county, "need__household__region")
         ).count(),
         "open warnings": Flag.objects.filter(
-            region__path__startswith=county.path, task__status=Task.Status.OPEN
+            within(county, "region"), task__status=Task.Status.OPEN
         ).count(),
     }
 

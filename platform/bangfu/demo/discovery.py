@@ -38,7 +38,7 @@ from bangfu.discovery.risk import NotEnoughHistory
 from bangfu.discovery.rules import COVERED_TIERS
 from bangfu.discovery.schedule import add_months
 from bangfu.discovery.standards import standards_for
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import (
     Household,
     Member,
@@ -65,7 +65,7 @@ RULE_EFFECT = {
 
 def _county_people(county: Region) -> list[Member]:
     return list(
-        Member.objects.filter(household__region__path__startswith=county.path)
+        Member.objects.filter(within(county, "household__region"))
         .select_related("household__region")
         .order_by("household__registry_number", "pk")
     )
@@ -130,7 +130,7 @@ def load_discovery_demo(
     scheduled = services.tasks_schedule(region=county, today=as_of)
     summary["scheduled"] = {"reviews": scheduled.reviews, "visits": scheduled.visits}
     summary["visits_recorded"] = _record_some_visits(county, rng, as_of)
-    current = Flag.objects.filter(region__path__startswith=county.path, fired_on=as_of)
+    current = Flag.objects.filter(within(county, "region"), fired_on=as_of)
     summary["warnings"] = current.count()
     summary["warnings_by_rule"] = {
         rule: current.filter(rule=rule).count() for rule in Rule.values if rule
@@ -328,7 +328,7 @@ def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> d
     on = min(as_of, timezone.localdate())
     open_tasks = list(
         Task.objects.filter(
-            region__path__startswith=county.path,
+            within(county, "region"),
             kind=Task.Kind.VERIFY,
             status=Task.Status.OPEN,
             flag__fired_on=as_of,
@@ -339,7 +339,7 @@ def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> d
     rng.shuffle(open_tasks)
     care = ServiceCategory.objects.filter(code="care").first()
     counts = {"enrolled": 0, "referred": 0, "dismissed": 0}
-    number = Household.objects.filter(region__path__startswith=county.path).count()
+    number = Household.objects.filter(within(county, "region")).count()
     for task in open_tasks[:8]:
         if task.assignee is None:
             continue
@@ -391,9 +391,9 @@ def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> d
 def reset_discovery_demo(county: Region) -> None:
     """Delete what ``load_discovery_demo`` made in the county (before its households and
     regions go: warnings, tasks and candidates hold their village)."""
-    inside = {"region__path__startswith": county.path}
-    Flag.objects.filter(**inside).delete()
-    Task.objects.filter(**inside).delete()
-    SourceRecord.objects.filter(**inside).delete()
-    CandidatePerson.objects.filter(**inside).delete()
-    CrossCheckImport.objects.filter(**inside).delete()
+    inside = within(county, "region")
+    Flag.objects.filter(inside).delete()
+    Task.objects.filter(inside).delete()
+    SourceRecord.objects.filter(inside).delete()
+    CandidatePerson.objects.filter(inside).delete()
+    CrossCheckImport.objects.filter(inside).delete()

@@ -15,11 +15,8 @@ import datetime as dt
 import random
 from collections import Counter, defaultdict
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
@@ -27,7 +24,7 @@ from bangfu.procurement import services
 from bangfu.procurement.agencies import serving
 from bangfu.procurement.models import CatalogueItem, FundingSource, Project
 from bangfu.providers.models import Station
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within_any
 from bangfu.registry.models import Household, Need, ServiceCategory
 
 YEAR = 2026
@@ -156,9 +153,8 @@ def _uncovered_towns(county: Region, categories: set[int], *, k: int) -> list[Re
 
 def _households(project: Project) -> list[Household]:
     """Households the project may have served: of its service area, else of its region."""
-    paths = [region.path for region in project.service_area.all()] or [project.region.path]
-    inside = reduce(or_, (Q(region__path__startswith=path) for path in paths))
-    return list(Household.objects.filter(inside)[:400])
+    area = project.service_area.all() or [project.region]
+    return list(Household.objects.filter(within_any(area, "region"))[:400])
 
 
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:

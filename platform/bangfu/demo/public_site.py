@@ -23,7 +23,7 @@ from bangfu.accounts.models import Membership, Organisation
 from bangfu.offers import selectors as offer_selectors
 from bangfu.offers import services as offers
 from bangfu.offers.models import Charity, Offer
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import ServiceCategory, Tier
 from cms.models import ContactPoint, NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage
 from cms.services import offer_page_sync, project_pages_sync, section, site_ensure
@@ -226,7 +226,7 @@ def _bureau_user(county: Region, *roles: str):
 def _charity(county: Region, bureau_user) -> tuple[Charity, object]:
     organisation = (
         Organisation.objects.filter(
-            kind=Organisation.Kind.CHARITY, region__path__startswith=county.path, is_active=True
+            within(county, "region"), kind=Organisation.Kind.CHARITY, is_active=True
         )
         .order_by("pk")
         .first()

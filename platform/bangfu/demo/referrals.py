@@ -26,7 +26,7 @@ from django.utils import timezone
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import CapacityFull, ReferralError
 from bangfu.referrals.models import IntakeCase, Notification, Referral, ServiceSession
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import Need
 
 # (state, weight, how many days ago the case started: low, high)
@@ -84,7 +84,7 @@ def _log_sessions(referral, staff, start: dt.datetime, count: int, rng, limit: d
 def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Counter) -> None:
     """Take a freshly sent referral to ``state``, answered by the provider's first staff member
     (the station's, the volunteer, or the staff of the agency that runs the project)."""
-    answering = selectors.provider_users(referral.provider_key)
+    answering = selectors.provider_users(referral.provider_id)
     if not answering:
         raise LookupError(f"No one answers referrals to {referral.provider}: the demo needs them.")
     staff = answering[0]
@@ -163,7 +163,7 @@ def load_referrals_demo(
     evening = dt.datetime.combine(as_of, dt.time(18), ZoneInfo(settings.TIME_ZONE))
     now = min(evening, timezone.now())  # nothing happens later than the demo's "now"
     needs = list(
-        Need.objects.filter(household__region__path__startswith=county.path)
+        Need.objects.filter(within(county, "household__region"))
         .open()
         .select_related("household__region__parent")
         .order_by("pk")
@@ -195,17 +195,17 @@ def load_referrals_demo(
                 _play(state, referral, desk=desk, start=start, now=now, rng=rng, counts=counts)
         except ReferralError:
             counts["skipped"] += 1
-    in_county = Referral.objects.filter(need__household__region__path__startswith=county.path)
+    in_county = Referral.objects.filter(within(county, "need__household__region"))
     # The demo's users are invented: their notifications stay in the app, none is e-mailed.
     Notification.objects.filter(referral__in=in_county, emailed_at__isnull=True).update(
         emailed_at=now
     )
     statuses = in_county.values_list("status", flat=True)
     counts.update(f"referrals {status}" for status in statuses)
-    counts["referrals to projects"] = in_county.filter(project__isnull=False).count()
+    counts["referrals to projects"] = in_county.filter(provider__kind="project").count()
     # Sessions on a referral to a procured project are counted against the project's line.
     counts["project deliveries"] = ServiceSession.objects.filter(
-        referral__in=in_county, delivery__isnull=False
+        referral__in=in_county, delivery_record__isnull=False
     ).count()
     return dict(counts)
 
@@ -216,8 +216,8 @@ def reset_referrals_demo(county: Region) -> None:
     Needs are protected while referrals point at them: the demo's reset calls this before its
     households go.
     """
-    referrals = Referral.objects.filter(need__household__region__path__startswith=county.path)
+    referrals = Referral.objects.filter(within(county, "need__household__region"))
     Notification.objects.filter(referral__in=referrals).delete()
-    intakes = IntakeCase.objects.filter(region__path__startswith=county.path)
+    intakes = IntakeCase.objects.filter(within(county, "region"))
     referrals.delete()
     intakes.delete()

@@ -3,11 +3,12 @@ candidate persons are personal data: they live in the staff interface, scoped an
 
 from django.contrib import admin
 
+from bangfu.core.admin import ReadOnlyAdminMixin
 from bangfu.discovery.models import CrossCheckImport
 
 
 @admin.register(CrossCheckImport)
-class CrossCheckImportAdmin(admin.ModelAdmin):
+class CrossCheckImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "imported_at",
         "source",
@@ -26,12 +27,3 @@ class CrossCheckImportAdmin(admin.ModelAdmin):
     search_fields = ["file_name", "file_sha256", "imported_by__username"]
     date_hierarchy = "imported_at"
     list_select_related = ["imported_by", "region"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -6,12 +6,12 @@ import datetime as dt
 
 from django.core.files import File
 
-from bangfu.core.jobs import job_import_run, job_queue
+from bangfu.core.jobs import job_import_report, job_import_run, job_import_submit
 from bangfu.core.models import BackgroundJob
 from bangfu.discovery.importing import CrossCheckReport, import_crosscheck
 from bangfu.discovery.selectors import require_import
+from bangfu.discovery.tasks import crosscheck_import_task
 from bangfu.regions.models import Region
-from bangfu.registry.ledger.jobs import job_report
 from bangfu.registry.ledger.limits import limits_for
 
 KIND = "discovery.crosscheck_import"
@@ -20,15 +20,13 @@ KIND = "discovery.crosscheck_import"
 def crosscheck_import_submit(
     *, upload: File, by, source: str, region: Region, as_of: dt.date, dry_run: bool
 ) -> CrossCheckReport | BackgroundJob:
-    """Import ``upload`` now, or queue it as a background job if it is large. Raises
-    LedgerFileError, before anything is imported or stored, for a file above the caps."""
-    from bangfu.discovery.tasks import crosscheck_import_task
-
+    """Import ``upload`` now, or queue it as a background job if it is large. A file above the
+    caps is refused (ValidationError on ``file``) before anything is imported or stored."""
     require_import(by=by)
-    limits = limits_for(region)
-    rows = limits.check_upload(upload)
-    if not limits.in_background(rows):
-        return import_crosscheck(
+    return job_import_submit(
+        upload=upload,
+        limits=limits_for(region),
+        run_now=lambda: import_crosscheck(
             upload,
             source=source,
             filename=upload.name,
@@ -36,15 +34,11 @@ def crosscheck_import_submit(
             region=region,
             as_of=as_of,
             dry_run=dry_run,
-        )
-    return job_queue(
+        ),
         task=crosscheck_import_task,
         kind=KIND,
         user=by,
-        upload=upload,
-        total=rows,
         params={
-            "file_name": upload.name[-255:],
             "source": source,
             "region": region.pk,
             "as_of": as_of.isoformat(),
@@ -75,4 +69,4 @@ def crosscheck_import_jobs(user):
 
 
 def crosscheck_job_report(job: BackgroundJob) -> CrossCheckReport | None:
-    return job_report(job, CrossCheckReport)
+    return job_import_report(job, CrossCheckReport)

@@ -1,8 +1,8 @@
 """Importing a department's cross-check file: every row checked, then all of it or nothing.
 
-The reading (xlsx or CSV in UTF-8, UTF-8 with BOM or GB18030), the cell readers and the error
-report (``RowError``: row as Excel numbers it, column header, reason) are the ledger import's.
-Rules of a cross-check import:
+The reading (``bangfu.core.sheet_reading``: xlsx or CSV in UTF-8, UTF-8 with BOM or GB18030, the
+caps of the region) and the error report (``bangfu.core.sheet_checking``: row as Excel numbers
+it, column header, reason) are the ledger import's. Rules of a cross-check import:
 
 - Only bureau staff (a region role that can write) import, for a region inside their area.
 - People are matched by the keyed hash of their ID number: the clear number is validated,
@@ -22,10 +22,9 @@ Rules of a cross-check import:
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,15 +32,20 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
 from bangfu.core.audit import log_created
 from bangfu.core.id_numbers import IdFacts, InvalidIdNumber, parse_id_number
+from bangfu.core.sheet_checking import (
+    ImportReport,
+    Row,
+    SheetCheck,
+    import_commit,
+    read_upload,
+)
+from bangfu.core.sheet_reading import check_file
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Source, SourceRecord
 from bangfu.discovery.profiles import PROFILES, Profile
 from bangfu.discovery.selectors import import_regions, require_import
 from bangfu.regions.models import Region
 from bangfu.registry.identity import ID_NUMBER_TO_VERIFY, Refusal, refusals_record
-from bangfu.registry.ledger.columns import CellError, fold, is_blank
-from bangfu.registry.ledger.importing import RowError
-from bangfu.registry.ledger.limits import limits_for, open_import
-from bangfu.registry.ledger.reading import LedgerFileError, Sheet
+from bangfu.registry.ledger.limits import limits_for
 from bangfu.registry.models import Member
 
 LOOKUP_CHUNK = 500
@@ -52,27 +56,16 @@ CROSSCHECK_DRY_RUN = "crosscheck_dry_run"
 
 
 @dataclass
-class CrossCheckReport:
-    source: str
-    errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
+class CrossCheckReport(ImportReport):
+    source: str = ""
     matched: int = 0  # rows about people in the registry
     candidates_created: int = 0
     flags_created: int = 0
-    dry_run: bool = False
-    ignored_columns: list[str] = field(default_factory=list)
     import_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass
-class _Row:
-    number: int
-    values: dict = field(default_factory=dict)
-    failed: set = field(default_factory=set)
+class _Row(Row):
     facts: IdFacts | None = None
     digest: str = ""
     member: Member | None = None
@@ -109,23 +102,22 @@ def import_crosscheck(
     region = _region(by, region)
     today = today or timezone.localdate()
     as_of = as_of or today
-    content = fileobj.read()
-    if isinstance(content, str):
-        content = content.encode("utf-8")
+    content = read_upload(fileobj)
     report = CrossCheckReport(source=profile.source, dry_run=dry_run)
-    rows: list[_Row] = []
-    try:
-        with open_import(
+    rows: list[_Row] = (
+        check_file(
             content,
             filename,
+            report=report,
+            check=lambda sheet: _Check(
+                profile, sheet, report, by=by, region=region, as_of=as_of
+            ).run(),
             limits=limits_for(region),
+            fields=profile.fields,
             progress=progress,
-            headers=profile.header_keys,
-            header_hint=profile.header_hint(),
-        ) as sheet:
-            rows = _Check(profile, sheet, report, by=by, region=region, as_of=as_of).run()
-    except LedgerFileError as exc:
-        report.errors.append(RowError(0, "", str(exc)))
+        )
+        or []
+    )
     if report.ok:
         report.matched = sum(1 for row in rows if row.member is not None)
         report.candidates_created = len(
@@ -142,23 +134,16 @@ def import_crosscheck(
         file_sha256=hashlib.sha256(content).hexdigest(),
         rows=report.rows,
     )
-    if report.ok:
-        try:
-            with transaction.atomic():
-                _write(profile, rows, record, report)
-                scan = services.flags_scan(region=region, today=today)
-                report.flags_created = record.flags_created = scan.created
-                record.save(update_fields=["flags_created"])
-                if before_commit is not None:
-                    before_commit(report)
-        except IntegrityError:
-            report.errors.append(
-                RowError(0, "", _("The registry changed while the file was checked; try again."))
-            )
+
+    def write() -> None:
+        _write(profile, rows, record, report)
+        scan = services.flags_scan(region=region, today=today)
+        report.flags_created = record.flags_created = scan.created
+        record.save(update_fields=["flags_created"])
+
+    import_commit(report, record, write, before_commit)
     if not report.ok:
         report.matched = report.candidates_created = report.flags_created = 0
-        record.ok, record.error_count = False, len(report.errors)
-        record.save()
         report.import_id = record.pk
     return report
 
@@ -230,99 +215,46 @@ def _json(value):
     return str(value)  # Decimal amounts keep every digit as text
 
 
-class _Check:
-    def __init__(self, profile: Profile, sheet: Sheet, report, *, by, region, as_of):
+class _Check(SheetCheck):
+    def __init__(self, profile: Profile, sheet, report: CrossCheckReport, *, by, region, as_of):
+        super().__init__(sheet=sheet, report=report, fields=profile.fields)
         self.profile = profile
-        self.sheet = sheet
-        self.report = report
         self.by = by
         self.scope = scope_for(by)
         self.source = CROSSCHECK_DRY_RUN if report.dry_run else CROSSCHECK_IMPORT
         self.region = region
         self.as_of = as_of
-        self.fields = {item.key: item for item in profile.fields}
-        self.header = {item.key: item.header for item in profile.fields}
-        self.position: dict[str, int] = {}
-        self.order: dict[str, int] = {}
-
-    def error(self, row: int, key_or_header: str, reason: str) -> None:
-        header = self.header.get(key_or_header, key_or_header)
-        self.report.errors.append(RowError(row, header, str(reason)))
 
     def run(self) -> list[_Row]:
-        if not self._read_headers():
+        if not self.read_headers():
             return []
         rows = self._read_rows()
         self._check_duplicates(rows)
         self._match(rows)
-        self.report.errors.sort(key=lambda e: (e.row, self.order.get(e.column, len(self.order))))
+        self.sort_errors()
         return rows
-
-    def _read_headers(self) -> bool:
-        by_header = self.profile.by_header
-        for index, text in enumerate(self.sheet.headers):
-            if not text:
-                continue
-            self.order.setdefault(text, index)
-            item = by_header.get(fold(text))
-            if item is None:
-                self.report.ignored_columns.append(text)
-            elif item.key in self.position:
-                self.error(self.sheet.header_row, text, _("This column appears twice; keep one."))
-            else:
-                self.position[item.key] = index
-                self.header[item.key] = text
-        for item in self.profile.fields:
-            if item.required and item.key not in self.position:
-                self.error(
-                    self.sheet.header_row,
-                    item.key,
-                    _("This column is missing; add it to the header."),
-                )
-        return self.report.ok
 
     def _read_rows(self) -> list[_Row]:
         rows = []
-        positions = list(self.position.items())
-        for number, values in self.sheet.rows:
-            cells = {
-                key: values[index] if index < len(values) else None for key, index in positions
-            }
-            if all(is_blank(value) for value in cells.values()):
-                continue
-            self.report.rows += 1
+        for number, cells in self.cells():
             row = _Row(number=number)
             for key, value in cells.items():
-                item = self.fields[key]
-                if is_blank(value):
-                    if item.required:
-                        row.failed.add(key)
-                        self.error(number, key, _("This cell is required."))
-                    else:
-                        row.values[key] = None
-                    continue
-                if key == "id_number":
-                    continue
-                try:
-                    row.values[key] = item.read(value)
-                except CellError as exc:
-                    row.failed.add(key)
-                    self.error(number, key, str(exc))
+                self.read_cell(row, key, value)
             for item in self.profile.fields:
                 row.values.setdefault(item.key, None)
-            self._identify(row, cells.get("id_number"))
+            self._identify(row)
             self._check_row(row)
             if not row.failed:
                 row.period = self.profile.period_of(row.values, self.as_of)
             rows.append(row)
         return rows
 
-    def _identify(self, row: _Row, value) -> None:
+    def _identify(self, row: _Row) -> None:
         if "id_number" in row.failed:
             return
         try:
-            row.facts = parse_id_number(self.fields["id_number"].read(value), today=self.as_of)
-        except (InvalidIdNumber, CellError) as exc:
+            row.facts = parse_id_number(row.values["id_number"], today=self.as_of)
+        except InvalidIdNumber as exc:
             row.failed.add("id_number")
             # The reason names the fault (length, check digit), never the number itself.
             self.error(
@@ -491,4 +423,4 @@ class _Check:
         return None
 
     def _inside(self, village: Region) -> bool:
-        return village.path.startswith(self.region.path) and self.scope.covers(village)
+        return village.is_within(self.region) and self.scope.covers(village)

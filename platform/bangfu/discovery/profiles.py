@@ -19,15 +19,14 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bangfu.core.sheet_checking import CellError
 from bangfu.discovery.models import Source
 from bangfu.registry.ledger.columns import (
     CARE_LEVELS,
     DISABILITIES,
-    CellError,
     Labels,
     code,
     date,
-    fold,
     grade,
     money,
     text,
@@ -72,6 +71,7 @@ class Field:
     required: bool = True  # the column must be there and every cell filled
     parse: Callable = text
     labels: Labels | None = None
+    default: object = None  # the value of a blank cell that is not required
 
     def read(self, value):
         return self.labels.parse(value) if self.labels else self.parse(value)
@@ -104,29 +104,11 @@ class Profile:
     def label(self) -> str:
         return Source(self.source).label
 
-    @property
-    def by_header(self) -> dict[str, Field]:
-        found = {}
-        for item in self.fields:
-            for name in (item.header, item.key, *item.aliases):
-                found[fold(name)] = item
-        return found
-
-    @property
-    def header_keys(self) -> dict[str, str]:
-        return {name: item.key for name, item in self.by_header.items()}
-
     def period_of(self, values: dict, as_of: dt.date) -> dt.date:
         if self.period_field is None:
             return as_of
         value = values[self.period_field]
         return dt.date(value, 1, 1) if isinstance(value, int) else value
-
-    def header_hint(self) -> str:
-        names = "、".join(item.header for item in self.fields if item.required)
-        return _("No header row found: the first row must name the columns (%(names)s).") % {
-            "names": names
-        }
 
 
 PROFILES: dict[str, Profile] = {

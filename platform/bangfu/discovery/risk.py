@@ -2,17 +2,13 @@
 verifications. Assistants visit the likeliest first.
 
 A scikit-learn estimator (standardised features, logistic regression: few hundred outcomes a
-year per county do not support more, and its coefficients can be read out to the bureau) and a
-small versioned store of trained models on disk. No Django here: the adapter in ``services``
-turns warnings into arrays and picks the directory.
+year per county do not support more, and its coefficients can be read out to the bureau). No
+Django here: ``scoring`` turns warnings into arrays and stores the trained versions
+(``bangfu.core.model_store``).
 """
 
-import datetime as dt
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
@@ -22,8 +18,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-
-CURRENT = "current.json"
 
 
 class NotEnoughHistory(ValueError):
@@ -125,29 +119,3 @@ def train_and_evaluate(X, y, *, test_size=0.25, random_state=0, **params) -> Eva
         n_test=len(y_test),
         positives=int(y.sum()),
     )
-
-
-def save(directory: Path, model: RiskModel, meta: dict) -> str:
-    """Store the model as the next version (v0001, v0002, …) and make it the current one."""
-    directory.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.stem[1:]) for p in directory.glob("v[0-9][0-9][0-9][0-9].joblib")]
-    version = f"v{max(numbers, default=0) + 1:04d}"
-    joblib.dump(model, directory / f"{version}.joblib")
-    meta = {**meta, "version": version, "saved_at": dt.datetime.now(dt.UTC).isoformat()}
-    (directory / f"{version}.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    # Written last and replaced in one step: a reader sees the old version or the new one.
-    pointer = directory / f"{CURRENT}.tmp"
-    pointer.write_text(json.dumps({"version": version}), encoding="utf-8")
-    pointer.replace(directory / CURRENT)
-    return version
-
-
-def load_current(directory: Path) -> tuple[RiskModel, dict] | None:
-    """The current model and its metadata, or None when none was trained yet."""
-    try:
-        version = json.loads((directory / CURRENT).read_text(encoding="utf-8"))["version"]
-        meta = json.loads((directory / f"{version}.json").read_text(encoding="utf-8"))
-        model = joblib.load(directory / f"{version}.joblib")
-    except (FileNotFoundError, KeyError, json.JSONDecodeError):
-        return None
-    return model, meta

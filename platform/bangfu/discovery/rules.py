@@ -36,7 +36,7 @@ from bangfu.discovery.features import Facts
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Rule, Source, SourceRecord
 from bangfu.discovery.schedule import LIVE_STATUSES, review_due_on
 from bangfu.discovery.standards import Standards, expenditure_check, standards_for
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.regions.policy import Policy
 from bangfu.registry.models import Household, Member, Tier, age_on, is_severe_disability
 
@@ -106,9 +106,9 @@ class ScanContext:
         if source not in self._records:
             self._records[source] = list(
                 SourceRecord.objects.filter(
+                    within(self.region, "region"),
                     source=source,
                     crosscheck_import__ok=True,
-                    region__path__startswith=self.region.path,
                 )
                 .select_related("crosscheck_import", "region")
                 .order_by("crosscheck_import__as_of", "crosscheck_import_id", "row")
@@ -149,7 +149,7 @@ class ScanContext:
 
     def village_of(self, member: Member | None, candidate: CandidatePerson | None):
         village = member.household.region if member else (candidate.region if candidate else None)
-        if village is None or not village.path.startswith(self.region.path):
+        if village is None or not village.is_within(self.region):
             return None  # moved out of the region since the file came in
         return village
 
@@ -276,7 +276,7 @@ def severe_disability_uncovered(ctx: ScanContext) -> Iterator[Finding]:
 def tekun_minor_dropped(ctx: ScanContext) -> Iterator[Finding]:
     by_region: dict[int, list[CrossCheckImport]] = defaultdict(list)
     imports = CrossCheckImport.objects.filter(
-        source=Source.TEKUN_LIST, ok=True, region__path__startswith=ctx.region.path
+        within(ctx.region, "region"), source=Source.TEKUN_LIST, ok=True
     ).order_by("as_of", "pk")
     for item in imports:
         by_region[item.region_id].append(item)
@@ -358,7 +358,7 @@ def monitoring_uncovered(ctx: ScanContext) -> Iterator[Finding]:
 def dibao_review_due(ctx: ScanContext) -> Iterator[Finding]:
     households = (
         Household.objects.filter(
-            region__path__startswith=ctx.region.path,
+            within(ctx.region, "region"),
             tier=Tier.DIBAO,
             status__in=LIVE_STATUSES,
         )
@@ -406,7 +406,7 @@ def expenditure_hardship(ctx: ScanContext) -> Iterator[Finding]:
         if household.tier not in EXPENDITURE_TIERS or household.status not in LIVE_STATUSES:
             continue
         village = household.region
-        if not village.path.startswith(ctx.region.path):
+        if not village.is_within(ctx.region):
             continue
         year = max(by_year)
         members = list(household.members.all())

@@ -6,10 +6,8 @@
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-
+from bangfu.core.model_store import ModelStore
 from bangfu.discovery import risk
 from bangfu.discovery.features import FEATURES, vector
 from bangfu.discovery.models import Flag, Task
@@ -17,29 +15,14 @@ from bangfu.discovery.models import Flag, Task
 BATCH_SIZE = 1000
 Outcome = Task.Outcome
 
-_loaded: dict[str, tuple] = {}
-
-
-def model_dir() -> Path:
-    return Path(settings.VAR_DIR) / "discovery" / "risk-model"
+# A model trained on another feature set is not used: retrain it.
+RISK_MODELS = ModelStore("risk", compatible=lambda meta: meta.get("features") == list(FEATURES))
 
 
 def current_model() -> tuple[risk.RiskModel, dict] | None:
-    """The model in use, re-read when a new version was trained; None: rank by rule weight."""
-    directory = model_dir()
-    pointer = directory / risk.CURRENT
-    try:
-        stamp = pointer.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-    cached = _loaded.get(str(directory))
-    if cached and cached[0] == stamp:
-        return cached[1]
-    loaded = risk.load_current(directory)
-    if loaded is not None and loaded[1].get("features") != list(FEATURES):
-        loaded = None  # trained on another feature set: retrain before use
-    _loaded[str(directory)] = (stamp, loaded)
-    return loaded
+    """The model in use and its metadata, re-read when a new version was trained; None: rank
+    by rule weight."""
+    return RISK_MODELS.latest()
 
 
 def flags_rescore(*, flags) -> int:
@@ -97,8 +80,7 @@ def risk_model_train(
         X, y, test_size=test_size, random_state=random_state, min_outcomes=min_outcomes
     )
     coefficients = evaluation.model.coefficients(FEATURES)
-    version = risk.save(
-        model_dir(),
+    version = RISK_MODELS.save(
         evaluation.model,
         {
             "features": list(FEATURES),

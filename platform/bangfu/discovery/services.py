@@ -34,7 +34,10 @@ from bangfu.discovery.schedule import (
     visit_period,
 )
 from bangfu.discovery.scoring import flags_rescore
-from bangfu.regions.models import Region
+from bangfu.referrals import services as referrals
+from bangfu.referrals.errors import ReferralError
+from bangfu.referrals.models import IntakeCase
+from bangfu.regions.models import Region, within
 from bangfu.regions.policy import Policy
 from bangfu.registry import identity
 from bangfu.registry import services as registry
@@ -96,7 +99,7 @@ class ScanResult:
 def counties(region: Region | None = None):
     """The counties a background job walks: all of them, or those in ``region``."""
     counties = Region.objects.filter(level=Region.Level.COUNTY)
-    return counties.filter(path__startswith=region.path) if region else counties
+    return counties.filter(within(region)) if region else counties
 
 
 @transaction.atomic
@@ -123,7 +126,7 @@ def flags_scan(*, region: Region, today: dt.date | None = None) -> ScanResult:
             continue  # a scan running at the same time raised it first
         existing.add(finding.key)
         created += 1
-    flags_rescore(flags=Flag.objects.filter(region__path__startswith=region.path))
+    flags_rescore(flags=Flag.objects.filter(within(region, "region")))
     return ScanResult(found=len(findings), created=created)
 
 
@@ -185,7 +188,7 @@ def tasks_schedule(*, region: Region | None = None, today: dt.date | None = None
     today = today or timezone.localdate()
     households = Household.objects.filter(status__in=LIVE_STATUSES)
     if region is not None:
-        households = households.filter(region__path__startswith=region.path)
+        households = households.filter(within(region, "region"))
     policies: dict[int, Policy] = {}
     assistants = Assistants()
     wanted: dict[tuple, Task] = {}
@@ -394,10 +397,6 @@ def _set_next_review(household: Household, *, by, on: dt.date) -> None:
 
 def _refer(needs: list[Need], *, by) -> None:
     """Each need goes to the intake desk and on to the engine's first candidate provider."""
-    from bangfu.referrals import services as referrals
-    from bangfu.referrals.errors import ReferralError
-    from bangfu.referrals.models import IntakeCase
-
     at = timezone.now()
     for need in needs:
         intake = referrals.intake_open(by=by, source=IntakeCase.Source.VISIT, need=need, at=at)

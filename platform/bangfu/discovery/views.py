@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.core.models import BackgroundJob
+from bangfu.core.views import service_call
 from bangfu.discovery import scoring, selectors, services
 from bangfu.discovery.explain import explain, subject_name
 from bangfu.discovery.forms import (
@@ -32,9 +34,8 @@ from bangfu.discovery.import_jobs import (
 from bangfu.discovery.importing import require_import
 from bangfu.discovery.models import Task
 from bangfu.discovery.standards import household_entitlement, standards_for
-from bangfu.procurement.charts import Series, hbar_chart
-from bangfu.registry.forms import NeedFormSet, add_service_errors
-from bangfu.registry.ledger.reading import LedgerFileError
+from bangfu.regions.models import within
+from bangfu.registry.forms import NeedFormSet
 from bangfu.registry.selectors import households_for
 
 PAGE_SIZE = 25
@@ -44,10 +45,6 @@ COLOURS = {"found": "#8aa4c8", "verified": "#3b6ea8", "enrolled": "#2e7d4f"}
 def _require_reader(request) -> None:
     if not selectors.reads_discovery(request.user):
         raise PermissionDenied(_("Finding people is for assistants and bureau staff."))
-
-
-def _count(value: Decimal) -> str:
-    return f"{int(value):,}"
 
 
 def _page(request, queryset):
@@ -80,7 +77,7 @@ def dashboard(request):
                 Series(_("enrolled"), COLOURS["enrolled"]),
             ],
             title=_("Warnings found, verified and enrolled per township"),
-            value_format=_count,
+            value_format=whole,
         )
     loaded = scoring.current_model()
     return render(
@@ -247,22 +244,24 @@ def _complete(request, task: Task, form: TaskOutcomeForm, formset) -> bool:
         registration = services.Registration(
             registry_number=data["registry_number"], address=data["address"], phone=data["phone"]
         )
-    try:
-        services.task_complete(
-            task=task,
-            by=request.user,
-            outcome=data["outcome"],
-            on=data["visited_on"],
-            tier=data["tier"],
-            dismiss_reason=data["dismiss_reason"],
-            note=data["note"],
-            registration=registration,
-            needs=needs,
+    return bool(
+        service_call(
+            request,
+            lambda: services.task_complete(
+                task=task,
+                by=request.user,
+                outcome=data["outcome"],
+                on=data["visited_on"],
+                tier=data["tier"],
+                dismiss_reason=data["dismiss_reason"],
+                note=data["note"],
+                registration=registration,
+                needs=needs,
+            ),
+            form=form,
+            rename={"on": "visited_on"},
         )
-    except ValidationError as error:
-        add_service_errors(form, error, rename={"on": "visited_on"})
-        return False
-    return True
+    )
 
 
 @never_cache
@@ -298,23 +297,21 @@ def crosscheck_import(request):
     form = CrossCheckImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            outcome = crosscheck_import_submit(
+        outcome = service_call(
+            request,
+            lambda: crosscheck_import_submit(
                 upload=data["file"],
                 by=request.user,
                 source=data["source"],
                 region=data["region"],
                 as_of=data["as_of"],
                 dry_run=data["dry_run"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except LedgerFileError as refusal:  # above the caps of the region
-            form.add_error("file", str(refusal))
-        else:
-            if isinstance(outcome, BackgroundJob):
-                return redirect("discovery:import-job", pk=outcome.pk)
-            report = outcome
+            ),
+            form=form,
+        )
+        if isinstance(outcome.value, BackgroundJob):
+            return redirect("discovery:import-job", pk=outcome.value.pk)
+        report = outcome.value
     return render(
         request,
         "discovery/import.html",
@@ -361,7 +358,7 @@ def standards(request):
     if number:
         household = (
             households_for(request.user)
-            .filter(registry_number=number, region__path__startswith=result.region.path)
+            .filter(within(result.region, "region"), registry_number=number)
             .prefetch_related("members")
             .first()
         )

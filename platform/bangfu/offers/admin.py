@@ -4,22 +4,12 @@ scoped staff interface."""
 
 from django.contrib import admin
 
+from bangfu.core.admin import ReadOnlyAdminMixin
 from bangfu.offers.models import Charity, Offer
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Charity)
-class CharityAdmin(ReadOnlyAdmin):
+class CharityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "status", "registered_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["organisation__name", "certificate_number"]
@@ -27,7 +17,7 @@ class CharityAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(ReadOnlyAdmin):
+class OfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "charity", "kind", "status", "quantity", "unit", "valid_until"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "charity__organisation__name"]

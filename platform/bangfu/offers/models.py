@@ -26,13 +26,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
 from bangfu.accounts.scoping import ScopedQuerySet
-from bangfu.regions.models import Region
+from bangfu.core.lifecycle import Lifecycle, StatusEvent
+from bangfu.regions.models import Region, path_and_above
 from bangfu.registry.models import Household, Need, ServiceCategory, Tier
 
 ZERO = Decimal("0.00")
 
 
-class Charity(models.Model):
+class Charity(Lifecycle):
     """A charity's registration on the platform, approved by the bureau of its region."""
 
     class Status(models.TextChoices):
@@ -40,6 +41,13 @@ class Charity(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         SUSPENDED = "suspended", _("suspended")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED},
+        Status.REJECTED: {Status.APPROVED},
+        Status.APPROVED: {Status.SUSPENDED},
+        Status.SUSPENDED: {Status.APPROVED},
+    }
 
     organisation = models.OneToOneField(
         Organisation,
@@ -112,7 +120,7 @@ class OfferQuerySet(models.QuerySet):
         )
 
 
-class Offer(models.Model):
+class Offer(Lifecycle):
     class Kind(models.TextChoices):
         CASH = "cash", _("cash")
         GOODS = "goods", _("goods")
@@ -133,6 +141,12 @@ class Offer(models.Model):
         STATION_PICKUP = "station_pickup", _("collected at the social-work station")
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PENDING, Status.CLOSED},
+        Status.RETURNED: {Status.PENDING, Status.CLOSED},
+        Status.PENDING: {Status.APPROVED, Status.RETURNED, Status.CLOSED},
+        Status.APPROVED: {Status.CLOSED},
+    }
 
     charity = models.ForeignKey(
         Charity, models.PROTECT, related_name="offers", verbose_name=_("charity")
@@ -302,12 +316,7 @@ class Offer(models.Model):
         """Whose bureau reviews the offer: the bureau of the lowest region covering its whole
         area, and at least a county's (townships have no bureau). A city charity's offer to
         townships of one county is the county bureau's to decide, as the households are."""
-        shared = set.intersection(
-            *(
-                {region.path[: index + 1] for index, char in enumerate(region.path) if char == "/"}
-                for region in self.area()
-            )
-        )
+        shared = set.intersection(*(set(path_and_above(region.path)) for region in self.area()))
         return (
             Region.objects.filter(path__in=shared, level__lte=Region.Level.COUNTY)
             .order_by("-level")
@@ -353,13 +362,15 @@ class AllocationQuerySet(ScopedQuerySet):
         return self.exclude(status=Allocation.Status.CANCELLED)
 
 
-class Allocation(models.Model):
+class Allocation(Lifecycle):
     """An offer given to one household's need (认领/分配), confirmed by a staff member."""
 
     class Status(models.TextChoices):
         ALLOCATED = "allocated", _("allocated")
         DELIVERED = "delivered", _("delivered")
         CANCELLED = "cancelled", _("cancelled")
+
+    TRANSITIONS = {Status.ALLOCATED: {Status.DELIVERED, Status.CANCELLED}}
 
     offer = models.ForeignKey(
         Offer, models.PROTECT, related_name="allocations", verbose_name=_("offer")
@@ -424,3 +435,31 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer} → {self.household}"
+
+
+class CharityEvent(StatusEvent):
+    charity = models.ForeignKey(
+        Charity, models.CASCADE, related_name="events", verbose_name=_("charity")
+    )
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("charity status change")
+        verbose_name_plural = _("charity status changes")
+
+
+class OfferEvent(StatusEvent):
+    offer = models.ForeignKey(Offer, models.CASCADE, related_name="events", verbose_name=_("offer"))
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("offer status change")
+        verbose_name_plural = _("offer status changes")
+
+
+class AllocationEvent(StatusEvent):
+    allocation = models.ForeignKey(
+        Allocation, models.CASCADE, related_name="events", verbose_name=_("allocation")
+    )
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("allocation status change")
+        verbose_name_plural = _("allocation status changes")

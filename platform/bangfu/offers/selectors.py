@@ -16,7 +16,7 @@ from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import REGION_ROLES, regions_for, scope_for
 from bangfu.core import crypto
 from bangfu.offers.models import Allocation, Charity, Offer
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, overlapping, within_any
 from bangfu.registry.models import Household, Member, Need, Tier
 from matching.types import AGE_UNLIMITED, TIERS
 
@@ -55,20 +55,6 @@ def is_moderator(user) -> bool:
 # --- staff -----------------------------------------------------------------------------------
 
 
-def _prefixes(path: str) -> list[str]:
-    """The paths of a region and of every region above it: "53/", "53/5304/", …"""
-    return [path[: index + 1] for index, char in enumerate(path) if char == "/"]
-
-
-def _overlaps(lookup: str, paths) -> Q:
-    """Regions through ``lookup`` that lie inside one of ``paths`` or above it."""
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= Q(**{f"{lookup}__path__startswith": path})
-        query |= Q(**{f"{lookup}__path__in": _prefixes(path)})
-    return query
-
-
 def _scope_paths(user) -> list[str] | None:
     """The region paths a user's work covers; None for everything."""
     scope = scope_for(user)
@@ -92,9 +78,9 @@ def staff_offers(user) -> QuerySet[Offer]:
         return offers
     if not paths:
         return offers.none()
-    by_area = Offer.objects.filter(_overlaps("regions", paths))
+    by_area = Offer.objects.filter(overlapping(paths, "regions"))
     by_charity = Offer.objects.filter(regions=None).filter(
-        _overlaps("charity__organisation__region", paths)
+        overlapping(paths, "charity__organisation__region")
     )
     return offers.filter(Q(pk__in=by_area.values("pk")) | Q(pk__in=by_charity.values("pk")))
 
@@ -116,9 +102,7 @@ def needs_eligible_for(offer: Offer, *, today: dt.date | None = None) -> QuerySe
     asks for it — a member of the age range or with a disability of the given grades.
     """
     today = today or timezone.localdate()
-    area = Q(pk__in=[])
-    for region in offer.area():
-        area |= Q(household__region__path__startswith=region.path)
+    area = within_any(offer.area(), "household__region")
     needs = Need.objects.open().filter(
         area,
         category__in=offer.category_ids(),
@@ -330,7 +314,7 @@ def offer_providers(county: Region, *, today: dt.date | None = None) -> list[Off
     result = []
     for offer in offers:
         area = offer.area()
-        inside = [region for region in area if region.path.startswith(county.path)]
+        inside = [region for region in area if region.is_within(county)]
         if not inside:
             continue
         centre = next((r for r in inside if r.latitude is not None), None) or next(

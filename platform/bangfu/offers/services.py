@@ -136,17 +136,11 @@ def charity_register(
 
 
 def _decide(charity: Charity, *, by, status: str, note: str) -> Charity:
-    charity = (
-        Charity.objects.select_for_update()
-        .select_related("organisation__region")
-        .get(pk=charity.pk)
-    )
+    charity = Charity.locked(charity.pk, "organisation__region")
     require_moderator(by=by, region=charity.organisation.region)
-    charity.status = status
-    charity.decided_by = by
-    charity.decided_at = timezone.now()
-    charity.decision_note = note
-    charity.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    at = timezone.now()
+    fields = {"decided_by": by, "decided_at": at, "decision_note": note}
+    charity.move(to=status, by=by, at=at, reason=note[:200], fields=fields)
     return charity
 
 
@@ -176,7 +170,7 @@ def charity_reject(*, charity: Charity, by, reason: str) -> Charity:
 
 
 def _check_area(charity: Charity, regions: Iterable[Region]) -> None:
-    outside = [r.name for r in regions if not r.path.startswith(charity.region.path)]
+    outside = [r.name for r in regions if not r.is_within(charity.region)]
     if outside:
         raise ValidationError(
             {"regions": _("Outside the charity's region: %s") % "、".join(outside)}
@@ -238,26 +232,19 @@ def offer_update(*, offer: Offer, by, need_categories=None, regions=None, **fiel
 @transaction.atomic
 def offer_submit(*, offer: Offer, by) -> Offer:
     """Send a draft (or a corrected returned offer) to the bureau for review."""
-    offer = (
-        Offer.objects.select_for_update().select_related("charity__organisation").get(pk=offer.pk)
-    )
+    offer = Offer.locked(offer.pk, "charity__organisation")
     require_charity_staff(by=by, charity=offer.charity)
     if not offer.is_editable:
         raise ValidationError(_("This offer has been submitted already."))
     if offer.valid_until < timezone.localdate():
         raise ValidationError({"valid_until": _("This offer has expired; change its dates.")})
-    offer.status = Offer.Status.PENDING
-    offer.submitted_at = timezone.now()
-    offer.save(update_fields=["status", "submitted_at", "updated_at"])
+    at = timezone.now()
+    offer.move(to=Offer.Status.PENDING, by=by, at=at, fields={"submitted_at": at})
     return offer
 
 
 def _locked_for_review(offer: Offer, by) -> Offer:
-    offer = (
-        Offer.objects.select_for_update()
-        .select_related("charity__organisation__region")
-        .get(pk=offer.pk)
-    )
+    offer = Offer.locked(offer.pk, "charity__organisation__region")
     require_moderator(by=by, region=offer.moderating_region())
     if offer.status != Offer.Status.PENDING:
         raise ValidationError(_("This offer is not waiting for review."))
@@ -270,11 +257,9 @@ def offer_approve(*, offer: Offer, by) -> Offer:
     offer = _locked_for_review(offer, by)
     if not offer.charity.is_approved:
         raise ValidationError(_("The charity itself is not approved."))
-    offer.status = Offer.Status.APPROVED
-    offer.reviewed_by = by
-    offer.reviewed_at = timezone.now()
-    offer.review_note = ""
-    offer.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    at = timezone.now()
+    fields = {"reviewed_by": by, "reviewed_at": at, "review_note": ""}
+    offer.move(to=Offer.Status.APPROVED, by=by, at=at, fields=fields)
     published("offer", offer.pk)
     return offer
 
@@ -285,22 +270,16 @@ def offer_return(*, offer: Offer, by, reason: str) -> Offer:
     if not reason.strip():
         raise ValidationError({"reason": _("Say what the charity should change.")})
     offer = _locked_for_review(offer, by)
-    offer.status = Offer.Status.RETURNED
-    offer.reviewed_by = by
-    offer.reviewed_at = timezone.now()
-    offer.review_note = reason.strip()
-    offer.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    at = timezone.now()
+    fields = {"reviewed_by": by, "reviewed_at": at, "review_note": reason.strip()}
+    offer.move(to=Offer.Status.RETURNED, by=by, at=at, reason=reason.strip()[:200], fields=fields)
     return offer
 
 
 @transaction.atomic
 def offer_close(*, offer: Offer, by) -> Offer:
     """End an offer early (the charity, or the bureau): nothing more is allocated from it."""
-    offer = (
-        Offer.objects.select_for_update()
-        .select_related("charity__organisation__region")
-        .get(pk=offer.pk)
-    )
+    offer = Offer.locked(offer.pk, "charity__organisation__region")
     if not (
         selectors.charities_of(by).filter(pk=offer.charity_id).exists()
         or holds_role_over(by, MODERATOR_ROLES, offer.moderating_region())
@@ -308,9 +287,8 @@ def offer_close(*, offer: Offer, by) -> Offer:
         raise PermissionDenied(_("You cannot close this offer."))
     if offer.status == Offer.Status.CLOSED:
         return offer
-    offer.status = Offer.Status.CLOSED
-    offer.closed_at = timezone.now()
-    offer.save(update_fields=["status", "closed_at", "updated_at"])
+    at = timezone.now()
+    offer.move(to=Offer.Status.CLOSED, by=by, at=at, fields={"closed_at": at})
     published("offer", offer.pk)
     return offer
 
@@ -361,19 +339,15 @@ def allocation_confirm(
 @transaction.atomic
 def allocation_cancel(*, allocation: Allocation, by, reason: str) -> Allocation:
     """Undo an allocation not yet delivered: its units go back to the offer."""
-    allocation = (
-        Allocation.objects.select_for_update().select_related("household").get(pk=allocation.pk)
-    )
+    allocation = Allocation.locked(allocation.pk, "household")
     require_allocator(by=by, household=allocation.household)
     if allocation.status != Allocation.Status.ALLOCATED:
         raise ValidationError(_("Only allocations not yet delivered can be cancelled."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the allocation is cancelled.")})
-    allocation.status = Allocation.Status.CANCELLED
-    allocation.cancelled_by = by
-    allocation.cancelled_at = timezone.now()
-    allocation.cancel_reason = reason.strip()
-    allocation.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    at, reason = timezone.now(), reason.strip()
+    fields = {"cancelled_by": by, "cancelled_at": at, "cancel_reason": reason}
+    allocation.move(to=Allocation.Status.CANCELLED, by=by, at=at, reason=reason, fields=fields)
     return allocation
 
 
@@ -385,11 +359,7 @@ def delivery_record(
 
     The note is kept masked: charity staff type it, and it must not carry an ID or phone number.
     """
-    allocation = (
-        Allocation.objects.select_for_update()
-        .select_related("offer__charity__organisation", "household")
-        .get(pk=allocation.pk)
-    )
+    allocation = Allocation.locked(allocation.pk, "offer__charity__organisation", "household")
     charity = allocation.offer.charity
     if not selectors.charities_of(by).filter(pk=charity.pk).exists():
         require_allocator(by=by, household=allocation.household)
@@ -399,11 +369,10 @@ def delivery_record(
         raise ValidationError({"delivered_on": _("The date cannot be in the future.")})
     if delivered_on < timezone.localdate(allocation.allocated_at):
         raise ValidationError({"delivered_on": _("The date cannot be before the allocation.")})
-    allocation.status = Allocation.Status.DELIVERED
-    allocation.delivered_on = delivered_on
-    allocation.delivery_recorded_by = by
-    allocation.delivery_note = mask_text(note.strip())
-    allocation.save(
-        update_fields=["status", "delivered_on", "delivery_recorded_by", "delivery_note"]
-    )
+    fields = {
+        "delivered_on": delivered_on,
+        "delivery_recorded_by": by,
+        "delivery_note": mask_text(note.strip()),
+    }
+    allocation.move(to=Allocation.Status.DELIVERED, by=by, fields=fields)
     return allocation

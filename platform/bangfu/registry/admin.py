@@ -3,6 +3,7 @@ are handled in the staff interface, where every read is scoped and audited."""
 
 from django.contrib import admin
 
+from bangfu.core.admin import ReadOnlyAdminMixin
 from bangfu.registry.models import LedgerImport, ServiceCategory
 
 
@@ -14,7 +15,7 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerImport)
-class LedgerImportAdmin(admin.ModelAdmin):
+class LedgerImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail of ledger imports: read-only, written only by the import itself."""
 
     list_display = [
@@ -31,12 +32,3 @@ class LedgerImportAdmin(admin.ModelAdmin):
     search_fields = ["file_name", "file_sha256", "imported_by__username"]
     date_hierarchy = "imported_at"
     list_select_related = ["imported_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -5,7 +5,6 @@ The rules are the ``exports`` service's; these views parse the request and shape
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangfu.core.views import service_call
 from bangfu.registry import exports, selectors
 from bangfu.registry.filters import HouseholdFilter
-from bangfu.registry.forms import HouseholdExportForm, add_service_errors
+from bangfu.registry.forms import HouseholdExportForm
 from bangfu.registry.ledger import export_households
 from bangfu.registry.models import Household
 
@@ -85,13 +85,12 @@ def household_export_page(request):
             "purpose": form.cleaned_data["purpose"],
             "filters": exports.describe_filters(filterset),
         }
-        try:
-            if background:
-                job = exports.households_export_start(**options)
-                return redirect("registry:household-export-job", pk=job.pk)
-            return _xlsx(exports.households_export(**options))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        export = exports.households_export_start if background else exports.households_export
+        outcome = service_call(request, lambda: export(**options), form=form)
+        if outcome and background:
+            return redirect("registry:household-export-job", pk=outcome.value.pk)
+        if outcome:
+            return _xlsx(outcome.value)
     return render(
         request,
         "registry/household_export.html",

@@ -29,7 +29,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,7 +38,7 @@ from bangfu.core.jobs import job_finish, job_progress, job_queue, job_run
 from bangfu.core.masking import mask_id_number
 from bangfu.core.models import BackgroundJob
 from bangfu.core.spreadsheets import WorkbookStamp
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within_any
 from bangfu.regions.policy import Policy
 from bangfu.registry.ledger.exporting import (
     LedgerWritten,
@@ -175,10 +174,7 @@ def _granted(*, by, unmasked: bool, purpose: str) -> ExportRights:
 def _unmasked_area(households, rights: ExportRights):
     if rights.unmasked_paths is None:
         return households
-    query = Q(pk__in=[])
-    for path in rights.unmasked_paths:
-        query |= Q(region__path__startswith=path)
-    return households.filter(query)
+    return households.filter(within_any(rights.unmasked_paths, "region"))
 
 
 def _stamp(by, *, unmasked: bool, purpose: str) -> WorkbookStamp:

@@ -15,7 +15,7 @@ from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
 from bangfu.core.masking import mask_id_number, mask_phone, mask_text
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.core.validators import normalise_phone
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry import selectors
 from bangfu.registry.forms import CategoryChoiceField
 from bangfu.registry.models import Household, Need, Tier
@@ -205,7 +205,7 @@ class HouseholdFilter(django_filters.FilterSet):
         return queryset.filter(members__id_number_hash=crypto.lookup_hash(facts.number))
 
     def filter_region(self, queryset, name, region):
-        return queryset.filter(region__path__startswith=region.path)
+        return queryset.filter(within(region, "region"))
 
     def filter_need_category(self, queryset, name, category):
         return queryset.filter(

@@ -1,5 +1,7 @@
 """Forms of the staff interface. They parse and check input; the writes go through services."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -32,17 +34,33 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{region.parent.name} / {region.name}" if region.parent else region.name
 
 
-def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError next to the field it names (or above the form)."""
-    rename = rename or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        field = rename.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
+class LanguagesField(forms.CharField):
+    """Languages and dialects, typed in one box separated by commas (普通话, 哈尼语), kept as a
+    list without repeats."""
+
+    SEPARATORS = re.compile(r"[,，、;；\s]+")
+    MAX_LANGUAGES, MAX_LENGTH = 10, 20
+
+    def __init__(self, *, encoder=None, decoder=None, **kwargs):
+        # ``encoder`` and ``decoder`` come from the model's JSONField: a list of words needs none.
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("help_text", _("Separate them with commas, e.g. 普通话, 哈尼语, 彝语."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        languages = list(dict.fromkeys(part for part in self.SEPARATORS.split(text) if part))
+        if len(languages) > self.MAX_LANGUAGES or any(
+            len(language) > self.MAX_LENGTH for language in languages
+        ):
+            raise ValidationError(
+                _("Give at most %(count)d languages of up to %(length)d characters each.")
+                % {"count": self.MAX_LANGUAGES, "length": self.MAX_LENGTH}
+            )
+        return languages
 
 
 class HouseholdForm(InputRulesMixin, forms.ModelForm):
@@ -63,8 +81,9 @@ class HouseholdForm(InputRulesMixin, forms.ModelForm):
             "next_review_due",
             "latitude",
             "longitude",
+            "languages",
         ]
-        field_classes = {"region": VillageChoiceField}
+        field_classes = {"region": VillageChoiceField, "languages": LanguagesField}
         widgets = {
             "enrolled_on": DateInput(),
             "next_review_due": DateInput(),

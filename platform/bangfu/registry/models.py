@@ -93,6 +93,15 @@ class Household(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    languages = models.JSONField(
+        _("languages and dialects"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Those the household speaks, e.g. 普通话, 哈尼语: volunteers are proposed only if "
+            "they speak one of them. Empty: no constraint."
+        ),
+    )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.NONE)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
@@ -390,7 +399,16 @@ class Need(models.Model):
     urgency = models.CharField(
         _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE
     )
-    preferred_times = models.CharField(_("preferred times"), max_length=100, blank=True)
+    preferred_times = models.CharField(
+        _("preferred times"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "In the household's words, e.g. 工作日上午, 周末, 周三下午. Days (周一 … 周日, 工作日, "
+            "周末) and parts of the day (上午, 下午, 晚上) named here limit the volunteers "
+            "proposed to those free then."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within_any
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
 
 REVIEW_SOON_DAYS = 30
@@ -90,9 +90,7 @@ def regions_in_scope(user, levels) -> QuerySet[Region]:
     regions = Region.objects.filter(level__in=levels).order_by("path")
     if scope.everything:
         return regions
-    query = Q(pk__in=[])
-    for path in scope.region_paths:
-        query |= Q(path__startswith=path)
+    query = within_any(scope.region_paths)
     if scope.village_ids:
         query |= Q(pk__in=scope.village_ids) | Q(children__in=scope.village_ids)
     return regions.filter(query).distinct()

@@ -8,7 +8,7 @@ Views parse input, call one selector or service and shape the output. Reads go t
 from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.models import BackgroundJob
+from bangfu.core.views import service_call
 from bangfu.registry import selectors, services
 from bangfu.registry.filters import HouseholdFilter, search_query
 from bangfu.registry.forms import (
@@ -30,10 +31,8 @@ from bangfu.registry.forms import (
     NeedForm,
     NeedFormSet,
     NeedUpdateForm,
-    add_service_errors,
 )
-from bangfu.registry.ledger.jobs import job_report, ledger_import_jobs, ledger_import_submit
-from bangfu.registry.ledger.reading import LedgerFileError
+from bangfu.registry.ledger.jobs import ledger_import_jobs, ledger_import_submit, ledger_job_report
 from bangfu.registry.models import Household
 
 PAGE_SIZE = 25
@@ -110,16 +109,16 @@ def household_import(request):
     form = LedgerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            outcome = ledger_import_submit(
+        outcome = service_call(
+            request,
+            lambda: ledger_import_submit(
                 upload=data["file"], by=request.user, dry_run=data["dry_run"]
-            )
-        except LedgerFileError as refusal:  # above the caps of the user's region
-            form.add_error("file", str(refusal))
-        else:
-            if isinstance(outcome, BackgroundJob):
-                return redirect("registry:household-import-job", pk=outcome.pk)
-            report = outcome
+            ),
+            form=form,
+        )
+        if isinstance(outcome.value, BackgroundJob):
+            return redirect("registry:household-import-job", pk=outcome.value.pk)
+        report = outcome.value
     return render(request, "registry/household_import.html", {"form": form, "report": report})
 
 
@@ -134,7 +133,7 @@ def household_import_job(request, pk: int):
         "includes/job_progress.html" if request.htmx else "registry/household_import_job.html",
         {
             "job": job,
-            "report": job_report(job),
+            "report": ledger_job_report(job),
             "report_template": "registry/partials/ledger_report.html",
             "poll_url": request.path,
         },
@@ -180,11 +179,13 @@ def household_create(request):
     _require_write(request)
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            household = services.household_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        outcome = service_call(
+            request,
+            lambda: services.household_create(by=request.user, **form.cleaned_data),
+            form=form,
+        )
+        if outcome:
+            household = outcome.value
             messages.success(request, _("Household %(number)s registered.") % {"number": household})
             return redirect("registry:household-detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form})
@@ -197,14 +198,19 @@ def household_update(request, pk: int):
     household = get_object_or_404(selectors.households_for(request.user), pk=pk)
     _require_write(request)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(household=household, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Household %(number)s saved.") % {"number": household})
-            return redirect("registry:household-detail", pk=household.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and service_call(
+            request,
+            lambda: services.household_update(
+                household=household, by=request.user, **form.cleaned_data
+            ),
+            form=form,
+        )
+    ):
+        messages.success(request, _("Household %(number)s saved.") % {"number": household})
+        return redirect("registry:household-detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form, "household": household})
 
 
@@ -215,19 +221,22 @@ def member_create(request, pk: int):
     household = get_object_or_404(selectors.households_for(request.user), pk=pk)
     _require_write(request)
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_create(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and service_call(
+            request,
+            lambda: services.member_create(
                 household=household,
                 by=request.user,
                 id_number=form.cleaned_data["id_number"],
                 **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("registry:household-detail", pk=household.pk)
+            ),
+            form=form,
+        )
+    ):
+        messages.success(request, _("Member added."))
+        return redirect("registry:household-detail", pk=household.pk)
     return render(request, "registry/member_form.html", {"form": form, "household": household})
 
 
@@ -238,19 +247,23 @@ def member_update(request, pk: int):
     member = get_object_or_404(selectors.members_for(request.user), pk=pk)
     _require_write(request)
     form = MemberUpdateForm(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and service_call(
+            request,
+            lambda: services.member_update(
                 member=member,
                 by=request.user,
                 id_number=form.cleaned_data["new_id_number"] or None,
                 **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, rename={"id_number": "new_id_number"})
-        else:
-            messages.success(request, _("Member saved."))
-            return redirect("registry:household-detail", pk=member.household_id)
+            ),
+            form=form,
+            rename={"id_number": "new_id_number"},
+        )
+    ):
+        messages.success(request, _("Member saved."))
+        return redirect("registry:household-detail", pk=member.household_id)
     return render(
         request,
         "registry/member_form.html",
@@ -307,17 +320,17 @@ def assessment_create(request, pk: int):
             for need_form in formset
             if need_form.has_changed() and need_form.cleaned_data
         ]
-        try:
-            services.assessment_create(
+        if service_call(
+            request,
+            lambda: services.assessment_create(
                 household=household,
                 by=request.user,
                 assessed_on=form.cleaned_data["assessed_on"],
                 summary=form.cleaned_data["summary"],
                 needs=needs,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        ):
             messages.success(
                 request,
                 _("Visit recorded with %(count)d need(s).") % {"count": len(needs)},
@@ -356,14 +369,17 @@ def need_update(request, pk: int):
     need = get_object_or_404(selectors.needs_for(request.user), pk=pk)
     _require_write(request)
     form = NeedUpdateForm(request.POST or None, instance=need)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.need_update(need=need, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Need saved."))
-            return redirect("registry:household-detail", pk=need.household_id)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and service_call(
+            request,
+            lambda: services.need_update(need=need, by=request.user, **form.cleaned_data),
+            form=form,
+        )
+    ):
+        messages.success(request, _("Need saved."))
+        return redirect("registry:household-detail", pk=need.household_id)
     return render(
         request,
         "registry/need_form.html",

@@ -9,7 +9,7 @@ from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.discovery import load_discovery_demo, reset_discovery_demo
 from bangfu.discovery.models import CandidatePerson, Task
 from bangfu.referrals.models import Notification
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 
 
 class DiscoveryStep(Step):
@@ -22,7 +22,7 @@ class DiscoveryStep(Step):
         # Verifications that end in a referral notify a station. The demo's users are invented:
         # like the referrals step's, these notifications stay in the app and none is e-mailed.
         Notification.objects.filter(
-            referral__need__household__region__path__startswith=ctx.county.path,
+            within(ctx.county, "referral__need__household__region"),
             emailed_at__isnull=True,
         ).update(emailed_at=timezone.now())
         ctx.count("cross-check files", len(summary["imports"]))
@@ -35,6 +35,6 @@ class DiscoveryStep(Step):
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is None:
             return
-        inside = {"region__path__startswith": county.path}
-        forget_audit(Task.objects.filter(**inside), CandidatePerson.objects.filter(**inside))
+        inside = within(county, "region")
+        forget_audit(Task.objects.filter(inside), CandidatePerson.objects.filter(inside))
         reset_discovery_demo(county)

@@ -7,9 +7,10 @@ from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit, pl
 from bangfu.demo.families import IdentityMaker, plan_household, tier_quota
 from bangfu.demo.names import weighted
 from bangfu.demo.steps.regions import jitter
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.regions.policy import Policy
 from bangfu.registry.models import Household, Member, Tier
+from bangfu.registry.policy import dibao_standard
 
 BATCH = 500
 # Mobile prefixes in use in Yunnan (China Mobile, Unicom, Telecom).
@@ -50,7 +51,7 @@ class HouseholdsStep(Step):
         tiers = tier_quota(ctx.options.households)
         rng.shuffle(tiers)
         identities = IdentityMaker(rng, area=COUNTY_CODE, as_of=as_of)
-        standard = ctx.dibao_standard or Policy(ctx.county, as_of.year).dibao_standard()
+        standard = ctx.dibao_standard or dibao_standard(Policy(ctx.county, as_of.year))
 
         households, members = [], []
         for number, tier in enumerate(tiers, start=1):
@@ -135,7 +136,7 @@ class HouseholdsStep(Step):
     def reset(self) -> None:
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
-            households = Household.objects.filter(region__path__startswith=county.path)
+            households = Household.objects.filter(within(county, "region"))
             forget_audit(Member.objects.filter(household__in=households), households)
             # Deferred rows: deleting must not decrypt every member's ID number.
             Member.objects.filter(household__in=households).only("pk").delete()

@@ -5,7 +5,7 @@ import datetime as dt
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.families import HouseholdPlan
 from bangfu.demo.names import weighted
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import Assessment, Member, Need, ServiceCategory, Tier
 
 BATCH = 500
@@ -212,8 +212,8 @@ class AssessmentsStep(Step):
     def reset(self) -> None:
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
-            in_county = {"household__region__path__startswith": county.path}
-            forget_audit(Need.objects.filter(**in_county), Assessment.objects.filter(**in_county))
+            in_county = within(county, "household__region")
+            forget_audit(Need.objects.filter(in_county), Assessment.objects.filter(in_county))
             # Deferred rows: deleting must not decrypt anything.
-            Need.objects.filter(**in_county).only("pk").delete()
-            Assessment.objects.filter(**in_county).only("pk").delete()
+            Need.objects.filter(in_county).only("pk").delete()
+            Assessment.objects.filter(in_county).only("pk").delete()

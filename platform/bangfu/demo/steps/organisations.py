@@ -16,6 +16,7 @@ from bangfu.demo.builder import (
 )
 from bangfu.demo.logins import BY_USERNAME
 from bangfu.demo.names import NameMaker
+from bangfu.regions.models import Region, within
 
 Kind = Organisation.Kind
 Role = Membership.Role
@@ -211,8 +212,6 @@ class OrganisationsStep(Step):
         ctx.count("memberships", len(memberships))
 
     def reset(self) -> None:
-        from bangfu.regions.models import Region
-
         county = Region.objects.filter(code=COUNTY_CODE).first()
         users = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
         Membership.objects.filter(user__in=users).delete()
@@ -220,6 +219,4 @@ class OrganisationsStep(Step):
         if county is not None:
             names = {BUREAU, AGENCY, CHARITY, *(name for _code, name in VILLAGE_COMMITTEES)}
             names |= {station_name(township) for township in county.children.all()}
-            Organisation.objects.filter(
-                region__path__startswith=county.path, name__in=names
-            ).delete()
+            Organisation.objects.filter(within(county, "region"), name__in=names).delete()

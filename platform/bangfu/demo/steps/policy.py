@@ -3,6 +3,7 @@
 from bangfu.demo.builder import COUNTY_CODE, DEMO_SOURCE_PREFIX, DemoContext, Step, place_data
 from bangfu.regions.models import PolicyValue, Region
 from bangfu.regions.policy import Policy
+from bangfu.registry.policy import dibao_standard
 
 YEAR = 2026
 
@@ -55,7 +56,7 @@ class PolicyStep(Step):
                 year=YEAR,
                 defaults={"value": value, "source": source},
             )
-        ctx.dibao_standard = Policy(ctx.county, max(YEAR, ctx.options.as_of.year)).dibao_standard()
+        ctx.dibao_standard = dibao_standard(Policy(ctx.county, max(YEAR, ctx.options.as_of.year)))
         ctx.count("policy values", len(VALUES))
 
     def reset(self) -> None:

@@ -15,7 +15,8 @@ from bangfu.procurement.models import (
     ProjectLine,
     ProjectTransition,
 )
-from bangfu.regions.models import Region
+from bangfu.providers.models import Provider
+from bangfu.regions.models import Region, within
 
 
 class ProcurementStep(Step):
@@ -37,10 +38,14 @@ class ProcurementStep(Step):
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is None:
             return
-        inside = {"region__path__startswith": county.path}
-        projects = Project.objects.filter(**inside)
-        funds, caps = Fund.objects.filter(**inside), ProcurementCap.objects.filter(**inside)
+        inside = within(county, "region")
+        projects = Project.objects.filter(inside)
+        funds, caps = Fund.objects.filter(inside), ProcurementCap.objects.filter(inside)
         evaluations = Evaluation.objects.filter(project__in=projects)
+        # Listed before the projects go: a project's provider goes with it.
+        providers = Provider.objects.filter(
+            pk__in=list(projects.values_list("provider", flat=True))
+        )
         forget_audit(
             EvaluationScore.objects.filter(evaluation__in=evaluations),
             evaluations,
@@ -49,13 +54,15 @@ class ProcurementStep(Step):
                 for model in (ProjectLine, ProjectTransition, Filing, LedgerEntry, DeliveryRecord)
             ),
             projects,
+            providers,
             caps,
             funds,
         )
         # The ledger and the deliveries hold their project, cap and household (PROTECT); lines,
-        # transitions, filings and evaluations go with their project.
+        # status events, filings and evaluations go with their project.
         LedgerEntry.objects.filter(project__in=projects).delete()
         DeliveryRecord.objects.filter(project__in=projects).delete()
         projects.delete()
+        providers.delete()
         caps.delete()
         funds.delete()

@@ -10,8 +10,8 @@ from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, demo_email, plac
 from bangfu.demo.names import NameMaker, weighted
 from bangfu.demo.steps.organisations import ASSISTANT_VILLAGES
 from bangfu.demo.steps.regions import jitter
-from bangfu.providers.models import Certificate, Station, Volunteer
-from bangfu.regions.models import Region
+from bangfu.providers.models import Certificate, Provider, Station, Volunteer
+from bangfu.regions.models import Region, within
 from bangfu.registry.models import ServiceCategory
 
 SEAT_TOWNSHIPS = {"530428001", "530428002"}
@@ -136,16 +136,25 @@ class ProvidersStep(Step):
             ]
             if seat:
                 codes += SEAT_EXTRA
+            organisation = ctx.organisations[f"station:{township.code}"]
             station = Station(
-                organisation=ctx.organisations[f"station:{township.code}"],
+                organisation=organisation,
                 capacity=int(18 + 14 * weights[township.code] + rng.randint(0, 10)),
                 opening_hours="周一至周五 9:00-12:00，14:30-18:00"
                 + ("；周六上午值班" if seat else "；街天上午入村服务"),
+            )
+            station.provider = Provider(
+                kind=Provider.Kind.STATION,
+                name=organisation.name,
+                region=organisation.region,
                 quality_rating=Decimal(str(round(rng.uniform(3.2, 4.8), 2))),
                 rated_outcomes=rng.randint(25, 140),
             )
             stations.append(station)
             offered.append((station, township, sorted({categories[c] for c in codes})))
+        Provider.objects.bulk_create([station.provider for station in stations])
+        for station in stations:
+            station.provider_id = station.provider.pk
         Station.objects.bulk_create(stations)
         Area = Station.service_area.through
         Area.objects.bulk_create(
@@ -214,12 +223,16 @@ class ProvidersStep(Step):
                 weekly_hours=rng.choice((2, 3, 4, 4, 6, 8, 10)),
                 capacity=rng.choice((1, 2, 2, 3, 4)),
                 serves_gender=serves,
-                is_available=login or rng.random() < 0.92,
-                availability=rng.choice(AVAILABILITY),
             )
-            volunteer.quality_rating = _rating(rng)
-            if volunteer.quality_rating is not None:
-                volunteer.rated_outcomes = rng.randint(3, 45)
+            volunteer.provider = Provider(
+                kind=Provider.Kind.VOLUNTEER,
+                region=village,
+                is_paused=not (login or rng.random() < 0.92),
+            )
+            volunteer.availability = rng.choice(AVAILABILITY)
+            volunteer.provider.quality_rating = _rating(rng)
+            if volunteer.provider.quality_rating is not None:
+                volunteer.provider.rated_outcomes = rng.randint(3, 45)
             name = names.full(sex=sex, birth_year=birth_year, people=people)
             plans.append((login, name, volunteer, sorted(categories[c] for c in chosen)))
 
@@ -243,6 +256,10 @@ class ProvidersStep(Step):
         User.objects.bulk_create(users)
         for _login, _name, volunteer, _skills in plans:
             volunteer.user_id = volunteer.user.pk
+            volunteer.provider.name = str(volunteer.user)
+        Provider.objects.bulk_create([volunteer.provider for _l, _n, volunteer, _s in plans])
+        for _login, _name, volunteer, _skills in plans:
+            volunteer.provider_id = volunteer.provider.pk
         Volunteer.objects.bulk_create([volunteer for _l, _n, volunteer, _s in plans])
         Skills = Volunteer.categories.through
         Skills.objects.bulk_create(
@@ -267,5 +284,10 @@ class ProvidersStep(Step):
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is None:
             return
-        Volunteer.objects.filter(home_region__path__startswith=county.path).delete()
-        Station.objects.filter(organisation__region__path__startswith=county.path).delete()
+        Volunteer.objects.filter(within(county, "home_region")).delete()
+        Station.objects.filter(within(county, "organisation__region")).delete()
+        # Their providers (a project's goes with the project).
+        Provider.objects.filter(
+            within(county, "region"),
+            kind__in=[Provider.Kind.STATION, Provider.Kind.VOLUNTEER],
+        ).delete()

@@ -8,7 +8,7 @@ from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step
 from bangfu.demo.public_site import NEWS, POLICIES, load_public_site_demo
 from bangfu.demo.steps.organisations import BUREAU
 from bangfu.offers.models import Allocation, Charity, Offer
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from cms.models import ContactPoint, HelpRequest, NewsPage, OfferPage, PolicyPage, ProjectPage
 
 HOTLINE = ("社会救助服务热线", "12349")  # added by load_public_site_demo with the bureau's
@@ -34,20 +34,19 @@ class PublicSiteStep(Step):
         if county is None:
             _delete_pages(pages)
             return
-        inside = county.path
         # Help requests hold their intake case (the referrals step deletes those next).
-        HelpRequest.objects.filter(township__path__startswith=inside).delete()
-        charities = Charity.objects.filter(organisation__region__path__startswith=inside)
+        HelpRequest.objects.filter(within(county, "township")).delete()
+        charities = Charity.objects.filter(within(county, "organisation__region"))
         offers = Offer.objects.filter(charity__in=charities)
         # Pages hold their project and offer, allocations their need and offer (PROTECT).
         _delete_pages(
             [
                 *pages,
-                ProjectPage.objects.filter(project__region__path__startswith=inside),
+                ProjectPage.objects.filter(within(county, "project__region")),
                 OfferPage.objects.filter(offer__in=offers),
             ]
         )
-        Allocation.objects.filter(need__household__region__path__startswith=inside).delete()
+        Allocation.objects.filter(within(county, "need__household__region")).delete()
         Allocation.objects.filter(offer__in=offers).delete()
         offers.delete()
         charities.delete()

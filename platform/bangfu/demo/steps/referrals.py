@@ -4,7 +4,7 @@ matching engine (``bangfu.demo.referrals``): sessions, feedback and notification
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.referrals import load_referrals_demo, reset_referrals_demo
 from bangfu.referrals.models import Feedback, IntakeCase, Referral, ServiceSession
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 
 # At most this many cases. Each is routed by the engine (about 0.1 s of CPU per case, the
 # demo's main cost); 150 close the ~75 outcomes the matching step's success model learns from.
@@ -27,11 +27,11 @@ class ReferralsStep(Step):
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is None:
             return
-        referrals = Referral.objects.filter(need__household__region__path__startswith=county.path)
+        referrals = Referral.objects.filter(within(county, "need__household__region"))
         forget_audit(
             ServiceSession.objects.filter(referral__in=referrals),
             Feedback.objects.filter(referral__in=referrals),
             referrals,
-            IntakeCase.objects.filter(region__path__startswith=county.path),
+            IntakeCase.objects.filter(within(county, "region")),
         )
         reset_referrals_demo(county)

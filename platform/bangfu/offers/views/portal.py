@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.core import throttle
+from bangfu.core.views import service_call
 from bangfu.offers import selectors, services
 from bangfu.offers.forms import CharityRegistrationForm, DeliveryForm, OfferForm
 from bangfu.offers.models import Charity, Offer
-from bangfu.offers.views.common import service_call
 
 REGISTRATIONS_PER_ADDRESS = (5, 24 * 60 * 60)
 
@@ -68,7 +68,7 @@ def register(request):
                 ),
                 form=form,
             )
-            if charity is not None:
+            if charity:
                 messages.success(
                     request,
                     _("Registered. Log in now; the bureau will review the charity."),
@@ -106,9 +106,9 @@ def offer_create(request):
             ),
             form=form,
         )
-        if offer is not None:
+        if offer:
             messages.success(request, _("Draft saved. Submit it for review when it is ready."))
-            return redirect("charity:offer", pk=offer.pk)
+            return redirect("charity:offer", pk=offer.value.pk)
     return render(request, "offers/portal/offer_form.html", {"form": form, "charity": charity})
 
 
@@ -128,7 +128,7 @@ def offer_update(request, pk: int):
             lambda: services.offer_update(offer=offer, by=request.user, **fields),
             form=form,
         )
-        if saved is not None:
+        if saved:
             messages.success(request, _("Changes saved."))
             return redirect("charity:offer", pk=offer.pk)
     return render(

@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.accounts.scoping import holds_role_over, scope_for
+from bangfu.core.views import service_call
 from bangfu.offers import selectors, services
 from bangfu.offers.forms import ReasonForm
 from bangfu.offers.models import Allocation, Offer
-from bangfu.offers.views.common import service_call
 from bangfu.registry.models import Need
 
 ELIGIBLE_SHOWN = 50

@@ -9,7 +9,8 @@ Files are .xlsx or .csv (UTF-8 with or without BOM, GB18030, or Excel's UTF-16 t
 Rules of an import (``import_ledger``):
 
 - All or nothing. Every row is checked and every problem reported with its row (as Excel
-  numbers it, the header being row 1), its column header and a reason a clerk can act on. If
+  numbers it, the header being row 1), its column header and a reason a clerk can act on
+  (``bangfu.core.sheet_checking``, as for the cross-check files). If
   there is a single problem nothing is written; otherwise all households and members are written
   in one transaction together with the ``LedgerImport`` audit row. A refused file gets an audit
   row too; a dry run writes nothing at all.
@@ -32,15 +33,15 @@ itself (``bangfu.core.audit.log_created``): one "create" entry per household and
 carrying the ``LedgerImport`` row's id (who, when, which file by SHA-256, how many rows).
 """
 
+from bangfu.registry.ledger.checking import LedgerReport
 from bangfu.registry.ledger.columns import LEDGER_COLUMNS, Column
 from bangfu.registry.ledger.exporting import export_households
-from bangfu.registry.ledger.importing import LedgerReport, RowError, import_ledger
+from bangfu.registry.ledger.importing import import_ledger
 
 __all__ = [
     "LEDGER_COLUMNS",
     "Column",
     "LedgerReport",
-    "RowError",
     "export_households",
     "import_ledger",
 ]

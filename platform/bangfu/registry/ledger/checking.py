@@ -10,20 +10,11 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
 from bangfu.core.id_numbers import IdFacts, InvalidIdNumber, parse_id_number
+from bangfu.core.sheet_checking import ImportReport, Row, SheetCheck, is_blank
 from bangfu.core.validators import validate_registry_number
 from bangfu.regions.models import Region, counties_of
 from bangfu.registry import identity
-from bangfu.registry.ledger.columns import (
-    BY_HEADER,
-    HOUSEHOLD_COLUMNS,
-    LEDGER_COLUMNS,
-    MEMBER_COLUMNS,
-    CellError,
-    Column,
-    fold,
-    is_blank,
-)
-from bangfu.registry.ledger.reading import Sheet
+from bangfu.registry.ledger.columns import HOUSEHOLD_COLUMNS, LEDGER_COLUMNS, MEMBER_COLUMNS
 from bangfu.registry.models import Household, Member
 from bangfu.registry.services import MEMBER_FIELDS
 
@@ -33,43 +24,21 @@ _MODEL_CHECKED = {"registry_number", "address", "phone", "name", "illness_note",
 HOUSEHOLD_READ = [f.name for f in Household._meta.fields if f.name not in _MODEL_CHECKED]
 MEMBER_READ = [f.name for f in Member._meta.fields if f.name not in _MODEL_CHECKED]
 LOOKUP_CHUNK = 500  # values per "IN (…)" lookup
-COLUMNS = {column.key: column for column in LEDGER_COLUMNS}
 # Household model fields filled from the ledger (the village code becomes the region).
 HOUSEHOLD_FIELDS = [
     c.key for c in HOUSEHOLD_COLUMNS if c.key not in {"registry_number", "village_code"}
 ]
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem in the file. ``row`` is numbered as Excel shows it (the header is row 1;
-    0 means the file as a whole); ``column`` is the header as written in the file."""
-
-    row: int
-    column: str
-    reason: str
-
-
 @dataclass
-class LedgerReport:
-    errors: list[RowError] = field(default_factory=list)
+class LedgerReport(ImportReport):
     households_created: int = 0  # in a dry run: how many a real import would create
     members_created: int = 0
-    rows: int = 0  # member rows read, blank rows not counted
-    dry_run: bool = False
-    ignored_columns: list[str] = field(default_factory=list)
     ledger_import_id: int | None = None  # the audit row; None for a dry run
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass
-class Row:
-    number: int
-    values: dict = field(default_factory=dict)  # column key → value read from the cell
-    failed: set = field(default_factory=set)  # keys whose cell could not be read
+class MemberRow(Row):
     facts: IdFacts | None = None
     digest: str = ""
 
@@ -79,7 +48,7 @@ class Draft:
     """A household gathered from the rows that share its registry number."""
 
     registry_number: str
-    rows: list[Row] = field(default_factory=list)
+    rows: list[MemberRow] = field(default_factory=list)
     values: dict = field(default_factory=dict)
     value_rows: dict = field(default_factory=dict)  # key → the row that gave the value
     region: Region | None = None
@@ -87,22 +56,14 @@ class Draft:
     members: list[Member] = field(default_factory=list)
 
 
-class LedgerCheck:
-    def __init__(self, *, by, sheet: Sheet, report: LedgerReport):
+class LedgerCheck(SheetCheck):
+    def __init__(self, *, by, sheet, report: LedgerReport):
+        super().__init__(sheet=sheet, report=report, fields=LEDGER_COLUMNS)
         self.by = by
         self.scope = scope_for(by)
-        self.sheet = sheet
-        self.report = report
-        self.position: dict[str, int] = {}  # column key → index in the row
-        self.header: dict[str, str] = {c.key: c.header for c in LEDGER_COLUMNS}
-        self.order: dict[str, int] = {}  # header text → position, to sort errors
-
-    def error(self, row: int, key_or_header: str, reason: str) -> None:
-        header = self.header.get(key_or_header, key_or_header)
-        self.report.errors.append(RowError(row, header, str(reason)))
 
     def run(self) -> list[Draft]:
-        if not self._read_headers():
+        if not self.read_headers():
             return []
         rows = self._read_rows()
         if not rows:
@@ -116,68 +77,27 @@ class LedgerCheck:
             self._check_household(draft)
         if not self.report.errors:
             self._build(drafts.values())
-        self.report.errors.sort(key=lambda e: (e.row, self.order.get(e.column, len(self.order))))
+        self.sort_errors()
         return list(drafts.values())
 
-    def _read_headers(self) -> bool:
-        row = self.sheet.header_row
-        for index, text in enumerate(self.sheet.headers):
-            if not text:
-                continue
-            self.order.setdefault(text, index)
-            column = BY_HEADER.get(fold(text))
-            if column is None:
-                self.report.ignored_columns.append(text)
-            elif column.key in self.position:
-                self.error(row, text, _("This column appears twice; keep one."))
-            else:
-                self.position[column.key] = index
-                self.header[column.key] = text
-        for column in LEDGER_COLUMNS:
-            if column.required and column.key not in self.position:
-                self.error(row, column.key, _("This column is missing; add it to the header."))
-        return not self.report.errors
-
-    def _read_rows(self) -> list[Row]:
+    def _read_rows(self) -> list[MemberRow]:
         rows = []
-        positions = list(self.position.items())
         absent = [c for c in MEMBER_COLUMNS if c.key not in self.position]
-        for number, values in self.sheet.rows:
-            cells = {
-                key: values[index] if index < len(values) else None for key, index in positions
-            }
-            if all(is_blank(value) for value in cells.values()):
-                continue
-            self.report.rows += 1
-            row = Row(number=number)
+        for number, cells in self.cells():
+            row = MemberRow(number=number)
             for key, value in cells.items():
-                self._read_cell(row, COLUMNS[key], value)
+                column = self.fields[key]
+                # Household cells may be left blank below the household's first row (merged).
+                if column.household and key != "registry_number" and is_blank(value):
+                    continue
+                if self.read_cell(row, key, value) and key == "id_number":
+                    self._read_id_number(row, value)
             for column in absent:
                 row.values[column.key] = column.default
             rows.append(row)
         return rows
 
-    def _read_cell(self, row: Row, column: Column, value) -> None:
-        if is_blank(value):
-            # Household cells may be left blank below the household's first row (merged cells).
-            if column.household and column.key != "registry_number":
-                return
-            if column.required:
-                row.failed.add(column.key)
-                self.error(row.number, column.key, _("This cell is required."))
-            else:
-                row.values[column.key] = column.default
-            return
-        try:
-            row.values[column.key] = column.read(value)
-        except CellError as exc:
-            row.failed.add(column.key)
-            self.error(row.number, column.key, str(exc))
-            return
-        if column.key == "id_number":
-            self._read_id_number(row, value)
-
-    def _read_id_number(self, row: Row, value) -> None:
+    def _read_id_number(self, row: MemberRow, value) -> None:
         try:
             if isinstance(value, float):
                 raise InvalidIdNumber("stored as a number")
@@ -196,7 +116,7 @@ class LedgerCheck:
             return
         row.digest = crypto.lookup_hash(row.facts.number)
 
-    def _gather(self, rows: list[Row]) -> dict[str, Draft]:
+    def _gather(self, rows: list[MemberRow]) -> dict[str, Draft]:
         drafts: dict[str, Draft] = {}
         for row in rows:
             number = row.values.get("registry_number")
@@ -319,7 +239,7 @@ class LedgerCheck:
         source = identity.Source
         return source.LEDGER_DRY_RUN if self.report.dry_run else source.LEDGER_IMPORT
 
-    def _check_people(self, rows: list[Row]) -> None:
+    def _check_people(self, rows: list[MemberRow]) -> None:
         seen: dict[str, int] = {}
         for row in rows:
             if row.facts is None:
@@ -337,7 +257,7 @@ class LedgerCheck:
                     % {"first": first, "row": row.number},
                 )
         by_digest = {row.digest: row for row in rows if row.facts is not None}
-        refused: list[tuple[Row, Member]] = []
+        refused: list[tuple[MemberRow, Member]] = []
         for chunk in _chunks(sorted(by_digest)):
             holders = Member.objects.filter(id_number_hash__in=chunk).select_related(
                 "household__region"

@@ -15,25 +15,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from bangfu.core.sheet_checking import CellError, fold
 from bangfu.core.spreadsheets import refuse_formula_text
 from bangfu.core.validators import normalise_phone, validate_date_range, validate_past_date
 from bangfu.registry.models import Member, Tier
 
 CENT = Decimal("0.01")
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message tells the clerk what to write instead."""
-
-
-def fold(text: str) -> str:
-    """Compare headers and labels loosely: full-width forms, case, spaces and a '*' mark."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split()).replace("*", "").rstrip(":").lower()
-
-
-def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _as_text(value) -> str:
@@ -375,8 +362,3 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
 
 HOUSEHOLD_COLUMNS = tuple(column for column in LEDGER_COLUMNS if column.household)
 MEMBER_COLUMNS = tuple(column for column in LEDGER_COLUMNS if not column.household)
-BY_HEADER: dict[str, Column] = {}
-for _column in LEDGER_COLUMNS:
-    for _name in (_column.header, _column.key, *_column.aliases):
-        BY_HEADER[fold(_name)] = _column
-        BY_HEADER[fold(_name.replace("_", " "))] = _column

@@ -3,13 +3,14 @@
 import hashlib
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bangfu.core.audit import log_created
-from bangfu.registry.ledger.checking import Draft, LedgerCheck, LedgerReport, RowError
-from bangfu.registry.ledger.limits import limits_for_user, open_import
-from bangfu.registry.ledger.reading import LedgerFileError
+from bangfu.core.sheet_checking import import_commit, read_upload
+from bangfu.core.sheet_reading import check_file
+from bangfu.registry.ledger.checking import Draft, LedgerCheck, LedgerReport
+from bangfu.registry.ledger.columns import LEDGER_COLUMNS
+from bangfu.registry.ledger.limits import limits_for_user
 from bangfu.registry.models import Household, LedgerImport, Member
 from bangfu.registry.services import require_write
 
@@ -31,17 +32,21 @@ def import_ledger(
     the caps of the user's region (``limits``) is refused whole. ``progress(rows read, rows)``
     hears how far the reading is; ``before_commit(report)`` runs in the writing transaction."""
     require_write(by=by)
-    content = fileobj.read()
-    if isinstance(content, str):
-        content = content.encode("utf-8")
+    content = read_upload(fileobj)
     report = LedgerReport(dry_run=dry_run)
-    drafts: list[Draft] = []
-    try:
-        limits = limits_for_user(by)
-        with open_import(content, filename, limits=limits, progress=progress) as sheet:
-            drafts = LedgerCheck(by=by, sheet=sheet, report=report).run()
-    except LedgerFileError as exc:
-        report.errors.append(RowError(0, "", str(exc)))
+    drafts: list[Draft] = (
+        check_file(
+            content,
+            filename,
+            report=report,
+            check=lambda sheet: LedgerCheck(by=by, sheet=sheet, report=report).run(),
+            limits=limits_for_user(by),
+            fields=LEDGER_COLUMNS,
+            hint=_("Download the blank ledger for the exact names."),
+            progress=progress,
+        )
+        or []
+    )
     if report.ok:
         report.households_created = len(drafts)
         report.members_created = sum(len(draft.members) for draft in drafts)
@@ -53,21 +58,9 @@ def import_ledger(
         file_sha256=hashlib.sha256(content).hexdigest(),
         rows=report.rows,
     )
-    if report.ok:
-        try:
-            with transaction.atomic():
-                _write(drafts, record, report)
-                if before_commit is not None:
-                    before_commit(report)
-        except IntegrityError:
-            # Someone registered one of these households or people since the check.
-            report.errors.append(
-                RowError(0, "", _("The registry changed while the file was checked; try again."))
-            )
+    import_commit(report, record, lambda: _write(drafts, record, report), before_commit)
     if not report.ok:
         report.households_created = report.members_created = 0
-        record.ok, record.error_count = False, len(report.errors)
-        record.save()
         report.ledger_import_id = record.pk
     return report
 

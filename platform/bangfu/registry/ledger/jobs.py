@@ -5,35 +5,29 @@ job's result, or writes nothing."""
 
 from django.core.files import File
 
-from bangfu.core.jobs import job_import_run, job_queue
+from bangfu.core.jobs import job_import_report, job_import_run, job_import_submit
 from bangfu.core.models import BackgroundJob
-from bangfu.registry.ledger.importing import LedgerReport, RowError, import_ledger
+from bangfu.registry.ledger.checking import LedgerReport
+from bangfu.registry.ledger.importing import import_ledger
 from bangfu.registry.ledger.limits import limits_for_user
 from bangfu.registry.services import require_write
+from bangfu.registry.tasks import ledger_import_task
 
 KIND = "registry.ledger_import"
 
 
 def ledger_import_submit(*, upload: File, by, dry_run: bool) -> LedgerReport | BackgroundJob:
-    """Import ``upload`` now, or queue it as a background job if it is large. Raises
-    LedgerFileError, before anything is imported or stored, for a file above the caps."""
-    from bangfu.registry.tasks import ledger_import_task
-
+    """Import ``upload`` now, or queue it as a background job if it is large. A file above the
+    caps is refused (ValidationError on ``file``) before anything is imported or stored."""
     require_write(by=by)
-    limits = limits_for_user(by)
-    rows = limits.check_upload(upload)
-    if not limits.in_background(rows):
-        return import_ledger(upload, filename=upload.name, by=by, dry_run=dry_run)
-    return job_queue(
+    return job_import_submit(
+        upload=upload,
+        limits=limits_for_user(by),
+        run_now=lambda: import_ledger(upload, filename=upload.name, by=by, dry_run=dry_run),
         task=ledger_import_task,
         kind=KIND,
         user=by,
-        upload=upload,
-        total=rows,
-        params={
-            "file_name": upload.name[-255:],
-            "dry_run": dry_run,
-        },
+        params={"dry_run": dry_run},
     )
 
 
@@ -52,10 +46,5 @@ def ledger_import_jobs(user):
     return BackgroundJob.objects.filter(kind=KIND, user=user)
 
 
-def job_report(job: BackgroundJob, report_class=LedgerReport):
-    """The report of a finished import job, as the import returned it (None before)."""
-    if job.status != BackgroundJob.Status.DONE:
-        return None
-    data = dict(job.result)
-    errors = [RowError(**error) for error in data.pop("errors")]
-    return report_class(errors=errors, **data)
+def ledger_job_report(job: BackgroundJob) -> LedgerReport | None:
+    return job_import_report(job, LedgerReport)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from bangfu.discovery.risk import NotEnoughHistory
-from bangfu.discovery.scoring import model_dir, risk_model_train
+from bangfu.discovery.scoring import RISK_MODELS, risk_model_train
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     "n": result.n_test,
                     "auc": result.auc,
                     "version": result.version,
-                    "dir": model_dir(),
+                    "dir": RISK_MODELS.directory,
                 }
             )
         )

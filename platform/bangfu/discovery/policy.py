@@ -1,0 +1,31 @@
+"""Finding people's policy parameters: how warnings are weighed and when work falls due."""
+
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.regions.policy import Parameter, register_parameters
+
+PARAMETERS = {
+    "discovery_rule_weights": Parameter(
+        _("Finding people: rule weights (order of warnings, 0 switches a rule off)"), "weights"
+    ),
+    "discovery_new_disability_days": Parameter(
+        _("Finding people: days a disability registration counts as new"), "days"
+    ),
+    "discovery_expenditure_band_pct": Parameter(
+        _("Finding people: income up to this % above the dibao standard is just above it"),
+        "percent",
+    ),
+    "discovery_rigid_spending_pct": Parameter(
+        # xgettext:no-python-format
+        _("Finding people: rigid spending of at least this % of income is heavy"),
+        "percent",
+        maximum=100,
+    ),
+    "discovery_review_notice_days": Parameter(
+        _("Finding people: days before a review falls due to schedule it"), "days"
+    ),
+    "discovery_verification_days": Parameter(
+        _("Finding people: days an assistant has to verify a warning"), "days"
+    ),
+}
+register_parameters(PARAMETERS)
