@@ -11,5 +11,5 @@ class CmsConfig(AppConfig):
         from bangfu.core import publications
         from cms.tasks import page_sync_queue
 
-        # Offers announce their changes; their public pages follow.
+        # Procurement and offers announce their changes; the public pages follow.
         publications.on_published.append(page_sync_queue)

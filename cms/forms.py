@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.referrals.public_intake import normalise_phone
 from bangfu.regions.models import Region
-from cms.services import normalise_code, normalise_phone
+from cms.services import normalise_code
 
 NAME_MAX = 20
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 500

@@ -2,10 +2,10 @@
 the hotline snippet, and the public help requests.
 
 Project and offer pages are never typed by hand: ``cms.services`` creates and refreshes them
-from the procurement and offers data, and they render the live figures of their source row
-(delivery so far, what is left of an offer) at each request, so nothing is copied that could go
-stale. Nothing here reaches a household: projects are shown through ``public_summary()`` and
-offers through their own fields.
+when procurement or offers publish a change (``bangfu.core.publications``), and they render the
+live figures of their source row (delivery so far, what is left of an offer) at each request, so
+nothing is copied that could go stale. Nothing here reaches a household: the pages read the
+public records of ``bangfu.procurement.public`` and ``bangfu.offers.public`` only.
 """
 
 from django.core.paginator import Paginator
@@ -170,10 +170,11 @@ class ProjectIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         year = request.GET.get("year", "")
-        context["years"] = selectors.project_years(self)
         context["year"] = int(year) if year.isdecimal() and len(year) == 4 else None
-        context["page_obj"] = _page(request, selectors.project_rows(self, year=context["year"]))
-        context["figures"] = selectors.project_figures(year=context["year"])
+        listing = selectors.project_index(self, year=context["year"])
+        context["years"] = listing["years"]
+        context["page_obj"] = _page(request, listing["rows"])
+        context["figures"] = listing["figures"]
         context["query_without_page"] = f"year={context['year']}&" if context["year"] else ""
         return context
 

@@ -1,10 +1,12 @@
-"""The only code that writes the public site's pages and help requests.
+"""The only code that writes the public site's pages and the receipts of help requests.
 
-Pages of projects and offers follow their source rows: ``project_page_sync`` and
-``offer_page_sync`` create, retitle, re-index or unpublish them and are safe to run any number
-of times (the Celery tasks and ``manage.py sync_public_pages`` call them). ``site_ensure`` puts
-back the home page, the default site and the section indexes when they are missing (a fresh
-database, a flushed test database).
+Pages of projects and offers follow the public records of procurement and offers:
+``project_page_sync`` and ``offer_page_sync`` create, retitle, re-index or unpublish them and
+are safe to run any number of times. They run when a row is published (``cms.tasks``, queued
+after the commit by ``bangfu.core.publications``); ``manage.py sync_public_pages`` runs them
+over every row after an outage of the task queue. ``site_ensure`` puts back the home page, the
+default site and the section indexes when they are missing (a fresh database, a flushed test
+database). A help request goes to referrals' public intake; the site keeps only its receipt.
 """
 
 import datetime as dt
@@ -16,19 +18,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 from wagtail.search.index import insert_or_update_object
 
-from bangfu.core import crypto, validators
-from bangfu.offers.models import Offer
-from bangfu.procurement.models import Project
-from bangfu.referrals import selectors as referral_selectors
-from bangfu.referrals.models import IntakeCase, Referral
-from bangfu.referrals.services import intake_open
+from bangfu.core import crypto
+from bangfu.offers.public import offer_notice, submitted_offer_ids
+from bangfu.procurement.public import project_ids, project_notice
+from bangfu.referrals.public_intake import (
+    PublicIntakeProgress,
+    normalise_phone,
+    public_help_request_open,
+    public_help_request_progress,
+)
 from bangfu.regions.models import Region
 from cms.models import (
     HelpRequest,
@@ -115,78 +117,83 @@ def _publish(page: Page, *, title: str) -> None:
     page.save_revision(log_action=False).publish(log_action=False)
 
 
-@transaction.atomic
-def offer_page_sync(*, offer_id: int) -> OfferPage | None:
-    """The offer's page is live while the offer is published and its charity approved."""
-    offer = Offer.objects.select_related("charity__organisation").get(pk=offer_id)
-    page = OfferPage.objects.filter(offer=offer).first()
-    visible = offer.status == Offer.Status.APPROVED and offer.charity.is_approved
-    if not visible:
+def _page_sync(model, index, *, kind: str, pk: int, title: str | None) -> Page | None:
+    """Bring the page of a row (of ``kind``, e.g. "offer") in step with its public record:
+    made and published while the record has a ``title``, retitled or re-indexed when it
+    changed, unpublished when there is no record (``title`` None).
+
+    The section's index page is locked first: syncs of one section queue there, so two workers
+    cannot both make the page of one row, nor give two new pages the same tree path."""
+    parent = index.objects.select_for_update().get(pk=section(index).pk)
+    page = model.objects.filter(**{f"{kind}_id": pk}).first()
+    if title is None:
         if page is not None and page.live:
             page.unpublish(log_action=False)
         return page
     if page is None:
-        page = OfferPage(title=offer.title, slug=f"offer-{offer.pk}", offer=offer)
-        section(OfferIndexPage).add_child(instance=page)
-        _publish(page, title=offer.title)
-    elif page.title != offer.title or not page.live:
-        _publish(page, title=offer.title)
+        page = model(title=title, slug=f"{kind}-{pk}", **{f"{kind}_id": pk})
+        parent.add_child(instance=page)
+        _publish(page, title=title)
+    elif page.title != title or not page.live:
+        _publish(page, title=title)
     else:
-        insert_or_update_object(page)
+        insert_or_update_object(page)  # the figures or the description may have changed
     return page
+
+
+@transaction.atomic
+def offer_page_sync(*, offer_id: int) -> OfferPage | None:
+    """The offer's page is live while the offer is published and its charity approved."""
+    notice = offer_notice(offer_id)
+    title = notice.title if notice else None
+    return _page_sync(OfferPage, OfferIndexPage, kind="offer", pk=offer_id, title=title)
 
 
 @transaction.atomic
 def project_page_sync(*, project_id: int) -> ProjectPage | None:
     """A project has a live page (公示) from its approval on, kept in step with its name."""
-    project = Project.objects.get(pk=project_id)
-    page = ProjectPage.objects.filter(project=project).first()
-    if project.status not in Project.PUBLISHED_STATUSES:
+    notice = project_notice(project_id)
+    title = notice.name if notice else None
+    return _page_sync(ProjectPage, ProjectIndexPage, kind="project", pk=project_id, title=title)
+
+
+def _resync(pages, pks, sync) -> dict[str, int]:
+    """Sync the page of every row in ``pks``; counts the pages published, refreshed and
+    unpublished (``pages``: the page model's (row id, live) pairs before)."""
+    was_live = dict(pages)
+    counts = {"published": 0, "refreshed": 0, "unpublished": 0}
+    for pk in pks:
+        page = sync(pk)
         if page is not None and page.live:
-            page.unpublish(log_action=False)
-        return page
-    if page is None:
-        page = ProjectPage(title=project.name, slug=f"project-{project.pk}", project=project)
-        section(ProjectIndexPage).add_child(instance=page)
-        _publish(page, title=project.name)
-    elif page.title != project.name or not page.live:
-        _publish(page, title=project.name)
-    else:
-        insert_or_update_object(page)  # description or lines may have changed
-    return page
+            counts["refreshed" if was_live.get(pk) else "published"] += 1
+        elif was_live.get(pk):
+            counts["unpublished"] += 1
+    return counts
 
 
 def project_pages_sync(*, region: Region | None = None) -> dict[str, int]:
-    """Bring every project page of the region (default: everywhere) in step; safe to rerun."""
-    projects = Project.objects.all()
-    if region is not None:
-        projects = projects.filter(region__path__startswith=region.path)
-    before = dict(ProjectPage.objects.values_list("project_id", "live"))
-    counts = {"published": 0, "refreshed": 0, "unpublished": 0}
-    for project_id, status in projects.values_list("pk", "status").order_by("pk"):
-        page = project_page_sync(project_id=project_id)
-        if page is None:
-            continue
-        was_live = before.get(project_id)
-        if status in Project.PUBLISHED_STATUSES:
-            counts["refreshed" if was_live else "published"] += 1
-        elif was_live:
-            counts["unpublished"] += 1
-    return counts
+    """Every project page of the region (default: everywhere) in step, for an operator after
+    an outage of the task queue, and for the demo; safe to rerun."""
+    return _resync(
+        ProjectPage.objects.values_list("project_id", "live"),
+        project_ids(region=region),
+        lambda pk: project_page_sync(project_id=pk),
+    )
+
+
+def offer_pages_sync() -> dict[str, int]:
+    """Every offer page in step (see ``project_pages_sync``)."""
+    return _resync(
+        OfferPage.objects.values_list("offer_id", "live"),
+        submitted_offer_ids(),
+        lambda pk: offer_page_sync(offer_id=pk),
+    )
 
 
 # --- help requests ---------------------------------------------------------------------------
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 CODE_LENGTH = 8
-
-
-def normalise_phone(raw: str) -> str:
-    """The registry's phone rule (``bangfu.core.validators``), refused on the ``phone`` field."""
-    try:
-        return validators.normalise_phone(raw)
-    except ValidationError as error:
-        raise ValidationError({"phone": error.messages}) from None
 
 
 def normalise_code(raw: str) -> str:
@@ -211,89 +218,37 @@ def help_request_submit(
     consent: bool,
     at: dt.datetime | None = None,
 ) -> HelpRequest:
-    """Open an intake case for the township's staff and return the request with its code.
-
-    The case is opened on behalf of the township's desk (its bureau staff, else the nearest
-    bureau above) and written in the site's default language, which the staff read.
-    """
-    at = at or timezone.now()
-    if not consent:
-        raise ValidationError({"consent": _("We can only help if we may contact you.")})
-    if township.level != Region.Level.TOWNSHIP:
-        raise ValidationError({"township": _("Choose your township or subdistrict.")})
-    phone = normalise_phone(phone)
-    desk = sorted(referral_selectors.township_staff(township), key=lambda user: user.pk)
-    if not desk:
-        raise ValidationError(
-            {"township": _("This township does not take requests online yet: please call 12349.")}
-        )
+    """Hand a visitor's request to referrals' public intake and keep the receipt: the tracking
+    code and a keyed hash of the phone number to check a status query against."""
     code = _new_code()
     while HelpRequest.objects.filter(code=code).exists():  # 32^8 codes: rare, cheap to rule out
         code = _new_code()
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _(
-            "Online help request %(code)s\nName: %(name)s\nPhone: %(phone)s\n\n%(description)s"
-        ) % {
-            "code": format_code(code),
-            "name": name.strip(),
-            "phone": phone,
-            "description": description.strip(),
-        }
-    intake = intake_open(
-        by=desk[0],
-        source=IntakeCase.Source.PUBLIC_FORM,
+    opened = public_help_request_open(
+        name=name,
+        phone=phone,
         township=township,
-        description=text,
+        description=description,
+        consent=consent,
+        reference=format_code(code),
         at=at,
     )
     return HelpRequest.objects.create(
         code=code,
-        phone_hash=crypto.lookup_hash(phone),
+        phone_hash=crypto.lookup_hash(normalise_phone(phone)),
         township=township,
-        intake=intake,
-        consented_at=at,
-        created_at=at,
+        intake_id=opened.intake_id,
+        consented_at=opened.opened_at,
+        created_at=opened.opened_at,
     )
 
 
 @dataclass(frozen=True)
 class HelpStatus:
-    """What the status page shows: no name, no phone, no description."""
+    """What the status page shows: the code, the township and the case's progress."""
 
     code: str
     township: str
-    submitted_on: dt.date
-    updated_on: dt.date
-    stage: str
-    stage_label: str
-    steps: list[tuple[str, bool]]
-
-
-STAGES = (
-    ("received", gettext_lazy("Received by the township")),
-    ("referred", gettext_lazy("Passed to a service provider")),
-    ("in_service", gettext_lazy("Being helped")),
-    ("closed", gettext_lazy("Done")),
-)
-
-
-def _stage(intake: IntakeCase) -> tuple[str, dt.datetime]:
-    referral = intake.referrals.order_by("-sent_at", "-pk").first()
-    times = [intake.opened_at]
-    if referral is not None:
-        times += [t for t in (referral.sent_at, referral.accepted_at, referral.ended_at) if t]
-    if intake.closed_at:
-        times.append(intake.closed_at)
-    latest = max(times)
-    if intake.status == IntakeCase.Status.CLOSED or (
-        referral is not None and referral.status == Referral.Status.COMPLETED
-    ):
-        return "closed", latest
-    if referral is not None and referral.status in Referral.HOLDING:
-        return "in_service", latest
-    if referral is not None and referral.status == Referral.Status.SENT:
-        return "referred", latest
-    return "received", latest
+    progress: PublicIntakeProgress
 
 
 def help_request_status(*, code: str, phone: str) -> HelpStatus | None:
@@ -303,21 +258,13 @@ def help_request_status(*, code: str, phone: str) -> HelpStatus | None:
     except ValidationError:
         return None
     request = (
-        HelpRequest.objects.filter(code=normalise_code(code))
-        .select_related("township", "intake")
-        .first()
+        HelpRequest.objects.filter(code=normalise_code(code)).select_related("township").first()
     )
     if request is None or not hmac.compare_digest(request.phone_hash, crypto.lookup_hash(digits)):
         return None
-    stage, updated = _stage(request.intake)
-    order = [key for key, _label in STAGES]
-    reached = order.index(stage)
+    progress = public_help_request_progress(intake_id=request.intake_id)
+    if progress is None:
+        return None
     return HelpStatus(
-        code=format_code(request.code),
-        township=request.township.name,
-        submitted_on=timezone.localtime(request.created_at).date(),
-        updated_on=timezone.localtime(updated).date(),
-        stage=stage,
-        stage_label=str(dict(STAGES)[stage]),
-        steps=[(str(label), index <= reached) for index, (_key, label) in enumerate(STAGES)],
+        code=format_code(request.code), township=request.township.name, progress=progress
     )

@@ -11,17 +11,19 @@ def sync_offer_page_task(offer_id: int) -> None:
     offer_page_sync(offer_id=offer_id)
 
 
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+def sync_project_page_task(project_id: int) -> None:
+    from cms.services import project_page_sync
+
+    project_page_sync(project_id=project_id)
+
+
+PAGE_SYNC_TASKS = {"offer": sync_offer_page_task, "project": sync_project_page_task}
+
+
 def page_sync_queue(kind: str, pk: int) -> None:
     """What the site does when a row is published (``core.publications.on_published``, after
-    the commit): queue the sync of its page. Project pages follow the scheduled sweep below."""
-    if kind == "offer":
-        sync_offer_page_task.delay(pk)
-
-
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
-def sync_project_pages_task(region_id: int | None = None) -> dict[str, int]:
-    from bangfu.regions.models import Region
-    from cms.services import project_pages_sync
-
-    region = Region.objects.get(pk=region_id) if region_id else None
-    return project_pages_sync(region=region)
+    the commit): queue the sync of its page. Kinds without public pages are not the site's."""
+    task = PAGE_SYNC_TASKS.get(kind)
+    if task is not None:
+        task.delay(pk)

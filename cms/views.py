@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Page
 
 from bangfu.core import throttle
-from bangfu.registry.forms import add_service_errors
 from cms.forms import HelpRequestForm, HelpStatusForm, SearchForm
 from cms.models import NewsPage, OfferPage, PolicyPage, ProjectPage
 from cms.search import query_text
@@ -92,7 +91,7 @@ def help_request(request):
     ):
         return _too_many(request, "cms/help_form.html", form)
     try:
-        help_request_obj = help_request_submit(
+        receipt = help_request_submit(
             name=data["name"],
             phone=data["phone"],
             township=data["township"],
@@ -100,9 +99,9 @@ def help_request(request):
             consent=data["consent"],
         )
     except ValidationError as error:
-        add_service_errors(form, error)
+        form.add_error(None, error)  # the service names the form's own fields
         return render(request, "cms/help_form.html", {"form": form}, status=400)
-    request.session[SESSION_KEY] = help_request_obj.code
+    request.session[SESSION_KEY] = receipt.code
     return redirect("public:help-received")
 
 

@@ -10,7 +10,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bangfu.offers.models import Allocation, Offer
 from bangfu.referrals.models import IntakeCase
-from cms.services import STAGES, site_ensure
+from bangfu.referrals.public_intake import STAGES
+from cms.services import site_ensure
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,11 @@ Spam: honeypot, size limit, rate limits per address and per phone."""
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bangfu.core.masking import mask_name, mask_phone
 from bangfu.referrals.models import IntakeCase
+from bangfu.referrals.public_intake import STAGES
 from cms.models import HelpRequest
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,34 @@ def test_a_request_opens_an_intake_case_for_the_township_and_gives_a_code(
         assert detail in intake.description  # the staff see who to call back
     assert HelpRequest.objects.get().intake == intake
     assert en_client.get("/help/received/").status_code == 302  # the code is shown once
+
+
+def test_a_visitors_request_reaches_the_desk_and_its_progress_comes_back(
+    client, township, bureau_staff
+):
+    # Typed the way people type: a phone number in groups, a story over two lines.
+    story = (
+        "我母亲今年82岁，上周在家摔了一跤，现在下不了床。\n"
+        "我在昆明打工，回不去，想请人上门照看几天。"
+    )
+    response = ask(client, township, name=" 李秀英 ", phone="139-1234 0001", description=story)
+    assert response.status_code == 302
+    code = code_of(client.get("/help/received/"))
+    # The township's desk finds the case, with the code the visitor was given.
+    client.force_login(bureau_staff)
+    intake = IntakeCase.objects.get()
+    case = client.get(f"/staff/referrals/intake/{intake.pk}/").content.decode()
+    assert code in case and "李秀英" in case and "13912340001" in case
+    client.logout()
+    # The visitor looks it up with the code in lower case and the phone written another way.
+    status = client.post("/help/status/", {"code": code.lower().replace("-", ""), "phone": PHONE})
+    html = status.content.decode()
+    with translation.override("zh-hans"):
+        received = str(dict(STAGES)["received"])
+    assert status.status_code == 200 and f'id="status-stage">{received}<' in html
+    for detail in ("李秀英", "摔了一跤", PHONE, mask_phone(PHONE)):
+        assert detail not in html
+    assert township.name in html and timezone.localdate().isoformat() in html
 
 
 def test_the_status_page_shows_progress_without_personal_details(en_client, township):

@@ -1,7 +1,11 @@
 """The public page tree: its own layout, project notices kept in step with procurement, offer
 pages that follow moderation, and figures read live."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import translation
 from wagtail.models import Page, Site
 
@@ -36,10 +40,10 @@ def test_site_ensure_rebuilds_a_missing_tree_once(db):
 
 
 def test_an_approved_project_is_published_with_delivery_and_grade(
-    run_project, household_a, en_client
+    run_project, household_a, en_client, django_capture_on_commit_callbacks
 ):
-    project = run_project(household=household_a, close=True)
-    assert project_pages_sync() == {"published": 1, "refreshed": 0, "unpublished": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        project = run_project(household=household_a, close=True)
     page = ProjectPage.objects.get(project=project)
     response = en_client.get(page.url)
     assert response.status_code == 200
@@ -56,6 +60,50 @@ def test_an_approved_project_is_published_with_delivery_and_grade(
         assert expected in html
     listing = en_client.get(page.get_parent().url).content.decode()
     assert page.url in listing and "4,000.00" in listing
+
+
+def test_approving_a_project_publishes_its_notice_when_the_approval_commits(
+    run_project, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        project = run_project(name="困境儿童关爱服务")
+        assert Project.objects.get(pk=project.pk).status == Project.Status.APPROVED
+        assert not ProjectPage.objects.exists()  # nothing reaches the site before the commit
+    assert callbacks
+    page = ProjectPage.objects.get(project=project)
+    assert page.live and page.title == "困境儿童关爱服务"
+    assert "困境儿童关爱服务" in client.get(page.url).content.decode()
+    assert page.url in client.get(page.get_parent().url).content.decode()
+
+
+def test_an_approval_rolled_back_publishes_nothing(
+    run_project, client, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        project = run_project(name="困境儿童关爱服务")
+        assert Project.objects.get(pk=project.pk).status == Project.Status.APPROVED
+        raise RuntimeError("the request fails after the approval")
+    assert callbacks == []
+    assert not ProjectPage.objects.exists()
+    assert "困境儿童关爱服务" not in client.get("/projects/").content.decode()
+
+
+def test_the_resync_command_puts_back_a_page_whose_task_was_lost(run_project, offer, client):
+    # The approvals' callbacks never run here, as when the task queue was down.
+    project = run_project()
+    assert not ProjectPage.objects.exists() and not OfferPage.objects.exists()
+    out = StringIO()
+    call_command("sync_public_pages", stdout=out)
+    assert "projects: 1 published, 0 refreshed, 0 unpublished" in out.getvalue()
+    assert "offers: 1 published, 0 refreshed, 0 unpublished" in out.getvalue()
+    for page in (ProjectPage.objects.get(project=project), OfferPage.objects.get(offer=offer)):
+        assert client.get(page.url).status_code == 200
+    with pytest.raises(CommandError):
+        call_command("sync_public_pages", region="999999")
 
 
 def test_project_sync_is_idempotent_and_follows_the_project(run_project):

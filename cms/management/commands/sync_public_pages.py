@@ -1,10 +1,14 @@
-"""Bring the public site in step with the data: project pages (公示) and offer pages."""
+"""Bring the public site in step with the data after an outage of the task queue.
+
+Pages follow their rows when procurement and offers publish a change (``cms.tasks``, queued on
+commit); a task lost with a broker that was down leaves a page behind, which this command puts
+right from the same public records.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bangfu.offers.models import Offer
 from bangfu.regions.models import Region
-from cms.services import offer_page_sync, project_pages_sync, site_ensure
+from cms.services import offer_pages_sync, project_pages_sync, site_ensure
 
 
 class Command(BaseCommand):
@@ -20,14 +24,11 @@ class Command(BaseCommand):
             if area is None:
                 raise CommandError(f"No region with code {region}.")
         site_ensure()
-        counts = project_pages_sync(region=area)
-        offers = 0
-        for offer_id in Offer.objects.exclude(status=Offer.Status.DRAFT).values_list(
-            "pk", flat=True
+        for label, counts in (
+            ("projects", project_pages_sync(region=area)),
+            ("offers", offer_pages_sync()),
         ):
-            offer_page_sync(offer_id=offer_id)
-            offers += 1
-        self.stdout.write(
-            "projects: {published} published, {refreshed} refreshed, {unpublished} unpublished; "
-            "offers checked: {offers}".format(offers=offers, **counts)
-        )
+            self.stdout.write(
+                "{label}: {published} published, {refreshed} refreshed, "
+                "{unpublished} unpublished".format(label=label, **counts)
+            )
