@@ -31,6 +31,7 @@ from bangfu.procurement.models import (
     Project,
     ProjectLine,
 )
+from bangfu.providers.models import Provider
 from bangfu.referrals.models import IntakeCase, Referral, ServiceSession
 from bangfu.registry.identity import AUDIT_KEY, ID_NUMBER_TO_VERIFY
 from bangfu.registry.models import Household, Member, Need, Tier
@@ -104,10 +105,11 @@ def text_of(response) -> str:
 @pytest.fixture
 def county_b_data(county_b):
     """County B's personal data, every row of it with primary key 4242 where we choose it:
-    the registry, a help request at the intake desk, a referral to B's station, a proposal of
-    the matching engine and a candidate person found by a cross-check; and a second need (4243)
-    referred to B's procured project (4242), accepted, with a session its agency logged and the
-    delivery that session counted against the project's line."""
+    the registry, a help request at the intake desk, a referral to B's station (its provider
+    4242 too), a proposal of the matching engine and a candidate person found by a cross-check;
+    and a second need (4243) referred to B's procured project (4242, its provider 4243),
+    accepted, with a session its agency logged and the delivery that session counted against
+    the project's line."""
     county, town, village = county_b
     household = HouseholdFactory(
         pk=SECRET_PK,
@@ -128,12 +130,12 @@ def county_b_data(county_b):
         status=IntakeCase.Status.REFERRED,
         opened_by=clerk,
     )
-    station = StationFactory(pk=SECRET_PK, organisation__region=town)
+    station = StationFactory(pk=SECRET_PK, provider__pk=SECRET_PK, organisation__region=town)
     Referral.objects.create(
         pk=SECRET_PK,
         intake=intake,
         need=need,
-        station=station,
+        provider=station.provider,
         sent_by=clerk,
         accept_due_at=timezone.now() + dt.timedelta(days=2),
     )
@@ -143,7 +145,7 @@ def county_b_data(county_b):
         run=run,
         need=need,
         provider_kind="station",
-        provider_id=station.pk,
+        provider_id=station.provider_id,
         score=0.9,
         priority=need.priority,
     )
@@ -179,6 +181,9 @@ def _refer_to_a_procured_project(county, village, household, clerk) -> None:
     project = Project.objects.create(
         pk=SECRET_PK,
         name="鲤城区居家照料服务",
+        provider=Provider.objects.create(
+            pk=PROJECT_CASE_PK, kind="project", name="鲤城区居家照料服务", region=county
+        ),
         region=county,
         year=year,
         agency=agency,
@@ -211,7 +216,7 @@ def _refer_to_a_procured_project(county, village, household, clerk) -> None:
         pk=PROJECT_CASE_PK,
         intake=intake,
         need=need,
-        project=project,
+        provider=project.provider,
         status=Referral.Status.IN_SERVICE,
         sent_by=clerk,
         accept_due_at=now + dt.timedelta(days=2),
@@ -225,6 +230,7 @@ def _refer_to_a_procured_project(county, village, household, clerk) -> None:
         quantity="1.50",
         household=household,
         note=f"{NAME} {PHONE}",
+        case=referral.pk,
         recorded_by=agency_staff,
     )
     ServiceSession.objects.create(
@@ -234,7 +240,7 @@ def _refer_to_a_procured_project(county, village, household, clerk) -> None:
         category=need.category,
         provided_by=agency_staff,
         notes=f"{NAME} {ADDRESS}",
-        delivery=delivery,
+        delivery_record=delivery.pk,
     )
 
 

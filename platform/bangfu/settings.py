@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "bangfu.core.navigation.navigation",
             ],
         },
     },
@@ -235,10 +236,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "sync-public-project-pages": {
-        "task": "cms.tasks.sync_project_pages_task",
-        "schedule": 60 * 60,
-    },
     "refresh-need-priorities": {
         "task": "bangfu.registry.tasks.refresh_need_priorities_task",
         "schedule": 6 * 60 * 60,
@@ -248,7 +245,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
     },
     "refresh-provider-quality": {
-        "task": "bangfu.providers.tasks.refresh_provider_quality_task",
+        "task": "bangfu.referrals.tasks.refresh_provider_quality_task",
         "schedule": 24 * 60 * 60,
     },
     "scan-discovery-warnings": {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/referrals/", include("bangfu.referrals.urls")),
     path("staff/matching/", include("bangfu.matching_runs.urls")),
     path("portal/", include("bangfu.referrals.portal_urls")),
+    path("providers/", include("bangfu.providers.urls")),
     path("charity/", include("bangfu.offers.portal_urls")),
     path("staff/discovery/", include("bangfu.discovery.urls")),
     path("staff/start/", landing, name="home"),
