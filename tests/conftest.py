@@ -1,5 +1,8 @@
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection
 from django.utils import translation
 
 from bangfu.accounts.models import Membership, Organisation
@@ -106,9 +109,7 @@ def broker_url(settings):
 
 
 @pytest.fixture
-def celery_worker(
-    broker_url, pristine_db, transactional_db, django_db_serialized_rollback, worker_id
-):
+def celery_worker(broker_url, committed, worker_id):
     """A real Celery worker on the configured broker (Redis in CI), in a thread of this process.
 
     Tests that use it are marked ``worker`` and list it first among their fixtures. The worker
@@ -150,9 +151,20 @@ def pristine_db(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def browser(
-    pristine_db, transactional_db, django_db_serialized_rollback, settings, tmp_path, request
-):
+def committed(pristine_db, transactional_db, django_db_serialized_rollback):
+    """A database whose rows are committed (for threads, a worker or a live server), with the
+    migrations' data restored. The restore writes explicit ids, which PostgreSQL's sequences do
+    not see: they are moved past the restored rows, or the first new wagtail page (a project
+    published on approval) would take the root page's id."""
+    if connection.vendor == "postgresql":
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def browser(committed, settings, tmp_path, request):
     """Headless Debian Chromium driven by Selenium against pytest-django's ``live_server``.
 
     Selenium Manager downloads nothing: the driver is /usr/bin/chromedriver. The live server

@@ -32,7 +32,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def committed_db(pristine_db, transactional_db, django_db_serialized_rollback):
+def committed_db(committed):
     """Rows another process can read; the migrations' data restored first, flushed after."""
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def committed_db(pristine_db, transactional_db, django_db_serialized_rollback):
+def committed_db(committed):
     """Committed rows the threads can see; the migrations' data restored first, flushed after."""
 
 

@@ -37,7 +37,7 @@ def migrate(targets) -> MigrationExecutor:
 
 
 def test_existing_projects_become_providers_and_deliveries_learn_their_case(
-    pristine_db, transactional_db, django_db_serialized_rollback, county_a, household_a
+    committed, county_a, household_a
 ):
     county, town, _village = county_a
     clerk = UserFactory(username="clerk")

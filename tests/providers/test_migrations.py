@@ -48,7 +48,7 @@ BEFORE_STATE = [
 
 
 @pytest.fixture
-def migrated_db(pristine_db, transactional_db, django_db_serialized_rollback):
+def migrated_db(committed):
     """A committed database that the test may migrate; every migration applied again after."""
     yield
     executor = MigrationExecutor(connection)

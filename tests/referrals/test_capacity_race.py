@@ -60,7 +60,7 @@ REFUSED = {"station": "full", "project": "quota"}
 
 
 @pytest.fixture
-def committed_db(pristine_db, transactional_db, django_db_serialized_rollback):
+def committed_db(committed):
     """Rows the threads can see (committed); the migrations' data restored first, flushed after.
 
     Listed first in each test, before any fixture that touches the database (tests/conftest.py,

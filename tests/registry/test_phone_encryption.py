@@ -80,7 +80,7 @@ def migrate(targets) -> MigrationExecutor:
 
 
 def test_the_migration_encrypts_the_phones_already_stored_and_reverses(
-    pristine_db, transactional_db, django_db_serialized_rollback, county_a, bureau_staff
+    committed, county_a, bureau_staff
 ):
     _county, town, village = county_a
     executor = migrate(BEFORE)
