@@ -26,6 +26,10 @@ def give_projects_providers(apps, schema_editor):
 
 
 def take_providers_back(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # Columns with foreign keys are dropped next in this transaction: check these rows'
+        # keys now, so no check is left pending when the columns go.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Project = apps.get_model("procurement", "Project")
     Provider = apps.get_model("providers", "Provider")
     pks = list(Project.objects.exclude(provider=None).values_list("provider_id", flat=True))

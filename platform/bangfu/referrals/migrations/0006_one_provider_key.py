@@ -12,6 +12,10 @@ KINDS = ("station", "volunteer", "project")
 
 
 def kind_columns_from_provider(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # Columns with foreign keys are dropped next in this transaction: check these rows'
+        # keys now, so no check is left pending when the columns go.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Referral = apps.get_model("referrals", "Referral")
     for kind in KINDS:
         rows = Referral.objects.filter(provider__kind=kind).values_list(
@@ -22,6 +26,10 @@ def kind_columns_from_provider(apps, schema_editor):
 
 
 def record_from_delivery(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # Columns with foreign keys are dropped next in this transaction: check these rows'
+        # keys now, so no check is left pending when the columns go.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     ServiceSession = apps.get_model("referrals", "ServiceSession")
     sessions = list(ServiceSession.objects.exclude(delivery=None))
     for session in sessions:
@@ -30,6 +38,10 @@ def record_from_delivery(apps, schema_editor):
 
 
 def delivery_from_record(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # Columns with foreign keys are dropped next in this transaction: check these rows'
+        # keys now, so no check is left pending when the columns go.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     ServiceSession = apps.get_model("referrals", "ServiceSession")
     sessions = list(ServiceSession.objects.exclude(delivery_record=None))
     for session in sessions:
