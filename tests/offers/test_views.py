@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from bangfu.core.masking import mask_name
 from bangfu.offers import services
@@ -134,7 +135,7 @@ def test_a_charity_cannot_open_another_charitys_offer(
     _other, other_user = charity_with_staff(county, name="别的基金会", username="other")
     en_client.force_login(other_user)
     assert en_client.get(f"/charity/offers/{offer.pk}/").status_code == 404
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     assert (
         en_client.post(
             f"/charity/allocations/{allocation.pk}/deliver/", {"delivered_on": today}

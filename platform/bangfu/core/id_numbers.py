@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -49,7 +50,7 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdFacts:
         raise InvalidIdNumber(
             _("birth date %(date)s does not exist") % {"date": number[6:14]}
         ) from None
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth > today or birth.year < 1890:
         raise InvalidIdNumber(
             _("birth date %(date)s is not plausible") % {"date": birth.isoformat()}
