@@ -1,10 +1,13 @@
 """The charts every dashboard draws: inline SVG whose labels cannot inject markup, a bar per
-measured value, a dash where nothing was measured, and the row's own note where it has one."""
+measured value, a dash where nothing was measured, the row's own note where it has one, and a
+year by month with every month on its axis."""
 
 import re
 from decimal import Decimal
 
-from bangfu.core.charts import Series, hbar_chart, whole
+from django.utils import translation
+
+from bangfu.core.charts import Series, hbar_chart, month_chart, whole
 
 
 def bars(svg: str) -> list[str]:
@@ -42,3 +45,39 @@ def test_a_row_note_replaces_its_formatted_value():
     )
     assert ">75% (3/4)</text>" in svg and ">50%</text>" in svg
     assert ">75%</text>" not in svg
+
+
+FLOW = [Series("committed", "#5b9bd5"), Series("paid", "#1f5f8b")]
+
+
+def axis_labels(svg: str) -> list[str]:
+    return re.findall(r'text-anchor="(?:end|middle)">([^<]*)</text>', svg)
+
+
+def test_a_year_by_month_labels_all_twelve_months_even_those_without_money():
+    with translation.override("en"):
+        svg = month_chart(
+            {3: [Decimal("1450800.00"), Decimal("0")], 11: [Decimal("0"), Decimal("865000.00")]},
+            FLOW,
+            title="Flow by month",
+        )
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert axis_labels(svg)[-12:] == months
+    assert svg.count("<rect") - len(FLOW) == 24  # two columns a month, empty ones included
+
+
+def test_the_months_are_named_in_the_pages_language():
+    with translation.override("zh-hans"):
+        svg = month_chart({}, FLOW, title="按月")
+    assert axis_labels(svg)[-12:] == [
+        "一月", "二月", "三月", "四月", "五月", "六月",
+        "七月", "八月", "九月", "十月", "十一月", "十二月",
+    ]  # fmt: skip
+
+
+def test_the_amount_axis_has_round_gridlines_with_thousands_separators():
+    with translation.override("en"):
+        svg = month_chart({3: [Decimal("1450800.00"), Decimal("725400.00")]}, FLOW, title="t")
+    assert axis_labels(svg)[:-12] == ["0", "500,000", "1,000,000", "1,500,000"]
+    # The plot is 170 high up to the top gridline: 1,450,800 of 1,500,000 is 164.4.
+    assert 'height="164.4" fill="#5b9bd5"><title>Mar committed: 1,450,800.00</title>' in svg

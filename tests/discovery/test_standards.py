@@ -97,7 +97,7 @@ def test_the_calculator_page(place, bureau, client):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "792" in body and "1030" in body and "594 – 990" in body
+    assert "792.00" in body and "1,030.00" in body and "594.00 – 990.00" in body
     # One member aged 56 earning 300: 225 countable after the 25% work-cost deduction.
     assert response.context["entitlement"].dibao_monthly == Decimal("567.00")
 

@@ -5,17 +5,21 @@ pages put the returned SVG in the page as it is (``{{ chart }}``); the data they
 by each app's views or selectors.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from bangfu.core.templatetags.money import yuan
 
 WIDTH = 640
 LABEL_WIDTH = 150
 VALUE_WIDTH = 110
 LEGEND_HEIGHT = 24
+AXIS_WIDTH = 84  # the amounts on the vertical axis of a column chart: 12,500,000 fits
 
 
 @dataclass(frozen=True)
@@ -26,10 +30,6 @@ class Series:
 
 # (label, values) or (label, values, note): see ``hbar_chart``.
 Row = tuple[str, Sequence[Decimal | None]] | tuple[str, Sequence[Decimal | None], str]
-
-
-def yuan(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def whole(value) -> str:
@@ -160,6 +160,18 @@ def hbar_chart(
     return _svg(title, height, mark_safe("".join(str(part) for part in parts)))
 
 
+def _step(top: Decimal, ticks: int = 4) -> Decimal:
+    """A round distance between two gridlines (1, 2, 2.5 or 5 times a power of ten) that needs
+    at most ``ticks`` of them to reach ``top``."""
+    rough = top / ticks
+    power = Decimal(10) ** rough.adjusted()
+    return next(f * power for f in (1, 2, Decimal("2.5"), 5, 10) if f * power >= rough)
+
+
+def _amount(value: Decimal) -> str:
+    return whole(value) if value == value.to_integral_value() else yuan(value)
+
+
 def column_chart(
     labels: Sequence[str],
     columns: Sequence[Sequence[Decimal]],
@@ -167,26 +179,35 @@ def column_chart(
     *,
     title: str,
 ) -> SafeString:
-    """Vertical grouped columns: ``columns[i][j]`` is series ``j`` at label ``i``."""
+    """Vertical grouped columns: ``columns[i][j]`` is series ``j`` at label ``i``. Every label is
+    written under its group; the vertical axis has gridlines at round amounts."""
     height, plot_top, plot_bottom = 240, LEGEND_HEIGHT + 16, 210
     plot_height = plot_bottom - plot_top
-    top = max((value for group in columns for value in group), default=Decimal(0)) or Decimal(1)
-    slot = (WIDTH - 60) / max(len(labels), 1)
+    highest = max((Decimal(value) for group in columns for value in group), default=Decimal(0))
+    step = _step(highest) if highest > 0 else Decimal(1)
+    gridlines = max((highest / step).to_integral_value(ROUND_CEILING), 1)
+    top = step * gridlines
+    slot = (WIDTH - AXIS_WIDTH) / max(len(labels), 1)
     bar_width = max(slot * 0.8 / max(len(series), 1), 2)
-    parts = [
-        _legend(series),
-        format_html(
-            '<text x="0" y="{}" font-size="11">{}</text>'
-            '<line x1="60" y1="{}" x2="{}" y2="{}" stroke="#888"></line>',
-            plot_top,
-            yuan(top),
-            plot_bottom,
-            WIDTH,
-            plot_bottom,
-        ),
-    ]
+    parts = [_legend(series)]
+    for index in range(int(gridlines) + 1):
+        y = round(plot_bottom - index / float(gridlines) * plot_height, 1)
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"></line>',
+                AXIS_WIDTH - 6,
+                y + 4,
+                _amount(step * index),
+                AXIS_WIDTH,
+                y,
+                WIDTH,
+                y,
+                "#888" if index == 0 else "#e3e3e3",
+            )
+        )
     for index, (label, group) in enumerate(zip(labels, columns, strict=True)):
-        x0 = 60 + index * slot + slot * 0.1
+        x0 = AXIS_WIDTH + index * slot + slot * 0.1
         for position, (value, item) in enumerate(zip(group, series, strict=True)):
             bar = float(value / top) * plot_height
             parts.append(
@@ -205,10 +226,28 @@ def column_chart(
             )
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="11">{}</text>',
-                round(x0, 1),
+                '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>',
+                round(AXIS_WIDTH + (index + 0.5) * slot, 1),
                 plot_bottom + 16,
                 label,
             )
         )
     return _svg(title, height, format_html_join("", "{}", ((part,) for part in parts)))
+
+
+def month_chart(
+    months: Mapping[int, Sequence[Decimal]],
+    series: Sequence[Series],
+    *,
+    title: str,
+) -> SafeString:
+    """``column_chart`` of a year, January to December: ``months[m]`` are the values of month
+    ``m`` (1–12). A month with nothing in it keeps its place and its label, so the axis always
+    shows the whole year."""
+    nothing = [Decimal(0)] * len(series)
+    return column_chart(
+        [MONTHS_3[month].title() for month in range(1, 13)],
+        [months.get(month, nothing) for month in range(1, 13)],
+        series,
+        title=title,
+    )

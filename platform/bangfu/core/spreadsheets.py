@@ -13,7 +13,9 @@ addresses and notes are typed by people, so every export writes its cells throug
 - .csv (``safe_csv_row``): a CSV file has no cell types, so such text gets a leading apostrophe,
   the escape spreadsheets honour when they open a CSV.
 
-Numbers, dates and empty cells are written as they are: a negative amount stays a number.
+Numbers, dates and empty cells are written as they are: a negative amount stays a number. An
+amount in yuan (``money_cell``) is a number too, so it sums and sorts, formatted to show
+1,450,800.00; a CSV file writes it plain (1450800.00), as importers read it.
 
 A file with personal data also names who exported it and when (``WorkbookStamp``), on every
 sheet and in its properties, so a copy that leaves the office still says where it came from.
@@ -31,6 +33,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import Cell, WriteOnlyCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"
 
 
 def looks_like_formula(value) -> bool:
@@ -51,6 +54,11 @@ def safe_cell(sheet, value, *, font=None, number_format=None) -> Cell:
     if number_format is not None:
         cell.number_format = number_format
     return cell
+
+
+def money_cell(sheet, value) -> Cell:
+    """An amount in yuan: a number cell with thousands separators and two decimals."""
+    return safe_cell(sheet, value, number_format=MONEY_FORMAT)
 
 
 def safe_row(sheet, values: Iterable, *, font=None) -> list[Cell]:

@@ -1,16 +1,11 @@
 """Warnings in words: which rule fired, and on which data, as a sentence an assistant reads."""
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 
+from bangfu.core.templatetags.money import yuan
 from bangfu.discovery.models import Flag, Rule
 from bangfu.registry.identity import Source
 from bangfu.registry.models import Member, Tier
-
-
-def _yuan(value) -> str:
-    return f"{Decimal(value):,.2f}"
 
 
 def _choice(choices, value) -> str:
@@ -31,9 +26,9 @@ def _explain(rule: str, data: dict) -> str:
             "Out-of-pocket medical spending of %(spent)s yuan in %(year)s, above the threshold "
             "of %(threshold)s yuan (healthcare security bureau)."
         ) % {
-            "spent": _yuan(data["out_of_pocket"]),
+            "spent": yuan(data["out_of_pocket"]),
             "year": data["year"],
-            "threshold": _yuan(data["threshold"]),
+            "threshold": yuan(data["threshold"]),
         }
     if rule == Rule.SEVERE_DISABILITY:
         tier = data.get("tier")
@@ -64,12 +59,12 @@ def _explain(rule: str, data: dict) -> str:
             "%(standard)s and %(ceiling)s; after %(rigid)s yuan of medical spending per person a "
             "month (%(year)s) only %(after)s yuan remain."
         ) % {
-            "income": _yuan(data["income_per_person"]),
-            "standard": _yuan(data["standard"]),
-            "ceiling": _yuan(data["ceiling"]),
-            "rigid": _yuan(data["rigid_per_person"]),
+            "income": yuan(data["income_per_person"]),
+            "standard": yuan(data["standard"]),
+            "ceiling": yuan(data["ceiling"]),
+            "rigid": yuan(data["rigid_per_person"]),
             "year": data["year"],
-            "after": _yuan(data["after_spending"]),
+            "after": yuan(data["after_spending"]),
         }
     if rule == Rule.MONITORING:
         risk = data.get("risk") or _("risk not stated")

@@ -1,6 +1,7 @@
 """The evaluation report as a spreadsheet (openpyxl) and a PDF (reportlab, built-in CID font).
 
-Neither names a household: a report leaves the staff interface and is filed on paper.
+Neither names a household: a report leaves the staff interface and is filed on paper. In the
+spreadsheet amounts, scores and weights are numbers; amounts show as 1,450,800.00.
 """
 
 import io
@@ -9,27 +10,40 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
-from bangfu.core.spreadsheets import safe_row
+from bangfu.core.spreadsheets import money_cell, safe_cell, safe_row
+from bangfu.core.templatetags.money import yuan
 from bangfu.procurement.models import Evaluation
 
 CJK_FONT = "STSong-Light"
 
 
-def _facts(evaluation: Evaluation) -> list[tuple[str, str]]:
+def _facts(evaluation: Evaluation) -> list[tuple[str, object, bool]]:
+    """The report's summary: (label, value, whether the value is an amount in yuan)."""
     project = evaluation.project
     return [
-        (_("Project"), project.name),
-        (_("Buying region"), project.region.name),
-        (_("Service agency"), project.agency.name),
-        (_("Contract period"), f"{project.starts_on:%Y-%m-%d} – {project.ends_on:%Y-%m-%d}"),
-        (_("Contract amount (yuan)"), f"{project.amount:,.2f}"),
-        (_("Evaluated on"), f"{evaluation.evaluated_on:%Y-%m-%d}"),
-        (_("Evaluator"), str(evaluation.evaluator)),
-        (_("Indicator score"), f"{evaluation.indicator_score}"),
-        (_("Evaluator's score"), f"{evaluation.form_score}"),
-        (_("Final score"), f"{evaluation.final_score}"),
-        (_("Grade"), evaluation.get_grade_display()),
+        (_("Project"), project.name, False),
+        (_("Buying region"), project.region.name, False),
+        (_("Service agency"), project.agency.name, False),
+        (
+            _("Contract period"),
+            f"{project.starts_on:%Y-%m-%d} – {project.ends_on:%Y-%m-%d}",
+            False,
+        ),
+        (_("Contract amount (yuan)"), project.amount, True),
+        (_("Evaluated on"), f"{evaluation.evaluated_on:%Y-%m-%d}", False),
+        (_("Evaluator"), str(evaluation.evaluator), False),
+        (_("Indicator score"), evaluation.indicator_score, False),
+        (_("Evaluator's score"), evaluation.form_score, False),
+        (_("Final score"), evaluation.final_score, False),
+        (_("Grade"), evaluation.get_grade_display(), False),
     ]
+
+
+def _shown(row: dict):
+    """An indicator's value as the PDF writes it: the cost per household is an amount."""
+    if row["code"] == "cost":
+        return yuan(row["value"])
+    return _dash(row["value"])
 
 
 def _dash(value) -> str:
@@ -45,9 +59,10 @@ def evaluation_xlsx(evaluation: Evaluation, rows: list[dict]) -> bytes:
     sheet = workbook.active
     sheet.title = _("Evaluation")[:31]
     bold = Font(bold=True)
-    # Names and comments are typed by people: every row goes through safe_row.
-    for label, value in _facts(evaluation):
-        sheet.append(safe_row(sheet, [label, value]))
+    # Names and comments are typed by people: every cell goes through safe_cell.
+    for label, value, amount in _facts(evaluation):
+        cell = money_cell(sheet, value) if amount else safe_cell(sheet, value)
+        sheet.append([safe_cell(sheet, label), cell])
     sheet.append([])
     header = sheet.max_row + 1
     sheet.append(
@@ -55,8 +70,9 @@ def evaluation_xlsx(evaluation: Evaluation, rows: list[dict]) -> bytes:
     )
     for row in rows:
         score = None if row["score"] is None else float(row["score"])
-        value = None if row["value"] is None else float(Decimal(row["value"]))
-        sheet.append(safe_row(sheet, [row["label"], value, score, float(row["weight"])]))
+        value = None if row["value"] is None else Decimal(row["value"])
+        value = money_cell(sheet, value) if row["code"] == "cost" else safe_cell(sheet, value)
+        sheet.append([safe_cell(sheet, row["label"]), value, score, float(row["weight"])])
     last = sheet.max_row
     sheet.append([])
     sheet.append(safe_row(sheet, [_("Criterion"), _("Score"), _("Weight (%)")], font=bold))
@@ -114,7 +130,10 @@ def evaluation_pdf(evaluation: Evaluation, rows: list[dict]) -> bytes:
     story = [
         Paragraph(escape(_("Performance evaluation report")), heading),
         Table(
-            [[cell(label), cell(value)] for label, value in _facts(evaluation)],
+            [
+                [cell(label), cell(yuan(value) if amount else value)]
+                for label, value, amount in _facts(evaluation)
+            ],
             colWidths=[45 * mm, 120 * mm],
             style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
         ),
@@ -124,7 +143,7 @@ def evaluation_pdf(evaluation: Evaluation, rows: list[dict]) -> bytes:
             + [
                 [
                     cell(r["label"]),
-                    cell(_dash(r["value"])),
+                    cell(_shown(r)),
                     cell(_dash(r["score"])),
                     cell(r["weight"]),
                 ]

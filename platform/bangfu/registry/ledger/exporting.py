@@ -1,7 +1,8 @@
 """Exporting households to an .xlsx ledger in the import layout: a revealed export re-imports.
 
 Every cell goes through ``bangfu.core.spreadsheets.safe_cell``: a name typed as ``=1+1`` comes
-out as that text, never as a formula.
+out as that text, never as a formula. Incomes are number cells shown 1,450.00; the import reads
+them back as numbers.
 """
 
 import datetime as dt
@@ -9,6 +10,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
@@ -16,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bangfu.core.masking import mask_id_number, mask_name, mask_phone
-from bangfu.core.spreadsheets import WorkbookStamp, safe_cell
+from bangfu.core.spreadsheets import WorkbookStamp, money_cell, safe_cell
 from bangfu.registry.ledger.columns import (
     CARE_LEVELS,
     DISABILITIES,
@@ -167,4 +169,6 @@ def _format(sheet, column, value):
         return safe_cell(sheet, value, number_format="@")
     if isinstance(value, dt.date):
         return safe_cell(sheet, value, number_format="yyyy-mm-dd")
+    if isinstance(value, Decimal):  # the ledger's only decimals are incomes in yuan
+        return money_cell(sheet, value)
     return safe_cell(sheet, value)
