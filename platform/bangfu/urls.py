@@ -16,6 +16,7 @@ urlpatterns = [
     path("providers/", include("bangfu.providers.urls")),
     path("charity/", include("bangfu.offers.portal_urls")),
     path("staff/discovery/", include("bangfu.discovery.urls")),
+    path("staff/policy/", include("bangfu.regions.urls")),
     path("staff/start/", landing, name="home"),
     path("staff/", include("bangfu.registry.urls")),
     path("accounts/", include("bangfu.accounts.urls")),

@@ -225,7 +225,9 @@ def test_a_region_can_switch_a_rule_off(place, bureau):
         key="discovery_rule_weights",
         region=place["other_town"],
         year=2020,
-        value={"medical_out_of_pocket": 0},
+        # A region sets every weight (a missing one is refused); 0 switches a rule off.
+        value={**PolicyValue.objects.get(key="discovery_rule_weights", region=None).value}
+        | {"medical_out_of_pocket": 0},
     )
     _h, (here,) = household(place["village"], members=[{"name": "此处"}])
     _h, (there,) = household(place["other_village"], members=[{"name": "彼处"}])

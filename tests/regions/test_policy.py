@@ -73,7 +73,7 @@ def test_a_policy_is_read_with_one_query(chain, django_assert_num_queries):
 def test_each_app_declares_the_parameters_it_reads():
     # The regions app holds values; their meaning comes from the app that reads them.
     assert PARAMETERS["referral_accept_days"] is referrals.PARAMETERS["referral_accept_days"]
-    assert PARAMETERS["procurement_cap_base"].choices == ("budget", "spending")
+    assert PARAMETERS["procurement_cap_base"].choices == ("spending", "budget")
     assert set(PARAMETERS) == {
         *registry.PARAMETERS,
         *referrals.PARAMETERS,
@@ -86,7 +86,7 @@ def test_each_app_declares_the_parameters_it_reads():
         register_parameters({"referral_accept_days": Parameter("another meaning", "count")})
 
 
-def test_a_value_outside_the_parameters_range_is_refused_with_the_range(chain):
+def test_a_value_outside_the_parameters_range_is_refused_with_the_range(chain, in_english):
     county = chain[2]
     cap = PolicyValue(key="procurement_cap_county_pct", region=county, year=2026, value="120")
     with pytest.raises(ValidationError, match=r"120 is out of range \(0-100\)"):

@@ -2,11 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.discovery.rules import RULES
 from bangfu.regions.policy import Parameter, register_parameters
 
 PARAMETERS = {
     "discovery_rule_weights": Parameter(
-        _("Finding people: rule weights (order of warnings, 0 switches a rule off)"), "weights"
+        _("Finding people: rule weights (order of warnings, 0 switches a rule off)"),
+        "weights",
+        # One weight for each rule a scan runs, and no other.
+        names=tuple(rule.value for rule in RULES),
+        name_labels={rule.value: rule.label for rule in RULES},
     ),
     "discovery_new_disability_days": Parameter(
         _("Finding people: days a disability registration counts as new"), "days"

@@ -98,8 +98,8 @@ class ScanContext:
         return self._standards[village.pk]
 
     def weight(self, village: Region, rule: str) -> int:
-        weights = self.policy(village).get("discovery_rule_weights") or {}
-        return int(weights.get(rule, 0))
+        # Every rule of ``RULES`` has its weight (the parameter's names are RULES' keys).
+        return int(self.policy(village)["discovery_rule_weights"][rule])
 
     def records(self, source: str) -> list[SourceRecord]:
         """Every record of the source in the region, oldest import first."""

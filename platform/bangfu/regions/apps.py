@@ -7,8 +7,14 @@ class RegionsConfig(AppConfig):
     verbose_name = _("Regions and policy")
 
     def ready(self) -> None:
-        from django.utils.module_loading import autodiscover_modules
+        from auditlog.registry import auditlog
+
+        from bangfu.regions.models import PolicyValue
+        from bangfu.regions.policy import discover_parameters
 
         # Each app declares the policy parameters it reads in its own ``policy`` module, which
         # registers them on import (regions.policy.register_parameters).
-        autodiscover_modules("policy")
+        discover_parameters()
+        # Every change of a policy value is audited: who, when, old and new (the settings page
+        # shows a parameter's history from these entries).
+        auditlog.register(PolicyValue)

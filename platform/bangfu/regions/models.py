@@ -1,5 +1,6 @@
 import math
 from collections.abc import Iterable
+from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -218,6 +219,23 @@ class PolicyValue(models.Model):
     def __str__(self) -> str:
         where = self.region or _("national")
         return f"{self.key} @ {where} {self.year}: {self.value}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog keeps beside the changes of a row: which parameter, region and
+        year it sets (a parameter's history is found by them, also once the row is deleted), the
+        source it cites, and what the region inherits without it: the "old" of a creation, the
+        "new" of a deletion."""
+        from bangfu.regions.policy import Policy
+
+        # A national default inherits nothing.
+        inherited = self.region and Policy(self.region, self.year).inherited(self.key)
+        return {
+            "key": self.key,
+            "region": self.region_id,
+            "year": self.year,
+            "source": self.source,
+            "inherited": None if inherited is None else asdict(inherited),
+        }
 
     def clean(self) -> None:
         from bangfu.regions.policy import PARAMETERS, coerce

@@ -1,14 +1,21 @@
 """Policy parameters: what each one is, and the value in force for a region and year.
 
 The numbers themselves live in the database (national defaults from
-``regions/data/policy_defaults.json``, overridden per region and year by staff), never here.
+``regions/data/policy_defaults.json``, overridden per region and year by a bureau manager on the
+policy settings page), never here.
 """
 
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from importlib import import_module
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.regions.models import PolicyValue, Region
@@ -21,8 +28,10 @@ UNITS = {
     "days": (_("days"), 0, 365),
     "count": ("", 0, 10_000_000),
     "choice": ("", None, None),
-    "weights": ("", None, None),
+    # Each named weight: 0 gives the name no points (a rule switched off).
+    "weights": (_("points"), Decimal("0"), None),
 }
+WHOLE_NUMBERS = {"months", "days", "count"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,18 @@ class Parameter:
     choices: tuple[str, ...] = ()
     minimum: Decimal | int | None = None  # narrower than the kind's range, when the rule is
     maximum: Decimal | int | None = None
+    # Weights: the names the scoring reads, nested ones dotted ("tier.tekun"). A value must
+    # give each of them, and no other, so a misspelt name is refused rather than read as 0.
+    names: tuple[str, ...] = ()
+    # What people call each weight's name, or each choice.
+    name_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def name_label(self, name: str) -> str:
+        label = self.name_labels.get(name)
+        return f"{label} · {name}" if label else name
+
+    def choice_label(self, choice: str) -> str:
+        return str(self.name_labels.get(choice, choice))
 
     @property
     def unit(self) -> str:
@@ -48,8 +69,10 @@ class Parameter:
         )
 
 
-# Filled by each app's AppConfig.ready: the regions app holds values, not their meaning.
+# Filled by each app's ``policy`` module: the regions app holds values, not their meaning.
 PARAMETERS: dict[str, Parameter] = {}
+# Parameter key -> the name of the app that declares it: the settings page groups by it.
+TOPICS: dict[str, str] = {}
 
 
 def register_parameters(parameters: dict[str, Parameter]) -> None:
@@ -57,7 +80,48 @@ def register_parameters(parameters: dict[str, Parameter]) -> None:
     for key, parameter in parameters.items():
         if PARAMETERS.get(key, parameter) != parameter:
             raise ImproperlyConfigured(f"Policy parameter {key!r} is declared twice.")
+        if parameter.kind == "weights" and not parameter.names:
+            raise ImproperlyConfigured(f"Weights {key!r} must name the weights the scoring reads.")
         PARAMETERS[key] = parameter
+
+
+def discover_parameters() -> None:
+    """Import every app's ``policy`` module, which registers the parameters the app reads, and
+    file them under the app's name (the module's ``PARAMETERS``)."""
+    for app_config in apps.get_app_configs():
+        if not module_has_submodule(app_config.module, "policy"):
+            continue
+        module = import_module(f"{app_config.name}.policy")
+        if module is sys.modules[__name__]:
+            continue
+        for key in getattr(module, "PARAMETERS", {}):
+            TOPICS[key] = app_config.verbose_name
+
+
+@dataclass(frozen=True)
+class PolicyAccess:
+    """Who may read and who may set the policy of a region. The regions app knows no roles: the
+    app that does registers this (``accounts/policy.py``); until it has, nobody may."""
+
+    readable_regions: Callable[[object], QuerySet[Region]]
+    may_change: Callable[[object, Region], bool]
+
+
+_access: list[PolicyAccess] = []
+
+
+def register_policy_access(access: PolicyAccess) -> None:
+    _access[:] = [access]
+
+
+def readable_regions(user) -> QuerySet[Region]:
+    """The regions whose policy the user may read."""
+    return _access[0].readable_regions(user) if _access else Region.objects.none()
+
+
+def may_change(user, region: Region) -> bool:
+    """Whether the user may set the policy of ``region``."""
+    return bool(_access) and _access[0].may_change(user, region)
 
 
 class PolicyNotSet(LookupError):
@@ -66,59 +130,174 @@ class PolicyNotSet(LookupError):
         self.key, self.region, self.year = key, region, year
 
 
+class ParameterError(ValueError):
+    """A value that does not fit its parameter; ``name`` is the weight at fault, if one is."""
+
+    def __init__(self, message: str, name: str = ""):
+        super().__init__(message)
+        self.name = name
+
+
+def flat_weights(weights: dict, prefix: str = "") -> dict:
+    """Nested weights by dotted names: ``{"tier": {"tekun": 40}, "waiting_cap": 20}`` ->
+    ``{"tier.tekun": 40, "waiting_cap": 20}``."""
+    flat = {}
+    for name, weight in weights.items():
+        if isinstance(weight, dict):
+            flat.update(flat_weights(weight, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = weight
+    return flat
+
+
+def nested_weights(flat: dict) -> dict:
+    """The inverse of ``flat_weights``."""
+    nested: dict = {}
+    for name, weight in flat.items():
+        *groups, last = name.split(".")
+        level = nested
+        for group in groups:
+            level = level.setdefault(group, {})
+        level[last] = weight
+    return nested
+
+
+def _number(raw, kind: str, name: str = "") -> Decimal | int:
+    try:
+        if isinstance(raw, bool | dict | list) or raw is None:
+            raise InvalidOperation
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite():
+        raise ParameterError(gettext("%(value)r is not a number") % {"value": raw}, name)
+    if kind in WHOLE_NUMBERS:
+        if value != value.to_integral_value():
+            raise ParameterError(gettext("%(value)s is not a whole number") % {"value": raw}, name)
+        return int(value)
+    return value
+
+
+def _check_range(value, low, high, name: str = "") -> None:
+    if (low is not None and value < low) or (high is not None and value > high):
+        shown = f"{low}-{high}" if high is not None else gettext("at least %(low)s") % {"low": low}
+        raise ParameterError(
+            gettext("%(value)s is out of range (%(range)s)") % {"value": value, "range": shown},
+            name,
+        )
+
+
 def coerce(key: str, raw):
-    """Turn a stored JSON value into its typed value; raise ValueError if it does not fit."""
+    """Turn a stored JSON value into its typed value; raise ``ParameterError`` (a ValueError)
+    if it does not fit, naming the weight at fault for weights."""
     parameter = PARAMETERS[key]
     kind = parameter.kind
     if kind == "choice":
         if raw not in parameter.choices:
-            raise ValueError(f"{raw!r} is not one of {', '.join(parameter.choices)}")
+            raise ParameterError(
+                gettext("%(value)r is not one of %(choices)s")
+                % {"value": raw, "choices": ", ".join(parameter.choices)}
+            )
         return raw
     if kind == "weights":
-        if not isinstance(raw, dict):
-            raise ValueError("weights must be an object of named weights")
-        return raw
-    if kind in {"money", "percent"}:
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise ValueError(f"{raw!r} is not a number") from None
-    else:
-        value = int(raw)
-    low, high = parameter.range
-    if (low is not None and value < low) or (high is not None and value > high):
-        shown = f"{low}-{high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{value} is out of range ({shown})")
+        return _coerce_weights(parameter, raw)
+    value = _number(raw, kind)
+    _check_range(value, *parameter.range)
     return value
 
 
-class Policy:
-    """Every parameter in force for one region and year, read with one query."""
+def _coerce_weights(parameter: Parameter, raw) -> dict:
+    if not isinstance(raw, dict):
+        raise ParameterError(gettext("Weights must be an object of named weights."))
+    given = flat_weights(raw)
+    for name in given:
+        if name not in parameter.names:
+            raise ParameterError(
+                gettext("%(name)s is not a weight the scoring reads (it reads %(names)s)")
+                % {"name": name, "names": ", ".join(parameter.names)},
+                name,
+            )
+    for name in parameter.names:
+        if name not in given:
+            raise ParameterError(gettext("The weight %(name)s is missing.") % {"name": name}, name)
+    typed = {}
+    for name in parameter.names:
+        typed[name] = _number(given[name], parameter.kind, name)
+        _check_range(typed[name], *parameter.range, name)
+    return nested_weights(typed)
 
-    def __init__(self, region: Region, year: int):
+
+def as_json(value):
+    """A typed value as it is stored: decimals as strings (exact), the rest as they are."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {name: as_json(item) for name, item in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A stored value and where it comes from: the region that set it (its name and level; ""
+    and 0 for the national default) and the year from which it is in force."""
+
+    value: object
+    region: str
+    level: int
+    year: int
+    source: str
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """The deepest region wins, then the latest year."""
+        return (self.level, self.year)
+
+
+class Policy:
+    """Every parameter in force for one region (None: the nation) and year, read with one query.
+
+    Besides the value in force, it knows what the region would inherit without a value of its
+    own for that very year (``inherited``): what a revert brings back."""
+
+    def __init__(self, region: Region | None, year: int):
         self.region, self.year = region, year
-        codes = [code for code in region.path.split("/") if code]
+        codes = [code for code in region.path.split("/") if code] if region else []
+        own = (region.level if region else 0, year)
         rows = (
             PolicyValue.objects.filter(year__lte=year)
             .filter(Q(region__code__in=codes) | Q(region=None))
-            .values_list("key", "region__level", "year", "value")
+            .values_list("key", "value", "region__name", "region__level", "year", "source")
         )
-        best: dict[str, tuple[tuple[int, int], object]] = {}
-        for key, level, row_year, value in rows:
-            rank = (level or 0, row_year)
-            if key not in best or rank > best[key][0]:
-                best[key] = (rank, value)
-        self._values = {key: value for key, (_rank, value) in best.items()}
+        self._settings: dict[str, Setting] = {}
+        self._inherited: dict[str, Setting] = {}
+        for key, value, name, level, row_year, source in rows:
+            setting = Setting(value, name or "", level or 0, row_year, source)
+            _keep_best(self._settings, key, setting)
+            if setting.rank != own:
+                _keep_best(self._inherited, key, setting)
+
+    def setting(self, key: str) -> Setting | None:
+        """The stored value in force and where it comes from; None when nobody set it."""
+        return self._settings.get(key)
+
+    def inherited(self, key: str) -> Setting | None:
+        """What would be in force without the region's own value for this year."""
+        return self._inherited.get(key)
 
     def __getitem__(self, key: str):
         if key not in PARAMETERS:
             raise KeyError(key)
-        if key not in self._values:
+        if key not in self._settings:
             raise PolicyNotSet(key, self.region, self.year)
-        return coerce(key, self._values[key])
+        return coerce(key, self._settings[key].value)
 
     def get(self, key: str, default=None):
         try:
             return self[key]
         except PolicyNotSet:
             return default
+
+
+def _keep_best(best: dict[str, Setting], key: str, setting: Setting) -> None:
+    if key not in best or setting.rank > best[key].rank:
+        best[key] = setting

@@ -6,6 +6,18 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.regions.policy import Parameter, Policy, register_parameters
+from bangfu.registry.models import Need, Tier
+from bangfu.registry.priority import PRIORITY_WEIGHTS
+from bangfu.registry.selectors import PRIORITY_COMPONENT_LABELS
+
+PRIORITY_WEIGHT_LABELS = {
+    **{f"tier.{tier}": label for tier, label in Tier.choices},
+    **PRIORITY_COMPONENT_LABELS,
+    "per_severity_point": _("per point of severity"),
+    **{f"urgency.{urgency}": label for urgency, label in Need.Urgency.choices},
+    "per_waiting_week": _("per week of waiting"),
+    "waiting_cap": _("waiting time, at most"),
+}
 
 PARAMETERS = {
     "minimum_wage_monthly": Parameter(_("Local minimum wage (yuan/month)"), "money"),
@@ -41,7 +53,12 @@ PARAMETERS = {
     "medical_out_of_pocket_threshold": Parameter(
         _("Medical out-of-pocket alert (yuan/year)"), "money"
     ),
-    "priority_weights": Parameter(_("Need priority weights"), "weights"),
+    "priority_weights": Parameter(
+        _("Need priority weights"),
+        "weights",
+        names=PRIORITY_WEIGHTS,
+        name_labels=PRIORITY_WEIGHT_LABELS,
+    ),
     "identity_refusals_alert_per_day": Parameter(
         _("Data protection: refused ID numbers by one user in a day before the bureau is alerted"),
         "count",

@@ -1,13 +1,38 @@
 """The priority of a need: who is served first. Every point is explained by a named component.
 
-Weights are the ``priority_weights`` policy parameter of the household's region and year.
+Weights are the ``priority_weights`` policy parameter of the household's region and year, with
+exactly the names of ``PRIORITY_WEIGHTS`` (the parameter declares them, ``registry.policy``): a
+weight read here and not named there fails at once rather than counting as 0.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bangfu.registry.models import Household, Member, Need
+from bangfu.registry.models import Household, Member, Need, Tier
+
+# What makes a household more vulnerable (``_vulnerabilities`` finds them), each worth a weight.
+VULNERABILITIES = (
+    "orphan_or_unsupported_child",
+    "severe_disability",
+    "other_disability",
+    "serious_illness",
+    "chronic_illness",
+    "aged_80_plus",
+    "aged_60_plus",
+    "child_under_16",
+    "living_alone",
+    "five_elders",
+)
+# Every weight ``need_priority`` reads: the names the policy parameter must give.
+PRIORITY_WEIGHTS = (
+    *(f"tier.{tier}" for tier in Tier.values),
+    *VULNERABILITIES,
+    "per_severity_point",
+    *(f"urgency.{urgency}" for urgency in Need.Urgency.values),
+    "per_waiting_week",
+    "waiting_cap",
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +72,7 @@ def need_priority(
     *, need: Need, household: Household, members: list[Member], weights: dict, today: dt.date
 ) -> Priority:
     def weight(name: str, sub: str | None = None) -> Decimal:
-        value = weights.get(name, 0)
-        if sub is not None:
-            value = value.get(sub, 0) if isinstance(value, dict) else 0
+        value = weights[name] if sub is None else weights[name][sub]
         return Decimal(str(value))
 
     components = {"tier": weight("tier", household.tier)}
