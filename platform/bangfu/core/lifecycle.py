@@ -49,8 +49,10 @@ class Lifecycle(models.Model):
 
     @classmethod
     def locked(cls, pk: int, *related: str):
-        """The row, locked until the transaction ends (call inside ``transaction.atomic``)."""
-        rows = cls._default_manager.select_for_update()
+        """The row, locked until the transaction ends (call inside ``transaction.atomic``).
+        The ``related`` rows are read with it but not locked: two writers locking a shared
+        region by the way would wait on each other."""
+        rows = cls._default_manager.select_for_update(of=("self",))
         return (rows.select_related(*related) if related else rows).get(pk=pk)
 
     def status_label(self, status: str) -> str:
