@@ -237,6 +237,13 @@ def _today() -> dt.date:
 
 # --- procured projects (bangfu.procurement) ------------------------------------------------------
 
+# What a project's public notice (公示) carries besides its contract: needed to submit it.
+NOTICE = {
+    "procurement_method": "competitive_consultation",
+    "contract_number": "YJMZ-FW-2026-001",
+    "complaint_channel": "元江县民政局社会救助股 · 0877-6012345 · 元江县澧江街道",
+}
+
 
 class ProjectFactory(factory.django.DjangoModelFactory):
     """A project under way all this year, written straight to its rows (no cap, no ledger): one
@@ -257,7 +264,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     year = factory.LazyFunction(lambda: _today().year)
     starts_on = factory.LazyAttribute(lambda o: dt.date(o.year, 1, 1))
     ends_on = factory.LazyAttribute(lambda o: dt.date(o.year, 12, 31))
-    funding_source = "work_funds"
+    procurement_method = NOTICE["procurement_method"]
+    contract_number = factory.Sequence(lambda n: f"YJMZ-FW-2026-{n:03d}")
+    complaint_channel = NOTICE["complaint_channel"]
     target_households = 2
     status = "in_progress"
     created_by = factory.SubFactory(UserFactory)
@@ -269,7 +278,10 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         for code, quantity in extracted or [("home-care", 20)]:
             item = CatalogueItem.objects.get(code=code)
             line = self.lines.create(
-                item=item, quantity=quantity, unit_price=item.reference_unit_price
+                item=item,
+                quantity=quantity,
+                unit_price=item.reference_unit_price,
+                funding_source="work_funds",
             )
             self.amount += line.amount
         self.save(update_fields=["amount"])

@@ -187,7 +187,6 @@ def _refer_to_a_procured_project(county, village, household, clerk) -> None:
         region=county,
         year=year,
         agency=agency,
-        funding_source=FundingSource.WORK_FUNDS,
         starts_on=dt.date(year, 1, 1),
         ends_on=dt.date(year, 12, 31),
         target_households=2,
@@ -200,6 +199,7 @@ def _refer_to_a_procured_project(county, village, household, clerk) -> None:
         item=CatalogueItem.objects.get(code="home-care"),
         quantity=20,
         unit_price="40.00",
+        funding_source=FundingSource.WORK_FUNDS,
     )
     need = NeedFactory(pk=PROJECT_CASE_PK, household=household, notes=f"{NAME} {ADDRESS}")
     intake = IntakeCase.objects.create(

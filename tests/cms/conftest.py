@@ -9,7 +9,7 @@ from django.core.cache import cache
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.procurement import services as procurement
 from bangfu.procurement.models import CatalogueItem, FundingSource
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.factories import NOTICE, OrganisationFactory, UserFactory, member_of
 from tests.offers.conftest import (  # noqa: F401  (shared fixtures)
     charity,
     charity_and_user,
@@ -61,9 +61,9 @@ def run_project(late_2026, county_a, bureau_staff, manager):
         by=bureau_staff,
         region=buyer,
         year=YEAR,
-        source=FundingSource.WORK_FUNDS,
+        source=FundingSource.SUBSIDY,
         budget_amount=Decimal("1000000"),
-        spent_amount=Decimal("0"),
+        spent_amount=Decimal("1000000"),
     )
     home_care = CatalogueItem.objects.get(code="home-care")
 
@@ -73,12 +73,19 @@ def run_project(late_2026, county_a, bureau_staff, manager):
             name=name,
             region=buyer,
             agency=agency,
-            funding_source=FundingSource.WORK_FUNDS,
             starts_on=dt.date(YEAR, 3, 1),
             ends_on=dt.date(YEAR, 12, 31),
             target_households=30,
             description="为分散供养特困老人提供上门照料。",
-            lines=[{"item": home_care, "quantity": Decimal("100"), "unit_price": Decimal("40")}],
+            lines=[
+                {
+                    "item": home_care,
+                    "quantity": Decimal("100"),
+                    "unit_price": Decimal("40"),
+                    "funding_source": FundingSource.WORK_FUNDS,
+                }
+            ],
+            **NOTICE,
         )
         procurement.project_submit(project=project, by=bureau_staff)
         procurement.project_approve(project=project, by=manager)

@@ -84,7 +84,8 @@ def feature_rows() -> dict[str, list]:
     )
     return {
         "projects": sorted(
-            [p.name, str(p.amount), p.status, p.funding_source] for p in Project.objects.all()
+            [p.name, str(p.amount), p.status, sorted(p.amount_by_source())]
+            for p in Project.objects.prefetch_related("lines")
         ),
         "referrals": sorted([*_need(r.need), r.status, str(r.provider)] for r in referrals),
         "engine": [

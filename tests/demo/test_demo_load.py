@@ -12,16 +12,15 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.db import transaction
-from django.template.defaultfilters import floatformat
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Page, PageLogEntry
 
 from bangfu.accounts.models import Membership, User
 from bangfu.core import crypto
 from bangfu.core.id_numbers import parse_id_number
+from bangfu.core.templatetags.money import yuan
 from bangfu.demo.builder import demo_counts, demo_reset, name_data
 from bangfu.demo.logins import LOGINS
 from bangfu.demo.steps.matching import JOB_KEY
@@ -172,8 +171,7 @@ def test_the_public_home_page_shows_the_county_projects_and_offers(demo, client)
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    with translation.override("zh-hans"):
-        amount = floatformat(sum(p.amount for p in published), "2g")
+    amount = yuan(sum(p.amount for p in published))
     assert f"<dd>{published.count()}</dd>" in html and f"<dd>{amount}</dd>" in html
     for offer in Offer.objects.filter(status=Offer.Status.APPROVED):
         assert offer.title in html

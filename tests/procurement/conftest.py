@@ -8,7 +8,7 @@ import time_machine
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.procurement import services
 from bangfu.procurement.models import CatalogueItem, FundingSource
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.factories import NOTICE, OrganisationFactory, UserFactory, member_of
 
 YEAR = 2026
 
@@ -72,14 +72,14 @@ def home_care():
 
 @pytest.fixture
 def funded(county, staff):
-    """County A with a 1,000,000 yuan budget in 2026: a 4% cap of 40,000.00 yuan."""
+    """County A with 1,000,000 yuan of aid funds spent in 2026: a 4% cap of 40,000.00 yuan."""
     services.fund_set(
         by=staff,
         region=county,
         year=YEAR,
         source=FundingSource.SUBSIDY,
         budget_amount=Decimal("1000000"),
-        spent_amount=Decimal("0"),
+        spent_amount=Decimal("1000000"),
     )
     return county
 
@@ -102,7 +102,6 @@ def make_project(county, staff, agency, home_care):
             name=fields.pop("name", "居家照料服务"),
             region=region or county,
             agency=agency,
-            funding_source=source,
             starts_on=fields.pop("starts_on", dt.date(YEAR, 3, 1)),
             ends_on=fields.pop("ends_on", dt.date(YEAR, 12, 31)),
             lines=[
@@ -110,9 +109,10 @@ def make_project(county, staff, agency, home_care):
                     "item": home_care,
                     "quantity": Decimal(quantity),
                     "unit_price": Decimal(unit_price),
+                    "funding_source": source,
                 }
             ],
-            **fields,
+            **{**NOTICE, **fields},
         )
 
     return make

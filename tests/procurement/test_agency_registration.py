@@ -28,17 +28,19 @@ def project_data(county, agency) -> dict:
         "name": NAME,
         "region": county.pk,
         "agency": agency.pk,
-        "funding_source": FundingSource.WORK_FUNDS,
         "starts_on": "2026-03-01",
         "ends_on": "2026-12-31",
         "target_households": "30",
         "target_hours": "600",
         "description": "为分散供养特困老人提供每周两次上门照料。",
+        "procurement_method": "competitive_consultation",
+        "contract_number": "YJMZ-FW-2026-003",
         "lines-TOTAL_FORMS": "4",
         "lines-INITIAL_FORMS": "0",
         "lines-0-item": care.pk,
         "lines-0-quantity": "600",
         "lines-0-unit_price": "",
+        "lines-0-funding_source": FundingSource.WORK_FUNDS,
     }
 
 

@@ -51,16 +51,21 @@ def test_a_project_from_draft_to_evaluation_report(
     fill(browser, "name", "特困老人居家照料")
     Select(browser.find_element(By.NAME, "region")).select_by_value(str(funded.pk))
     Select(browser.find_element(By.NAME, "agency")).select_by_value(str(agency.pk))
-    Select(browser.find_element(By.NAME, "funding_source")).select_by_value("work_funds")
+    Select(browser.find_element(By.NAME, "procurement_method")).select_by_value(
+        "competitive_consultation"
+    )
+    fill(browser, "contract_number", "YJMZ-FW-2026-007")
+    fill(browser, "complaint_channel", "元江县民政局社会救助股 0877-6012345")
     set_date(browser, "starts_on", "2026-03-01")
     set_date(browser, "ends_on", "2026-12-31")
     fill(browser, "target_households", "2")
     Select(browser.find_element(By.NAME, "lines-0-item")).select_by_value(str(care.pk))
     fill(browser, "lines-0-quantity", "1100")
+    Select(browser.find_element(By.NAME, "lines-0-funding_source")).select_by_value("work_funds")
     press(browser, "save-project")
     project = Project.objects.get(name="特困老人居家照料")
     assert browser.current_url.endswith(f"/projects/{project.pk}/")
-    assert "44000.00" in text(browser, "#project-amount")
+    assert "44,000.00" in text(browser, "#project-amount")
     press(browser, "submit-project")
 
     # The manager tries to approve: refused, and the page says how much room is left.
@@ -68,8 +73,8 @@ def test_a_project_from_draft_to_evaluation_report(
     browser.get(browser.url(f"/staff/procurement/projects/{project.pk}/"))
     press(browser, "approve-project")
     error = text(browser, "#action-errors")
-    assert "40000.00" in error and "44000.00" in error
-    assert "40000.00" in text(browser, ".cap-box .headroom")
+    assert "40,000.00" in error and "44,000.00" in error
+    assert "40,000.00" in text(browser, ".cap-box .headroom")
     fill(browser, "reason", "超出年度上限，请压缩至 900 小时")
     press(browser, "return-project")
 
@@ -78,14 +83,14 @@ def test_a_project_from_draft_to_evaluation_report(
     browser.get(browser.url(f"/staff/procurement/projects/{project.pk}/edit/"))
     fill(browser, "lines-0-quantity", "900")
     press(browser, "save-project")
-    assert "36000.00" in text(browser, "#project-amount")
+    assert "36,000.00" in text(browser, "#project-amount")
     press(browser, "submit-project")
 
     # Approved under the cap: 4,000.00 of headroom remains.
     browser.log_in(manager.username)
     browser.get(browser.url(f"/staff/procurement/projects/{project.pk}/"))
     press(browser, "approve-project")
-    assert "4000.00" in text(browser, ".cap-box .headroom")
+    assert "4,000.00" in text(browser, ".cap-box .headroom")
     project.refresh_from_db()
     assert project.status == Project.Status.APPROVED
 
@@ -104,7 +109,7 @@ def test_a_project_from_draft_to_evaluation_report(
         press(browser, "record-delivery")
     assert project.deliveries.count() == 2
     delivered_row = text(browser, "#lines-title + .table-wrap tbody tr")
-    assert "60" in delivered_row and "2400.00" in delivered_row  # 60 h × 40 yuan
+    assert "60" in delivered_row and "2,400.00" in delivered_row  # 60 h × 40 yuan
 
     # A household's need for care goes from the intake desk to the project the engine proposes.
     need = NeedFactory(household=household_a, category=care.category)
@@ -132,7 +137,7 @@ def test_a_project_from_draft_to_evaluation_report(
     browser.log_in(staff.username)
     browser.get(browser.url(f"/staff/procurement/projects/{project.pk}/"))
     delivered_row = text(browser, "#lines-title + .table-wrap tbody tr")
-    assert "62" in delivered_row and "2480.00" in delivered_row
+    assert "62" in delivered_row and "2,480.00" in delivered_row
     assert str(referral) in text(browser, "#project-referrals")
     assert project.deliveries.count() == 3
 

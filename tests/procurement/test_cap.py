@@ -23,10 +23,10 @@ def cap(region) -> ProcurementCap:
     return ProcurementCap.objects.get(region=region, year=YEAR)
 
 
-def test_a_county_cap_is_four_percent_of_its_budget(funded):
+def test_a_county_cap_is_four_percent_of_its_aid_fund_spending(funded):
     row = cap(funded)
     assert row.cap_pct == Decimal("4")
-    assert row.base == "budget"
+    assert row.base == "spending"
     assert row.cap_amount == Decimal("40000.00")
     assert row.headroom == Decimal("40000.00")
 
@@ -45,7 +45,7 @@ def test_one_fen_over_the_cap_is_refused_with_the_headroom(funded, submitted, ma
     with pytest.raises(services.CapExceeded) as refused:
         services.project_approve(project=project, by=manager)
     assert refused.value.headroom == Decimal("40000.00")
-    assert "40000.00" in refused.value.messages[0]
+    assert "40,000.00" in refused.value.messages[0]
     assert cap(funded).committed_total == Decimal("0.00")
     assert Project.objects.get(pk=project.pk).status == Project.Status.SUBMITTED
     assert not LedgerEntry.objects.exists()
@@ -66,49 +66,77 @@ def test_line_amounts_are_rounded_to_the_fen(make_project):
     assert project.amount == Decimal("83.33")  # 83.325 rounds half up
 
 
-def test_the_cap_rounds_down_never_up(county, staff):
-    services.fund_set(
-        by=staff,
-        region=county,
+def record(by, region, source=FundingSource.SUBSIDY, *, spent, budget=None, programme=""):
+    return services.fund_set(
+        by=by,
+        region=region,
         year=YEAR,
-        source=FundingSource.OTHER,
-        budget_amount=Decimal("100000.99"),
-        spent_amount=Decimal("0"),
+        source=source,
+        programme=programme,
+        budget_amount=Decimal(budget if budget is not None else spent),
+        spent_amount=Decimal(spent),
     )
+
+
+def test_the_cap_rounds_down_never_up(county, staff):
+    record(staff, county, spent="100000.99")
     assert cap(county).cap_amount == Decimal("4000.03")  # 4000.0396
 
 
-def test_the_base_sums_every_source(county, staff):
-    for source, budget in ((FundingSource.SUBSIDY, "900000"), (FundingSource.WORK_FUNDS, "100000")):
-        services.fund_set(
-            by=staff,
-            region=county,
-            year=YEAR,
-            source=source,
-            budget_amount=Decimal(budget),
-            spent_amount=Decimal("0"),
-        )
-    assert cap(county).base_amount == Decimal("1000000.00")
-    assert cap(county).cap_amount == Decimal("40000.00")
+def test_the_base_is_the_aid_funds_spending_and_nothing_else(county, staff):
+    record(staff, county, spent="600000", budget="1200000", programme="dibao")
+    record(staff, county, spent="300000", budget="400000", programme="tekun")
+    # Work funds, the civil-affairs special funds and other funds pay for purchases but raise
+    # no base (003: 困难群众救助资金总支出).
+    record(staff, county, FundingSource.WORK_FUNDS, spent="100000")
+    record(staff, county, FundingSource.CIVIL_AFFAIRS, spent="80000")
+    record(staff, county, FundingSource.OTHER, spent="50000")
+    assert cap(county).base_amount == Decimal("900000.00")
+    assert cap(county).cap_amount == Decimal("36000.00")  # 4% of 900,000
 
 
-def test_percentages_by_level_city_five_county_four_township_four(county_a, staff, manager):
+def test_percentages_by_level_and_a_townships_funds_roll_up_to_its_county(county_a, staff):
     county, town, _village = county_a
     city = county.parent
     city_staff = UserFactory(username="city_staff")
     member_of(city_staff, OrganisationFactory(region=city), Membership.Role.BUREAU_STAFF)
     for region, by in ((city, city_staff), (county, staff), (town, staff)):
-        services.fund_set(
-            by=by,
-            region=region,
-            year=YEAR,
-            source=FundingSource.SUBSIDY,
-            budget_amount=Decimal("1000000"),
-            spent_amount=Decimal("0"),
-        )
-    assert cap(city).cap_amount == Decimal("50000.00")
-    assert cap(county).cap_amount == Decimal("40000.00")
-    assert cap(town).cap_amount == Decimal("40000.00")
+        record(by, region, spent="1000000")
+    assert cap(city).cap_amount == Decimal("50000.00")  # the city's own funds only, 5%
+    # The county's cap covers its townships: 4% of 2,000,000, and the township has no cap row.
+    assert cap(county).base_amount == Decimal("2000000.00")
+    assert cap(county).cap_amount == Decimal("80000.00")
+    assert not ProcurementCap.objects.filter(region=town).exists()
+
+
+def test_county_and_township_purchases_share_one_cap(funded, county_a, submitted, manager):
+    town = county_a[1]
+    services.project_approve(project=submitted(quantity="750"), by=manager)  # county: 30,000.00
+    over = submitted(region=town, quantity="1", unit_price="10000.01")
+    with pytest.raises(services.CapExceeded) as refused:
+        services.project_approve(project=over, by=manager)
+    assert refused.value.headroom == Decimal("10000.00")
+    services.project_approve(
+        project=submitted(region=town, quantity="1", unit_price="10000.00"), by=manager
+    )
+    assert cap(funded).committed_total == cap(funded).cap_amount == Decimal("40000.00")
+    assert not ProcurementCap.objects.filter(region=town).exists()
+
+
+def test_a_township_with_its_own_budget_has_its_own_cap(county_a, staff, manager, submitted):
+    county, town, _village = county_a
+    PolicyValue.objects.create(
+        key="procurement_township_budget", region=town, year=YEAR, value="own"
+    )
+    record(staff, county, spent="1000000")
+    record(staff, town, spent="250000")
+    assert cap(county).cap_amount == Decimal("40000.00")  # the township's funds are not counted
+    assert cap(town).cap_amount == Decimal("10000.00")
+    services.project_approve(
+        project=submitted(region=town, quantity="1", unit_price="10000.00"), by=manager
+    )
+    assert cap(town).committed_total == Decimal("10000.00")
+    assert cap(county).committed_total == Decimal("0.00")
 
 
 def test_a_province_override_reaches_its_counties(county_a, staff):
@@ -117,53 +145,51 @@ def test_a_province_override_reaches_its_counties(county_a, staff):
     PolicyValue.objects.create(
         key="procurement_cap_county_pct", region=province, year=2025, value="3.5"
     )
-    services.fund_set(
-        by=staff,
-        region=county,
-        year=YEAR,
-        source=FundingSource.SUBSIDY,
-        budget_amount=Decimal("1000000"),
-        spent_amount=Decimal("0"),
-    )
+    record(staff, county, spent="1000000")
     assert cap(county).cap_pct == Decimal("3.5")
     assert cap(county).cap_amount == Decimal("35000.00")
 
 
-def test_a_spending_base_follows_actual_spending(county, staff):
-    PolicyValue.objects.create(
-        key="procurement_cap_base", region=county, year=YEAR, value="spending"
+def test_a_region_may_plan_on_its_budget_until_spending_is_entered(county, staff):
+    PolicyValue.objects.create(key="procurement_cap_base", region=county, year=YEAR, value="budget")
+    record(staff, county, spent="0", budget="1000000")
+    assert (cap(county).base, cap(county).cap_amount) == ("budget", Decimal("40000.00"))
+    record(staff, county, spent="600000", budget="1000000")
+    assert (cap(county).base, cap(county).cap_amount) == ("spending", Decimal("24000.00"))
+
+
+def test_commitments_stay_when_spending_lowers_the_cap_and_new_ones_wait(
+    county, staff, manager, submitted
+):
+    PolicyValue.objects.create(key="procurement_cap_base", region=county, year=YEAR, value="budget")
+    record(staff, county, spent="0", budget="1000000")  # planned: 40,000.00
+    project = services.project_approve(project=submitted(quantity="750"), by=manager)  # 30,000
+    record(staff, county, spent="500000", budget="1000000")  # the cap falls to 20,000.00
+    row = cap(county)
+    assert (row.cap_amount, row.committed_total) == (Decimal("20000.00"), Decimal("30000.00"))
+    assert row.over_by == Decimal("10000.00")
+    with pytest.raises(services.CapExceeded) as refused:
+        services.project_approve(project=submitted(quantity="1", unit_price="0.01"), by=manager)
+    assert refused.value.headroom == Decimal("0.00")
+    # Paid 12,000 and closed: 18,000 goes back, and 8,000 may be committed again.
+    services.project_start(project=project, by=staff)
+    services.payment_record(
+        project=project, by=staff, amount=Decimal("12000.00"), paid_on=dt.date(YEAR, 5, 1)
     )
-    services.fund_set(
-        by=staff,
-        region=county,
-        year=YEAR,
-        source=FundingSource.SUBSIDY,
-        budget_amount=Decimal("1000000"),
-        spent_amount=Decimal("600000"),
-    )
-    assert cap(county).base == "spending"
-    assert cap(county).cap_amount == Decimal("24000.00")
+    services.project_close(project=project, by=staff)
+    assert cap(county).headroom == Decimal("8000.00")
+    services.project_approve(project=submitted(quantity="200"), by=manager)  # 8,000.00
+    assert cap(county).headroom == Decimal("0.00")
 
 
-def test_funds_cannot_shrink_the_cap_below_what_is_committed(funded, submitted, manager, staff):
-    services.project_approve(project=submitted(quantity="750"), by=manager)  # 30,000.00
-    with pytest.raises(ValidationError, match=r"30000\.00"):
-        services.fund_set(
-            by=staff,
-            region=funded,
-            year=YEAR,
-            source=FundingSource.SUBSIDY,
-            budget_amount=Decimal("500000"),  # cap would be 20,000.00
-            spent_amount=Decimal("0"),
-        )
-    assert cap(funded).cap_amount == Decimal("40000.00")
-
-
-def test_the_database_refuses_a_committed_total_above_the_cap(funded):
+def test_the_database_refuses_a_committed_total_above_the_limit(funded):
     with pytest.raises(IntegrityError), transaction.atomic():
         ProcurementCap.objects.filter(region=funded).update(
-            committed_total=F("cap_amount") + Decimal("0.01")
+            committed_total=F("committed_limit") + Decimal("0.01")
         )
+    # Positive control: exactly at the limit is a committed total the row may hold.
+    ProcurementCap.objects.filter(region=funded).update(committed_total=F("committed_limit"))
+    assert cap(funded).committed_total == Decimal("40000.00")
 
 
 def test_closing_returns_the_unpaid_commitment_to_the_headroom(funded, submitted, manager, staff):

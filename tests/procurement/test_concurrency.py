@@ -1,4 +1,5 @@
-"""Fifty managers approve at once: the committed total never passes the cap (PostgreSQL).
+"""Fifty managers approve at once, county and township projects against the county's one cap:
+the committed total never passes it (PostgreSQL).
 
 The same harness runs a naive approval (read the cap, check, write the sum back; no row lock,
 no F()) and must see it over-commit: proof that the harness can catch the race at all.
@@ -45,10 +46,15 @@ def _public_site_aside(monkeypatch):
 
 
 @pytest.fixture
-def contenders(funded, submitted):
-    """Fifty submitted projects of 500 to 3,000 yuan against a 40,000.00 cap (~87,000 asked)."""
+def contenders(funded, county_a, submitted):
+    """Fifty submitted projects of 500 to 3,000 yuan against a 40,000.00 cap (~87,000 asked),
+    every other one bought by a township of the county, under the same cap."""
+    town = county_a[1]
     amounts = random.Random(2026).choices(range(500, 3001, 250), k=THREADS)
-    return [submitted(quantity="1", unit_price=str(amount)) for amount in amounts]
+    return [
+        submitted(quantity="1", unit_price=str(amount), region=town if index % 2 else funded)
+        for index, amount in enumerate(amounts)
+    ]
 
 
 def approve_without_lock(*, project: Project, by) -> Project:
@@ -61,7 +67,8 @@ def approve_without_lock(*, project: Project, by) -> Project:
     """
     with transaction.atomic():
         project = Project.objects.select_related("region").get(pk=project.pk)
-        cap = ProcurementCap.objects.get(region=project.region, year=project.year)
+        unit = services.fiscal_unit(project.region, project.year)
+        cap = ProcurementCap.objects.get(region=unit, year=project.year)
         headroom = cap.cap_amount - cap.committed_total
         if project.amount > headroom:
             raise services.CapExceeded(cap=cap, amount=project.amount, headroom=headroom)
@@ -160,6 +167,12 @@ def test_fifty_simultaneous_approvals_never_exceed_the_cap(
 ):
     results, seconds = run_repetitions(services.project_approve, contenders, manager, funded)
     describe("locked approval", results, seconds)
+    # Both kinds of buyer won approvals: the township's counted against the county's cap.
+    approved_regions = set(
+        Project.objects.filter(status=Project.Status.APPROVED).values_list("region", flat=True)
+    )
+    assert len(approved_regions) == 2
+    assert ProcurementCap.objects.count() == 1
     for result in results:
         assert set(result["outcomes"]) <= {"approved", "refused"}, result["outcomes"]
         assert result["approved_total"] <= result["cap"]

@@ -4,49 +4,78 @@ from collections import Counter
 
 import pytest
 
+from bangfu.accounts.models import Membership
 from bangfu.demo.procurement import load_procurement_demo
 from bangfu.procurement.models import (
     DeliveryRecord,
     Evaluation,
+    Filing,
     LedgerEntry,
     ProcurementCap,
     Project,
 )
-from bangfu.regions.models import Region
+from bangfu.regions.models import PolicyValue, Region
 from bangfu.registry.models import ServiceCategory
 from tests.factories import (
     HouseholdFactory,
     MemberFactory,
     NeedFactory,
+    OrganisationFactory,
     RegionFactory,
     StationFactory,
+    UserFactory,
+    member_of,
 )
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def yuanjiang_cap(county_a):
+    """The county buys up to 5% of its aid-fund spending (003), as the demo's policy step sets."""
+    PolicyValue.objects.create(
+        key="procurement_cap_county_pct", region=county_a[0], year=2026, value="5"
+    )
+
+
+@pytest.fixture
+def city_manager(county_a):
+    """The manager of the city's bureau, which acknowledges the county's filings (备案)."""
+    user = UserFactory(username="city_manager")
+    bureau = OrganisationFactory(region=county_a[0].parent, name="玉溪市民政局")
+    member_of(user, bureau, Membership.Role.BUREAU_MANAGER)
+    return user
+
+
 def test_the_demo_year_runs_through_the_services_and_keeps_the_cap(
-    county_a, staff, manager, agency
+    county_a, staff, manager, city_manager, agency
 ):
-    county, _town, village = county_a
+    county, town, village = county_a
     HouseholdFactory.create_batch(30, region=village)
     projects = load_procurement_demo(county, random.Random(7))
 
     assert len(projects) == 12
     statuses = Counter(Project.objects.values_list("status", flat=True))
     assert statuses == {"draft": 2, "submitted": 2, "approved": 2, "in_progress": 4, "closed": 2}
-    cap = ProcurementCap.objects.get(region=county, year=2026)
+    # One cap for the county and its township: the township's purchase is counted in it.
+    cap = ProcurementCap.objects.get()
+    assert (cap.region, cap.year, cap.cap_pct) == (county, 2026, 5)
     assert 0 < cap.committed_total <= cap.cap_amount
+    township = Project.objects.exclude(region=county).get()
+    assert township.region == town and township.status in Project.COMMITTED_STATUSES
+    assert LedgerEntry.objects.filter(project=township, cap=cap).exists()
     assert cap.paid_total > 0
     for project in Project.objects.filter(status__in=Project.COMMITTED_STATUSES):
         if project.needs_filing:
-            assert project.filing.reference
+            assert project.filing.status == Filing.Status.ACKNOWLEDGED
+            assert project.filing.answered_by == city_manager and project.filing.reference
+            assert project.filing.documents.exists()
     assert Project.objects.filter(deliveries__household__isnull=False).exists()
     assert Evaluation.objects.count() >= 3
 
 
 def test_projects_serve_the_townships_where_needs_wait_for_a_service_no_station_offers(
-    county_a, staff, manager, agency
+    county_a, staff, manager, city_manager, agency
 ):
     # given two townships whose stations offer rehabilitation, one of them without households
     # waiting for it, and a third whose station does not offer it: two households wait there

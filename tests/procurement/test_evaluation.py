@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from bangfu.procurement import services
 from bangfu.procurement.models import CatalogueItem, EvaluationScheme, FundingSource, Grade
 from bangfu.registry.models import Tier
-from tests.factories import HouseholdFactory
+from tests.factories import NOTICE, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +50,19 @@ def project(funded, county_a, staff, manager, agency, home_care):
         name="居家照料与关爱探访",
         region=funded,
         agency=agency,
-        funding_source=FundingSource.WORK_FUNDS,
         starts_on=dt.date(2026, 3, 1),
         ends_on=dt.date(2026, 12, 31),
         target_households=4,
         target_hours=100,
         lines=[
-            {"item": home_care, "quantity": Decimal("100")},
-            {"item": visits, "quantity": Decimal("50")},
+            {
+                "item": home_care,
+                "quantity": Decimal("100"),
+                "funding_source": FundingSource.WORK_FUNDS,
+            },
+            {"item": visits, "quantity": Decimal("50"), "funding_source": FundingSource.WORK_FUNDS},
         ],
+        **NOTICE,
     )
     services.project_submit(project=project, by=staff)
     services.project_approve(project=project, by=manager)

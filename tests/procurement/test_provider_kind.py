@@ -205,7 +205,6 @@ def test_a_refused_project_leaves_no_provider_behind(staff, county, agency, in_e
             name="无内容的项目",
             region=county,
             agency=agency,
-            funding_source="work_funds",
             starts_on=dt.date(YEAR, 3, 1),
             ends_on=dt.date(YEAR, 12, 31),
             lines=[],

@@ -45,8 +45,8 @@ def test_the_dashboard_shows_the_bureau_its_cap_and_projects(client, staff, appr
     content = response.content.decode()
     assert response.status_code == 200
     assert "困境儿童关爱服务" in content
-    assert "40000.00" in content  # the cap
-    assert "36000.00" in content  # its headroom after 4,000.00 committed
+    assert "40,000.00" in content  # the cap
+    assert "36,000.00" in content  # its headroom after 4,000.00 committed
     assert "<svg" in content
 
 
@@ -55,7 +55,7 @@ def test_another_county_sees_neither_the_cap_nor_the_projects(client, outsider_s
     dashboard = client.get(reverse("procurement:dashboard"), {"year": YEAR})
     assert dashboard.status_code == 200
     assert "困境儿童关爱服务" not in dashboard.content.decode()
-    assert "40000.00" not in dashboard.content.decode()
+    assert "40,000.00" not in dashboard.content.decode()
     listing = client.get(reverse("procurement:project-list"))
     assert "困境儿童关爱服务" not in listing.content.decode()
     assert client.get(detail(approved)).status_code == 404
@@ -118,9 +118,25 @@ def test_approval_over_the_cap_is_refused_with_the_headroom_in_the_page(
     content = response.content.decode()
     assert response.status_code == 409
     errors = content[content.index('id="action-errors"') :][:600]
-    assert "40000.00" in errors  # the headroom
-    assert "40010.00" in errors  # what was asked
+    assert "40,000.00" in errors  # the headroom
+    assert "40,010.00" in errors  # what was asked
     assert Project.objects.get(pk=project.pk).status == Project.Status.SUBMITTED
+
+
+def test_a_draft_and_a_submission_over_the_headroom_are_warned(
+    client, staff, manager, funded, make_project, submitted
+):
+    services.project_approve(project=submitted(quantity="750"), by=manager)  # 30,000.00 used
+    over = make_project(name="助餐送餐服务", quantity="251")  # 10,040.00 > 10,000.00 left
+    client.force_login(staff)
+    draft = client.get(detail(over)).content.decode()
+    assert 'id="headroom-warning"' in draft
+    assert "10,040.00" in draft and "10,000.00" in draft and "40.00" in draft
+    client.post(action(over, "submit"))
+    assert 'id="headroom-warning"' in client.get(detail(over)).content.decode()
+    # Positive control: a project that fits is not warned.
+    fits = make_project(name="心理疏导", quantity="250")  # 10,000.00
+    assert 'id="headroom-warning"' not in client.get(detail(fits)).content.decode()
 
 
 def test_approval_under_the_cap_commits_and_shows_the_new_headroom(
@@ -131,7 +147,7 @@ def test_approval_under_the_cap_commits_and_shows_the_new_headroom(
     response = client.post(action(project, "approve"), follow=True)
     assert response.status_code == 200
     assert Project.objects.get(pk=project.pk).status == Project.Status.APPROVED
-    assert "30000.00" in response.content.decode()
+    assert "30,000.00" in response.content.decode()
 
 
 def test_staff_create_a_project_from_the_form(client, staff, county, agency):
@@ -142,20 +158,23 @@ def test_staff_create_a_project_from_the_form(client, staff, county, agency):
         "name": "送医陪护与照料",
         "region": county.pk,
         "agency": agency.pk,
-        "funding_source": FundingSource.WORK_FUNDS,
         "starts_on": "2026-03-01",
         "ends_on": "2026-12-31",
         "target_households": "30",
         "target_hours": "500",
         "description": "",
+        "procurement_method": "competitive_consultation",
+        "contract_number": "YJMZ-FW-2026-004",
         "lines-TOTAL_FORMS": "4",
         "lines-INITIAL_FORMS": "0",
         "lines-0-item": care.pk,
         "lines-0-quantity": "500",
         "lines-0-unit_price": "",
+        "lines-0-funding_source": FundingSource.WORK_FUNDS,
         "lines-1-item": escort.pk,
         "lines-1-quantity": "20",
         "lines-1-unit_price": "140.50",
+        "lines-1-funding_source": FundingSource.SUBSIDY,
     }
     response = client.post(reverse("procurement:project-create"), data)
     project = Project.objects.get(name="送医陪护与照料")
@@ -163,6 +182,12 @@ def test_staff_create_a_project_from_the_form(client, staff, county, agency):
     assert response["Location"] == detail(project)
     assert project.amount == Decimal("22810.00")  # 500 × 40 + 20 × 140.50
     assert project.status == Project.Status.DRAFT
+    # Each line records the fund that pays it; the aid-fund line makes the project a filing one.
+    assert project.amount_by_source() == {
+        FundingSource.WORK_FUNDS: Decimal("20000.00"),
+        FundingSource.SUBSIDY: Decimal("2810.00"),
+    }
+    assert project.needs_filing
 
 
 def test_a_delivery_to_a_household_of_another_county_is_refused(client, staff, approved, county_b):
@@ -200,7 +225,7 @@ def test_deliveries_show_against_the_contract(client, staff, approved, household
     assert response.status_code == 200
     assert approved.deliveries.get().household == household_a
     assert "25.0" in content  # delivered % of 100 contracted hours
-    assert "1000.00" in content  # delivered value
+    assert "1,000.00" in content  # delivered value
 
 
 @pytest.fixture
@@ -238,10 +263,14 @@ def test_the_evaluation_exports_as_xlsx_and_pdf(client, staff, evaluation):
     client.force_login(staff)
     xlsx = client.get(reverse("procurement:evaluation-export", args=[evaluation.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    facts = [row[1] for row in sheet.iter_rows(max_row=11, values_only=True)]
-    assert facts[0] == "困境儿童关爱服务"
-    assert facts[9] == str(evaluation.final_score)
-    assert facts[10] == evaluation.get_grade_display()
+    facts = [row[1] for row in sheet.iter_rows(max_row=11)]
+    assert facts[0].value == "困境儿童关爱服务"
+    # The contract amount and the scores are numbers; the amount shows 4,000.00.
+    assert (facts[4].value, facts[4].data_type, facts[4].number_format) == (4000, "n", "#,##0.00")
+    assert (facts[9].value, facts[9].data_type) == (float(evaluation.final_score), "n")
+    assert facts[10].value == evaluation.get_grade_display()
+    cost = sheet.cell(14 + list(evaluation.indicators).index("cost"), 2)  # below the header
+    assert cost.number_format == "#,##0.00"  # paid per household: an amount
     assert sheet._charts  # the indicator chart travels with the numbers
     pdf = client.get(reverse("procurement:evaluation-export", args=[evaluation.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
@@ -269,13 +298,13 @@ def test_staff_record_funds_and_the_page_shows_the_new_cap(client, staff, county
             "region": county.pk,
             "year": YEAR,
             "source": FundingSource.SUBSIDY,
-            "budget_amount": "2500000.00",
-            "spent_amount": "0",
+            "budget_amount": "2600000.00",
+            "spent_amount": "2500000.00",
         },
         follow=True,
     )
     assert response.status_code == 200
-    assert "100000.00" in response.content.decode()  # 4% of 2,500,000.00
+    assert "100,000.00" in response.content.decode()  # 4% of 2,500,000.00 spent
 
 
 def test_an_auditor_cannot_record_funds(client, auditor, county):

@@ -13,7 +13,7 @@ from bangfu.accounts.models import Membership, Organisation, User
 from bangfu.procurement import services
 from bangfu.procurement.models import CatalogueItem, FundingSource, Project
 from bangfu.regions.models import Region
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.factories import NOTICE, OrganisationFactory, UserFactory, member_of
 
 
 def agency_with_staff(region: Region, *, name: str, username: str) -> tuple[Organisation, User]:
@@ -52,14 +52,18 @@ class Buyer:
             name=name,
             region=region or self.region,
             agency=agency,
-            funding_source=FundingSource.WORK_FUNDS,
             starts_on=starts_on,
             ends_on=ends_on,
             target_households=target_households,
             lines=[
-                {"item": CatalogueItem.objects.get(code=code), "quantity": Decimal("20")}
+                {
+                    "item": CatalogueItem.objects.get(code=code),
+                    "quantity": Decimal("20"),
+                    "funding_source": FundingSource.WORK_FUNDS,
+                }
                 for code in items
             ],
+            **NOTICE,
         )
         services.project_submit(project=project, by=self.staff)
         services.project_approve(project=project, by=self.manager)
@@ -69,8 +73,8 @@ class Buyer:
 
 
 def buyer_of(region: Region, *, years=(2026,)) -> Buyer:
-    """The region's buying bureau, with a 1,000,000 yuan budget a year (at county level, a
-    40,000 yuan cap)."""
+    """The region's buying bureau, with 1,000,000 yuan of aid funds spent a year (at county
+    level, a 40,000 yuan cap)."""
     bureau = OrganisationFactory(
         kind=Organisation.Kind.BUREAU, name=f"{region.name}民政局采购科", region=region
     )
@@ -85,6 +89,6 @@ def buyer_of(region: Region, *, years=(2026,)) -> Buyer:
             year=year,
             source=FundingSource.SUBSIDY,
             budget_amount=Decimal("1000000"),
-            spent_amount=Decimal("0"),
+            spent_amount=Decimal("1000000"),
         )
     return Buyer(region=region, staff=staff, manager=manager)

@@ -1,4 +1,5 @@
-"""Migration operations that move a column of personal data to encryption at rest.
+"""Migration operations: moving a column of personal data to encryption at rest, and checking
+foreign keys at once before a later operation alters the table.
 
 Migrations import these by name, so their behaviour must not change once a migration uses them.
 """
@@ -61,3 +62,10 @@ def _rewrite(schema_editor, model, field_name: str, also: list[str], convert) ->
                 return
             cursor.executemany(update, [[*convert(value), key] for key, value in rows])
             last = rows[-1][0]
+
+
+def keys_checked_now(schema_editor) -> None:
+    """Check the foreign keys of rows written so far now, not at commit: on PostgreSQL a table
+    with pending deferred checks cannot be altered later in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -38,6 +38,15 @@ LOGINS = (
         _("all households of the county; approves projects, charities and offers"),
     ),
     Login(
+        _("city bureau manager"),
+        "city",
+        "Yuxi-city-2026",
+        _(
+            "the Yuxi city bureau (玉溪市民政局): the county's filings (备案) to acknowledge or "
+            "return, its caps and spending side by side"
+        ),
+    ),
+    Login(
         _("auditor"),
         "auditor",
         "Yuanjiang-auditor-2026",

@@ -12,17 +12,25 @@ station offers them: that is where the matching engine refers cases to the proje
 """
 
 import datetime as dt
+import io
 import random
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
 from bangfu.accounts.models import Membership, Organisation
+from bangfu.core.templatetags.money import yuan
 from bangfu.procurement import services
 from bangfu.procurement.agencies import serving
-from bangfu.procurement.models import CatalogueItem, FundingSource, Project
+from bangfu.procurement.exports import CJK_FONT
+from bangfu.procurement.models import CatalogueItem, FundingSource, Programme, Project
 from bangfu.providers.models import Station
 from bangfu.regions.models import Region, within_any
 from bangfu.registry.models import Household, Need, ServiceCategory
@@ -86,7 +94,7 @@ PROJECTS = [
     ),
     (
         "关爱探访与资源链接",
-        FundingSource.OTHER,
+        FundingSource.CIVIL_AFFAIRS,
         [("care-visit", 3000), ("resource-linking-case", 120)],
         300,
         0,
@@ -103,6 +111,27 @@ PROJECTS = [
     ("第三方绩效评价", FundingSource.WORK_FUNDS, [("performance-evaluation", 1)], 0, 0, S.DRAFT),
 ]
 ORDER = [S.DRAFT, S.SUBMITTED, S.APPROVED, S.IN_PROGRESS, S.CLOSED]
+# The projects a township buys under the county's cap (001: county and townships together).
+TOWNSHIP_PROJECTS = {"困难群众心理疏导"}
+
+
+def _funds(county: Region) -> list[tuple[Region, str, str, Decimal]]:
+    """The year's budgets: the aid funds by programme, the other sources, and the first
+    township's own temporary-assistance reserve (乡镇临时救助备用金), counted with the county's."""
+    town = county.children.order_by("code").first()
+    aid = FundingSource.SUBSIDY
+    return [
+        (county, aid, Programme.DIBAO, Decimal("19800000")),
+        (county, aid, Programme.TEKUN, Decimal("7600000")),
+        (county, aid, Programme.TEMPORARY, Decimal("2400000")),
+        (county, aid, Programme.ORPHANS, Decimal("1100000")),
+        (town, aid, Programme.TEMPORARY, Decimal("160000")),
+        (county, FundingSource.WORK_FUNDS, Programme.ALL, Decimal("3000000")),
+        (county, FundingSource.CIVIL_AFFAIRS, Programme.ALL, Decimal("1200000")),
+        (county, FundingSource.OTHER, Programme.ALL, Decimal("2000000")),
+    ]
+
+
 # A project that serves households covers this many townships its stations leave uncovered.
 AREA_TOWNS = 3
 
@@ -157,6 +186,47 @@ def _households(project: Project) -> list[Household]:
     return list(Household.objects.filter(within_any(area, "region"))[:400])
 
 
+def _filing_form(project: Project) -> SimpleUploadedFile:
+    """The filing form (备案表) a county sends with its filing: one page of the project's
+    figures."""
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setFont(CJK_FONT, 16)
+    page.drawString(60, 780, "政府购买社会救助服务备案表")
+    page.setFont(CJK_FONT, 11)
+    rows = [
+        f"购买主体：{project.region.name}民政局",
+        f"项目名称：{project.name}",
+        f"合同编号：{project.contract_number}",
+        f"服务期限：{project.starts_on:%Y-%m-%d} 至 {project.ends_on:%Y-%m-%d}",
+        f"承接主体：{project.agency.name}",
+        f"合同金额：{yuan(project.amount)} 元",
+        *(
+            f"  {line.item.name}：{line.quantity:g} × {yuan(line.unit_price)} 元"
+            f"（{line.get_funding_source_display()}）"
+            for line in project.lines.select_related("item")
+        ),
+    ]
+    for number, row in enumerate(rows):
+        page.drawString(60, 740 - 22 * number, row)
+    page.showPage()
+    page.save()
+    return SimpleUploadedFile(
+        f"{project.name}备案表.pdf", buffer.getvalue(), content_type="application/pdf"
+    )
+
+
+def _file(project: Project, *, staff, city, reference: str, returned: str = "") -> None:
+    """Send the project's filing to the city's bureau, which acknowledges it; with ``returned``,
+    the city first sends it back with that reason and the county sends it again."""
+    filing = services.filing_send(project=project, by=staff, documents=[_filing_form(project)])
+    if returned:
+        services.filing_return(filing=filing, by=city, reason=returned)
+        filing = services.filing_send(project=project, by=staff, documents=[_filing_form(project)])
+    services.filing_acknowledge(filing=filing, by=city, reference=reference)
+
+
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max((end - start).days, 0)))
 
@@ -169,31 +239,31 @@ def load_procurement_demo(
     agency: Organisation | None = None,
     staff=None,
     manager=None,
+    city=None,
     as_of: dt.date | None = None,
 ) -> list[Project]:
-    """Funds for 2026 and twelve projects from draft to closed, with deliveries and evaluations.
+    """Funds for 2026 and twelve projects from draft to closed, with deliveries and evaluations;
+    the purchases from the aid funds filed (备案) with the city's bureau (``city``: its
+    manager), which acknowledges them.
 
     Nothing is dated after ``as_of`` (default today; never later, the services refuse it).
     """
     staff = staff or _member(county, Membership.Role.BUREAU_STAFF)
     manager = manager or _member(county, Membership.Role.BUREAU_MANAGER)
+    city = city or _member(county.parent, Membership.Role.BUREAU_MANAGER)
     agency = agency or _agency(county)
     today = min(as_of or timezone.localdate(), timezone.localdate())
-    scale = Decimal(rng.randint(90, 110)) / 100
-    for source, budget in (
-        (FundingSource.WORK_FUNDS, Decimal("3000000")),
-        (FundingSource.SUBSIDY, Decimal("45000000")),
-        (FundingSource.OTHER, Decimal("2000000")),
-    ):
+    scale = Decimal(rng.randint(95, 105)) / 100
+    for region, source, programme, budget in _funds(county):
+        budget = (budget * scale).quantize(Decimal("1"))
         services.fund_set(
             by=staff,
-            region=county,
+            region=region,
             year=YEAR,
             source=source,
-            budget_amount=budget * scale,
-            spent_amount=(budget * scale * Decimal(rng.randint(55, 85)) / 100).quantize(
-                Decimal("1")
-            ),
+            programme=programme,
+            budget_amount=budget,
+            spent_amount=(budget * Decimal(rng.randint(88, 98)) / 100).quantize(Decimal("1")),
         )
     items = {item.code: item for item in CatalogueItem.objects.select_related("category")}
     towns = list(county.children.order_by("code")[:3])
@@ -209,28 +279,41 @@ def load_procurement_demo(
         }
         nearby = rng.sample(towns, k=min(len(towns), 2))
         uncovered = _uncovered_towns(county, bought, k=AREA_TOWNS) if bought else []
+        buyer = towns[0] if name in TOWNSHIP_PROJECTS else county
         project = services.project_create(
             by=staff,
             name=name,
-            region=county,
+            region=buyer,
             agency=agency,
-            funding_source=source,
             starts_on=starts_on,
             ends_on=dt.date(YEAR, 12, 31),
             target_households=target_households,
             target_hours=target_hours,
             description="",
-            service_area=uncovered or nearby,
-            lines=[{"item": items[code], "quantity": Decimal(qty)} for code, qty in lines],
+            # A county buys most services by 竞争性磋商 and some by public tender.
+            procurement_method=(
+                Project.ProcurementMethod.PUBLIC_TENDER
+                if index % 4 == 0
+                else Project.ProcurementMethod.COMPETITIVE_CONSULTATION
+            ),
+            contract_number=f"MZCG-{county.code[:6]}-{YEAR}-{index + 1:03d}",
+            complaint_channel=f"{county.name}民政局社会救助股；12345 政务服务便民热线",
+            service_area=[buyer] if buyer != county else uncovered or nearby,
+            lines=[
+                {"item": items[code], "quantity": Decimal(qty), "funding_source": source}
+                for code, qty in lines
+            ],
         )
         reached = ORDER.index(status)
         if reached >= 1:
             if project.needs_filing:
-                services.filing_record(
-                    project=project,
-                    by=staff,
-                    filed_on=min(starts_on - dt.timedelta(days=20), today),
+                _file(
+                    project,
+                    staff=staff,
+                    city=city,
                     reference=f"{county.parent.name}民政备〔{YEAR}〕{index + 1:02d}号",
+                    # The first went back once for its implementation plan (实施方案).
+                    returned="" if index else "请补充项目实施方案后重新报送。",
                 )
             services.project_submit(project=project, by=staff)
         if reached >= 2:

@@ -62,7 +62,7 @@ class ProcurementCapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "region", "year", "agency", "amount", "status"]
-    list_filter = ["status", "year", "funding_source"]
+    list_filter = ["status", "year", "lines__funding_source"]
     search_fields = ["name", "agency__name"]
 
 

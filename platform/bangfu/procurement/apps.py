@@ -26,6 +26,7 @@ class ProcurementConfig(AppConfig):
             models.ProjectLine,
             models.ProjectTransition,
             models.Filing,
+            models.FilingEvent,
             models.LedgerEntry,
             models.Evaluation,
             models.EvaluationScore,
@@ -33,3 +34,5 @@ class ProcurementConfig(AppConfig):
             auditlog.register(model)
         # Deliveries may name a household: the note is free text and stays out of the log.
         auditlog.register(models.DeliveryRecord, mask_fields=["note"])
+        # A document's file name is the uploader's own and may say anything.
+        auditlog.register(models.FilingDocument, mask_fields=["name"])

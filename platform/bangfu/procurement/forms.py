@@ -7,10 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.forms import InputRulesMixin
 from bangfu.procurement.models import (
     FEN,
+    PAYING_SOURCES,
+    PDF_MAX_MEGABYTES,
     CatalogueItem,
+    Filing,
     FundingSource,
+    Programme,
     Project,
     ProjectLine,
+    validate_pdf,
 )
 from bangfu.procurement.selectors import agencies_for_buyer, buying_regions, visible_regions
 from bangfu.regions.models import Region, within
@@ -47,18 +52,28 @@ class ProjectForm(InputRulesMixin, forms.ModelForm):
             "name",
             "region",
             "agency",
-            "funding_source",
             "starts_on",
             "ends_on",
             "service_area",
             "target_households",
             "target_hours",
             "description",
+            "procurement_method",
+            "contract_number",
+            "complaint_channel",
         ]
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "complaint_channel": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "contract_number": _("Needed before the project goes for approval."),
+            "complaint_channel": _(
+                "Whom the public contacts to complain, and how. Empty: the buying bureau's "
+                "phone and address."
+            ),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -69,6 +84,7 @@ class ProjectForm(InputRulesMixin, forms.ModelForm):
             level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
         )
         self.fields["service_area"].required = False
+        self.fields["procurement_method"].required = True
 
 
 class LineForm(forms.Form):
@@ -84,6 +100,15 @@ class LineForm(forms.Form):
         required=False,
         help_text=_("Empty: the catalogue's reference price."),
     )
+    funding_source = forms.ChoiceField(
+        label=_("paid from"),
+        choices=[(source.value, source.label) for source in PAYING_SOURCES],
+        help_text=_("Paying from the assistance subsidy funds needs a filing (备案) one level up."),
+    )
+
+    def has_changed(self) -> bool:
+        # The source a browser posts for every row does not make an empty row a line.
+        return any(name != "funding_source" for name in self.changed_data)
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -103,7 +128,12 @@ LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=4, 
 
 def initial_lines(project: Project) -> list[dict]:
     return [
-        {"item": line.item, "quantity": line.quantity, "unit_price": line.unit_price}
+        {
+            "item": line.item,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "funding_source": line.funding_source,
+        }
         for line in project.lines.all()
     ]
 
@@ -112,6 +142,12 @@ class FundForm(forms.Form):
     region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.none())
     year = forms.TypedChoiceField(label=_("year"), coerce=int, choices=year_choices)
     source = forms.ChoiceField(label=_("source"), choices=FundingSource.choices)
+    programme = forms.ChoiceField(
+        label=_("programme"),
+        choices=Programme.choices,
+        required=False,
+        help_text=_("For the assistance subsidy funds, where the budget names the programme."),
+    )
     budget_amount = money_form_field(_("budget (yuan)"))
     spent_amount = money_form_field(_("actual spending (yuan)"), initial=Decimal("0"))
 
@@ -120,11 +156,40 @@ class FundForm(forms.Form):
         self.fields["region"].queryset = buying_regions(user)
 
 
-class FilingForm(InputRulesMixin, forms.Form):
-    past_dates = ("filed_on",)
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
-    filed_on = forms.DateField(label=_("filed on"), widget=DateInput())
-    reference = forms.CharField(label=_("filing reference"), max_length=60)
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's recipe): cleaned to a list, each file validated."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [clean_one(file, initial) for file in data]
+        return [clean_one(data, initial)]
+
+
+class FilingSendForm(forms.Form):
+    documents = MultipleFileField(
+        label=_("documents (PDF)"),
+        validators=[validate_pdf],
+        widget=MultipleFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].help_text = _(
+            "The filing's documents, as PDF files of at most %(limit)s MB each."
+        ) % {"limit": PDF_MAX_MEGABYTES}
+
+
+class FilingAcknowledgeForm(InputRulesMixin, forms.Form):
+    reference = forms.CharField(label=_("filing reference (备案号)"), max_length=60)
 
 
 class PaymentForm(InputRulesMixin, forms.Form):
@@ -222,6 +287,12 @@ class DashboardFilter(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = visible_regions(user)
+
+
+class FilingInboxFilter(DashboardFilter):
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", "—"), *Filing.Status.choices], required=False
+    )
 
 
 class ProjectFilter(forms.Form):

@@ -1,5 +1,9 @@
-"""Procurement's policy parameters: the purchase cap (document 001: city 5%, county and township
-4%; document 003: at most 5% of the year's aid-fund spending) and what it is a share of."""
+"""Procurement's policy parameters: the purchase cap by level of government, what it is a share
+of, and whether a township buys under its county's cap or its own.
+
+Document 001 (Anshan): city 5%, county and township 4%, each level paying from its own funds.
+Document 003 (Yuanjiang), item 17: at most 5% of the year's spending of the aid funds.
+"""
 
 from decimal import Decimal
 
@@ -19,7 +23,19 @@ PARAMETERS = {
         _("Procurement cap, township level (%)"), "percent", maximum=Decimal("100")
     ),
     "procurement_cap_base": Parameter(
-        _("Procurement cap base"), "choice", choices=("budget", "spending")
+        _("Procurement cap base"),
+        "choice",
+        choices=("spending", "budget"),
+        name_labels={
+            "spending": _("the year's spending of the aid funds"),
+            "budget": _("the aid funds' budget, until spending is entered"),
+        },
+    ),
+    "procurement_township_budget": Parameter(
+        _("Townships buy under the cap of"),
+        "choice",
+        choices=("county", "own"),
+        name_labels={"county": _("their county"), "own": _("their own budget")},
     ),
 }
 register_parameters(PARAMETERS)
@@ -36,3 +52,17 @@ def cap_pct(policy: Policy) -> Decimal:
     if key is None:
         raise PolicyNotSet("procurement_cap_*_pct", policy.region, policy.year)
     return policy[key]
+
+
+def is_own_fiscal_unit(township: Region, year: int) -> bool:
+    """Whether a township keeps its own budget and cap (001: 各级…列支) rather than buying under
+    its county's."""
+    return Policy(township, year)["procurement_township_budget"] == "own"
+
+
+def fiscal_unit(region: Region, year: int) -> Region:
+    """The region whose cap a purchase by ``region`` counts against: a city or a county its own,
+    a township its county's unless it keeps a budget of its own."""
+    if region.level == Region.Level.TOWNSHIP and not is_own_fiscal_unit(region, year):
+        return region.parent
+    return region

@@ -1,10 +1,11 @@
 """What the public site may know of procured projects: the notice (公示) as plain records.
 
 The site (``cms``) reads projects through this module alone. A notice is
-``Project.public_summary()`` — totals, never a household or a person — with the project's
-description and, once it is closed, its latest evaluation grade. Notices exist from approval on
-(``selectors.published_projects``) and are built at each request, so the delivery so far is
-always the current figure.
+``Project.public_summary()`` — what a procurement notice carries (method, contract number,
+period, amount, agency, service area, where to complain) and totals, never a household or a
+person — with the project's description and, once it is closed, its latest evaluation grade.
+Notices exist from approval on (``selectors.published_projects``) and are built at each request,
+so the delivery so far is always the current figure.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from bangfu.procurement.models import Evaluation, Project
+from bangfu.procurement.models import Evaluation, Project, ProjectTransition
 from bangfu.procurement.selectors import published_projects
 from bangfu.regions.models import Region
 
@@ -44,6 +45,10 @@ class ProjectNotice:
     year: int
     agency: str
     funding_source: str
+    procurement_method: str
+    contract_number: str
+    complaint_channel: str
+    published_on: dt.date | None
     amount: Decimal
     starts_on: dt.date
     ends_on: dt.date
@@ -85,8 +90,10 @@ def _notice(project: Project) -> ProjectNotice:
 
 
 def _published():
+    approvals = ProjectTransition.objects.filter(to_status=Project.Status.APPROVED)
     return published_projects().prefetch_related(
-        Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on", "-pk"))
+        Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on", "-pk")),
+        Prefetch("events", queryset=approvals),
     )
 
 

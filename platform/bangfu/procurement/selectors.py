@@ -1,24 +1,28 @@
 """Reads of procurement data, with the user's scope and the related rows already applied."""
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from bangfu.accounts.models import Organisation
+from bangfu.accounts.models import Organisation, User
 from bangfu.accounts.scoping import regions_for, scope_for
 from bangfu.procurement.agencies import serving
 from bangfu.procurement.models import (
     ZERO,
     DeliveryRecord,
     Evaluation,
+    Filing,
     LedgerEntry,
     ProcurementCap,
     Project,
 )
+from bangfu.procurement.policy import fiscal_unit
 from bangfu.procurement.roles import EDIT_ROLES
-from bangfu.regions.models import Region, within
+from bangfu.regions.models import Region, within, within_any
 
 BUYING_LEVELS = (Region.Level.CITY, Region.Level.COUNTY, Region.Level.TOWNSHIP)
 
@@ -60,7 +64,9 @@ def project_referrals(*, project: Project, user) -> QuerySet:
 def project_list(
     *, user, year: int | None = None, region: Region | None = None, status: str = ""
 ) -> QuerySet[Project]:
-    projects = Project.objects.for_user(user).select_related("region", "agency")
+    projects = (
+        Project.objects.for_user(user).select_related("region", "agency").prefetch_related("lines")
+    )
     if year:
         projects = projects.filter(year=year)
     if region is not None:
@@ -102,8 +108,10 @@ def evaluation_detail_queryset(*, user) -> QuerySet[Evaluation]:
 
 
 def cap_of(*, region: Region, year: int) -> ProcurementCap | None:
-    """The cap row of a region and year (read without a lock, for display)."""
-    return ProcurementCap.objects.select_related("region").filter(region=region, year=year).first()
+    """The cap row a purchase by ``region`` counts against in ``year`` (read without a lock, for
+    display)."""
+    unit = fiscal_unit(region, year)
+    return ProcurementCap.objects.select_related("region").filter(region=unit, year=year).first()
 
 
 @dataclass
@@ -129,15 +137,21 @@ class CapRow:
 
 
 def caps_overview(*, user, region: Region, year: int) -> list[CapRow]:
-    """The region and its direct children side by side (a city sees its counties)."""
-    regions = [region, *visible_regions(user).filter(parent=region).order_by("code")]
+    """The fiscal unit of the region and those of its direct children side by side (a city sees
+    its counties; a county sees itself, with a township only where it keeps its own cap)."""
+    children = visible_regions(user).filter(parent=region, level__in=BUYING_LEVELS)
+    units = [fiscal_unit(region, year)] if region.level in BUYING_LEVELS else []
+    for child in children.order_by("code"):
+        unit = fiscal_unit(child, year)
+        if unit not in units:
+            units.append(unit)
     caps = {
         cap.region_id: cap
         for cap in ProcurementCap.objects.for_user(user).filter(
-            year=year, region__in=[r.pk for r in regions]
+            year=year, region__in=[unit.pk for unit in units]
         )
     }
-    return [CapRow(r, caps.get(r.pk)) for r in regions if r.level in BUYING_LEVELS]
+    return [CapRow(unit, caps.get(unit.pk)) for unit in units]
 
 
 def monthly_flow(*, user, region: Region, year: int) -> list[dict]:
@@ -150,13 +164,16 @@ def monthly_flow(*, user, region: Region, year: int) -> list[dict]:
         .annotate(total=Sum("amount"))
         .order_by("month")
     )
-    months: dict = {}
+
+    def empty(month: dt.date) -> dict:
+        return {"month": month} | {kind: ZERO for kind in LedgerEntry.Kind}
+
+    # Every month of the year, those without a booking at zero: the chart's axis is the year. A
+    # release booked after the year ends (a project closed in January) adds its month.
+    months = {dt.date(year, number, 1): empty(dt.date(year, number, 1)) for number in range(1, 13)}
     for row in rows:
-        month = months.setdefault(
-            row["month"], {"month": row["month"], **{kind: ZERO for kind in LedgerEntry.Kind}}
-        )
-        month[row["kind"]] = row["total"]
-    return list(months.values())
+        months.setdefault(row["month"], empty(row["month"]))[row["kind"]] = row["total"]
+    return sorted(months.values(), key=lambda month: month["month"])
 
 
 def project_progress(*, user, region: Region, year: int) -> list[Project]:
@@ -183,3 +200,81 @@ def published_projects(*, region: Region | None = None) -> QuerySet[Project]:
 
 def public_summaries(*, region: Region | None = None) -> list[dict]:
     return [project.public_summary() for project in published_projects(region=region)]
+
+
+# --- filings (备案) --------------------------------------------------------------------------
+
+
+def bureau_members(region: Region, roles: Iterable[str]) -> QuerySet[User]:
+    """The active users holding one of ``roles`` in an active bureau of ``region`` itself."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__role__in=list(roles),
+            memberships__organisation__is_active=True,
+            memberships__organisation__kind=Organisation.Kind.BUREAU,
+            memberships__organisation__region=region,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def filings_for(user) -> QuerySet[Filing]:
+    """The filings a user reads: those of the projects of their area, and those sent to a region
+    their bureau roles cover (the inbox of the bureau above)."""
+    scope = scope_for(user)
+    filings = Filing.objects.select_related(
+        "project__region", "filed_with", "sent_by", "answered_by"
+    )
+    if scope.everything:
+        return filings
+    if not scope.region_paths:
+        return filings.none()
+    return filings.filter(
+        within_any(scope.region_paths, "project__region")
+        | within_any(scope.region_paths, "filed_with")
+    )
+
+
+def filing_inbox(*, user, region: Region, year: int, status: str = "") -> QuerySet[Filing]:
+    """The filings of ``year``'s projects sent to ``region`` or a region below it, newest
+    first, with their documents and steps."""
+    filings = filings_for(user).filter(within(region, "filed_with"), project__year=year)
+    if status:
+        filings = filings.filter(status=status)
+    return filings.prefetch_related("documents", "events__by").order_by("-sent_at", "-pk")
+
+
+@dataclass
+class UnitFilings:
+    """A fiscal unit below a region (a county of a city): its cap and spend, and its filings."""
+
+    cap: CapRow
+    by_status: dict[str, int]
+
+    @property
+    def columns(self) -> list[tuple[str, int]]:
+        """The counts under their statuses' names, in the statuses' order."""
+        return [(Filing.Status(status).label, count) for status, count in self.by_status.items()]
+
+
+def filings_by_unit(*, user, region: Region, year: int) -> list[UnitFilings]:
+    """The fiscal units directly below ``region`` side by side (a city's counties): the year's
+    cap, committed and paid, and the filings of their projects by status."""
+    units = [
+        row
+        for row in caps_overview(user=user, region=region, year=year)
+        if row.region.parent_id == region.pk
+    ]
+    filings = filings_for(user).filter(project__year=year).order_by()
+    rows = []
+    for row in units:
+        counts = dict(
+            filings.filter(within(row.region, "project__region"))
+            .values_list("status")
+            .annotate(count=Count("pk"))
+        )
+        rows.append(UnitFilings(row, {status: counts.get(status, 0) for status in Filing.Status}))
+    return rows

@@ -21,7 +21,7 @@ from bangfu.procurement.forms import (
     DashboardFilter,
     DeliveryForm,
     EvaluationForm,
-    FilingForm,
+    FilingSendForm,
     FundForm,
     LineFormSet,
     PaymentForm,
@@ -31,7 +31,14 @@ from bangfu.procurement.forms import (
     initial_lines,
 )
 from bangfu.procurement.indicators import LABELS, SHORT_LABELS
-from bangfu.procurement.models import CatalogueItem, Fund, ProcurementCap, Project
+from bangfu.procurement.models import (
+    CatalogueItem,
+    Filing,
+    Fund,
+    FundingSource,
+    ProcurementCap,
+    Project,
+)
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES, READ_ROLES
 from bangfu.providers.kinds import quota_households
 
@@ -98,9 +105,12 @@ def dashboard(request):
                 stacked=True,
                 title=_("Spending against the cap"),
             ),
-            flow_chart=charts.column_chart(
-                [f"{row['month']:%y-%m}" for row in flow],
-                [[row["commitment"], row["payment"], row["release"]] for row in flow],
+            flow_chart=charts.month_chart(
+                {
+                    row["month"].month: [row["commitment"], row["payment"], row["release"]]
+                    for row in flow
+                    if row["month"].year == year
+                },
                 FLOW_SERIES,
                 title=_("Flow by month"),
             ),
@@ -225,21 +235,31 @@ def project_edit(request, pk: int):
 def _detail_context(request, project: Project, **forms) -> dict:
     user = request.user
     can_edit = holds_role_over(user, EDIT_ROLES, project.region)
+    filing = getattr(project, "filing", None) if project.needs_filing else None
     today = timezone.localdate()
     context = {
         "project": project,
         "lines": project.delivery_by_line(),
         "cap": selectors.cap_of(region=project.region, year=project.year),
+        "headroom_warning": services.headroom_warning(project),
+        "amount_by_source": [
+            (FundingSource(source).label, amount)
+            for source, amount in project.amount_by_source().items()
+        ],
         "can_edit": can_edit,
         "can_approve": holds_role_over(user, APPROVE_ROLES, project.region),
-        "filing": getattr(project, "filing", None) if project.needs_filing else None,
+        "filing": filing,
+        "can_send_filing": can_edit and services.filing_may_send(project, filing),
+        "can_answer_filing": filing is not None
+        and filing.status == Filing.Status.SENT
+        and holds_role_over(user, EDIT_ROLES, filing.filed_with),
         "committed": project.committed_amount(),
         "paid": project.paid_amount(),
         "delivered_value": project.delivered_value(),
         "households_served": project.households_served(),
         "referrals": selectors.project_referrals(project=project, user=user)[:REFERRALS_SHOWN],
         "quota_used": len(quota_households([project.provider_id])[project.provider_id]),
-        "filing_form": FilingForm(initial={"filed_on": today}),
+        "filing_form": FilingSendForm(),
         "payment_form": PaymentForm(initial={"paid_on": today}),
         "delivery_form": DeliveryForm(
             project=project, user=user, initial={"delivered_on": min(today, project.ends_on)}
@@ -289,9 +309,9 @@ ACTIONS: dict[str, tuple[Callable, Callable, str]] = {
         gettext_lazy("The project went back to draft."),
     ),
     "filing": (
-        lambda request, project, user: FilingForm(request.POST),
-        lambda project, user, data: services.filing_record(project=project, by=user, **data),
-        gettext_lazy("The filing (备案) was recorded."),
+        lambda request, project, user: FilingSendForm(request.POST, request.FILES),
+        lambda project, user, data: services.filing_send(project=project, by=user, **data),
+        gettext_lazy("The filing (备案) was sent to the bureau above."),
     ),
     "payment": (
         lambda request, project, user: PaymentForm(request.POST),

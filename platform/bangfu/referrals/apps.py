@@ -10,9 +10,11 @@ class ReferralsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from bangfu.accounts.scoping import register_provider_reach
+        from bangfu.core import notices
         from bangfu.providers.kinds import register_households_in_care
         from bangfu.providers.selectors import register_provider_stats
         from bangfu.referrals import models, reach
+        from bangfu.referrals.notifications import notify
         from bangfu.referrals.provider_stats import provider_stats
         from bangfu.referrals.selectors import households_in_care
 
@@ -26,3 +28,5 @@ class ReferralsConfig(AppConfig):
         register_provider_stats(provider_stats)  # the directory's record of each provider
         # Providers' people read referrals and needs through the referrals to them.
         register_provider_reach(reach.REACH)
+        # Apps that may not import this one (procurement's filings) notify users through core.
+        notices.register(notify)

@@ -415,6 +415,10 @@ class Notification(models.Model):
         COMPLETED = "completed", _("service completed")
         CLOSED = "closed", _("closed without service")
         REVOKED = "revoked", _("referral revoked")
+        # Sent by procurement through bangfu.core.notices: a filing (备案) and its answers.
+        FILING_SENT = "filing_sent", _("filing (备案) received")
+        FILING_RETURNED = "filing_returned", _("filing (备案) returned")
+        FILING_ACKNOWLEDGED = "filing_acknowledged", _("filing (备案) acknowledged")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -422,7 +426,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     message = models.CharField(_("message"), max_length=300)
     url = models.CharField(_("link"), max_length=200, blank=True)
     referral = models.ForeignKey(

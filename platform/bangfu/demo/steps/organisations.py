@@ -22,11 +22,12 @@ Kind = Organisation.Kind
 Role = Membership.Role
 
 BUREAU = "元江县民政局"
+CITY_BUREAU = "玉溪市民政局"
 AGENCY = "元江县益康社会工作服务中心"
 CHARITY = "元江县慈善总会"
 # The station and assistant log-ins work in Yinyuan town (因远镇); the bureau's and the agency's
 # across the county.
-COUNTY_LOGINS = ("bureau", "agency")
+COUNTY_LOGINS = ("bureau", "agency", "city")
 LOGIN_TOWNSHIP = "530428102"
 ASSISTANT_VILLAGES = ("530428102001", "530428102201", "530428102202", "530428102203")
 VILLAGE_COMMITTEES = (
@@ -74,6 +75,15 @@ class OrganisationsStep(Step):
                 unified_credit_code=credit_code(rng, "11"),
                 contact_phone=phone(),
                 address="元江县澧江街道县行政中心",
+            ),
+            # The bureau one level up, which receives the county's filings (备案).
+            "city": Organisation(
+                kind=Kind.BUREAU,
+                name=CITY_BUREAU,
+                region=county.parent,
+                unified_credit_code=credit_code(rng, "11", county.parent.code + "00"),
+                contact_phone=f"0877-{rng.randint(2000000, 2999999)}",
+                address="玉溪市红塔区玉兴路",
             ),
             "agency": Organisation(
                 kind=Kind.AGENCY,
@@ -145,6 +155,7 @@ class OrganisationsStep(Step):
                 user=ctx.users["manager"], organisation=orgs["bureau"], role=Role.BUREAU_MANAGER
             ),
             Membership(user=ctx.users["auditor"], organisation=orgs["bureau"], role=Role.AUDITOR),
+            Membership(user=ctx.users["city"], organisation=orgs["city"], role=Role.BUREAU_MANAGER),
             Membership(
                 user=ctx.users["station"], organisation=station_org, role=Role.STATION_STAFF
             ),
@@ -220,3 +231,4 @@ class OrganisationsStep(Step):
             names = {BUREAU, AGENCY, CHARITY, *(name for _code, name in VILLAGE_COMMITTEES)}
             names |= {station_name(township) for township in county.children.all()}
             Organisation.objects.filter(within(county, "region"), name__in=names).delete()
+            Organisation.objects.filter(region=county.parent_id, name=CITY_BUREAU).delete()

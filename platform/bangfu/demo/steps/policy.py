@@ -1,6 +1,13 @@
 """The county's and province's policy values in force for 2026 (demo values, labelled as such)."""
 
-from bangfu.demo.builder import COUNTY_CODE, DEMO_SOURCE_PREFIX, DemoContext, Step, place_data
+from bangfu.demo.builder import (
+    COUNTY_CODE,
+    DEMO_SOURCE_PREFIX,
+    DemoContext,
+    Step,
+    forget_audit,
+    place_data,
+)
 from bangfu.regions.models import PolicyValue, Region
 from bangfu.regions.policy import Policy
 from bangfu.registry.policy import dibao_standard
@@ -66,6 +73,8 @@ class PolicyStep(Step):
         regions = Region.objects.filter(code__in=codes)
         if county is not None:
             regions = regions | Region.objects.subtree(county)
-        PolicyValue.objects.filter(
+        values = PolicyValue.objects.filter(
             region__in=regions, source__startswith=DEMO_SOURCE_PREFIX
-        ).delete()
+        )
+        forget_audit(values)
+        values.delete()

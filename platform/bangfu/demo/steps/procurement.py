@@ -1,6 +1,8 @@
 """A year of the county's assistance funds and a dozen procured projects, from draft to closed
 (``bangfu.demo.procurement``): the cap, filings, ledger, deliveries and evaluations."""
 
+from django.utils import timezone
+
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.procurement import load_procurement_demo
 from bangfu.procurement.models import (
@@ -8,6 +10,8 @@ from bangfu.procurement.models import (
     Evaluation,
     EvaluationScore,
     Filing,
+    FilingDocument,
+    FilingEvent,
     Fund,
     LedgerEntry,
     ProcurementCap,
@@ -16,6 +20,7 @@ from bangfu.procurement.models import (
     ProjectTransition,
 )
 from bangfu.providers.models import Provider
+from bangfu.referrals.models import Notification
 from bangfu.regions.models import Region, within
 
 
@@ -29,8 +34,20 @@ class ProcurementStep(Step):
             agency=ctx.organisations["agency"],
             staff=ctx.users["bureau"],
             manager=ctx.users["manager"],
+            city=ctx.users["city"],
             as_of=ctx.options.as_of,
         )
+        # The filings told both bureaus. The demo's users are invented: like the referrals
+        # step's, these notifications stay in the app and none is e-mailed.
+        Notification.objects.filter(
+            kind__in=[
+                Notification.Kind.FILING_SENT,
+                Notification.Kind.FILING_RETURNED,
+                Notification.Kind.FILING_ACKNOWLEDGED,
+            ],
+            recipient__in=list(ctx.users.values()),
+            emailed_at__isnull=True,
+        ).update(emailed_at=timezone.now())
         ctx.count("procured projects", len(projects))
         ctx.count("project deliveries", DeliveryRecord.objects.filter(project__in=projects).count())
 
@@ -42,6 +59,7 @@ class ProcurementStep(Step):
         projects = Project.objects.filter(inside)
         funds, caps = Fund.objects.filter(inside), ProcurementCap.objects.filter(inside)
         evaluations = Evaluation.objects.filter(project__in=projects)
+        documents = FilingDocument.objects.filter(filing__project__in=projects)
         # Listed before the projects go: a project's provider goes with it.
         providers = Provider.objects.filter(
             pk__in=list(projects.values_list("provider", flat=True))
@@ -49,6 +67,8 @@ class ProcurementStep(Step):
         forget_audit(
             EvaluationScore.objects.filter(evaluation__in=evaluations),
             evaluations,
+            FilingEvent.objects.filter(filing__project__in=projects),
+            documents,
             *(
                 model.objects.filter(project__in=projects)
                 for model in (ProjectLine, ProjectTransition, Filing, LedgerEntry, DeliveryRecord)
@@ -58,6 +78,9 @@ class ProcurementStep(Step):
             caps,
             funds,
         )
+        # Rows go with their filing; the files in the private storage are removed here.
+        for document in documents:
+            document.file.delete(save=False)
         # The ledger and the deliveries hold their project, cap and household (PROTECT); lines,
         # status events, filings and evaluations go with their project.
         LedgerEntry.objects.filter(project__in=projects).delete()

@@ -15,18 +15,27 @@ from bangfu.procurement.models.evaluation import (
     default_priority_tiers,
     percent_field,
 )
+from bangfu.procurement.models.filings import (
+    PDF_MAX_MEGABYTES,
+    Filing,
+    FilingDocument,
+    FilingEvent,
+    validate_pdf,
+)
 from bangfu.procurement.models.funds import (
+    AID_FUND,
     FEN,
+    PAYING_SOURCES,
     ZERO,
     Fund,
     FundingSource,
     ProcurementCap,
+    Programme,
     money,
     money_field,
 )
 from bangfu.procurement.models.projects import (
     DeliveryRecord,
-    Filing,
     LedgerEntry,
     LineDelivery,
     Project,
@@ -35,7 +44,10 @@ from bangfu.procurement.models.projects import (
 )
 
 __all__ = [
+    "AID_FUND",
     "FEN",
+    "PAYING_SOURCES",
+    "PDF_MAX_MEGABYTES",
     "ZERO",
     "AgencyRegistration",
     "CatalogueItem",
@@ -45,12 +57,15 @@ __all__ = [
     "EvaluationScheme",
     "EvaluationScore",
     "Filing",
+    "FilingDocument",
+    "FilingEvent",
     "Fund",
     "FundingSource",
     "Grade",
     "LedgerEntry",
     "LineDelivery",
     "ProcurementCap",
+    "Programme",
     "Project",
     "ProjectLine",
     "ProjectTransition",
@@ -59,4 +74,5 @@ __all__ = [
     "money_field",
     "percent_field",
     "serves",
+    "validate_pdf",
 ]

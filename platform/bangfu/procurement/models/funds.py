@@ -1,8 +1,14 @@
-"""Assistance funds and the purchase cap of a region and year, with the money helpers every
+"""Assistance funds and the purchase cap of a fiscal unit and year, with the money helpers every
 procurement amount goes through.
 
-The cap is kept by one ``ProcurementCap`` row per region and year: services lock it before they
-commit money and a check constraint refuses any committed total above the cap, so the rule holds
+Document 003 (item 17) is the rule: purchases are paid from 社会救助工作经费, 民政事业专项补助资金
+or 困难群众救助补助资金, and together they may not exceed 5% of the year's spending of the aid
+funds (困难群众救助资金总支出); 001 sets the share by level of government (city 5%, county and
+township 4%), each level paying from its own funds.
+
+The cap is kept by one ``ProcurementCap`` row per fiscal unit and year: a city, a county (with
+its townships), or a township that keeps its own budget. Services lock it before they commit
+money and a check constraint refuses any committed total above the row's limit, so the rule holds
 even against code that forgets the lock.
 """
 
@@ -38,19 +44,42 @@ def money_field(verbose_name, **kwargs) -> models.DecimalField:
 
 
 class FundingSource(models.TextChoices):
-    WORK_FUNDS = "work_funds", _("social-assistance work funds")
+    WORK_FUNDS = "work_funds", _("social-assistance work funds (社会救助工作经费)")
+    CIVIL_AFFAIRS = "civil_affairs", _("civil-affairs special subsidy funds (民政事业专项补助资金)")
     SUBSIDY = "subsidy", _("assistance subsidy funds (困难群众救助补助资金)")
     OTHER = "other", _("other funds")
 
 
+# The aid funds whose year's spending is the cap's base (003: 困难群众救助资金总支出).
+AID_FUND = FundingSource.SUBSIDY
+# What a purchase may be paid from (003, item 17); every one of them counts against the cap.
+PAYING_SOURCES = (FundingSource.WORK_FUNDS, FundingSource.CIVIL_AFFAIRS, FundingSource.SUBSIDY)
+
+
+class Programme(models.TextChoices):
+    """What the aid funds were spent on, where the budget says so."""
+
+    ALL = "", _("all programmes")
+    DIBAO = "dibao", _("minimum living allowance (低保)")
+    TEKUN = "tekun", _("support for the extremely poor (特困供养)")
+    TEMPORARY = "temporary", _("temporary assistance (临时救助)")
+    ORPHANS = "orphans", _("orphans and unsupported children (孤儿及事实无人抚养儿童)")
+    VAGRANTS = "vagrants", _("vagrants and beggars (流浪乞讨人员救助)")
+
+
 class Fund(models.Model):
-    """Assistance funds of one source for a region and year: the budget and what was spent."""
+    """Assistance funds of one source (and programme) for a region and year: the budget and what
+    was spent. Recorded once, at the region whose budget holds them: a township's own funds are
+    part of its county's totals unless the township is its own fiscal unit."""
 
     region = models.ForeignKey(
         Region, models.PROTECT, related_name="funds", verbose_name=_("region")
     )
     year = models.PositiveSmallIntegerField(_("year"))
     source = models.CharField(_("source"), max_length=16, choices=FundingSource.choices)
+    programme = models.CharField(
+        _("programme"), max_length=16, choices=Programme.choices, blank=True, default=""
+    )
     budget_amount = money_field(_("budget (yuan)"))
     spent_amount = money_field(_("actual spending (yuan)"))
     updated_at = models.DateTimeField(auto_now=True)
@@ -61,16 +90,19 @@ class Fund(models.Model):
     class Meta:
         verbose_name = _("assistance fund")
         verbose_name_plural = _("assistance funds")
-        ordering = ["region__path", "-year", "source"]
+        ordering = ["region__path", "-year", "source", "programme"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "source"], name="fund_unique"),
+            models.UniqueConstraint(
+                fields=["region", "year", "source", "programme"], name="fund_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(budget_amount__gte=0, spent_amount__gte=0), name="fund_not_negative"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.region} {self.year} {self.get_source_display()}"
+        programme = f" {self.get_programme_display()}" if self.programme else ""
+        return f"{self.region} {self.year} {self.get_source_display()}{programme}"
 
 
 class ProcurementCapQuerySet(ScopedQuerySet):
@@ -78,24 +110,28 @@ class ProcurementCapQuerySet(ScopedQuerySet):
 
 
 class ProcurementCap(models.Model):
-    """The purchase cap of a region and year and what is committed against it.
+    """The purchase cap of a fiscal unit and year and what is committed against it.
 
     This row is the lock: every commitment selects it FOR UPDATE and moves ``committed_total``
-    with F() in the same transaction; the check constraint is the last line of defence.
+    with F() in the same transaction; the check constraint is the last line of defence. When the
+    cap is recomputed below what is already committed (spending came in lower than the budget),
+    the commitments stay: ``committed_limit`` keeps the committed total of that moment, and new
+    commitments are refused until the total is back under the cap.
     """
 
     class Base(models.TextChoices):
-        BUDGET = "budget", _("assistance fund budget")
-        SPENDING = "spending", _("actual assistance spending")
+        SPENDING = "spending", _("the year's spending of the aid funds")
+        BUDGET = "budget", _("the aid funds' budget, until spending is entered")
 
     region = models.ForeignKey(
         Region, models.PROTECT, related_name="procurement_caps", verbose_name=_("region")
     )
     year = models.PositiveSmallIntegerField(_("year"))
     cap_pct = models.DecimalField(_("cap (%)"), max_digits=6, decimal_places=3, default=ZERO)
-    base = models.CharField(_("base"), max_length=16, choices=Base.choices, default=Base.BUDGET)
+    base = models.CharField(_("base"), max_length=16, choices=Base.choices, default=Base.SPENDING)
     base_amount = money_field(_("base amount (yuan)"))
     cap_amount = money_field(_("cap (yuan)"))
+    committed_limit = money_field(_("committed limit (yuan)"))
     committed_total = money_field(_("committed (yuan)"))
     paid_total = money_field(_("paid (yuan)"))
     updated_at = models.DateTimeField(auto_now=True)
@@ -109,8 +145,8 @@ class ProcurementCap(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="procurement_cap_unique"),
             models.CheckConstraint(
-                condition=Q(committed_total__lte=F("cap_amount")),
-                name="procurement_committed_within_cap",
+                condition=Q(committed_total__lte=F("committed_limit")),
+                name="procurement_committed_within_limit",
             ),
             models.CheckConstraint(
                 condition=Q(committed_total__gte=0, paid_total__gte=0),
@@ -127,7 +163,12 @@ class ProcurementCap(models.Model):
 
     @property
     def headroom(self) -> Decimal:
+        """What may still be committed; negative when the cap fell below the commitments."""
         return self.cap_amount - self.committed_total
+
+    @property
+    def over_by(self) -> Decimal:
+        return max(-self.headroom, ZERO)
 
     @property
     def used_pct(self) -> Decimal:

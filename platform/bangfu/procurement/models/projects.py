@@ -1,5 +1,6 @@
-"""Projects: an agency delivers catalogue lines for a buying region; their status changes,
-filing, ledger entries against the cap, and deliveries."""
+"""Projects: an agency delivers catalogue lines for a buying region; their status changes
+(and refused steps), ledger entries against the cap, and deliveries. Their filing (备案) is in
+``filings``."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
@@ -16,7 +18,9 @@ from bangfu.core.lifecycle import Lifecycle, StatusEvent
 from bangfu.procurement.agencies import serves
 from bangfu.procurement.models.catalogue import CatalogueItem
 from bangfu.procurement.models.funds import (
+    AID_FUND,
     FEN,
+    PAYING_SOURCES,
     ZERO,
     FundingSource,
     ProcurementCap,
@@ -44,6 +48,25 @@ class Project(Lifecycle):
         APPROVED = "approved", _("approved")
         IN_PROGRESS = "in_progress", _("in progress")
         CLOSED = "closed", _("closed")
+
+    class ProcurementMethod(models.TextChoices):
+        """The methods of the Government Procurement Law (政府采购法, art. 26) with the two the
+        finance ministry added, 竞争性磋商 (财库〔2014〕214号) and 框架协议采购 (财政部令第110号):
+        those by which 政府购买服务管理办法 has the buyer choose who delivers."""
+
+        PUBLIC_TENDER = "public_tender", _("public tender (公开招标)")
+        INVITED_TENDER = "invited_tender", _("invited tender (邀请招标)")
+        COMPETITIVE_NEGOTIATION = (
+            "competitive_negotiation",
+            _("competitive negotiation (竞争性谈判)"),
+        )
+        COMPETITIVE_CONSULTATION = (
+            "competitive_consultation",
+            _("competitive consultation (竞争性磋商)"),
+        )
+        SINGLE_SOURCE = "single_source", _("single-source procurement (单一来源采购)")
+        REQUEST_FOR_QUOTATIONS = "request_for_quotations", _("request for quotations (询价)")
+        FRAMEWORK_AGREEMENT = "framework_agreement", _("framework agreement (框架协议采购)")
 
     PUBLISHED_STATUSES = (Status.APPROVED, Status.IN_PROGRESS, Status.CLOSED)
     TRANSITIONS = {
@@ -76,9 +99,6 @@ class Project(Lifecycle):
         verbose_name=_("service agency"),
         limit_choices_to={"kind": Organisation.Kind.AGENCY},
     )
-    funding_source = models.CharField(
-        _("funding source"), max_length=16, choices=FundingSource.choices
-    )
     starts_on = models.DateField(_("contract starts"))
     ends_on = models.DateField(_("contract ends"))
     service_area = models.ManyToManyField(
@@ -91,6 +111,20 @@ class Project(Lifecycle):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     amount = money_field(_("contract amount (yuan)"))
+    # What the public notice (公示) carries besides: blank in a draft, required to submit.
+    procurement_method = models.CharField(
+        _("procurement method (采购方式)"),
+        max_length=32,
+        choices=ProcurementMethod.choices,
+        blank=True,
+    )
+    contract_number = models.CharField(_("contract number (合同编号)"), max_length=60, blank=True)
+    complaint_channel = models.CharField(
+        _("complaints channel (投诉渠道)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Whom the public contacts to complain, and how: office, phone, address."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -134,10 +168,39 @@ class Project(Lifecycle):
         if errors:
             raise ValidationError(errors)
 
+    def check_notice(self) -> None:
+        """A project goes for approval with what its public notice (公示) carries besides its
+        contract: how it was procured, the contract's number, where to complain."""
+        errors = {}
+        if not self.procurement_method:
+            errors["procurement_method"] = _(
+                "Choose the procurement method (采购方式) before the project goes for approval."
+            )
+        if not self.contract_number.strip():
+            errors["contract_number"] = _(
+                "Enter the contract number (合同编号) before the project goes for approval."
+            )
+        if not self.complaint_channel.strip():
+            errors["complaint_channel"] = _(
+                "Say where the public can complain (投诉渠道) before the project goes for approval."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def needs_filing(self) -> bool:
         """Money from the assistance subsidy funds is filed (备案) one level up."""
-        return self.funding_source == FundingSource.SUBSIDY
+        return any(line.funding_source == AID_FUND for line in self.lines.all())
+
+    def amount_by_source(self) -> dict[str, Decimal]:
+        """What each fund pays, in the order of the sources' list."""
+        totals = {source: ZERO for source in PAYING_SOURCES}
+        for line in self.lines.all():
+            totals[line.funding_source] += line.amount
+        return {source: amount for source, amount in totals.items() if amount}
+
+    def funding_sources_display(self) -> str:
+        return ", ".join(str(FundingSource(source).label) for source in self.amount_by_source())
 
     @property
     def is_service_to_people(self) -> bool:
@@ -192,12 +255,18 @@ class Project(Lifecycle):
     def public_summary(self) -> dict:
         """What the public site may show (公示): no household, no person, only totals."""
         lines = self.delivery_by_line()
+        approved = [e.at for e in self.events.all() if e.to_status == self.Status.APPROVED]
         return {
             "name": self.name,
             "region": self.region.name,
             "year": self.year,
             "agency": self.agency.name,
-            "funding_source": self.get_funding_source_display(),
+            "funding_source": self.funding_sources_display(),
+            "procurement_method": self.get_procurement_method_display(),
+            "contract_number": self.contract_number,
+            "complaint_channel": self.complaint_channel,
+            # The notice is published on approval.
+            "published_on": timezone.localdate(approved[-1]) if approved else None,
             "amount": self.amount,
             "starts_on": self.starts_on,
             "ends_on": self.ends_on,
@@ -234,6 +303,10 @@ class ProjectLine(models.Model):
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(ZERO)],
+    )
+    # 003, item 17: each purchase is paid from one of the listed funds; all count against the cap.
+    funding_source = models.CharField(
+        _("paid from"), max_length=16, choices=[(s.value, s.label) for s in PAYING_SOURCES]
     )
 
     class Meta:
@@ -303,28 +376,11 @@ class ProjectTransition(StatusEvent):
     def __str__(self) -> str:
         return f"{self.project}: {self.from_status} → {self.to_status}"
 
-
-class Filing(models.Model):
-    """The filing (备案) of a purchase from the assistance subsidy funds with the bureau one
-    level up."""
-
-    project = models.OneToOneField(
-        Project, models.CASCADE, related_name="filing", verbose_name=_("project")
-    )
-    filed_with = models.ForeignKey(
-        Region, models.PROTECT, related_name="+", verbose_name=_("filed with (region above)")
-    )
-    filed_on = models.DateField(_("filed on"))
-    reference = models.CharField(_("filing reference"), max_length=60)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("filing (备案)")
-        verbose_name_plural = _("filings (备案)")
-
-    def __str__(self) -> str:
-        return self.reference
+    @property
+    def is_refusal(self) -> bool:
+        """A refused step (approval without the filing, over the cap …) leaves the status where
+        it was; the refusal, with its figures, is the event's note."""
+        return self.from_status == self.to_status
 
 
 class LedgerEntry(models.Model):

@@ -1,13 +1,17 @@
-"""Projects from draft to closed: lines, filing (备案), approval against the cap, payments.
+"""Projects from draft to closed: lines, approval against the cap and the filing (备案),
+payments.
 
-A project is also a provider needs are referred to: its ``Provider`` row is made with it and
-keeps its name and region. Its public notice (公示) is announced through
+A step refused for a reason the bureau must be able to trace later (no filing, a returned one)
+stays in the project's history with its figures (``record_refusal``). A project is also a
+provider needs are referred to: its ``Provider`` row is made with it and keeps its name and
+region. Its public notice (公示) is announced through
 ``bangfu.core.publications`` whenever its status moves into, within or out of the published ones.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,17 +23,26 @@ from django.utils.translation import ngettext
 from bangfu.accounts.models import Organisation
 from bangfu.core.lifecycle import InvalidTransition
 from bangfu.core.publications import published
+from bangfu.core.templatetags.money import yuan
 from bangfu.procurement.models import (
+    AID_FUND,
     ZERO,
     CatalogueItem,
     Filing,
     LedgerEntry,
     Project,
     ProjectLine,
+    ProjectTransition,
     money,
 )
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES
-from bangfu.procurement.services.cap import cap_lock, cap_move, commit_to_cap, require_role
+from bangfu.procurement.services.cap import (
+    CapExceeded,
+    cap_lock,
+    cap_move,
+    commit_to_cap,
+    require_role,
+)
 from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
 
@@ -37,25 +50,87 @@ PROJECT_FIELDS = (
     "name",
     "region",
     "agency",
-    "funding_source",
     "starts_on",
     "ends_on",
     "target_households",
     "target_hours",
     "description",
+    "procurement_method",
+    "contract_number",
+    "complaint_channel",
 )
 
 
 class FilingRequired(ValidationError):
-    def __init__(self, project: Project):
-        super().__init__(
-            _(
-                "Money from the assistance subsidy funds must first be filed (备案) with the "
-                "bureau of %(region)s: record the filing date and reference."
+    """A step refused for want of the filing (备案): none sent, one returned, or one not yet
+    acknowledged when the project would start."""
+
+    def __init__(self, project: Project, filing: Filing | None):
+        self.project, self.filing = project, filing
+        facts = {
+            "aid": yuan(project.amount_by_source().get(AID_FUND, ZERO)),
+            "region": filing.filed_with if filing else project.region.parent,
+        }
+        if filing is None:
+            message = _(
+                "%(aid)s yuan of this project are paid from the aid funds (困难群众救助补助资金): "
+                "its filing (备案) goes to the bureau of %(region)s first, with its documents."
             )
-            % {"region": project.region.parent},
-            code="filing_required",
-        )
+        elif filing.status == Filing.Status.RETURNED:
+            message = _(
+                "The filing (备案) of %(aid)s yuan from the aid funds was returned by the bureau "
+                "of %(region)s: %(reason)s. Send it again once corrected."
+            )
+            facts["reason"] = filing.reason
+        else:
+            message = _(
+                "The filing (备案) of %(aid)s yuan from the aid funds awaits the acknowledgement "
+                "(已备案) of the bureau of %(region)s: the project starts once it is given."
+            )
+        super().__init__(message % facts, code="filing_required")
+
+
+@transaction.atomic
+def record_refusal(*, project: Project, by, message: str) -> ProjectTransition:
+    """Write a refused step into the project's history: the status stays where it was (from and
+    to the same), the refusal with its figures is the event's note.
+
+    Call it outside the refused step's transaction, after its rollback (``refusal_recorded``
+    does), or the rollback takes the record with it.
+    """
+    status = Project.objects.values_list("status", flat=True).get(pk=project.pk)
+    return ProjectTransition.objects.create(
+        project_id=project.pk, from_status=status, to_status=status, by=by, note=message
+    )
+
+
+# The refusals a project's history keeps.
+RECORDED_REFUSALS: tuple[type[ValidationError], ...] = (FilingRequired, CapExceeded)
+
+
+def refusal_recorded(service: Callable[..., Project]) -> Callable[..., Project]:
+    """Run ``service`` (a step of the project, atomic on its own); when it refuses with one of
+    ``RECORDED_REFUSALS``, record the refusal once the step's transaction has rolled back, then
+    let the refusal go on to the caller."""
+
+    @wraps(service)
+    def step(*, project: Project, by, **kwargs) -> Project:
+        try:
+            return service(project=project, by=by, **kwargs)
+        except RECORDED_REFUSALS as refusal:
+            record_refusal(project=project, by=by, message=" ".join(refusal.messages))
+            raise
+
+    return step
+
+
+def _require_filing(project: Project, *statuses: str) -> None:
+    """Refuse unless the project needs no filing or its filing is in one of ``statuses``."""
+    if not project.needs_filing:
+        return
+    filing = Filing.objects.select_related("filed_with").filter(project=project).first()
+    if filing is None or filing.status not in statuses:
+        raise FilingRequired(project, filing)
 
 
 def _transition(project: Project, *, to: str, by, reason: str = "") -> None:
@@ -86,6 +161,7 @@ def _set_lines(project: Project, lines: Iterable[Mapping]) -> None:
             item=item,
             quantity=Decimal(data["quantity"]),
             unit_price=money(item.reference_unit_price if unit_price is None else unit_price),
+            funding_source=data["funding_source"],
         )
         line.full_clean(exclude=["project"])
         line.save()
@@ -107,6 +183,24 @@ def _check_project(project: Project, *, by, service_area: Iterable[Region]) -> N
         raise ValidationError(
             {"service_area": _("The service area must lie within the buying region.")}
         )
+    if not project.complaint_channel.strip():
+        project.complaint_channel = _bureau_contact(project.region)
+
+
+def _bureau_contact(region: Region) -> str:
+    """Where the public complains by default: the name, phone and address of the nearest
+    bureau, at ``region`` or above, that has a phone or an address on record."""
+    bureau = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.BUREAU, is_active=True, region__in=region.ancestors()
+        )
+        .exclude(contact_phone="", address="")
+        .order_by("-region__level", "pk")
+        .first()
+    )
+    if bureau is None:
+        return ""
+    return " · ".join(part for part in (bureau.name, bureau.contact_phone, bureau.address) if part)
 
 
 def _provider_in_step(project: Project) -> None:
@@ -174,6 +268,7 @@ def project_submit(*, project: Project, by) -> Project:
     )
     if not project.lines.exists():
         raise ValidationError(_("A project needs at least one catalogue line."))
+    project.check_notice()
     _transition(project, to=Project.Status.SUBMITTED, by=by)
     return project
 
@@ -190,50 +285,28 @@ def project_return(*, project: Project, by, reason: str) -> Project:
     return project
 
 
-@transaction.atomic
-def filing_record(*, project: Project, by, filed_on: dt.date, reference: str) -> Filing:
-    """Record the filing (备案) with the bureau one level up."""
-    project = Project.locked(project.pk, "region")
-    require_role(by=by, roles=EDIT_ROLES, region=project.region)
-    if not project.needs_filing:
-        raise ValidationError(_("Only purchases from the assistance subsidy funds are filed."))
-    if project.status not in {Project.Status.DRAFT, Project.Status.SUBMITTED}:
-        raise ValidationError(_("The filing is recorded before approval."))
-    if filed_on > timezone.localdate():
-        raise ValidationError({"filed_on": _("The filing date cannot be in the future.")})
-    filing, _created = Filing.objects.update_or_create(
-        project=project,
-        defaults={
-            "filed_with": project.region.parent,
-            "filed_on": filed_on,
-            "reference": reference.strip(),
-            "recorded_by": by,
-        },
-    )
-    filing.full_clean()
-    return filing
-
-
+@refusal_recorded
 @transaction.atomic
 def project_approve(*, project: Project, by, on: dt.date | None = None) -> Project:
     """Approve and commit the whole amount against the cap of the project's region and year."""
     project = _locked(
         project, Project.Status.SUBMITTED, to=Project.Status.APPROVED, by=by, roles=APPROVE_ROLES
     )
-    if project.needs_filing and not Filing.objects.filter(project=project).exists():
-        raise FilingRequired(project)
+    # Sent is enough to approve; the project starts once the filing is acknowledged.
+    _require_filing(project, Filing.Status.SENT, Filing.Status.ACKNOWLEDGED)
+    project.check_notice()
     commit_to_cap(project=project, amount=project.amount, by=by, on=on or timezone.localdate())
     _transition(project, to=Project.Status.APPROVED, by=by)
     return project
 
 
+@refusal_recorded
 @transaction.atomic
 def project_start(*, project: Project, by) -> Project:
     project = _locked(
         project, Project.Status.APPROVED, to=Project.Status.IN_PROGRESS, by=by, roles=EDIT_ROLES
     )
-    if project.needs_filing and not Filing.objects.filter(project=project).exists():
-        raise FilingRequired(project)
+    _require_filing(project, Filing.Status.ACKNOWLEDGED)
     _transition(project, to=Project.Status.IN_PROGRESS, by=by)
     return project
 
