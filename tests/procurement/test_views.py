@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.procurement import services
+from bangfu.procurement.indicators import LABELS
 from bangfu.procurement.models import CatalogueItem, FundingSource, Project
 from tests.factories import HouseholdFactory, OrganisationFactory, UserFactory, member_of
 
@@ -269,7 +270,7 @@ def test_the_evaluation_exports_as_xlsx_and_pdf(client, staff, evaluation):
     assert (facts[4].value, facts[4].data_type, facts[4].number_format) == (4000, "n", "#,##0.00")
     assert (facts[9].value, facts[9].data_type) == (float(evaluation.final_score), "n")
     assert facts[10].value == evaluation.get_grade_display()
-    cost = sheet.cell(14 + list(evaluation.indicators).index("cost"), 2)  # below the header
+    cost = sheet.cell(14 + list(LABELS).index("cost"), 2)  # below the header, in the list's order
     assert cost.number_format == "#,##0.00"  # paid per household: an amount
     assert sheet._charts  # the indicator chart travels with the numbers
     pdf = client.get(reverse("procurement:evaluation-export", args=[evaluation.pk, "pdf"]))

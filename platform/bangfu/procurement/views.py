@@ -403,6 +403,7 @@ def evaluation_create(request, pk: int):
 
 
 def report_rows(evaluation) -> list[dict]:
+    """The indicators in the order of the scheme's list (PostgreSQL's JSON keeps no order)."""
     return [
         {
             "code": code,
@@ -412,7 +413,8 @@ def report_rows(evaluation) -> list[dict]:
             "score": None if data["score"] is None else Decimal(data["score"]),
             "weight": Decimal(data["weight"]),
         }
-        for code, data in evaluation.indicators.items()
+        for code in LABELS
+        if (data := evaluation.indicators.get(code)) is not None
     ]
 
 
