@@ -11,8 +11,8 @@ from django.db.models import F
 from bangfu.accounts.models import Membership
 from bangfu.procurement import services
 from bangfu.procurement.models import FundingSource, LedgerEntry, ProcurementCap, Project
-from bangfu.regions.models import PolicyValue
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from bangfu.regions.models import PolicyValue, Region
+from tests.factories import OrganisationFactory, RegionFactory, UserFactory, member_of
 
 from .conftest import YEAR
 
@@ -137,6 +137,29 @@ def test_a_township_with_its_own_budget_has_its_own_cap(county_a, staff, manager
     )
     assert cap(town).committed_total == Decimal("10000.00")
     assert cap(county).committed_total == Decimal("0.00")
+
+
+def test_a_county_may_give_its_townships_their_own_budgets_and_one_may_decline(county_a, staff):
+    county, town, _village = county_a
+    other_town = RegionFactory(
+        code="530428200", name="另一镇", level=Region.Level.TOWNSHIP, parent=county
+    )
+    PolicyValue.objects.create(
+        key="procurement_township_budget", region=county, year=2025, value="own"
+    )
+    PolicyValue.objects.create(
+        key="procurement_township_budget", region=other_town, year=2025, value="own"
+    )
+    PolicyValue.objects.create(
+        key="procurement_township_budget", region=other_town, year=YEAR, value="county"
+    )
+    record(staff, county, spent="1000000")
+    record(staff, town, spent="250000")
+    record(staff, other_town, spent="500000")
+    # The county's choice holds for the first township; the other's latest word takes it back.
+    assert cap(county).cap_amount == Decimal("60000.00")  # 4% of 1,000,000 + 500,000
+    assert cap(town).cap_amount == Decimal("10000.00")
+    assert not ProcurementCap.objects.filter(region=other_town).exists()
 
 
 def test_a_province_override_reaches_its_counties(county_a, staff):

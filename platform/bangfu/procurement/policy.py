@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.regions.models import Region
+from bangfu.regions.models import PolicyValue, Region
 from bangfu.regions.policy import Parameter, Policy, PolicyNotSet, register_parameters
 
 PARAMETERS = {
@@ -52,6 +52,21 @@ def cap_pct(policy: Policy) -> Decimal:
     if key is None:
         raise PolicyNotSet("procurement_cap_*_pct", policy.region, policy.year)
     return policy[key]
+
+
+def own_budget_townships(county: Region, year: int) -> list[Region]:
+    """The county's townships that keep their own budget, read in three queries whatever their
+    number: the county's setting holds for a township unless the township sets its own (the
+    deepest region wins; at one region the latest year)."""
+    key = "procurement_township_budget"
+    inherited = Policy(county, year)[key]
+    own_values = dict(
+        PolicyValue.objects.filter(key=key, region__parent=county, year__lte=year)
+        .order_by("year")
+        .values_list("region", "value")
+    )
+    townships = county.children.filter(level=Region.Level.TOWNSHIP).order_by("code")
+    return [town for town in townships if own_values.get(town.pk, inherited) == "own"]
 
 
 def is_own_fiscal_unit(township: Region, year: int) -> bool:

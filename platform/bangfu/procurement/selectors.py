@@ -20,7 +20,7 @@ from bangfu.procurement.models import (
     ProcurementCap,
     Project,
 )
-from bangfu.procurement.policy import fiscal_unit
+from bangfu.procurement.policy import fiscal_unit, own_budget_townships
 from bangfu.procurement.roles import EDIT_ROLES
 from bangfu.regions.models import Region, within, within_any
 
@@ -139,12 +139,11 @@ class CapRow:
 def caps_overview(*, user, region: Region, year: int) -> list[CapRow]:
     """The fiscal unit of the region and those of its direct children side by side (a city sees
     its counties; a county sees itself, with a township only where it keeps its own cap)."""
-    children = visible_regions(user).filter(parent=region, level__in=BUYING_LEVELS)
     units = [fiscal_unit(region, year)] if region.level in BUYING_LEVELS else []
-    for child in children.order_by("code"):
-        unit = fiscal_unit(child, year)
-        if unit not in units:
-            units.append(unit)
+    children = visible_regions(user).filter(parent=region, level__in=BUYING_LEVELS)
+    if region.level == Region.Level.COUNTY:  # only the townships with a budget of their own
+        children = children.filter(pk__in=[town.pk for town in own_budget_townships(region, year)])
+    units += [child for child in children.order_by("code") if child not in units]
     caps = {
         cap.region_id: cap
         for cap in ProcurementCap.objects.for_user(user).filter(
@@ -268,13 +267,19 @@ def filings_by_unit(*, user, region: Region, year: int) -> list[UnitFilings]:
         for row in caps_overview(user=user, region=region, year=year)
         if row.region.parent_id == region.pk
     ]
-    filings = filings_for(user).filter(project__year=year).order_by()
+    # One query: the counts by buying region and status, summed into the unit above each.
+    counts = (
+        filings_for(user)
+        .filter(project__year=year)
+        .order_by()
+        .values_list("project__region__path", "status")
+        .annotate(count=Count("pk"))
+    )
     rows = []
     for row in units:
-        counts = dict(
-            filings.filter(within(row.region, "project__region"))
-            .values_list("status")
-            .annotate(count=Count("pk"))
-        )
-        rows.append(UnitFilings(row, {status: counts.get(status, 0) for status in Filing.Status}))
+        by_status = dict.fromkeys(Filing.Status.values, 0)
+        for path, status, count in counts:
+            if path.startswith(row.region.path):
+                by_status[status] += count
+        rows.append(UnitFilings(row, by_status))
     return rows

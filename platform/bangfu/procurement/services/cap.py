@@ -32,7 +32,7 @@ from bangfu.procurement.models import (
     Project,
     money,
 )
-from bangfu.procurement.policy import cap_pct, fiscal_unit, is_own_fiscal_unit
+from bangfu.procurement.policy import cap_pct, fiscal_unit, own_budget_townships
 from bangfu.procurement.roles import APPROVE_ROLES, EDIT_ROLES
 from bangfu.regions.models import Region, within, within_any
 from bangfu.regions.policy import Policy
@@ -74,8 +74,7 @@ def _paid_for(unit: Region, year: int) -> Q:
     if unit.level == Region.Level.CITY:
         return Q(region=unit)
     if unit.level == Region.Level.COUNTY:
-        townships = unit.children.filter(level=Region.Level.TOWNSHIP)
-        own = [t for t in townships if is_own_fiscal_unit(t, year)]
+        own = own_budget_townships(unit, year)
         return within(unit, "region") & ~within_any(own, "region")
     return within(unit, "region")
 
