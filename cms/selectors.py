@@ -9,7 +9,12 @@ live page; a row without a live page is not shown.
 from decimal import Decimal
 
 from bangfu.offers.public import OfferNotice, current_offer_notices, offer_notice
-from bangfu.procurement.public import ProjectNotice, project_notice, project_notices
+from bangfu.procurement.public import (
+    ProjectNotice,
+    project_notice,
+    project_notices,
+    project_years,
+)
 from cms.models import NewsPage, OfferPage, ProjectPage
 
 ZERO = Decimal("0.00")
@@ -84,10 +89,10 @@ def project_index(index_page, *, year: int | None = None) -> dict:
     """The index of project notices: the years there are, the notices of the year (all, if
     none) each with its URL, and their totals."""
     urls = _live_project_urls(index_page)
-    notices = project_notices(ids=urls)
-    shown = [notice for notice in notices if not year or notice.year == year]
+    # Only the year shown is built into notices: each carries its deliveries' totals.
+    shown = project_notices(ids=urls, year=year)
     return {
-        "years": sorted({notice.year for notice in notices}, reverse=True),
+        "years": project_years(ids=urls),
         "rows": [(notice, urls[notice.pk]) for notice in shown],
         "figures": _figures(shown),
     }

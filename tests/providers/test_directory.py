@@ -143,12 +143,16 @@ def test_a_providers_page_shows_its_load_acceptance_and_outcomes(staff, area, ho
         decline_reason=Referral.DeclineReason.FULL,
     )
     _referral(NeedFactory(household=household_a), provider, Referral.Status.SENT)
+    # Accepted, then let expire without a session: one answer, an acceptance.
+    _referral(
+        NeedFactory(household=household_a), provider, Referral.Status.EXPIRED, accepted_at=now
+    )
     response = staff.get(reverse("providers:detail", args=[provider.pk]))
     record = response.context["stats"]
-    assert (record.open_cases, record.accepted, record.answered) == (1, 1, 2)
+    assert (record.open_cases, record.accepted, record.answered) == (1, 2, 3)
     assert (record.completed, record.closed, record.satisfaction) == (1, 0, Decimal("4.0"))
     page = response.content.decode()
-    assert "1 / 4" in page and "1 of 2 answered" in page and "4.0 of 5 (1 rated)" in page
+    assert "1 / 4" in page and "2 of 3 answered" in page and "4.0 of 5 (1 rated)" in page
 
 
 # --- registering and editing -----------------------------------------------------------------

@@ -211,9 +211,7 @@ def offer_create(*, charity: Charity, by, need_categories=(), regions=(), **fiel
 @transaction.atomic
 def offer_update(*, offer: Offer, by, need_categories=None, regions=None, **fields) -> Offer:
     """Change a draft or a returned offer; a published offer is closed and posted anew."""
-    offer = (
-        Offer.objects.select_for_update().select_related("charity__organisation").get(pk=offer.pk)
-    )
+    offer = Offer.locked(offer.pk, "charity__organisation")
     require_charity_staff(by=by, charity=offer.charity)
     if not offer.is_editable:
         raise ValidationError(_("Only drafts and returned offers can be changed."))
@@ -307,11 +305,7 @@ def allocation_confirm(
     """
     at = at or timezone.now()
     today = timezone.localdate(at)
-    offer = (
-        Offer.objects.select_for_update()
-        .select_related("charity__organisation__region", "category")
-        .get(pk=offer.pk)
-    )
+    offer = Offer.locked(offer.pk, "charity__organisation__region", "category")
     need = Need.objects.select_related("household__region").get(pk=need.pk)
     require_allocator(by=by, household=need.household)
     if offer.status != Offer.Status.APPROVED or not offer.charity.is_approved:

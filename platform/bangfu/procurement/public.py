@@ -114,6 +114,12 @@ def project_notices(*, ids=None, year: int | None = None) -> list[ProjectNotice]
     return [_notice(project) for project in projects.order_by("-year", "-amount", "pk")]
 
 
+def project_years(*, ids) -> list[int]:
+    """The years of the published projects among ``ids``, newest first (one small query)."""
+    years = Project.objects.published().filter(pk__in=list(ids)).values_list("year", flat=True)
+    return sorted(set(years), reverse=True)
+
+
 def project_ids(*, region: Region | None = None) -> list[int]:
     """Every project of the region (default: everywhere), whatever its status: those a full
     resync of the site looks at."""

@@ -22,7 +22,7 @@ from bangfu.procurement.models import (
 )
 from bangfu.procurement.policy import fiscal_unit, own_budget_townships
 from bangfu.procurement.roles import EDIT_ROLES
-from bangfu.regions.models import Region, within, within_any
+from bangfu.regions.models import Region, path_and_above, within, within_any
 
 BUYING_LEVELS = (Region.Level.CITY, Region.Level.COUNTY, Region.Level.TOWNSHIP)
 
@@ -279,7 +279,7 @@ def filings_by_unit(*, user, region: Region, year: int) -> list[UnitFilings]:
     for row in units:
         by_status = dict.fromkeys(Filing.Status.values, 0)
         for path, status, count in counts:
-            if path.startswith(row.region.path):
+            if row.region.path in path_and_above(path):
                 by_status[status] += count
         rows.append(UnitFilings(row, by_status))
     return rows

@@ -20,17 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Organisation
 from bangfu.core.validators import validate_coordinates
-from bangfu.regions.models import Region, within
+from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
 
 RATING_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))]
 
 
 class ProviderQuerySet(models.QuerySet):
-    def within(self, region: Region) -> "ProviderQuerySet":
-        """Providers whose home region lies in ``region``'s subtree."""
-        return self.filter(within(region, "region"))
-
     def open_to_referrals(self) -> "ProviderQuerySet":
         """Neither suspended by staff nor paused by the provider itself."""
         return self.filter(is_active=True, is_paused=False)

@@ -69,13 +69,16 @@ def directory_paths(user) -> tuple[str, ...] | None:
         return ()
     if user.is_superuser:
         return None
-    return tuple(
-        Membership.objects.filter(
-            user=user, role__in=DIRECTORY_ROLES, is_active=True, organisation__is_active=True
+    # Asked by the navigation on every page and again by the directory's views: once a request.
+    if not hasattr(user, "_bangfu_directory_paths"):
+        user._bangfu_directory_paths = tuple(
+            Membership.objects.filter(
+                user=user, role__in=DIRECTORY_ROLES, is_active=True, organisation__is_active=True
+            )
+            .values_list("organisation__region__path", flat=True)
+            .distinct()
         )
-        .values_list("organisation__region__path", flat=True)
-        .distinct()
-    )
+    return user._bangfu_directory_paths
 
 
 def can_open_directory(user) -> bool:

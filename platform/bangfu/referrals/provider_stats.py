@@ -23,7 +23,10 @@ def provider_stats(provider_pks: list[int]) -> dict[int, ProviderStats]:
         .annotate(
             open_cases=Count("pk", filter=Q(status__in=Referral.LIVE)),
             accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-            refused=Count("pk", filter=Q(status__in=Referral.REFUSED)),
+            # Accepted and then let expire is one answer, not two.
+            answered=Count(
+                "pk", filter=Q(accepted_at__isnull=False) | Q(status__in=Referral.REFUSED)
+            ),
             completed=Count("pk", filter=Q(status=Referral.Status.COMPLETED)),
             closed=Count("pk", filter=Q(status=Referral.Status.CLOSED)),
             rated=Count("feedback"),
@@ -34,7 +37,7 @@ def provider_stats(provider_pks: list[int]) -> dict[int, ProviderStats]:
         row["provider_id"]: ProviderStats(
             open_cases=row["open_cases"],
             accepted=row["accepted"],
-            answered=row["accepted"] + row["refused"],
+            answered=row["answered"],
             completed=row["completed"],
             closed=row["closed"],
             rated=row["rated"],

@@ -105,6 +105,9 @@ class PolicyAccess:
 
     readable_regions: Callable[[object], QuerySet[Region]]
     may_change: Callable[[object, Region], bool]
+    # Whether there is any region the user may read: asked on every page (the navigation), so
+    # answered without a query where possible.
+    may_read: Callable[[object], bool]
 
 
 _access: list[PolicyAccess] = []
@@ -117,6 +120,11 @@ def register_policy_access(access: PolicyAccess) -> None:
 def readable_regions(user) -> QuerySet[Region]:
     """The regions whose policy the user may read."""
     return _access[0].readable_regions(user) if _access else Region.objects.none()
+
+
+def may_read(user) -> bool:
+    """Whether the user may open the settings page at all."""
+    return bool(_access) and _access[0].may_read(user)
 
 
 def may_change(user, region: Region) -> bool:

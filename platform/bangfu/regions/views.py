@@ -18,7 +18,7 @@ from bangfu.core.views import service_call
 from bangfu.regions import selectors, services
 from bangfu.regions.forms import PolicyChoice, PolicyValueForm
 from bangfu.regions.models import Region
-from bangfu.regions.policy import PARAMETERS, Policy, may_change
+from bangfu.regions.policy import PARAMETERS, Policy, may_change, may_read
 
 
 def reader_required(view: Callable) -> Callable:
@@ -27,7 +27,7 @@ def reader_required(view: Callable) -> Callable:
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not selectors.policy_regions(request.user).exists():
+        if not may_read(request.user):
             raise PermissionDenied(_("Policy settings are open to bureau staff and auditors."))
         return view(request, *args, **kwargs)
 

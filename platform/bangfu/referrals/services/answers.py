@@ -41,7 +41,7 @@ def lock_provider(referral: Referral) -> Provider:
     return Provider.objects.select_for_update().get(pk=referral.provider_id)
 
 
-def free_slot(provider: Provider, capacity: int, referral: Referral) -> int:
+def free_slot(provider: Provider, capacity: int) -> int:
     """The lowest capacity slot the (locked) provider has free."""
     taken = set(Referral.objects.for_provider(provider.pk).holding().values_list("slot", flat=True))
     if len(taken) >= capacity:
@@ -80,7 +80,7 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
     kind = kinds.kind_of(provider)
     capacity = kind.capacity(kind.profile(provider))
     if kind.holds_slots:
-        referral.slot = free_slot(provider, capacity, referral)
+        referral.slot = free_slot(provider, capacity)
     else:
         check_quota(provider, capacity, referral)
     urgent = referral.need.urgency in {Need.Urgency.URGENT, Need.Urgency.EMERGENCY}
