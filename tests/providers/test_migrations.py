@@ -22,6 +22,7 @@ from bangfu.referrals.models import IntakeCase, Referral
 from tests.factories import (
     HouseholdFactory,
     NeedFactory,
+    ProviderFactory,
     StationFactory,
     UserFactory,
     VolunteerFactory,
@@ -79,6 +80,8 @@ def test_stations_and_volunteers_become_providers_with_their_flags_ratings_and_r
     migrated_db,
 ):
     *_above, county, town, village = region_chain("530428", "101", "201")
+    # Provider ids run ahead of station ids, so a migration that kept the old ids shows.
+    ProviderFactory(region=town).delete()
     station = StationFactory(
         organisation__region=town,
         organisation__name="镇101社工站",
@@ -89,6 +92,7 @@ def test_stations_and_volunteers_become_providers_with_their_flags_ratings_and_r
     volunteer = VolunteerFactory(
         home_region=village, user__display_name="李志愿", user__username="li"
     )
+    assert station.pk != station.provider_id
     clerk = UserFactory(username="clerk")
     household = HouseholdFactory(region=village)
     to_station = refer(NeedFactory(household=household), station.provider, clerk)
