@@ -112,7 +112,9 @@ def provider_detail(request, pk: int):
 
 
 def _detail(request, provider: Provider, *, suspend_form: SuspendForm, status: int = 200):
-    row = _rows([_with_categories(Provider.objects.filter(pk=provider.pk)).get()])[0]
+    # Read again with the list's joins: a write before this page changed the row.
+    found = selectors.directory_providers(request.user).filter(pk=provider.pk)
+    row = _rows([_with_categories(found).get()])[0]
     volunteer = row["volunteer"]
     return render(
         request,

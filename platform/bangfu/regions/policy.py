@@ -18,7 +18,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.regions.models import PolicyValue, Region
+from bangfu.regions.models import PolicyValue, Region, path_and_above
 
 # What a kind of parameter is measured in, and the range a value must lie in.
 UNITS = {
@@ -269,11 +269,11 @@ class Policy:
 
     def __init__(self, region: Region | None, year: int):
         self.region, self.year = region, year
-        codes = [code for code in region.path.split("/") if code] if region else []
+        paths = path_and_above(region.path) if region else []
         own = (region.level if region else 0, year)
         rows = (
             PolicyValue.objects.filter(year__lte=year)
-            .filter(Q(region__code__in=codes) | Q(region=None))
+            .filter(Q(region__path__in=paths) | Q(region=None))
             .values_list("key", "value", "region__name", "region__level", "year", "source")
         )
         self._settings: dict[str, Setting] = {}

@@ -56,7 +56,7 @@ def shown(key: str, value) -> str:
     if kind == "money":
         return yuan(value)
     if kind == "percent":
-        return f"{value.normalize():f}"
+        return _shown_number(value)
     if kind in WHOLE_NUMBERS:
         return f"{value:,}"
     if kind == "weights":
