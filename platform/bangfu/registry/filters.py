@@ -5,23 +5,22 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core import crypto, search_tokens
+from bangfu.core import search_tokens
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
 from bangfu.core.masking import mask_id_number, mask_phone, mask_text
-from bangfu.core.phones import phone_lookup_hash
 from bangfu.core.validators import normalise_phone
 from bangfu.regions.models import Region, within
 from bangfu.registry import selectors
 from bangfu.registry.forms import CategoryChoiceField
 from bangfu.registry.models import Household, Need, Tier
+from bangfu.registry.search import MAX_QUERY, households_matching
 
 SEARCH_TOKEN = "search"
-MAX_QUERY = 64
 
 
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
@@ -111,7 +110,7 @@ class HouseholdFilter(django_filters.FilterSet):
     # The search box may hold an ID number or a phone number: its form is posted and the list's
     # URL carries a token for the query (``search_query``), never the query itself.
     q = django_filters.CharFilter(
-        label=_("Registry number, ID number or phone"),
+        label=_("Name, pinyin, ID number, phone, registry number or address"),
         method="filter_search",
         max_length=MAX_QUERY,
         widget=QueryInput(attrs={"autocomplete": "off"}),
@@ -194,15 +193,8 @@ class HouseholdFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        # ID and phone numbers find their household through keyed hashes, never the ciphertext.
-        try:
-            facts = parse_id_number(value)
-        except InvalidIdNumber:
-            return queryset.filter(
-                Q(registry_number__icontains=value) | Q(phone_hash=phone_lookup_hash(value))
-            )
-        return queryset.filter(members__id_number_hash=crypto.lookup_hash(facts.number))
+        # The staff search's matches (bangfu.registry.search), in the list's own order.
+        return queryset.filter(pk__in=households_matching(self.request.user, value).values("pk"))
 
     def filter_region(self, queryset, name, region):
         return queryset.filter(within(region, "region"))

@@ -22,6 +22,7 @@ from bangfu.core.validators import (
     validate_text_length,
 )
 from bangfu.regions.models import Region
+from bangfu.registry import search_keys
 
 
 class ServiceCategory(models.Model):
@@ -224,9 +225,26 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, models.CASCADE, related_name="members", verbose_name=_("household")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, db_index=True)
     id_number = EncryptedTextField(_("ID number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # What staff search a person by besides the name (bangfu.registry.search).
+    name_pinyin = search_keys.SearchKeyField(
+        source="name", digest=search_keys.name_pinyin, db_index=True
+    )
+    name_initials = search_keys.SearchKeyField(
+        source="name", digest=search_keys.name_initials, db_index=True
+    )
+    name_grams = search_keys.SearchKeyField(source="name", digest=search_keys.name_grams)
+    id_tail4_hash = LookupHashField(
+        source="id_number", digest=search_keys.id_tail4_hash, db_index=True
+    )
+    id_tail5_hash = LookupHashField(
+        source="id_number", digest=search_keys.id_tail5_hash, db_index=True
+    )
+    id_tail6_hash = LookupHashField(
+        source="id_number", digest=search_keys.id_tail6_hash, db_index=True
+    )
     birth_date = models.DateField(_("birth date"), editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices)

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from bangfu.registry import export_views, views
+from bangfu.registry import export_views, search_views, views
 
 app_name = "registry"
 
 urlpatterns = [
     path("", views.household_list, name="household-list"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.search_suggest, name="search-suggest"),
+    path("search/pick/", search_views.search_pick, name="search-pick"),
     path("households/export.xlsx", export_views.household_export, name="household-export"),
     path("households/export/", export_views.household_export_page, name="household-export-page"),
     path(

@@ -1,0 +1,104 @@
+"""People search pages: the staff search page, and the household picker's endpoints.
+
+Every query is posted. The search page keeps it behind a token in the session
+(``core.search_tokens``), so that its URL names the search and never the name, ID number or
+phone searched for; the picker's suggestions answer the post itself and have no URL to keep.
+"""
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bangfu.accounts.scoping import scope_for
+from bangfu.core import search_tokens
+from bangfu.registry.filters import SEARCH_TOKEN, masked_query
+from bangfu.registry.search import MAX_QUERY, household_hit, search_households
+
+PAGE_LIMIT = 50
+SUGGESTIONS = 8
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _require_registry(request) -> None:
+    if not scope_for(request.user).reads_registry:
+        raise PermissionDenied(_("Your role gives you no access to household records."))
+
+
+def _field_name(request) -> str:
+    """The name of the picker's hidden input, echoed back into attributes: a plain identifier."""
+    name = request.POST.get("field_name", "")
+    if not _FIELD_NAME.fullmatch(name):
+        raise Http404
+    return name
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """The search page: POST a query, GET its results at ``?search=<token>``."""
+    _require_registry(request)
+    if request.method == "POST":
+        typed = request.POST.get("q", "").strip()[:MAX_QUERY]
+        if not typed:
+            return redirect("registry:search")
+        token = search_tokens.stash(request, typed)
+        return redirect(f"{request.path}?{SEARCH_TOKEN}={token}")
+    token = request.GET.get(SEARCH_TOKEN, "")
+    query = search_tokens.recall(request, token) if token else None
+    hits = search_households(request.user, query, limit=PAGE_LIMIT) if query else []
+    return render(
+        request,
+        "registry/search.html",
+        {
+            "hits": hits,
+            "searched": query is not None,
+            "search_label": masked_query(query) if query else "",
+            "expired": bool(token) and query is None,
+            "limit": PAGE_LIMIT,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def search_suggest(request):
+    """The picker's suggestions for what was typed so far (htmx)."""
+    _require_registry(request)
+    query = request.POST.get("q", "")
+    return render(
+        request,
+        "registry/partials/picker_results.html",
+        {
+            "hits": search_households(request.user, query, limit=SUGGESTIONS),
+            "typed": bool(query.strip()),
+            "field_name": _field_name(request),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def search_pick(request):
+    """The picker holding the household chosen (or none, to choose again): it is read in the
+    user's scope, so a household outside it cannot be chosen."""
+    _require_registry(request)
+    field_name = _field_name(request)
+    chosen = None
+    if request.POST.get("household"):
+        chosen = household_hit(request.user, request.POST["household"])
+        if chosen is None:
+            raise Http404
+    return render(
+        request,
+        "registry/includes/household_picker.html",
+        {"field_name": field_name, "chosen": chosen},
+    )
