@@ -8,7 +8,7 @@ live page; a row without a live page is not shown.
 
 from decimal import Decimal
 
-from bangfu.offers.public import OfferNotice, current_offer_notices, offer_notice
+from bangfu.offers.public import OfferNotice, listed_offer_notices, offer_notice
 from bangfu.procurement.public import (
     ProjectNotice,
     project_notice,
@@ -28,9 +28,10 @@ def latest_news(*, limit: int = 3):
 
 
 def offer_cards(*, limit: int | None = None) -> list[tuple[OfferNotice, str]]:
-    """Offers valid today whose public page is live, soonest-ending first, with its URL."""
+    """Offers not ended whose public page is live, with its URL: those valid today first,
+    soonest-ending first, then those starting soon (即将开始)."""
     urls = {page.offer_id: page.url for page in OfferPage.objects.live().public().only("offer_id")}
-    return [(notice, urls[notice.pk]) for notice in current_offer_notices(ids=urls, limit=limit)]
+    return [(notice, urls[notice.pk]) for notice in listed_offer_notices(ids=urls, limit=limit)]
 
 
 def offer_card(offer_id: int) -> OfferNotice | None:

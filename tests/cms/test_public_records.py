@@ -12,11 +12,11 @@ import pytest
 
 from bangfu.core.masking import mask_name, mask_phone
 from bangfu.offers import services as offers
-from bangfu.offers.public import current_offer_notices, offer_notice
+from bangfu.offers.public import listed_offer_notices, offer_notice
 from bangfu.procurement.models import Evaluation, Project
 from bangfu.procurement.public import project_notice, project_notices
 from bangfu.referrals.models import IntakeCase
-from bangfu.referrals.public_intake import public_help_request_open, public_help_request_progress
+from bangfu.referrals.public_intake import public_help_request_status, public_help_request_submit
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -105,28 +105,27 @@ def test_an_offer_notice_counts_households_reached_but_names_none(
     )
     notice = offer_notice(offer.pk)
     assert notice.delivered_households == 1 and notice.remaining_households == 9
-    assert personal_data_in(notice, *current_offer_notices()) == []
+    assert personal_data_in(notice, *listed_offer_notices()) == []
 
 
 def test_an_offer_has_no_notice_unless_published(offer, bureau_staff):
     offers.charity_reject(charity=offer.charity, by=bureau_staff, reason="年检不合格")
-    assert offer_notice(offer.pk) is None and current_offer_notices() == []
+    assert offer_notice(offer.pk) is None and listed_offer_notices() == []
 
 
 def test_the_public_intake_records_hold_no_caller_details(county_a, bureau_staff):
-    opened = public_help_request_open(
+    code = public_help_request_submit(
         name=CALLER,
         phone=CALLER_PHONE,
         township=county_a[1],
         description=STORY,
         consent=True,
-        reference="K7QM-3XPA",
     )
-    progress = public_help_request_progress(intake_id=opened.intake_id)
-    assert progress.stage == "received"
-    assert personal_data_in(opened, progress) == []
-    case = IntakeCase.objects.get(pk=opened.intake_id).description  # the staff read them there
-    assert all(detail in case for detail in (CALLER, CALLER_PHONE, STORY, "K7QM-3XPA"))
+    status = public_help_request_status(code=code, phone=CALLER_PHONE)
+    assert status.stage == "submitted" and status.code == code
+    assert personal_data_in(code, status) == []
+    case = IntakeCase.objects.get()  # the staff read them there
+    assert (case.caller_name, case.caller_phone, case.description) == (CALLER, CALLER_PHONE, STORY)
 
 
 def foreign_imports(source: str) -> list[str]:

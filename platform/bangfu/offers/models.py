@@ -108,16 +108,21 @@ class OfferQuerySet(models.QuerySet):
             )
         )
 
-    def published(self, today: dt.date | None = None) -> "OfferQuerySet":
-        """Approved offers of approved charities that are valid today."""
+    def listed(self, today: dt.date | None = None) -> "OfferQuerySet":
+        """Approved offers of approved charities that have not ended: valid today, or approved
+        ahead of their start and shown as starting soon (即将开始) until then."""
         today = today or timezone.localdate()
         return self.filter(
             status=Offer.Status.APPROVED,
             charity__status=Charity.Status.APPROVED,
             charity__organisation__is_active=True,
-            valid_from__lte=today,
             valid_until__gte=today,
         )
+
+    def published(self, today: dt.date | None = None) -> "OfferQuerySet":
+        """Approved offers of approved charities that are valid today (can be allocated)."""
+        today = today or timezone.localdate()
+        return self.listed(today).filter(valid_from__lte=today)
 
 
 class Offer(Lifecycle):
@@ -284,6 +289,12 @@ class Offer(Lifecycle):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+    @property
+    def starts_later(self) -> bool:
+        """Approved ahead of its start: starting soon (即将开始), not ended, and not yet
+        allocated (for templates, which cannot pass a day)."""
+        return self.status == self.Status.APPROVED and timezone.localdate() < self.valid_from
 
     @property
     def households_total(self) -> int:

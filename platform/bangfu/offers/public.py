@@ -3,7 +3,7 @@
 The site (``cms``) reads offers through this module alone. A record carries what the offer's
 notice shows — the offer, its charity's name and introduction, what is left and how many
 households were reached — and never a household, an allocation or a staff member. Records are
-built at each request from ``offers.selectors.public_offers`` and the offer's own methods, so
+built at each request from ``offers.selectors.listed_offers`` and the offer's own methods, so
 the figures are always the current ones.
 """
 
@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bangfu.offers.models import Allocation, Offer
-from bangfu.offers.selectors import public_offers
+from bangfu.offers.selectors import listed_offers
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,10 @@ class OfferNotice:
     eligibility: tuple[str, ...]
     delivery: str
     delivery_note: str
-    # Valid today; a notice past its dates stays on its page, marked as ended.
+    # Valid today; approved ahead of its start, it is listed as starting soon (即将开始) with
+    # ``valid_from``; past its dates it stays on its page, marked as ended, and leaves the lists.
     is_current: bool
+    is_upcoming: bool
 
     @property
     def share_left(self) -> int:
@@ -80,6 +82,7 @@ def _notice(offer: Offer, delivered: int, today: dt.date) -> OfferNotice:
         delivery=offer.get_delivery_method_display(),
         delivery_note=offer.delivery_note,
         is_current=offer.is_valid_on(today),
+        is_upcoming=today < offer.valid_from,
     )
 
 
@@ -108,12 +111,13 @@ def offer_notice(pk: int) -> OfferNotice | None:
     return _notice(offer, _delivered_counts([pk]).get(pk, 0), timezone.localdate())
 
 
-def current_offer_notices(
+def listed_offer_notices(
     *, ids=None, limit: int | None = None, today: dt.date | None = None
 ) -> list[OfferNotice]:
-    """Notices of the offers valid today (of ``ids`` only, if given), soonest-ending first."""
+    """Notices of the offers that have not ended (of ``ids`` only, if given): those valid today,
+    soonest-ending first, then those starting later, soonest-starting first."""
     today = today or timezone.localdate()
-    offers = public_offers(today=today)
+    offers = listed_offers(today=today)
     if ids is not None:
         offers = offers.filter(pk__in=list(ids))
     offers = list(offers[:limit] if limit is not None else offers)

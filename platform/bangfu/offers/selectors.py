@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership
@@ -255,14 +255,29 @@ def charity_allocation(charity: Charity, pk: int) -> Allocation | None:
 # --- public ----------------------------------------------------------------------------------
 
 
-def public_offers(*, today: dt.date | None = None) -> QuerySet[Offer]:
-    """Published offers with what is left of them, soonest-ending first."""
+def _for_notices(offers: QuerySet[Offer]) -> QuerySet[Offer]:
     return (
-        Offer.objects.published(today)
-        .select_related("charity__organisation__region", "category")
+        offers.select_related("charity__organisation__region", "category")
         .prefetch_related("regions", "need_categories")
         .with_allocated()
-        .order_by("valid_until", "pk")
+    )
+
+
+def public_offers(*, today: dt.date | None = None) -> QuerySet[Offer]:
+    """Published offers valid today with what is left of them, soonest-ending first."""
+    return _for_notices(Offer.objects.published(today)).order_by("valid_until", "pk")
+
+
+def listed_offers(*, today: dt.date | None = None) -> QuerySet[Offer]:
+    """Offers the public lists: those valid today, soonest-ending first, then those approved
+    ahead of their start (即将开始), soonest-starting first."""
+    today = today or timezone.localdate()
+    upcoming = Case(When(valid_from__gt=today, then=Value(1)), default=Value(0))
+    return _for_notices(Offer.objects.listed(today)).order_by(
+        upcoming,
+        Case(When(valid_from__gt=today, then=F("valid_from")), default=F("valid_until")),
+        "valid_until",
+        "pk",
     )
 
 
