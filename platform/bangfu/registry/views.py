@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
-from bangfu.registry import selectors, services
+from bangfu.registry import selectors, services, timeline
 from bangfu.registry.filters import HouseholdFilter, search_query
 from bangfu.registry.forms import (
     AssessmentForm,
@@ -36,6 +36,8 @@ from bangfu.registry.ledger.jobs import ledger_import_jobs, ledger_import_submit
 from bangfu.registry.models import Household
 
 PAGE_SIZE = 25
+# Entries of a household's timeline shown before "show all".
+TIMELINE_SHOWN = 30
 SORTABLE_COLUMNS = ("number", "members", "priority", "review")
 DESCENDING_FIRST = {"members", "priority"}
 
@@ -148,9 +150,13 @@ def household_detail(request, pk: int):
     # Reading a household's file is an audited access.
     accessed.send(Household, instance=household)
     needs = list(household.needs.all())
+    actions = timeline.need_actions(needs, request.user)
     for need in needs:
         need.household = household
         need.explained = selectors.priority_explained(need)
+        need.actions = actions.get(need.pk, [])
+    events = timeline.household_timeline(household, request.user)
+    show_all = request.GET.get("timeline") == "all"
     today = timezone.localdate()
     members = list(household.members.all())
     for member in members:
@@ -163,8 +169,10 @@ def household_detail(request, pk: int):
         {
             "household": household,
             "members": members,
-            "assessments": household.assessments.all(),
             "needs": needs,
+            "has_need_actions": bool(actions),
+            "timeline": events if show_all else events[:TIMELINE_SHOWN],
+            "timeline_total": len(events),
             "can_write": scope.can_write,
             "can_reveal": scope.can_reveal_identity,
             "today": today,
@@ -177,7 +185,11 @@ def household_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def household_create(request):
     _require_write(request)
-    form = HouseholdForm(request.POST or None, user=request.user)
+    # The intake desk's "register a household" names the caller's place; the form's choices
+    # are the user's own villages, so a place outside them is simply not preselected.
+    form = HouseholdForm(
+        request.POST or None, user=request.user, initial={"region": request.GET.get("region")}
+    )
     if request.method == "POST" and form.is_valid():
         outcome = service_call(
             request,
