@@ -130,7 +130,11 @@ def test_a_project_from_draft_to_evaluation_report(
     browser.get(browser.url(f"/portal/{referral.pk}/"))
     set_date(browser, "held_on", "2026-11-20")
     fill(browser, "duration_minutes", "120")
-    press(browser, "log-session")
+    # Logged in place (htmx): the log grows on the same page.
+    browser.find_element(By.CSS_SELECTOR, "button[name=log-session]").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#sessions tbody tr")
+    )
     assert "2" in text(browser, "#sessions tbody tr td:last-child")
 
     # The project page counts the session against the line: 62 hours, 2,480.00 yuan delivered.

@@ -75,11 +75,17 @@ def test_a_need_from_the_visit_to_the_dashboard(
     )
     browser.get(browser.url(f"/portal/{referral.pk}/"))
     assert "幸福路8号" in text(browser, "main")
-    for minutes, notes in (("60", "上门照料，整理房间"), ("90", "陪同到卫生院复诊")):
+    for logged, (minutes, notes) in enumerate(
+        (("60", "上门照料，整理房间"), ("90", "陪同到卫生院复诊")), start=1
+    ):
         set_date(browser, "held_on", today)
         fill(browser, "duration_minutes", minutes)
         fill(browser, "notes", notes)
-        click_and_wait(browser, "button[name=log-session]")
+        # Logged in place (htmx): the log grows on the same page.
+        browser.find_element(By.CSS_SELECTOR, "button[name=log-session]").click()
+        WebDriverWait(browser, 20).until(
+            lambda d, n=logged: len(d.find_elements(By.CSS_SELECTOR, "#sessions tbody tr")) == n
+        )
     assert len(browser.find_elements(By.CSS_SELECTOR, "#sessions tbody tr")) == 2
     fill(browser, "outcome", "老人生活基本能自理")
     click_and_wait(browser, "button[name=complete-case]")

@@ -2,6 +2,10 @@
 
 Everything is read through ``selectors.provider_referrals``: a referral sent to another station
 (or another volunteer) is a 404, whatever else the user may see.
+
+With htmx, answering and logging a session change the page in place: from the inbox the row is
+swapped, from the case page the case's body (``CASE_TARGET``), so a phone on a slow network
+keeps its place. Without JavaScript the same forms post and redirect.
 """
 
 from django.contrib import messages
@@ -23,6 +27,8 @@ from bangfu.referrals.models import Referral
 from bangfu.regions.models import Region
 
 PAGE_SIZE = 25
+# The id of the case page's swappable body (portal/_case.html): htmx names it in HX-Target.
+CASE_TARGET = "case"
 
 
 def _require_provider(user) -> None:
@@ -51,7 +57,7 @@ def inbox(request):
     filterset.filters["township"].queryset = Region.objects.filter(
         pk__in=referrals.values("need__household__region__parent")
     )
-    page = Paginator(filterset.qs.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.urgent_first(filterset.qs), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -93,22 +99,29 @@ def _row(request, referral: Referral, *, error: str = "", status: int = 200):
     )
 
 
+def _on_case_page(request) -> bool:
+    return bool(request.htmx) and request.htmx.target == CASE_TARGET
+
+
 @login_required
 @require_POST
 def accept(request, pk: int):
-    """One click: with htmx the row is swapped in place, otherwise back to the case."""
+    """One click: with htmx the row or the case's body is swapped in place, otherwise back to
+    the case."""
     _require_provider(request.user)
     referral = _case(request, pk)
+    on_case = _on_case_page(request)
+    in_row = bool(request.htmx) and not on_case
     outcome = service_call(
         request,
         lambda: services.referral_accept(referral=referral, by=request.user),
-        success=""
-        if request.htmx
-        else _("Accepted. The household's contact details are shown now."),
-        show=not request.htmx,
+        success="" if in_row else _("Accepted. The household's contact details are shown now."),
+        show=not in_row,
     )
-    if request.htmx:
+    if in_row:
         return _row(request, referral, error=" ".join(outcome.messages))
+    if on_case:
+        return _render_case(request, _case(request, pk))
     return redirect("portal:case", referral.pk)
 
 
@@ -117,6 +130,7 @@ def accept(request, pk: int):
 def decline(request, pk: int):
     _require_provider(request.user)
     referral = _case(request, pk)
+    on_case = _on_case_page(request)
     form = DeclineForm(request.POST)
     if form.is_valid():
         outcome = service_call(
@@ -134,11 +148,19 @@ def decline(request, pk: int):
         error = _("Choose a reason for declining.")
     if request.htmx:
         if not error:
+            # Declined, the case is no longer the provider's to read: only the outcome is shown.
             return render(
                 request,
                 "referrals/portal/_declined.html",
-                {"referral": referral, "as_task": _is_volunteer_view(request.user)},
+                {
+                    "referral": referral,
+                    "as_task": _is_volunteer_view(request.user),
+                    "on_case": on_case,
+                },
             )
+        if on_case:
+            messages.error(request, error)
+            return _render_case(request, _case(request, pk))
         return _row(request, referral, error=error)
     if error:
         messages.error(request, error)
@@ -148,6 +170,8 @@ def decline(request, pk: int):
 
 
 def _render_case(request, referral, *, status=200, **forms):
+    """The case page, or only its body when htmx swaps it in place (messages inside it then,
+    and a refused form answered 200: htmx swaps no 4xx answer)."""
     sheet = selectors.service_sheet(referral)
     log = selectors.session_log(referral)
     context = {
@@ -164,6 +188,9 @@ def _render_case(request, referral, *, status=200, **forms):
         context["close_form"] = forms.get("close_form") or CloseForm()
     if referral.status == Referral.Status.IN_SERVICE:
         context["complete_form"] = forms.get("complete_form") or CompleteForm()
+    if _on_case_page(request):
+        context["fragment"] = True
+        return render(request, "referrals/portal/_case.html", context)
     return render(request, "referrals/portal/case.html", context, status=status)
 
 
@@ -189,6 +216,8 @@ def session_create(request, pk: int):
         form=form,
     ):
         messages.success(request, _("The session is logged."))
+        if _on_case_page(request):
+            return _render_case(request, _case(request, pk))
         return redirect("portal:case", referral.pk)
     return _render_case(request, referral, session_form=form, status=400)
 
