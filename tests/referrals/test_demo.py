@@ -19,6 +19,8 @@ from bangfu.referrals.models import (
     ReferralEvent,
     ServiceSession,
 )
+from bangfu.referrals.services.common import deadlines_for
+from bangfu.registry.models import Need
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory
 from tests.referrals.conftest import RankedProvider
 from tests.referrals.projects import agency_with_staff, buyer_of
@@ -111,3 +113,22 @@ def test_the_agency_serves_the_cases_the_engine_sends_to_its_project(
         )
         assert project.starts_on <= delivery.delivered_on <= dt.date(2026, 11, 20)
     assert counts["project deliveries"] == DeliveryRecord.objects.count() == sessions.count()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+def test_no_demo_case_sits_overdue_unless_it_was_escalated(engine, county_staff, place, open_needs):
+    # given emergencies among the needs, whose deadlines are hours
+    Station.objects.update(capacity=40)
+    Need.objects.filter(pk__in=[need.pk for need in open_needs[::3]]).update(
+        urgency=Need.Urgency.EMERGENCY
+    )
+    counts = load_referrals_demo(
+        place["county"], random.Random(7), as_of=dt.date(2026, 11, 20), share=1.0
+    )
+    # the deadline checks the beat would have run did run: escalations and re-routings
+    assert counts.get("deadlines escalated") and counts.get("deadlines rerouted")
+    now = timezone.now()
+    overdue = Referral.objects.overdue(now).select_related("need__household__region")
+    for referral in overdue:
+        assert referral.escalated_at is not None
+        assert now < referral.escalated_at + deadlines_for(referral.need, now).reroute_after

@@ -3,6 +3,8 @@
 Everything goes through the services (and the matching engine), back-dated with their ``at``
 argument, so the demo's history is one the platform could have written itself: audit rows,
 capacity slots, sessions, feedback, notifications, need statuses and quality ratings included.
+The deadlines are then checked as the beat would have checked them up to the demo's "now": no
+case sits overdue past its escalation's delay, and none overdue without being escalated.
 Cases the engine routes to a procured project are answered by the agency's staff, and their
 sessions are recorded as the project's deliveries.
 
@@ -26,6 +28,7 @@ from django.utils import timezone
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import CapacityFull, ReferralError
 from bangfu.referrals.models import IntakeCase, Notification, Referral, ServiceSession
+from bangfu.referrals.services.common import deadlines_for
 from bangfu.regions.models import Region, within
 from bangfu.registry.models import Need
 
@@ -55,6 +58,8 @@ OUTCOMES = (
     "孩子返校，学习跟上进度",
 )
 COMMENTS = ("服务很周到", "社工很耐心", "希望以后还能来", "", "来得有点晚", "")
+# How long after a deadline the beat's check finds it (it runs every 15 minutes).
+BEAT_DELAY = dt.timedelta(minutes=5)
 
 
 def _moment(as_of: dt.date, days_ago: float, rng: random.Random) -> dt.datetime:
@@ -104,7 +109,7 @@ def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Coun
         counts["re-sent after a decline"] += again is not None
         return
     if state == "expired":
-        due = referral.accept_due_at + dt.timedelta(minutes=5)
+        due = referral.accept_due_at + BEAT_DELAY
         services.referral_handle_overdue(referral_id=referral.pk, at=due)
         services.referral_handle_overdue(referral_id=referral.pk, at=due + dt.timedelta(days=1))
         return
@@ -196,6 +201,7 @@ def load_referrals_demo(
         except ReferralError:
             counts["skipped"] += 1
     in_county = Referral.objects.filter(within(county, "need__household__region"))
+    counts.update(_check_deadlines(in_county, now))
     # The demo's users are invented: their notifications stay in the app, none is e-mailed.
     Notification.objects.filter(referral__in=in_county, emailed_at__isnull=True).update(
         emailed_at=now
@@ -208,6 +214,29 @@ def load_referrals_demo(
         referral__in=in_county, delivery_record__isnull=False
     ).count()
     return dict(counts)
+
+
+def _check_deadlines(referrals, now: dt.datetime) -> Counter:
+    """What the beat would have done by ``now``: each referral overdue then is escalated at the
+    check after its deadline, and re-routed once the delay after its escalation has passed too
+    (the referral that replaces it may fall overdue in turn, and is checked in the next round).
+    """
+    counts: Counter = Counter()
+    while True:
+        acted = False
+        overdue = referrals.overdue(now).select_related("need__household__region").order_by("pk")
+        for referral in overdue:
+            if referral.escalated_at is None:
+                sent = referral.status == Referral.Status.SENT
+                at = (referral.accept_due_at if sent else referral.service_due_at) + BEAT_DELAY
+            else:
+                at = referral.escalated_at + deadlines_for(referral.need, now).reroute_after
+            done = at <= now and services.referral_handle_overdue(referral_id=referral.pk, at=at)
+            if done:
+                counts[f"deadlines {done}"] += 1
+                acted = True
+        if not acted:
+            return counts
 
 
 def reset_referrals_demo(county: Region) -> None:

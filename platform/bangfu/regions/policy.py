@@ -26,12 +26,13 @@ UNITS = {
     "percent": (_("%"), Decimal("0"), Decimal("1000")),
     "months": (_("months"), 1, 120),
     "days": (_("days"), 0, 365),
+    "hours": (_("hours"), 0, 24 * 30),
     "count": ("", 0, 10_000_000),
     "choice": ("", None, None),
     # Each named weight: 0 gives the name no points (a rule switched off).
     "weights": (_("points"), Decimal("0"), None),
 }
-WHOLE_NUMBERS = {"months", "days", "count"}
+WHOLE_NUMBERS = {"months", "days", "hours", "count"}
 
 
 @dataclass(frozen=True)
