@@ -4,15 +4,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.referrals.public_intake import normalise_phone
+from bangfu.referrals.public_intake import normalise_code, normalise_phone
 from bangfu.regions.models import Region
-from cms.services import normalise_code
 
 NAME_MAX = 20
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 500
 
 
-class TownshipChoiceField(forms.ModelChoiceField):
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A township as "county · township", a village as "township · village"."""
+
     def label_from_instance(self, region: Region) -> str:
         return f"{region.parent.name} · {region.name}" if region.parent else region.name
 
@@ -29,12 +30,21 @@ class HelpRequestForm(forms.Form):
         help_text=_("We call you back on this number. You need it to check your request."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    township = TownshipChoiceField(
+    township = PlaceChoiceField(
         label=_("Township or subdistrict"),
         queryset=Region.objects.filter(level=Region.Level.TOWNSHIP)
         .select_related("parent")
         .order_by("path"),
         empty_label=_("Choose…"),
+    )
+    village = PlaceChoiceField(
+        label=_("Village or community (if you know it)"),
+        queryset=Region.objects.filter(level=Region.Level.VILLAGE)
+        .select_related("parent")
+        .order_by("path"),
+        required=False,
+        empty_label=_("Not sure"),
+        help_text=_("Its assistant (协理员) sees your request too."),
     )
     description = forms.CharField(
         label=_("What is wrong?"),
@@ -70,6 +80,9 @@ class HelpRequestForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("website"):
             raise ValidationError(_("Your request could not be sent. Please call 12349."))
+        village, township = cleaned.get("village"), cleaned.get("township")
+        if village is not None and township is not None and village.parent_id != township.pk:
+            self.add_error("village", _("This village is not in the township you chose."))
         return cleaned
 
 

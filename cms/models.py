@@ -1,5 +1,5 @@
 """The public site (Wagtail): home, news, policies, procured projects (公示), charity offers,
-the hotline snippet, and the public help requests.
+the hotline snippet. A public help request is referrals' (``bangfu.referrals.public_intake``).
 
 Project and offer pages are never typed by hand: ``cms.services`` creates and refreshes them
 when procurement or offers publish a change (``bangfu.core.publications``), and they render the
@@ -17,7 +17,6 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from bangfu.regions.models import Region
 from cms.blocks import BodyBlock
 from cms.search import index_text, stream_text
 
@@ -317,38 +316,3 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.phone}"
-
-
-class HelpRequest(models.Model):
-    """A public help request (一键求助): only what its status page needs is kept here.
-
-    The name, phone and description go into the intake case of the township's staff (the staff
-    interface); this row keeps the tracking code, a keyed hash of the phone number to check a
-    status query against, the township and the case.
-    """
-
-    code = models.CharField(_("tracking code"), max_length=12, unique=True)
-    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
-    township = models.ForeignKey(
-        Region,
-        models.PROTECT,
-        related_name="+",
-        verbose_name=_("township"),
-        limit_choices_to={"level": Region.Level.TOWNSHIP},
-    )
-    intake = models.OneToOneField(
-        "referrals.IntakeCase",
-        models.PROTECT,
-        related_name="help_request",
-        verbose_name=_("intake case"),
-    )
-    consented_at = models.DateTimeField(_("consent to be contacted given at"))
-    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("help request")
-        verbose_name_plural = _("help requests")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.code

@@ -1,4 +1,4 @@
-"""The only code that writes the public site's pages and the receipts of help requests.
+"""The only code that writes the public site's pages.
 
 Pages of projects and offers follow the public records of procurement and offers:
 ``project_page_sync`` and ``offer_page_sync`` create, retitle, re-index or unpublish them and
@@ -6,34 +6,19 @@ are safe to run any number of times. They run when a row is published (``cms.tas
 after the commit by ``bangfu.core.publications``); ``manage.py sync_public_pages`` runs them
 over every row after an outage of the task queue. ``site_ensure`` puts back the home page, the
 default site and the section indexes when they are missing (a fresh database, a flushed test
-database). A help request goes to referrals' public intake; the site keeps only its receipt.
+database). A help request is not the site's: the help views hand it to referrals' public intake.
 """
 
-import datetime as dt
-import hmac
-import re
-import secrets
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 from wagtail.search.index import insert_or_update_object
 
-from bangfu.core import crypto
 from bangfu.offers.public import offer_notice, submitted_offer_ids
 from bangfu.procurement.public import project_ids, project_notice
-from bangfu.referrals.public_intake import (
-    PublicIntakeProgress,
-    normalise_phone,
-    public_help_request_open,
-    public_help_request_progress,
-)
 from bangfu.regions.models import Region
 from cms.models import (
-    HelpRequest,
     HomePage,
     NewsIndexPage,
     OfferIndexPage,
@@ -187,84 +172,4 @@ def offer_pages_sync() -> dict[str, int]:
         OfferPage.objects.values_list("offer_id", "live"),
         submitted_offer_ids(),
         lambda pk: offer_page_sync(offer_id=pk),
-    )
-
-
-# --- help requests ---------------------------------------------------------------------------
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
-CODE_LENGTH = 8
-
-
-def normalise_code(raw: str) -> str:
-    return re.sub(r"[\s\-]", "", raw or "").upper()
-
-
-def format_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-@transaction.atomic
-def help_request_submit(
-    *,
-    name: str,
-    phone: str,
-    township: Region,
-    description: str,
-    consent: bool,
-    at: dt.datetime | None = None,
-) -> HelpRequest:
-    """Hand a visitor's request to referrals' public intake and keep the receipt: the tracking
-    code and a keyed hash of the phone number to check a status query against."""
-    code = _new_code()
-    while HelpRequest.objects.filter(code=code).exists():  # 32^8 codes: rare, cheap to rule out
-        code = _new_code()
-    opened = public_help_request_open(
-        name=name,
-        phone=phone,
-        township=township,
-        description=description,
-        consent=consent,
-        reference=format_code(code),
-        at=at,
-    )
-    return HelpRequest.objects.create(
-        code=code,
-        phone_hash=crypto.lookup_hash(normalise_phone(phone)),
-        township=township,
-        intake_id=opened.intake_id,
-        consented_at=opened.opened_at,
-        created_at=opened.opened_at,
-    )
-
-
-@dataclass(frozen=True)
-class HelpStatus:
-    """What the status page shows: the code, the township and the case's progress."""
-
-    code: str
-    township: str
-    progress: PublicIntakeProgress
-
-
-def help_request_status(*, code: str, phone: str) -> HelpStatus | None:
-    """The progress of a request, if the code and the phone number given with it match."""
-    try:
-        digits = normalise_phone(phone)
-    except ValidationError:
-        return None
-    request = (
-        HelpRequest.objects.filter(code=normalise_code(code)).select_related("township").first()
-    )
-    if request is None or not hmac.compare_digest(request.phone_hash, crypto.lookup_hash(digits)):
-        return None
-    progress = public_help_request_progress(intake_id=request.intake_id)
-    if progress is None:
-        return None
-    return HelpStatus(
-        code=format_code(request.code), township=request.township.name, progress=progress
     )

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Page
 
 from bangfu.core import throttle
+from bangfu.referrals.public_intake import public_help_request_status, public_help_request_submit
 from cms.forms import HelpRequestForm, HelpStatusForm, SearchForm
 from cms.models import NewsPage, OfferPage, PolicyPage, ProjectPage
 from cms.search import query_text
-from cms.services import format_code, help_request_status, help_request_submit
 
 MAX_BODY_BYTES = 8 * 1024
 # (attempts, seconds)
@@ -91,17 +91,18 @@ def help_request(request):
     ):
         return _too_many(request, "cms/help_form.html", form)
     try:
-        receipt = help_request_submit(
+        code = public_help_request_submit(
             name=data["name"],
             phone=data["phone"],
             township=data["township"],
+            village=data["village"],
             description=data["description"],
             consent=data["consent"],
         )
     except ValidationError as error:
         form.add_error(None, error)  # the service names the form's own fields
         return render(request, "cms/help_form.html", {"form": form}, status=400)
-    request.session[SESSION_KEY] = receipt.code
+    request.session[SESSION_KEY] = code
     return redirect("public:help-received")
 
 
@@ -112,14 +113,16 @@ def help_received(request):
     if not code:
         messages.info(request, _("Find the progress of a request with its code."))
         return redirect("public:help-status")
-    return render(request, "cms/help_received.html", {"code": format_code(code)})
+    return render(request, "cms/help_received.html", {"code": code})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def help_status(request):
     if request.method == "GET":
-        return render(request, "cms/help_status.html", {"form": HelpStatusForm()})
+        # The confirmation page's button carries the code (never the phone) to fill it in.
+        form = HelpStatusForm(initial={"code": request.GET.get("code", "")[:12]})
+        return render(request, "cms/help_status.html", {"form": form})
     form = HelpStatusForm(request.POST)
     if not throttle.allow_address(
         "help-status", request, limit=STATUS_PER_ADDRESS[0], window=STATUS_PER_ADDRESS[1]
@@ -127,7 +130,9 @@ def help_status(request):
         return _too_many(request, "cms/help_status.html", form)
     if not form.is_valid():
         return render(request, "cms/help_status.html", {"form": form}, status=400)
-    status = help_request_status(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
+    status = public_help_request_status(
+        code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
+    )
     if status is None:
         form.add_error(None, _("No request matches this code and phone number."))
         return render(request, "cms/help_status.html", {"form": form}, status=404)

@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
-    "axes",
+    "bangfu.core.third_party_apps.AxesConfig",
     "auditlog",
     "csp",
     "wagtail.contrib.forms",
@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bangfu.referrals.tasks.check_referral_deadlines_task",
         "schedule": 15 * 60,
     },
+    # A help request's requester hears of a referral sent or taken on (SMS, bangfu.core.sms).
+    "tell-help-requests": {
+        "task": "bangfu.referrals.tasks.tell_help_requests_task",
+        "schedule": 5 * 60,
+    },
     "refresh-provider-quality": {
         "task": "bangfu.referrals.tasks.refresh_provider_quality_task",
         "schedule": 24 * 60 * 60,
@@ -267,6 +272,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
 }
+# The embedded mode has no beat: ``manage.py runserver`` (``make demo``) runs the tasks above at
+# their intervals in its own process (bangfu/core/scheduler.py). Never in production, where
+# Celery beat does; BANGFU_SCHEDULER=0 turns it off in the embedded mode.
+EMBEDDED_SCHEDULER = (
+    not PRODUCTION and CELERY_TASK_ALWAYS_EAGER and env_bool("BANGFU_SCHEDULER", default=True)
+)
 
 # Rate limits (help form, charity registration) must hold across gunicorn workers: production
 # shares one Redis cache; the embedded mode has one process and keeps them in memory.
@@ -286,6 +297,18 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bangfu@localhost")
+
+# Short messages to people without an account (a help request's requester), bangfu.core.sms: the
+# HTTP gateway backend once SMS_GATEWAY_URL is set (JSON POST, SMS_GATEWAY_KEY as a bearer token),
+# else the console; bangfu.core.sms.FileBackend writes them to SMS_FILE_PATH for development.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "bangfu.core.sms.HttpGatewayBackend" if SMS_GATEWAY_URL else "bangfu.core.sms.ConsoleBackend",
+)
+SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl")))
 
 # Content-Security-Policy (django-csp): scripts, styles, images and form targets from our own
 # origin only. Our templates have no inline script, style or event handler (htmx is a static

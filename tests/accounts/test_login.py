@@ -20,13 +20,14 @@ def test_the_login_page_speaks_chinese(client, db):
     assert 'name="username"' in body and 'name="password"' in body
 
 
-def test_a_good_login_lands_on_the_household_list(client, bureau_staff):
+def test_a_good_login_lands_on_the_to_do_list(client, bureau_staff):
     response = client.post(LOGIN_URL, {"username": "bureau_a", "password": PASSWORD}, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("registry:household-list")
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.templates[0].name == "accounts/start.html"
 
 
-def test_station_staff_land_in_their_portal_and_see_the_notification_bell(client, county_a):
+def test_station_staff_land_on_their_to_do_list_and_see_the_notification_bell(client, county_a):
     _county, town, _village = county_a
     station = StationFactory(organisation__region=town)
     user = UserFactory(username="station_a")
@@ -34,8 +35,10 @@ def test_station_staff_land_in_their_portal_and_see_the_notification_bell(client
 
     response = client.post(LOGIN_URL, {"username": "station_a", "password": PASSWORD}, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("portal:inbox")
-    assert reverse("referrals:notifications") in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("home")
+    body = response.content.decode()
+    assert reverse("referrals:notifications") in body
+    assert f'href="{reverse("portal:inbox")}"' in body  # their portal, one click away
 
 
 def test_the_top_bar_names_the_user_their_role_and_organisation(client, bureau_staff):

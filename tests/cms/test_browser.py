@@ -119,12 +119,14 @@ def test_a_visitor_asks_for_help_and_follows_it(
     code = browser.find_element(By.ID, "tracking-code").text
     assert IntakeCase.objects.get().source == IntakeCase.Source.PUBLIC_FORM
 
-    click_and_wait(browser, "main a[href='/help/status/']")
-    fill(browser, "code", code)
+    # "Check progress" carries the code to the status page; the phone is typed again.
+    click_and_wait(browser, "main a[href^='/help/status/']")
+    assert browser.find_element(By.NAME, "code").get_attribute("value") == code
     fill(browser, "phone", "13912345678")
     click_and_wait(browser, "main form button[type=submit]")
     with translation.override("zh-hans"):
-        received = str(dict(STAGES)["received"])
-    assert browser.find_element(By.ID, "status-stage").text == received
+        submitted = str(dict(STAGES)["submitted"])
+    # Nobody at the township has seen it yet: it says so.
+    assert browser.find_element(By.ID, "status-stage").text == submitted
     page = browser.page_source
     assert "张晓梅" not in page and "13912345678" not in page and "中风" not in page

@@ -1,6 +1,7 @@
-"""一键求助: a short public form opens an intake case for the township's staff and returns a
+"""一键求助: a short public form opens an intake case for the township's desk and returns a
 tracking code; the status page, by code and phone, shows progress without personal details.
-Spam: honeypot, size limit, rate limits per address and per phone."""
+Spam: honeypot, size limit, rate limits per address and per phone. (The desk's triage and the
+status page's steps: tests/referrals/test_help_requests.py.)"""
 
 import re
 
@@ -8,9 +9,8 @@ import pytest
 from django.utils import timezone, translation
 
 from bangfu.core.masking import mask_name, mask_phone
-from bangfu.referrals.models import IntakeCase
-from bangfu.referrals.public_intake import STAGES
-from cms.models import HelpRequest
+from bangfu.referrals.help_progress import STAGES
+from bangfu.referrals.models import HelpRequest, IntakeCase
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,11 @@ def ask(client, place, *, address="10.0.0.1", **changes):
 
 
 def code_of(response) -> str:
-    return re.search(r'id="tracking-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', response.content.decode())[1]
+    return code_of_page(response.content.decode())
+
+
+def code_of_page(html: str) -> str:
+    return re.search(r'id="tracking-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', html)[1]
 
 
 def test_a_request_opens_an_intake_case_for_the_township_and_gives_a_code(
@@ -50,10 +54,12 @@ def test_a_request_opens_an_intake_case_for_the_township_and_gives_a_code(
     intake = IntakeCase.objects.get()
     assert intake.source == IntakeCase.Source.PUBLIC_FORM
     assert intake.region == township and intake.status == IntakeCase.Status.OPEN
-    assert intake.opened_by == bureau_staff  # it lands on the township's desk
-    for detail in (NAME, PHONE, DESCRIPTION, code):
-        assert detail in intake.description  # the staff see who to call back
-    assert HelpRequest.objects.get().intake == intake
+    assert intake.opened_by is None  # the public opened it, not a member of staff
+    assert (intake.caller_name, intake.caller_phone) == (NAME, PHONE)  # whom to call back
+    assert intake.description == DESCRIPTION
+    help_request = HelpRequest.objects.get()
+    assert help_request.intake == intake and help_request.display_code == code
+    assert help_request.status == HelpRequest.Status.NEW and help_request.acknowledged_at is None
     assert en_client.get("/help/received/").status_code == 302  # the code is shown once
 
 
@@ -78,7 +84,7 @@ def test_a_visitors_request_reaches_the_desk_and_its_progress_comes_back(
     status = client.post("/help/status/", {"code": code.lower().replace("-", ""), "phone": PHONE})
     html = status.content.decode()
     with translation.override("zh-hans"):
-        received = str(dict(STAGES)["received"])
+        received = str(dict(STAGES)["submitted"])
     assert status.status_code == 200 and f'id="status-stage">{received}<' in html
     for detail in ("李秀英", "摔了一跤", PHONE, mask_phone(PHONE)):
         assert detail not in html
@@ -91,12 +97,36 @@ def test_the_status_page_shows_progress_without_personal_details(en_client, town
     response = en_client.post("/help/status/", {"code": code.lower(), "phone": "139 1234 0001"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Received by the township" in html and township.name in html
+    assert 'id="status-stage">Submitted<' in html and township.name in html
+    assert '<li class="done" data-step="submitted">' in html
+    assert '<li class="done" data-step="acknowledged">' not in html  # nobody has, yet
     for detail in (NAME, mask_name(NAME), PHONE, mask_phone(PHONE), DESCRIPTION):
         assert detail not in html
-    IntakeCase.objects.update(status=IntakeCase.Status.CLOSED, closed_at=timezone.now())
-    html = en_client.post("/help/status/", {"code": code, "phone": PHONE}).content.decode()
-    assert 'id="status-stage">Done<' in html
+
+
+def test_the_check_progress_button_carries_the_code_and_never_the_phone(en_client, township):
+    ask(en_client, township)
+    received = en_client.get("/help/received/").content.decode()
+    code = code_of_page(received)
+    link = re.search(r'id="check-progress" href="([^"]+)"', received)[1]
+    assert link == f"/help/status/?code={code}" and PHONE not in link
+    form = en_client.get(link).content.decode()
+    assert f'name="code" value="{code}"' in form
+    assert 'name="phone" value' not in form  # the phone is typed again, never carried
+
+
+def test_the_village_named_lets_its_assistant_see_the_request(en_client, county_a, bureau_staff):
+    _county, township, village = county_a
+    assert ask(en_client, township, village=village.pk).status_code == 302
+    help_request = HelpRequest.objects.get()
+    assert help_request.village == village and help_request.intake.region == village
+
+
+def test_a_village_of_another_township_is_refused(en_client, county_a, county_b, bureau_staff):
+    response = ask(en_client, county_a[1], village=county_b[2].pk)
+    assert response.status_code == 400
+    assert "This village is not in the township you chose." in response.content.decode()
+    assert not HelpRequest.objects.exists()
 
 
 def test_a_wrong_phone_or_code_finds_nothing(en_client, township):

@@ -62,6 +62,7 @@ def test_each_role_is_offered_its_own_sections(client, users):
     staff_sections = {
         "registry:household-list",
         "referrals:intake-list",
+        "referrals:help-list",
         "providers:list",
         "procurement:dashboard",
         "matching_runs:run-list",

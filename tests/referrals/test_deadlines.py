@@ -129,3 +129,19 @@ def test_the_region_sets_its_own_deadlines(intake, desk, station, place):
     run_beat(overdue)
     run_beat(overdue + dt.timedelta(minutes=15))
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.EXPIRED
+
+
+def test_the_desks_note_travels_to_the_next_candidate_when_a_referral_is_rerouted(
+    intake, desk, station, other_station
+):
+    note = "请下午联系，老人耳背，先打给女儿。"
+    with time_machine.travel(SENT_AT, tick=False):
+        first = services.referral_send(
+            intake=intake, provider_id=station.provider_id, by=desk, note_to_provider=note
+        )
+    overdue = SENT_AT + dt.timedelta(days=2, minutes=1)
+    run_beat(overdue)
+    run_beat(overdue + dt.timedelta(days=1))
+    new = Referral.objects.exclude(pk=first.pk).get()
+    assert new.provider == other_station.provider
+    assert new.note_to_provider == note

@@ -41,7 +41,8 @@ def test_the_desk_lists_needs_waiting_and_opens_a_case(engine, assistant, need):
     page = client.get("/staff/referrals/").content.decode()
     assert f"/staff/referrals/intake/new/?need={need.pk}" in page
     form = client.get(f"/staff/referrals/intake/new/?need={need.pk}").content.decode()
-    assert f'<option value="{need.pk}" selected>' in form
+    assert f'<input type="hidden" name="need" value="{need.pk}">' in form
+    assert '<select name="need"' not in form
     response = client.post(
         "/staff/referrals/intake/new/", {"need": need.pk, "source": "visit", "description": ""}
     )
@@ -54,13 +55,20 @@ def test_a_hotline_call_without_a_need_is_opened_on_its_township(engine, desk, p
     client = browser(desk)
     response = client.post(
         "/staff/referrals/intake/new/",
-        {"source": "hotline", "township": place["town"].pk, "description": "12349来电求助"},
+        {
+            "source": "hotline",
+            "caller_name": "李四",
+            "caller_phone": "13812345678",
+            "place": place["town"].pk,
+            "description": "12349来电求助",
+        },
     )
     assert response.status_code == 302
     intake = IntakeCase.objects.get()
     assert intake.region == place["town"] and intake.need is None
-    missing = client.post("/staff/referrals/intake/new/", {"source": "hotline", "township": ""})
-    assert missing.status_code == 200 and "Choose the township" in missing.content.decode()
+    missing = client.post("/staff/referrals/intake/new/", {"source": "hotline", "place": ""})
+    assert missing.status_code == 400
+    assert "record their name, phone and place" in missing.content.decode()
 
 
 def test_the_case_shows_candidates_with_the_score_in_parts(intake, desk, station):
@@ -208,8 +216,9 @@ def test_staff_attach_the_need_recorded_after_a_call(engine, desk, place, need):
         by=desk, source="hotline", township=place["town"], description="12349来电求助"
     )
     client = browser(desk)
+    client.post(f"/staff/referrals/intake/{intake.pk}/household/", {"household": need.household_id})
     page = client.get(f"/staff/referrals/intake/{intake.pk}/").content.decode()
-    assert f'<option value="{need.pk}">' in page
+    assert f'id="take-need-{need.pk}"' in page
     response = client.post(f"/staff/referrals/intake/{intake.pk}/need/", {"need": need.pk})
     assert response["Location"] == f"/staff/referrals/intake/{intake.pk}/"
     assert IntakeCase.objects.get(pk=intake.pk).need == need

@@ -38,11 +38,16 @@ def test_a_help_request_reaches_the_desk_readable_but_is_stored_encrypted(
     intake = IntakeCase.objects.get()
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT description FROM referrals_intakecase WHERE id = %s", [intake.pk])
-        raw = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT description, caller_name, caller_phone FROM referrals_intakecase WHERE id = %s",
+            [intake.pk],
+        )
+        raw = " ".join(cursor.fetchone())
+    assert PHONE not in raw and "慕容" not in raw
     client.force_login(bureau_staff)
     page = client.get(reverse("referrals:intake-detail", args=[intake.pk])).content.decode()
 
-    assert PHONE in intake.description and "慕容求助" in intake.description
-    assert PHONE not in raw and "慕容" not in raw
+    assert intake.caller_phone == PHONE and intake.caller_name == "慕容求助"
+    assert intake.description == "家中老人卧床，无人照料。"
+    assert "无人照料" not in raw
     assert PHONE in page  # the desk calls the person back

@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
 
         # Each app registers its entries of the main navigation in its ``navigation`` module.
         autodiscover_modules("navigation")
+        # ... and what it asks of each role, for their to-do list, in its ``todos`` module.
+        autodiscover_modules("todos")

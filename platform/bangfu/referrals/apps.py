@@ -19,10 +19,20 @@ class ReferralsConfig(AppConfig):
         from bangfu.referrals.selectors import households_in_care
 
         # Notes and descriptions may name people: they are masked in the audit log.
-        auditlog.register(models.IntakeCase, mask_fields=["description"])
-        auditlog.register(models.Referral, mask_fields=["decline_note", "outcome_note"])
+        auditlog.register(
+            models.IntakeCase,
+            exclude_fields=["caller_phone_hash"],
+            mask_fields=["description", "caller_name", "caller_phone"],
+        )
+        auditlog.register(
+            models.Referral, mask_fields=["decline_note", "outcome_note", "note_to_provider"]
+        )
         auditlog.register(models.ServiceSession, mask_fields=["notes"])
         auditlog.register(models.Feedback, mask_fields=["comments"])
+        auditlog.register(
+            models.HelpRequest, exclude_fields=["phone_hash"], mask_fields=["close_details"]
+        )
+        auditlog.register(models.ContactAttempt, mask_fields=["note"])
         # A quota of households counts those in the provider's care.
         register_households_in_care(households_in_care)
         register_provider_stats(provider_stats)  # the directory's record of each provider

@@ -8,54 +8,127 @@ from bangfu.providers import kinds
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
-from bangfu.registry.selectors import regions_in_scope, service_categories
+from bangfu.registry.selectors import households_for, regions_in_scope, service_categories
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, region: Region) -> str:
+        if region.level == Region.Level.VILLAGE:
+            return f"{region.parent.name} / {region.name}"
+        return region.name
 
 
 class IntakeForm(InputRulesMixin, forms.Form):
-    """Open a case: on a need waiting in the user's area, or on a call with no need yet."""
+    """Open a case: on a need taken to the desk (``?need=``), on the caller's household found by
+    the search box, or on a caller not in the registry, recorded by name, phone and place.
 
-    need = forms.ModelChoiceField(
-        label=_("Need"),
-        queryset=None,
-        required=False,
-        help_text=_("Open needs in your area without an intake case, most urgent first."),
+    The household's id comes from the search box's hidden field: it is looked up within the
+    user's area only, so a household elsewhere is not a valid choice.
+    """
+
+    need = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    household = forms.ModelChoiceField(
+        label=_("Household"), queryset=None, required=False, widget=forms.HiddenInput
     )
     source = forms.ChoiceField(
-        label=_("Source"), choices=IntakeCase.Source.choices, initial=IntakeCase.Source.VISIT
+        label=_("Source"), choices=IntakeCase.Source.choices, initial=IntakeCase.Source.WALK_IN
     )
-    township = forms.ModelChoiceField(
-        label=_("Township"),
-        queryset=Region.objects.none(),
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    caller_phone = forms.CharField(
+        label=_("Caller's phone"),
+        max_length=20,
         required=False,
-        help_text=_("For a call without a recorded need."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    place = PlaceChoiceField(
+        label=_("Township or village"),
+        queryset=None,
+        required=False,
+        help_text=_("Where the caller lives."),
     )
     description = forms.CharField(
-        label=_("Description"),
+        label=_("What the caller asked for"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text=_("What the caller asked for (required without a need)."),
+        help_text=_("Required until the household's need is recorded."),
     )
+
+    PERSON_FIELDS = ("caller_name", "caller_phone", "place")
 
     def __init__(self, *args, user, needs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["need"].queryset = needs
-        self.fields["need"].label_from_instance = lambda need: (
-            f"{need.household.region.parent.name} {need.household.region.name} · "
-            f"{need.category.name} · {need.get_urgency_display()} · {need.priority}"
-        )
-        self.fields["township"].queryset = regions_in_scope(user, [Region.Level.TOWNSHIP])
+        self.fields["household"].queryset = households_for(user)
+        self.fields["place"].queryset = regions_in_scope(
+            user, [Region.Level.TOWNSHIP, Region.Level.VILLAGE]
+        ).select_related("parent")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("need") or data.get("household"):
+            return data
+        for name in self.PERSON_FIELDS:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(
+                    name, _("Find the caller's household, or record their name, phone and place.")
+                )
+        return data
+
+    def places(self) -> list[tuple[int, str, list[tuple[int, str]]]]:
+        """(pk, name, villages) of the townships in the user's area, each village as (pk, name),
+        in tree order: the place's options, read as values (a county has a hundred)."""
+        rows = self.fields["place"].queryset.values_list("pk", "name", "level", "parent_id")
+        grouped: dict[int, tuple[int, str, list[tuple[int, str]]]] = {}
+        for pk, name, level, parent_id in rows:
+            if level == Region.Level.TOWNSHIP:
+                grouped[pk] = (pk, name, [])
+            elif parent_id in grouped:
+                grouped[parent_id][2].append((pk, name))
+        return list(grouped.values())
+
+    def service_arguments(self) -> dict:
+        """What ``intake_open`` takes: the place split into its township and village."""
+        data = dict(self.cleaned_data)
+        place = data.pop("place")
+        if place is not None and place.level == Region.Level.VILLAGE:
+            data.update(township=place.parent, village=place)
+        else:
+            data.update(township=place, village=None)
+        return data
+
+
+class LinkHouseholdForm(forms.Form):
+    household = forms.ModelChoiceField(
+        label=_("Household"),
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Find the household first.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households_for(user)
 
 
 class AttachNeedForm(forms.Form):
-    need = forms.ModelChoiceField(label=_("Need recorded for this call"), queryset=None)
+    """One of the household's open needs, each offered with its own button."""
+
+    need = forms.ModelChoiceField(label=_("Need"), queryset=None, widget=forms.HiddenInput)
 
     def __init__(self, *args, needs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["need"].queryset = needs
-        self.fields["need"].label_from_instance = lambda need: (
-            f"{need.household.registry_number} · {need.household.region.name} · "
-            f"{need.category.name} · {need.get_urgency_display()}"
-        )
+
+
+class ReferNoteForm(InputRulesMixin, forms.Form):
+    note_to_provider = forms.CharField(
+        label=_("Note to the provider"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "Sent with the referral: how to reach the household, what to bring, what to avoid."
+        ),
+    )
 
 
 class DeclineForm(InputRulesMixin, forms.Form):

@@ -16,18 +16,22 @@ households in its care and those its own records say it served, under the provid
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.accounts.scoping import ScopedQuerySet
-from bangfu.core.fields import EncryptedTextField
+from bangfu.accounts.scoping import ScopedQuerySet, scope_for
+from bangfu.core.fields import EncryptedTextField, LookupHashField
 from bangfu.core.lifecycle import Lifecycle
+from bangfu.core.masking import mask_name
+from bangfu.core.phones import phone_lookup_hash
+from bangfu.core.validators import normalise_phone
 from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
-from bangfu.registry.models import Need, ServiceCategory
+from bangfu.registry.models import Household, Need, ServiceCategory
 
 
 class IntakeCaseQuerySet(ScopedQuerySet):
@@ -42,6 +46,7 @@ class IntakeCase(models.Model):
         VISIT = "visit", _("home visit")
         PUBLIC_FORM = "public_form", _("public help form")
         HOTLINE = "hotline", _("hotline 12349")
+        WALK_IN = "walk_in", _("walk-in (窗口来访)")
 
     class Status(models.TextChoices):
         OPEN = "open", _("waiting for a provider")
@@ -56,6 +61,15 @@ class IntakeCase(models.Model):
         verbose_name=_("place"),
         help_text=_("The household's village, or the township while no household is known."),
     )
+    # Known once the caller is found in the registry (or registered); always the need's.
+    household = models.ForeignKey(
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intake_cases",
+        verbose_name=_("household"),
+    )
     need = models.ForeignKey(
         Need,
         models.PROTECT,
@@ -64,13 +78,26 @@ class IntakeCase(models.Model):
         related_name="intake_cases",
         verbose_name=_("need"),
     )
+    # A caller not (yet) in the registry is recorded as a person: encrypted like the household's
+    # phone, and found again by the phone's keyed hash once a household with it is registered.
+    caller_name = EncryptedTextField(_("caller's name"), max_length=50, blank=True)
+    caller_phone = EncryptedTextField(_("caller's phone"), max_length=20, blank=True)
+    caller_phone_hash = LookupHashField(
+        source="caller_phone", digest=phone_lookup_hash, db_index=True
+    )
     # Encrypted: the help form writes the caller's name and phone number into it.
     description = EncryptedTextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
+    # Empty only for a case the public opened from the help form: no member of staff did.
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("opened by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -95,10 +122,37 @@ class IntakeCase(models.Model):
                 condition=Q(need__isnull=False) | ~Q(description=""),
                 name="intake_has_need_or_description",
             ),
+            models.CheckConstraint(
+                condition=Q(opened_by__isnull=False) | Q(source="public_form"),
+                name="intake_opened_by_staff_unless_public",
+            ),
+            # ``save`` fills the household from the need; the services check they agree.
+            models.CheckConstraint(
+                condition=Q(need__isnull=True) | Q(household__isnull=False),
+                name="intake_need_has_household",
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Intake case %(number)s") % {"number": self.pk}
+
+    def save(self, *args, **kwargs):
+        if self.need_id is not None and self.household_id is None:
+            self.household_id = self.need.household_id
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "household"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.caller_phone:
+            try:
+                self.caller_phone = normalise_phone(self.caller_phone)
+            except ValidationError as error:
+                raise ValidationError({"caller_phone": error.messages}) from None
+
+    @property
+    def masked_caller_name(self) -> str:
+        return mask_name(self.caller_name)
 
     @property
     def township(self) -> Region:
@@ -202,6 +256,13 @@ class Referral(Lifecycle):
         blank=True,
     )
     outcome_note = models.TextField(_("outcome"), blank=True)
+    note_to_provider = models.TextField(
+        _("note to the provider"),
+        blank=True,
+        help_text=_(
+            "What the desk wants the provider to know: how to reach the household, what to bring."
+        ),
+    )
 
     objects = ReferralQuerySet.as_manager()
 
@@ -449,3 +510,200 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class HelpRequestQuerySet(models.QuerySet):
+    def for_user(self, user) -> "HelpRequestQuerySet":
+        """The township's desk (bureau staff of the township or above) reads every request of
+        the township; an assistant reads those that name one of their villages."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        if scope.is_empty:
+            return self.none()
+        return self.filter(scope.region_q("township") | scope.region_q("village"))
+
+    def waiting(self) -> "HelpRequestQuerySet":
+        """Not yet acknowledged by anyone."""
+        return self.filter(status=HelpRequest.Status.NEW)
+
+
+class HelpRequest(models.Model):
+    """A public help request (一键求助): the receipt the requester holds (tracking code, a keyed
+    hash of the phone number to check a status query against) and the desk's triage of it.
+
+    The name, phone and story are in the intake case it opened, which only staff read. What the
+    public status page says is derived from this row and the case's referrals
+    (``referrals.public_intake``), so it never runs ahead of what a person did.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        CLOSED = "closed", _("closed")
+
+    class CloseReason(models.TextChoices):
+        SERVED = "served", _("served")
+        OTHER_DEPARTMENT = "other_department", _("referred to another department (转办)")
+        NOT_ELIGIBLE = "not_eligible", _("not eligible")
+        DUPLICATE = "duplicate", _("duplicate of another request")
+        UNREACHABLE = "unreachable", _("could not be reached")
+
+    class Department(models.TextChoices):
+        MEDICAL_INSURANCE = "medical_insurance", _("medical insurance bureau (医保)")
+        EDUCATION = "education", _("education bureau (教育)")
+        HOUSING = "housing", _("housing and urban-rural development bureau (住建)")
+        HUMAN_RESOURCES = "human_resources", _("human resources and social security bureau (人社)")
+        DISABLED_PERSONS = "disabled_persons", _("disabled persons' federation (残联)")
+
+    code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    township = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("township"),
+        limit_choices_to={"level": Region.Level.TOWNSHIP},
+    )
+    # As the requester named it: a place to start from, not a verified address.
+    village = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village named by the requester"),
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    intake = models.OneToOneField(
+        IntakeCase, models.PROTECT, related_name="help_request", verbose_name=_("intake case")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    consented_at = models.DateTimeField(_("consent to be contacted given at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=24, choices=CloseReason.choices, blank=True
+    )
+    close_details = models.TextField(_("closing: details"), blank=True)
+    # Referred to another department: which one; not eligible: where to apply instead.
+    department = models.CharField(
+        _("department"), max_length=24, choices=Department.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+
+    objects = HelpRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) & ~Q(close_reason="")
+                | ~Q(status="closed") & Q(close_reason=""),
+                name="help_request_closed_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="new") | Q(acknowledged_at__isnull=False),
+                name="help_request_acknowledged_when_handled",
+            ),
+            models.CheckConstraint(
+                condition=~Q(close_reason="other_department") | ~Q(department=""),
+                name="help_request_transfer_names_department",
+            ),
+            models.CheckConstraint(
+                condition=~Q(close_reason="duplicate") | Q(duplicate_of__isnull=False),
+                name="help_request_duplicate_names_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Help request %(code)s") % {"code": self.display_code}
+
+    @property
+    def display_code(self) -> str:
+        """The code as it is read out: ``K7QM-3XPA``."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class ContactAttempt(models.Model):
+    """One call (or visit) to reach a requester: when, by whom, whether they were reached."""
+
+    help_request = models.ForeignKey(
+        HelpRequest,
+        models.CASCADE,
+        related_name="contact_attempts",
+        verbose_name=_("help request"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    reached = models.BooleanField(_("reached"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.help_request_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RequesterMessage(models.Model):
+    """A short message telling the requester that their request reached a step: at most one per
+    step, so the task that sends it is safe to run twice. The text holds the tracking code and
+    the step, no personal data; the number is read from the intake case when it is sent."""
+
+    help_request = models.ForeignKey(
+        HelpRequest, models.CASCADE, related_name="messages", verbose_name=_("help request")
+    )
+    step = models.CharField(_("step"), max_length=16)
+    text = models.CharField(_("text"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reference = models.CharField(_("gateway reference"), max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("message to a requester")
+        verbose_name_plural = _("messages to requesters")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["help_request", "step"], name="requester_message_one_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.help_request_id} {self.step}"

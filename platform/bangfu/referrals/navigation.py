@@ -15,4 +15,22 @@ def _referrals(user) -> str:
     return ""
 
 
-register(Entry(20, _("Referrals"), _referrals, sections=("referrals", "portal")))
+def _help_requests(user) -> str:
+    """The public's help requests of the user's area: the desk's, the assistants', the auditors'."""
+    return reverse("referrals:help-list") if scope_for(user).reads_registry else ""
+
+
+def _is_help_page(match) -> bool:
+    return match.url_name.startswith("help-")
+
+
+register(
+    Entry(
+        20,
+        _("Referrals"),
+        _referrals,
+        sections=("referrals", "portal"),
+        owns=lambda match: not _is_help_page(match),
+    ),
+    Entry(21, _("Help requests"), _help_requests, sections=("referrals",), owns=_is_help_page),
+)

@@ -1,53 +1,58 @@
-"""The public help form's way into intake (一键求助): the one service the public site calls.
+"""The public help form's way into intake (一键求助): the only functions the public site calls.
 
-``public_help_request_open`` opens an intake case for the township's desk from what a visitor
-typed; ``public_help_request_progress`` says how far that case has come. Both return plain
-records that hold no personal data: the name, phone and story go into the case, which only the
-staff read. The site keeps its own receipt of a request (the tracking code it gave and a keyed
-hash of the phone number) and hands the code in as ``reference``, so the staff who call back
-can quote it.
+``public_help_request_submit`` opens an intake case for the desk of the township the visitor
+named (and the assistant of the village, if they named one) and gives back the tracking code;
+``public_help_request_status`` says, to whoever holds the code and the phone number, what has
+happened to the request. Both return plain records that hold no personal data: the name, phone
+and story go into the case, which only staff read.
+
+The status page tells only what happened: a request is 已提交 (submitted) until a person at the
+desk acknowledged it, 已转介 (referred) once a provider was sent it, 服务中 (being helped) once one
+accepted, and 已办结 (closed) when the desk closed it, with the reason in public words.
 """
 
 import datetime as dt
+import hmac
+import re
+import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from bangfu.core import validators
-from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.core import crypto, validators
+from bangfu.referrals.help_progress import STAGES, day, outcome_wording, progress
+from bangfu.referrals.models import HelpRequest, IntakeCase
 from bangfu.referrals.selectors import township_staff
-from bangfu.referrals.services import intake_open
+from bangfu.referrals.services.help_requests import help_request_tell
 from bangfu.regions.models import Region
 
-STAGES = (
-    ("received", gettext_lazy("Received by the township")),
-    ("referred", gettext_lazy("Passed to a service provider")),
-    ("in_service", gettext_lazy("Being helped")),
-    ("closed", gettext_lazy("Done")),
-)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+CODE_LENGTH = 8
 
 
 @dataclass(frozen=True)
-class PublicIntake:
-    """A case opened from the help form: which one, and when."""
+class PublicStep:
+    """One step of a request and the day it happened (None: not, or not yet)."""
 
-    intake_id: int
-    opened_at: dt.datetime
+    key: str
+    label: str
+    on: dt.date | None
 
 
 @dataclass(frozen=True)
-class PublicIntakeProgress:
-    """How far a case has come, as its status page shows it: no name, no phone, no story."""
+class PublicHelpStatus:
+    """What the status page shows: no name, no phone, no story."""
 
+    code: str
+    township: str
     stage: str
     stage_label: str
-    # Every stage in order with whether the case has reached it.
-    steps: tuple[tuple[str, bool], ...]
+    # Closed: what came of it, in the words the public reads; else "".
+    outcome: str
+    steps: tuple[PublicStep, ...]
     submitted_on: dt.date
     updated_on: dt.date
 
@@ -60,82 +65,102 @@ def normalise_phone(raw: str) -> str:
         raise ValidationError({"phone": error.messages}) from None
 
 
+def normalise_code(raw: str) -> str:
+    """A code as typed (``k7qm 3xpa``, ``K7QM-3XPA``) as it is stored: ``K7QM3XPA``."""
+    return re.sub(r"[\s\-]", "", raw or "").upper()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 @transaction.atomic
-def public_help_request_open(
+def public_help_request_submit(
     *,
     name: str,
     phone: str,
     township: Region,
     description: str,
     consent: bool,
-    reference: str,
+    village: Region | None = None,
     at: dt.datetime | None = None,
-) -> PublicIntake:
-    """Open an intake case on the township's desk for a visitor of the public site.
+) -> str:
+    """Open an intake case from the help form and return the request's tracking code
+    (``K7QM-3XPA``).
 
-    The case is opened on behalf of the desk (the township's bureau staff, else the nearest
-    bureau above) and written in the site's default language, which the staff read.
+    Nobody on the staff opened it: the case has no opener and says it came from the public form.
+    It lies in the village the visitor named (so that village's assistant reads it too), else in
+    the township, where the desk (the township's bureau staff, else the nearest bureau above)
+    reads it. The requester is sent the code by SMS.
     """
     at = at or timezone.now()
     if not consent:
         raise ValidationError({"consent": _("We can only help if we may contact you.")})
     if township.level != Region.Level.TOWNSHIP:
         raise ValidationError({"township": _("Choose your township or subdistrict.")})
+    if village is not None and (
+        village.level != Region.Level.VILLAGE or village.parent_id != township.pk
+    ):
+        raise ValidationError({"village": _("Choose a village of your township, or none.")})
     phone = normalise_phone(phone)
-    desk = township_staff(township)
-    if not desk:
+    if not township_staff(township):
         raise ValidationError(
             {"township": _("This township does not take requests online yet: please call 12349.")}
         )
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _(
-            "Online help request %(code)s\nName: %(name)s\nPhone: %(phone)s\n\n%(description)s"
-        ) % {
-            "code": reference,
-            "name": name.strip(),
-            "phone": phone,
-            "description": description.strip(),
-        }
-    intake = intake_open(
-        by=desk[0],
+    code = _new_code()
+    while HelpRequest.objects.filter(code=code).exists():  # 32^8 codes: rare, cheap to rule out
+        code = _new_code()
+    intake = IntakeCase(
         source=IntakeCase.Source.PUBLIC_FORM,
-        township=township,
-        description=text,
-        at=at,
+        region=village or township,
+        caller_name=name.strip(),
+        caller_phone=phone,
+        description=description.strip(),
+        opened_by=None,
+        opened_at=at,
     )
-    return PublicIntake(intake_id=intake.pk, opened_at=intake.opened_at)
+    intake.full_clean()
+    intake.save()
+    help_request = HelpRequest.objects.create(
+        code=code,
+        phone_hash=crypto.lookup_hash(phone),
+        township=township,
+        village=village,
+        intake=intake,
+        submitted_at=at,
+        consented_at=at,
+    )
+    help_request_tell(help_request_id=help_request.pk)
+    return help_request.display_code
 
 
-def _stage(intake: IntakeCase) -> tuple[str, dt.datetime]:
-    referral = intake.referrals.order_by("-sent_at", "-pk").first()
-    times = [intake.opened_at]
-    if referral is not None:
-        times += [t for t in (referral.sent_at, referral.accepted_at, referral.ended_at) if t]
-    if intake.closed_at:
-        times.append(intake.closed_at)
-    latest = max(times)
-    if intake.status == IntakeCase.Status.CLOSED or (
-        referral is not None and referral.status == Referral.Status.COMPLETED
-    ):
-        return "closed", latest
-    if referral is not None and referral.status in Referral.HOLDING:
-        return "in_service", latest
-    if referral is not None and referral.status == Referral.Status.SENT:
-        return "referred", latest
-    return "received", latest
-
-
-def public_help_request_progress(*, intake_id: int) -> PublicIntakeProgress | None:
-    """The progress of a case opened from the help form; None for any other case."""
-    intake = IntakeCase.objects.filter(pk=intake_id, source=IntakeCase.Source.PUBLIC_FORM).first()
-    if intake is None:
+def public_help_request_status(*, code: str, phone: str) -> PublicHelpStatus | None:
+    """The status of a request, if the code and the phone number given with it match."""
+    try:
+        digits = normalise_phone(phone)
+    except ValidationError:
         return None
-    stage, updated = _stage(intake)
-    reached = [key for key, _label in STAGES].index(stage)
-    return PublicIntakeProgress(
+    help_request = (
+        HelpRequest.objects.filter(code=normalise_code(code)).select_related("township").first()
+    )
+    if help_request is None or not hmac.compare_digest(
+        help_request.phone_hash, crypto.lookup_hash(digits)
+    ):
+        return None
+    stage, happened = progress(help_request)
+    # A closed request lists the steps it went through; an open one, those still to come too.
+    shown = [
+        (key, label)
+        for key, label in STAGES
+        if key in happened or help_request.status != HelpRequest.Status.CLOSED
+    ]
+    return PublicHelpStatus(
+        code=help_request.display_code,
+        township=help_request.township.name,
         stage=stage,
         stage_label=str(dict(STAGES)[stage]),
-        steps=tuple((str(label), index <= reached) for index, (_key, label) in enumerate(STAGES)),
-        submitted_on=timezone.localtime(intake.opened_at).date(),
-        updated_on=timezone.localtime(updated).date(),
+        outcome=outcome_wording(help_request) if stage == "closed" else "",
+        steps=tuple(PublicStep(key, str(label), day(happened.get(key))) for key, label in shown),
+        submitted_on=day(help_request.submitted_at),
+        updated_on=day(max(happened.values())),
     )

@@ -10,7 +10,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership, User
@@ -142,8 +154,18 @@ def kind_accepts(provider: Provider, day: dt.date) -> bool:
 
 def township_staff(region: Region) -> list[User]:
     """Bureau staff who answer for a township: the township's own, else the nearest above."""
+    return _nearest_bureau_staff(region, Region.Level.TOWNSHIP)
+
+
+def county_staff(region: Region) -> list[User]:
+    """Bureau staff of the county (or district) the region lies in, else the nearest above:
+    a missed emergency reaches them as well as the township."""
+    return _nearest_bureau_staff(region, Region.Level.COUNTY)
+
+
+def _nearest_bureau_staff(region: Region, level: int) -> list[User]:
     for ancestor in region.ancestors():
-        if ancestor.level > Region.Level.TOWNSHIP:
+        if ancestor.level > level:
             continue
         users = list(
             User.objects.filter(
@@ -161,6 +183,53 @@ def township_staff(region: Region) -> list[User]:
     return []
 
 
+# --- the order of every list: the most urgent first ----------------------------------------------
+
+# An emergency (特急, today) leads, then an urgent need (紧急, 48 hours), then the rest; a case
+# with no need recorded yet comes after them.
+URGENCY_ORDER = (
+    Need.Urgency.EMERGENCY,
+    Need.Urgency.URGENT,
+    Need.Urgency.SOON,
+    Need.Urgency.ROUTINE,
+)
+
+
+def urgency_rank(lookup: str = "urgency", *, after: int = 0) -> Case:
+    """0 for an emergency, 1 for an urgent need and so on, plus ``after``: an expression to
+    order by, the need's urgency read through ``lookup``."""
+    return Case(
+        *(
+            When(**{lookup: urgency}, then=after + rank)
+            for rank, urgency in enumerate(URGENCY_ORDER)
+        ),
+        default=after + len(URGENCY_ORDER),
+        output_field=IntegerField(),
+    )
+
+
+def current_due() -> Case:
+    """The deadline a live referral is waiting on: its answer while sent, its first service
+    while accepted; none once it is in service or over."""
+    return Case(
+        When(status=Referral.Status.SENT, then=F("accept_due_at")),
+        When(status=Referral.Status.ACCEPTED, then=F("service_due_at")),
+        default=None,
+    )
+
+
+def urgent_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Live referrals first, the most urgent need first, then the deadline passed longest ago
+    (or nearest); the finished ones after them, the newest first."""
+    return referrals.annotate(
+        urgency_order=Case(
+            When(status__in=Referral.LIVE, then=urgency_rank("need__urgency")),
+            default=urgency_rank("need__urgency", after=len(URGENCY_ORDER) + 1),
+        ),
+        due_order=current_due(),
+    ).order_by("urgency_order", F("due_order").asc(nulls_last=True), "-sent_at", "-pk")
+
+
 # --- intake ------------------------------------------------------------------------------------
 
 
@@ -170,15 +239,48 @@ def intake_cases_for(user) -> QuerySet[IntakeCase]:
     )
 
 
+def waiting_cases(user) -> QuerySet[IntakeCase]:
+    """Cases waiting at the desk for a provider: the most urgent need first, then the highest
+    priority, then the longest waiting."""
+    return (
+        intake_cases_for(user)
+        .waiting()
+        .order_by(
+            urgency_rank("need__urgency"),
+            F("need__priority").desc(nulls_last=True),
+            "opened_at",
+            "pk",
+        )
+    )
+
+
+def referred_cases(user) -> QuerySet[IntakeCase]:
+    """Cases with a provider: the most urgent need first, then the one whose referral's
+    deadline passed longest ago (or falls soonest), then the oldest."""
+    live = Referral.objects.live().filter(intake=OuterRef("pk")).annotate(due=current_due())
+    return (
+        intake_cases_for(user)
+        .filter(status=IntakeCase.Status.REFERRED)
+        .annotate(due_order=Subquery(live.values("due")[:1]))
+        .order_by(
+            urgency_rank("need__urgency"),
+            F("due_order").asc(nulls_last=True),
+            "opened_at",
+            "pk",
+        )
+    )
+
+
 def needs_awaiting_intake(user) -> QuerySet[Need]:
-    """Open needs in the user's area with no intake case yet, most urgent first."""
+    """Open needs in the user's area with no intake case yet: the most urgent first, then the
+    highest priority, then the longest open."""
     open_cases = IntakeCase.objects.exclude(status=IntakeCase.Status.CLOSED)
     return (
         Need.objects.for_user(user)
         .open()
         .exclude(pk__in=open_cases.filter(need__isnull=False).values("need"))
         .select_related("household__region__parent", "category")
-        .order_by("-priority", "opened_on")
+        .order_by(urgency_rank(), "-priority", "opened_on", "pk")
     )
 
 

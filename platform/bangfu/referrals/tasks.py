@@ -36,3 +36,19 @@ def refresh_provider_quality_task(provider_id: int | None = None) -> int:
     from bangfu.referrals.services import providers_refresh_quality
 
     return providers_refresh_quality(provider_ids=None if provider_id is None else [provider_id])
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+def send_requester_message_task(message_id: int) -> bool:
+    """Send one SMS to a help request's requester once; a failure is recorded, not raised."""
+    from bangfu.referrals.services.help_requests import requester_message_send
+
+    return requester_message_send(message_id=message_id)
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+def tell_help_requests_task() -> int:
+    """Beat: tell requesters of steps reached on the referral's side; retry failed messages."""
+    from bangfu.referrals.services.help_requests import help_requests_tell_progress
+
+    return help_requests_tell_progress()

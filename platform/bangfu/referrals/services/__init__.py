@@ -15,7 +15,9 @@ from bangfu.referrals.services.answers import referral_accept, referral_decline,
 from bangfu.referrals.services.deadlines import referral_handle_overdue
 from bangfu.referrals.services.intake import (
     intake_attach_need,
+    intake_link_household,
     intake_open,
+    intake_record_need,
     intake_route,
     referral_send,
 )
@@ -31,7 +33,9 @@ from bangfu.referrals.services.sessions import (
 __all__ = [
     "feedback_record",
     "intake_attach_need",
+    "intake_link_household",
     "intake_open",
+    "intake_record_need",
     "intake_route",
     "notification_email",
     "notifications_mark_read",

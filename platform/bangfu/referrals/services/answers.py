@@ -26,14 +26,12 @@ from bangfu.referrals.models import Referral
 from bangfu.referrals.notifications import Kind, desk_url, message_for, notify
 from bangfu.referrals.services.common import (
     Status,
-    days,
+    deadlines_for,
     locked,
-    policy_for,
     require_desk,
     require_provider,
 )
 from bangfu.referrals.services.intake import back_to_intake
-from bangfu.registry.models import Need
 
 
 def lock_provider(referral: Referral) -> Provider:
@@ -83,12 +81,7 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
         referral.slot = free_slot(provider, capacity)
     else:
         check_quota(provider, capacity, referral)
-    urgent = referral.need.urgency in {Need.Urgency.URGENT, Need.Urgency.EMERGENCY}
-    policy = policy_for(referral.need, at)
-    service_days = policy[
-        "referral_first_service_days_urgent" if urgent else "referral_first_service_days"
-    ]
-    referral.service_due_at = at + days(service_days)
+    referral.service_due_at = at + deadlines_for(referral.need, at).first_service
     referral.escalated_at = None
     referral.transition(to=Status.ACCEPTED, by=by, at=at)
     notify(

@@ -2,6 +2,7 @@
 referral's row lock and the engine's candidates."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -41,8 +42,41 @@ def policy_for(need: Need, at: dt.datetime) -> Policy:
     return Policy(need.household.region, timezone.localtime(at).year)
 
 
-def days(number: int) -> dt.timedelta:
-    return dt.timedelta(days=number)
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a provider has to answer and to serve a need, how long after the escalation an
+    overdue referral is re-routed, and whether the county's bureau hears of it too."""
+
+    accept: dt.timedelta
+    first_service: dt.timedelta
+    reroute_after: dt.timedelta
+    alert_county: bool = False
+
+
+def deadlines_for(need: Need, at: dt.datetime) -> Deadlines:
+    """The deadlines of a referral of ``need`` sent at ``at``, by the need's urgency: an
+    emergency (特急, today) counts in hours and reaches the county's bureau when it is missed,
+    an urgent need (紧急, 48 hours) has fewer days than a routine one."""
+    policy = policy_for(need, at)
+    if need.urgency == Need.Urgency.EMERGENCY:
+        return Deadlines(
+            accept=dt.timedelta(hours=policy["referral_accept_hours_emergency"]),
+            first_service=dt.timedelta(hours=policy["referral_first_service_hours_emergency"]),
+            reroute_after=dt.timedelta(hours=policy["referral_reroute_after_hours_emergency"]),
+            alert_county=True,
+        )
+    urgent = need.urgency == Need.Urgency.URGENT
+    return Deadlines(
+        accept=dt.timedelta(
+            days=policy["referral_accept_days_urgent" if urgent else "referral_accept_days"]
+        ),
+        first_service=dt.timedelta(
+            days=policy[
+                "referral_first_service_days_urgent" if urgent else "referral_first_service_days"
+            ]
+        ),
+        reroute_after=dt.timedelta(days=policy["referral_reroute_after_days"]),
+    )
 
 
 def desk_user(referral: Referral):

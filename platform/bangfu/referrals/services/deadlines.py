@@ -1,4 +1,7 @@
-"""Deadlines: a referral not answered or not served in time is escalated, then re-routed."""
+"""Deadlines: a referral not answered or not served in time is escalated, then re-routed.
+
+How long each step takes depends on the need's urgency (``deadlines_for``): an emergency's
+deadlines are hours, and its escalation reaches the county's bureau as well as the township."""
 
 import datetime as dt
 
@@ -9,16 +12,17 @@ from django.utils.translation import gettext as _
 from bangfu.referrals import selectors
 from bangfu.referrals.models import Referral, ReferralEvent
 from bangfu.referrals.notifications import Kind, desk_url, message_for, notify, portal_url, when
-from bangfu.referrals.services.common import Status, days, desk_user, policy_for
+from bangfu.referrals.services.common import Status, deadlines_for, desk_user
 from bangfu.referrals.services.intake import back_to_intake, route
 
 
 def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) -> str:
     """Act once on an overdue referral; safe to run twice.
 
-    At the first deadline the provider is reminded and the township's staff alerted; once the
-    re-routing delay has also passed, the referral expires and the case goes to the next
-    candidate (the lapsed provider left out). Returns "escalated", "rerouted" or "".
+    At the first deadline the provider is reminded and the township's staff alerted (the
+    county's bureau too, for an emergency); once the re-routing delay has also passed, the
+    referral expires and the case goes to the next candidate (the lapsed provider left out).
+    Returns "escalated", "rerouted" or "".
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -30,12 +34,12 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
         )
         if referral is None or not referral.is_overdue(at):
             return ""
-        policy = policy_for(referral.need, at)
+        deadlines = deadlines_for(referral.need, at)
         due = referral.accept_due_at if referral.status == Status.SENT else referral.service_due_at
         if referral.escalated_at is None:
             referral.escalated_at = at
             referral.save(update_fields=["escalated_at"])
-            reroute_at = at + days(policy["referral_reroute_after_days"])
+            reroute_at = at + deadlines.reroute_after
             ReferralEvent.objects.create(
                 referral=referral,
                 action=ReferralEvent.Action.ESCALATED,
@@ -53,8 +57,12 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
                 referral=referral,
                 at=at,
             )
+            region = referral.need.household.region
+            alerted = selectors.township_staff(region)
+            if deadlines.alert_county:
+                alerted += selectors.county_staff(region)
             notify(
-                recipients=selectors.township_staff(referral.need.household.region),
+                recipients=alerted,
                 kind=Kind.ESCALATED,
                 message=message_for(
                     Kind.ESCALATED, referral, due=when(due), provider=referral.provider
@@ -64,7 +72,7 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
                 at=at,
             )
             return "escalated"
-        if at < referral.escalated_at + days(policy["referral_reroute_after_days"]):
+        if at < referral.escalated_at + deadlines.reroute_after:
             return ""
         referral.transition(
             to=Status.EXPIRED,
@@ -84,6 +92,7 @@ def referral_handle_overdue(*, referral_id: int, at: dt.datetime | None = None) 
             at=at,
             note=_("Re-routed automatically: referral %(number)s expired.")
             % {"number": referral.pk},
+            note_to_provider=referral.note_to_provider,
         )
         if new is None:
             notify(

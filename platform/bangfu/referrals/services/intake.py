@@ -17,13 +17,13 @@ from bangfu.referrals.notifications import Kind, message_for, notify, portal_url
 from bangfu.referrals.services.common import (
     Status,
     check_candidates,
-    days,
-    policy_for,
+    deadlines_for,
     require_desk,
     set_need_status,
 )
 from bangfu.regions.models import Region
-from bangfu.registry.models import Need
+from bangfu.registry.models import Household, Need, ServiceCategory
+from bangfu.registry.services import assessment_create
 
 
 def check_serves(provider: Provider, need: Need) -> None:
@@ -42,12 +42,18 @@ def intake_open(
     by,
     source: str,
     need: Need | None = None,
+    household: Household | None = None,
     township: Region | None = None,
+    village: Region | None = None,
+    caller_name: str = "",
+    caller_phone: str = "",
     description: str = "",
     at: dt.datetime | None = None,
 ) -> IntakeCase:
-    """Open a case at the intake desk: on a household's open need, or on a call with no need
-    recorded yet (the township and a description are then required)."""
+    """Open a case at the intake desk: on a household's open need, on a household found in the
+    registry (its need is picked or recorded in the case), or on a caller not in the registry,
+    placed in a township (and village, if known). Without a need, a description is required; a
+    walk-in caller not in the registry is recorded by name."""
     at = at or timezone.now()
     scope = scope_for(by)
     if not scope.can_write:
@@ -66,21 +72,34 @@ def intake_open(
             raise ValidationError(_("Only an open need can be taken to the intake desk."))
         if IntakeCase.objects.filter(need=need).exclude(status=IntakeCase.Status.CLOSED).exists():
             raise ValidationError(_("This need already has an open intake case."))
-        region = need.household.region
+        if household is not None and household.pk != need.household_id:
+            raise ValidationError(_("The need is another household's."))
+        household = need.household
+    elif household is not None:
+        household = in_area(household, by)
+    if household is not None:
+        region = household.region
     else:
         if township is None or township.level != Region.Level.TOWNSHIP:
             raise ValidationError({"township": _("Choose the township the call came from.")})
-        if not description.strip():
-            raise ValidationError({"description": _("Describe what the caller asked for.")})
-        if not scope.everything and not any(
-            township.is_within(path) for path in scope.region_paths
-        ):
+        if village is not None and village.parent_id != township.pk:
+            raise ValidationError({"village": _("The village is not in this township.")})
+        region = village or township
+        if not scope.covers(region):
             raise PermissionDenied(_("This township is outside your area."))
-        region = township
+        if source == IntakeCase.Source.WALK_IN and not caller_name.strip():
+            raise ValidationError(
+                {"caller_name": _("Record the caller's name, or find their household.")}
+            )
+    if need is None and not description.strip():
+        raise ValidationError({"description": _("Describe what the caller asked for.")})
     intake = IntakeCase(
         source=source,
         region=region,
+        household=household,
         need=need,
+        caller_name=caller_name.strip(),
+        caller_phone=caller_phone.strip(),
         description=description.strip(),
         opened_by=by,
         opened_at=at,
@@ -92,19 +111,49 @@ def intake_open(
     return intake
 
 
+def in_area(household: Household, by) -> Household:
+    """The household, read again within the user's area; refused outside it."""
+    found = Household.objects.for_user(by).select_related("region").filter(pk=household.pk).first()
+    if found is None:
+        raise PermissionDenied(_("This household is outside your area."))
+    return found
+
+
+def open_without_need(intake: IntakeCase, by) -> IntakeCase:
+    require_desk(by=by, intake=intake)
+    intake = IntakeCase.objects.select_for_update().select_related("region").get(pk=intake.pk)
+    if intake.status != IntakeCase.Status.OPEN:
+        raise ValidationError(_("This case is already with a provider or closed."))
+    if intake.need_id is not None:
+        raise ValidationError(_("This case already has its need."))
+    return intake
+
+
+@transaction.atomic
+def intake_link_household(*, intake: IntakeCase, household: Household, by) -> IntakeCase:
+    """Link a caller's case to their household, found in the registry or registered since.
+
+    The case moves to the household's village; its need is then picked among the household's
+    or recorded in the case.
+    """
+    intake = open_without_need(intake, by)
+    household = in_area(household, by)
+    intake.household, intake.region = household, household.region
+    intake.save(update_fields=["household", "region"])
+    return intake
+
+
 @transaction.atomic
 def intake_attach_need(
     *, intake: IntakeCase, need: Need, by, at: dt.datetime | None = None
 ) -> IntakeCase:
-    """Give a call's case (hotline, public form) the need recorded since, so it can be referred.
+    """Give the case its household's need, picked at the desk, so it can be referred.
 
-    The need must be open, in the case's township, and not already at the desk.
+    The need must be open, not already at the desk, and the case's household's (or, for a call
+    with no household linked yet, in the case's township).
     """
-    require_desk(by=by, intake=intake)
     at = at or timezone.now()
-    intake = IntakeCase.objects.select_for_update().select_related("region").get(pk=intake.pk)
-    if intake.need_id is not None:
-        raise ValidationError(_("This case already has its need."))
+    intake = open_without_need(intake, by)
     need = (
         Need.objects.for_user(by)
         .select_related("household__region")
@@ -113,14 +162,54 @@ def intake_attach_need(
     )
     if need is None:
         raise ValidationError({"need": _("Choose an open need in your area.")})
+    if intake.household_id is not None and need.household_id != intake.household_id:
+        raise ValidationError({"need": _("The need is another household's.")})
     if not need.household.region.is_within(intake.township):
         raise ValidationError({"need": _("The need is in another township than the call.")})
     if IntakeCase.objects.filter(need=need).exclude(status=IntakeCase.Status.CLOSED).exists():
         raise ValidationError({"need": _("This need already has an open intake case.")})
-    intake.need, intake.region = need, need.household.region
-    intake.save(update_fields=["need", "region"])
+    intake.need, intake.household, intake.region = need, need.household, need.household.region
+    intake.save(update_fields=["need", "household", "region"])
     check_candidates(intake, at)
     return intake
+
+
+@transaction.atomic
+def intake_record_need(
+    *,
+    intake: IntakeCase,
+    by,
+    category: ServiceCategory,
+    severity: int,
+    urgency: str,
+    preferred_times: str = "",
+    notes: str = "",
+    at: dt.datetime | None = None,
+) -> IntakeCase:
+    """Record the need the caller describes, as the registry records a visit's, and give it to
+    the case: the desk's conversation is the assessment."""
+    at = at or timezone.now()
+    intake = open_without_need(intake, by)
+    if intake.household_id is None:
+        raise ValidationError(_("Link the caller's household before recording its need."))
+    household = in_area(intake.household, by)
+    assessment = assessment_create(
+        household=household,
+        by=by,
+        assessed_on=timezone.localtime(at).date(),
+        summary=_("Recorded at the intake desk (%(case)s, %(source)s).")
+        % {"case": intake, "source": intake.get_source_display()},
+        needs=[
+            {
+                "category": category,
+                "severity": severity,
+                "urgency": urgency,
+                "preferred_times": preferred_times,
+                "notes": notes,
+            }
+        ],
+    )
+    return intake_attach_need(intake=intake, need=assessment.needs.get(), by=by, at=at)
 
 
 def send(
@@ -133,6 +222,7 @@ def send(
     candidate=None,
     rank: int | None = None,
     note: str = "",
+    note_to_provider: str = "",
 ) -> Referral:
     intake = IntakeCase.objects.select_for_update().get(pk=intake.pk)
     if intake.status != IntakeCase.Status.OPEN:
@@ -152,7 +242,6 @@ def send(
     ):
         raise ProviderUnavailable(_("This provider is not taking referrals now."))
     check_serves(provider, need)
-    accept_days = policy_for(need, at)["referral_accept_days"]
     referral = Referral.objects.create(
         intake=intake,
         need=need,
@@ -163,7 +252,8 @@ def send(
         distance_km=getattr(candidate, "distance_km", None),
         sent_by=desk_user,
         sent_at=at,
-        accept_due_at=at + days(accept_days),
+        accept_due_at=at + deadlines_for(need, at).accept,
+        note_to_provider=note_to_provider.strip(),
     )
     ReferralEvent.objects.create(
         referral=referral,
@@ -195,9 +285,11 @@ def referral_send(
     by,
     candidate=None,
     rank: int | None = None,
+    note_to_provider: str = "",
     at: dt.datetime | None = None,
 ) -> Referral:
-    """Refer the case to the provider staff picked (with the engine's score, if it ranked it)."""
+    """Refer the case to the provider staff picked (with the engine's score, if it ranked it),
+    with the desk's note to the provider."""
     require_desk(by=by, intake=intake)
     return send(
         intake=intake,
@@ -207,10 +299,19 @@ def referral_send(
         at=at or timezone.now(),
         candidate=candidate,
         rank=rank,
+        note_to_provider=note_to_provider,
     )
 
 
-def route(*, intake: IntakeCase, desk_user, event_by, at: dt.datetime, note: str = ""):
+def route(
+    *,
+    intake: IntakeCase,
+    desk_user,
+    event_by,
+    at: dt.datetime,
+    note: str = "",
+    note_to_provider: str = "",
+):
     """Send the case to the best candidate that takes it; None when none does."""
     for rank, candidate in enumerate(check_candidates(intake, at), start=1):
         try:
@@ -225,6 +326,7 @@ def route(*, intake: IntakeCase, desk_user, event_by, at: dt.datetime, note: str
                     candidate=candidate,
                     rank=rank,
                     note=note,
+                    note_to_provider=note_to_provider,
                 )
         except ProviderUnavailable:
             continue
@@ -232,10 +334,19 @@ def route(*, intake: IntakeCase, desk_user, event_by, at: dt.datetime, note: str
 
 
 @transaction.atomic
-def intake_route(*, intake: IntakeCase, by, at: dt.datetime | None = None) -> Referral | None:
-    """Send the case to the engine's first candidate; None when there is no candidate."""
+def intake_route(
+    *, intake: IntakeCase, by, note_to_provider: str = "", at: dt.datetime | None = None
+) -> Referral | None:
+    """Send the case to the engine's first candidate, with the desk's note to the provider;
+    None when there is no candidate."""
     require_desk(by=by, intake=intake)
-    return route(intake=intake, desk_user=by, event_by=by, at=at or timezone.now())
+    return route(
+        intake=intake,
+        desk_user=by,
+        event_by=by,
+        at=at or timezone.now(),
+        note_to_provider=note_to_provider,
+    )
 
 
 def back_to_intake(referral: Referral, *, at: dt.datetime) -> IntakeCase:

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -11,10 +12,13 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core.views import service_call
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import NeedNotRankable
-from bangfu.referrals.forms import AttachNeedForm, IntakeForm
+from bangfu.referrals.forms import AttachNeedForm, IntakeForm, LinkHouseholdForm, ReferNoteForm
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.views.common import require_staff_area
-from bangfu.regions.models import within
+from bangfu.regions.models import Region
+from bangfu.registry.forms import NeedForm
+from bangfu.registry.search import household_hit
+from bangfu.registry.selectors import households_for
 
 # Labels of the parts of a candidate's score (bangfu.matching_runs.services.RankedProvider).
 COMPONENT_LABELS = {
@@ -44,15 +48,12 @@ def intake_list(request):
     if not scope.reads_registry and scope.is_provider:
         return redirect("portal:inbox")
     require_staff_area(request.user)
-    cases = selectors.intake_cases_for(request.user)
     return render(
         request,
         "referrals/intake_list.html",
         {
-            "waiting": cases.waiting().order_by(
-                F("need__priority").desc(nulls_last=True), "opened_at"
-            )[:100],
-            "referred": cases.filter(status=IntakeCase.Status.REFERRED)[:100],
+            "waiting": selectors.waiting_cases(request.user).select_related("household")[:100],
+            "referred": selectors.referred_cases(request.user)[:100],
             "needs": selectors.needs_awaiting_intake(request.user)[:50],
             "can_write": scope.can_write,
         },
@@ -63,38 +64,55 @@ def intake_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake_create(request):
+    """Open a case: the caller is found with the household search box or recorded as a person.
+
+    ``?need=<id>`` (a household page's "refer") opens it on that need: no list of needs is
+    ever offered here.
+    """
     require_staff_area(request.user)
     needs = selectors.needs_awaiting_intake(request.user)
-    initial = {}
-    if request.GET.get("need", "").isdecimal():
-        initial["need"] = needs.filter(pk=request.GET["need"]).first()
+    need_id = (request.POST or request.GET).get("need", "")
+    need = needs.filter(pk=need_id).first() if need_id.isdecimal() else None
+    initial = {"need": need, "source": IntakeCase.Source.VISIT} if need else {}
     form = IntakeForm(request.POST or None, user=request.user, needs=needs, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        created = []
-
-        def call():
-            created.append(
-                services.intake_open(
-                    by=request.user,
-                    source=data["source"],
-                    need=data["need"],
-                    township=data["township"],
-                    description=data["description"],
-                )
-            )
-
-        if service_call(request, call, form=form):
+        outcome = service_call(
+            request,
+            lambda: services.intake_open(by=request.user, **form.service_arguments()),
+            form=form,
+            rename={"township": "place", "village": "place"},
+        )
+        if outcome:
             messages.success(request, _("The case is open at the intake desk."))
-            return redirect("referrals:intake-detail", created[0].pk)
-    return render(request, "referrals/intake_form.html", {"form": form})
+            return redirect("referrals:intake-detail", outcome.value.pk)
+    # A form shown again keeps the household the search box had chosen.
+    household = getattr(form, "cleaned_data", {}).get("household")
+    return render(
+        request,
+        "referrals/intake_form.html",
+        {
+            "form": form,
+            "need": need,
+            "places": [] if need else form.places(),
+            "place_id": _int_or_none(form["place"].value()),
+            "chosen": household_hit(request.user, household.pk) if household else None,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if str(value or "").isdecimal() else None
 
 
 @never_cache
 @login_required
-def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
+def intake_detail(request, pk: int, *, bound: dict | None = None, status: int = 200):
     require_staff_area(request.user)
-    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
+    intake = get_object_or_404(
+        selectors.intake_cases_for(request.user).select_related("household__region__parent"),
+        pk=pk,
+    )
     scope = scope_for(request.user)
     candidates, not_rankable = [], None
     if intake.status == IntakeCase.Status.OPEN and intake.need is not None:
@@ -123,31 +141,77 @@ def intake_detail(request, pk: int, *, attach_form=None, status: int = 200):
                 selectors.refused_providers(intake.need) if intake.need else ()
             ).values(),
             "can_write": scope.can_write,
-            "attach_form": attach_form or _attach_form(request, intake),
+            "can_reveal": scope.can_reveal_identity,
+            "note_form": (bound or {}).get("note") or ReferNoteForm(),
+            **_need_step(request, intake, bound or {}),
         },
         status=status,
     )
 
 
-def _attach_form(request, intake: IntakeCase) -> AttachNeedForm | None:
+def _need_step(request, intake: IntakeCase, bound: dict) -> dict:
+    """What the case page offers while the case has no need: find and link the caller's
+    household (the registry's households with the caller's phone first), then pick one of its
+    open needs or record a new one."""
     if intake.need_id is not None or intake.status != IntakeCase.Status.OPEN:
-        return None
-    needs = selectors.needs_awaiting_intake(request.user).filter(
-        within(intake.township, "household__region")
-    )
-    return AttachNeedForm(needs=needs)
+        return {}
+    if intake.household_id is None:
+        same_phone = (
+            households_for(request.user)
+            .filter(phone_hash=intake.caller_phone_hash)
+            .select_related("region__parent")[:5]
+            if intake.caller_phone_hash
+            else []
+        )
+        # The registry's form opens on the caller's village; the new household is then found
+        # among those with the caller's phone, or with the search box.
+        village = intake.region_id if intake.region.level == Region.Level.VILLAGE else None
+        return {
+            "link_form": bound.get("link") or LinkHouseholdForm(user=request.user),
+            "same_phone": same_phone,
+            "register_url": reverse("registry:household-create")
+            + (f"?{urlencode({'region': village})}" if village else ""),
+        }
+    return {
+        "household_needs": _household_needs(request, intake)[:20],
+        "attach_form": bound.get("attach"),
+        "need_form": bound.get("need") or NeedForm(prefix="need"),
+    }
+
+
+def _household_needs(request, intake: IntakeCase):
+    return selectors.needs_awaiting_intake(request.user).filter(household_id=intake.household_id)
+
+
+def _open_case(request, pk: int) -> IntakeCase:
+    require_staff_area(request.user)
+    return get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def intake_link(request, pk: int):
+    """Link the caller's case to their household, found with the search box."""
+    intake = _open_case(request, pk)
+    form = LinkHouseholdForm(request.POST, user=request.user)
+    if form.is_valid() and service_call(
+        request,
+        lambda: services.intake_link_household(
+            intake=intake, household=form.cleaned_data["household"], by=request.user
+        ),
+        form=form,
+    ):
+        messages.success(request, _("The household is linked: pick or record its need."))
+        return redirect("referrals:intake-detail", intake.pk)
+    return intake_detail(request, pk, bound={"link": form}, status=400)
 
 
 @login_required
 @require_POST
 def intake_attach(request, pk: int):
-    """Attach the need recorded since the call, so the case can be referred."""
-    require_staff_area(request.user)
-    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
-    form = _attach_form(request, intake)
-    if form is None:
-        return redirect("referrals:intake-detail", intake.pk)
-    form = AttachNeedForm(request.POST, needs=form.fields["need"].queryset)
+    """Give the case one of its household's open needs, so it can be referred."""
+    intake = _open_case(request, pk)
+    form = AttachNeedForm(request.POST, needs=_household_needs(request, intake))
     if form.is_valid() and service_call(
         request,
         lambda: services.intake_attach_need(
@@ -157,16 +221,34 @@ def intake_attach(request, pk: int):
     ):
         messages.success(request, _("The need is attached: the case can be referred."))
         return redirect("referrals:intake-detail", intake.pk)
-    return intake_detail(request, pk, attach_form=form, status=400)
+    return intake_detail(request, pk, bound={"attach": form}, status=400)
+
+
+@login_required
+@require_POST
+def intake_need_create(request, pk: int):
+    """Record the need the caller describes for their household, and give it to the case."""
+    intake = _open_case(request, pk)
+    form = NeedForm(request.POST, prefix="need")
+    if form.is_valid() and service_call(
+        request,
+        lambda: services.intake_record_need(intake=intake, by=request.user, **form.cleaned_data),
+        form=form,
+    ):
+        messages.success(request, _("The need is recorded: the case can be referred."))
+        return redirect("referrals:intake-detail", intake.pk)
+    return intake_detail(request, pk, bound={"need": form}, status=400)
 
 
 @login_required
 @require_POST
 def intake_refer(request, pk: int):
-    """Refer the case to the candidate staff picked from the engine's list."""
-    require_staff_area(request.user)
-    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
-    kind, provider_id = request.POST.get("kind", ""), request.POST.get("provider", "")
+    """Refer the case to the candidate staff picked from the engine's list, with the note."""
+    intake = _open_case(request, pk)
+    note = ReferNoteForm(request.POST)
+    if not note.is_valid():
+        return intake_detail(request, pk, bound={"note": note}, status=400)
+    provider_id = request.POST.get("provider", "")
     try:
         ranked = selectors.intake_candidates(intake) if intake.need else []
     except NeedNotRankable as error:
@@ -176,7 +258,7 @@ def intake_refer(request, pk: int):
         (
             (rank, candidate)
             for rank, candidate in enumerate(ranked, start=1)
-            if candidate.kind == kind and str(candidate.provider_id) == provider_id
+            if str(candidate.provider_id) == provider_id
         ),
         None,
     )
@@ -184,40 +266,45 @@ def intake_refer(request, pk: int):
         messages.error(request, _("That provider is no longer a candidate: choose again."))
         return redirect("referrals:intake-detail", intake.pk)
     rank, candidate = chosen
-    sent = []
-
-    def call():
-        sent.append(
-            services.referral_send(
-                intake=intake,
-                provider_id=candidate.provider_id,
-                by=request.user,
-                candidate=candidate,
-                rank=rank,
-            )
-        )
-
-    if service_call(request, call):
+    outcome = service_call(
+        request,
+        lambda: services.referral_send(
+            intake=intake,
+            provider_id=candidate.provider_id,
+            by=request.user,
+            candidate=candidate,
+            rank=rank,
+            note_to_provider=note.cleaned_data["note_to_provider"],
+        ),
+    )
+    if outcome:
         messages.success(request, _("Referred to %(provider)s.") % {"provider": candidate.name})
-        return redirect("referrals:referral-detail", sent[0].pk)
+        return redirect("referrals:referral-detail", outcome.value.pk)
     return redirect("referrals:intake-detail", intake.pk)
 
 
 @login_required
 @require_POST
 def intake_route(request, pk: int):
-    """Send the case to the engine's first candidate."""
-    require_staff_area(request.user)
-    intake = get_object_or_404(selectors.intake_cases_for(request.user), pk=pk)
-    sent = []
-    if service_call(
-        request, lambda: sent.append(services.intake_route(intake=intake, by=request.user))
-    ):
-        if sent[0] is None:
+    """Send the case to the engine's first candidate, with the note."""
+    intake = _open_case(request, pk)
+    note = ReferNoteForm(request.POST)
+    if not note.is_valid():
+        return intake_detail(request, pk, bound={"note": note}, status=400)
+    outcome = service_call(
+        request,
+        lambda: services.intake_route(
+            intake=intake,
+            by=request.user,
+            note_to_provider=note.cleaned_data["note_to_provider"],
+        ),
+    )
+    if outcome:
+        if outcome.value is None:
             messages.warning(request, _("No provider can take this need now."))
         else:
             messages.success(
-                request, _("Referred to %(provider)s.") % {"provider": sent[0].provider.name}
+                request, _("Referred to %(provider)s.") % {"provider": outcome.value.provider.name}
             )
-            return redirect("referrals:referral-detail", sent[0].pk)
+            return redirect("referrals:referral-detail", outcome.value.pk)
     return redirect("referrals:intake-detail", intake.pk)

@@ -1,0 +1,59 @@
+"""What the charities' offers ask of the bureau (``bangfu.core.todos``): the offers submitted
+for review and the charities waiting for approval, in the area where the user moderates, each
+due from the moment it was submitted."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from bangfu.core.todos import Todo, each_or_grouped, register
+from bangfu.offers import selectors
+from bangfu.offers.models import Charity, Offer
+
+
+@register
+def approvals(user, now):
+    """Offers and charities waiting for the bureau's decision, the longest waiting first."""
+    if not selectors.is_moderator(user):
+        return []
+    group = _("Approvals")
+    offers = (
+        selectors.staff_offers(user)
+        .filter(status=Offer.Status.PENDING)
+        .order_by("submitted_at", "pk")
+    )
+    charities = (
+        selectors.charities_to_moderate(user)
+        .filter(status=Charity.Status.PENDING)
+        .order_by("registered_at", "pk")
+    )
+    return [
+        *each_or_grouped(
+            offers,
+            each=lambda offer: Todo(
+                group=group,
+                title=_("Review the offer “%(title)s” of %(charity)s")
+                % {"title": offer.title, "charity": offer.charity.organisation.name},
+                url=reverse("offers:detail", args=[offer.pk]),
+                due_at=offer.submitted_at,
+            ),
+            grouped=Todo(
+                group=group,
+                title=_("Offers waiting for review"),
+                url=reverse("offers:list") + "#h-pending",
+            ),
+        ),
+        *each_or_grouped(
+            charities,
+            each=lambda charity: Todo(
+                group=group,
+                title=_("Approve the charity %(name)s") % {"name": charity.organisation.name},
+                url=reverse("offers:charity", args=[charity.pk]),
+                due_at=charity.registered_at,
+            ),
+            grouped=Todo(
+                group=group,
+                title=_("Charities waiting for approval"),
+                url=reverse("offers:list") + "#h-charities",
+            ),
+        ),
+    ]

@@ -1,0 +1,225 @@
+"""What the referrals app asks of each role (``bangfu.core.todos``): the desk's cases still
+without a referral, and the providers' referrals waiting for an answer or for a session.
+
+Urgent items (an urgent or same-day need) are listed apart from the rest, so a same-day case is
+never hidden inside a count of routine ones. A to-do names the case or referral number, the
+service and the village, as the lists do, never a person."""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.models import Membership
+from bangfu.accounts.scoping import scope_for
+from bangfu.core.todos import Todo, each_or_grouped, register
+from bangfu.referrals import selectors
+from bangfu.referrals.models import HelpRequest, IntakeCase, Referral, ServiceSession
+from bangfu.referrals.services.help_requests import ACKNOWLEDGE_WITHIN
+from bangfu.regions.models import Region, within_any
+from bangfu.registry.models import Need
+
+URGENT = (Need.Urgency.URGENT, Need.Urgency.EMERGENCY)
+
+
+def _desk_area(user) -> Q | None:
+    """Where the user sits at an intake desk: the regions of their county and township bureaux
+    (a city's bureau oversees the desks below it, it is not one); None when nowhere."""
+    if scope_for(user).everything:
+        return Q()
+    paths = list(
+        Membership.objects.filter(
+            user=user,
+            role__in=selectors.DESK_ROLES,
+            is_active=True,
+            organisation__is_active=True,
+            organisation__region__level__gte=Region.Level.COUNTY,
+        ).values_list("organisation__region__path", flat=True)
+    )
+    return within_any(paths, "region") if paths else None
+
+
+def _split(rows, *, each, grouped: Todo, lookup: str) -> list[Todo]:
+    """The urgent rows and the others, each listed or grouped on its own."""
+    urgent = rows.filter(**{f"{lookup}__in": URGENT})
+    routine = rows.exclude(**{f"{lookup}__in": URGENT})
+    return [
+        *each_or_grouped(urgent, each=each, grouped=grouped),
+        *each_or_grouped(routine, each=each, grouped=grouped),
+    ]
+
+
+def _this_week(now) -> tuple[dt.date, dt.datetime]:
+    """This week's Monday, and the end of its Sunday (local time): when "a session this week"
+    falls due."""
+    today = timezone.localdate(now)
+    monday = today - dt.timedelta(days=today.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    return monday, timezone.make_aware(dt.datetime.combine(sunday, dt.time.max))
+
+
+@register
+def cases_without_referral(user, now):
+    """The desk's open cases no provider has yet, the longest waiting first: each is due from
+    the moment it was opened."""
+    area = _desk_area(user)
+    if area is None:
+        return []
+    waiting = selectors.intake_cases_for(user).waiting().filter(area).order_by("opened_at", "pk")
+
+    def each(case: IntakeCase) -> Todo:
+        place = case.need.household.region.name if case.need else case.region.name
+        return Todo(
+            group=_("Cases without a referral"),
+            title=_("Refer case %(number)s: %(service)s in %(place)s")
+            % {
+                "number": case.pk,
+                "service": case.need.category.name if case.need else case.get_source_display(),
+                "place": place,
+            },
+            url=reverse("referrals:intake-detail", args=[case.pk]),
+            due_at=case.opened_at,
+            urgent=case.need is not None and case.need.urgency in URGENT,
+        )
+
+    return _split(
+        waiting,
+        each=each,
+        lookup="need__urgency",
+        grouped=Todo(
+            group=_("Cases without a referral"),
+            title=_("Cases waiting at the desk for a provider"),
+            url=reverse("referrals:intake-list") + "#h-waiting",
+        ),
+    )
+
+
+def _referral_todo(referral: Referral, *, group: str, title: str, due_at) -> Todo:
+    return Todo(
+        group=group,
+        title=title
+        % {
+            "number": referral.pk,
+            "service": referral.need.category.name,
+            "village": referral.need.household.region.name,
+        },
+        url=reverse("portal:case", args=[referral.pk]),
+        due_at=due_at,
+        urgent=referral.need.urgency in URGENT,
+    )
+
+
+@register
+def referrals_to_answer(user, now):
+    """A station's, an agency's or a volunteer's referrals waiting for accept or decline, the
+    longest overdue first."""
+    waiting = (
+        selectors.provider_referrals(user)
+        .filter(status=Referral.Status.SENT)
+        .order_by("accept_due_at", "pk")
+    )
+    group = _("Referrals to answer")
+    return _split(
+        waiting,
+        lookup="need__urgency",
+        each=lambda referral: _referral_todo(
+            referral,
+            group=group,
+            title=_("Answer referral %(number)s: %(service)s in %(village)s"),
+            due_at=referral.accept_due_at,
+        ),
+        grouped=Todo(
+            group=group,
+            title=_("Referrals waiting for your answer"),
+            url=reverse("portal:inbox") + f"?status={Referral.Status.SENT}",
+        ),
+    )
+
+
+@register
+def cases_without_a_session(user, now):
+    """Accepted referrals whose first session is still to come (due by the first-service
+    deadline), and cases in service with no session this week (due at the week's end)."""
+    referrals = selectors.provider_referrals(user)
+    group = _("Cases without a session this week")
+    not_started = referrals.filter(status=Referral.Status.ACCEPTED).order_by("service_due_at", "pk")
+    monday, week_end = _this_week(now)
+    this_week = ServiceSession.objects.filter(held_on__gte=monday).values("referral")
+    quiet = (
+        referrals.filter(status=Referral.Status.IN_SERVICE)
+        .exclude(pk__in=this_week)
+        .order_by("accepted_at", "pk")
+    )
+    return [
+        *_split(
+            not_started,
+            lookup="need__urgency",
+            each=lambda referral: _referral_todo(
+                referral,
+                group=group,
+                title=_("First session for referral %(number)s: %(service)s in %(village)s"),
+                due_at=referral.service_due_at,
+            ),
+            grouped=Todo(
+                group=group,
+                title=_("Accepted cases waiting for their first session"),
+                url=reverse("portal:inbox") + f"?status={Referral.Status.ACCEPTED}",
+            ),
+        ),
+        *_split(
+            quiet,
+            lookup="need__urgency",
+            each=lambda referral: _referral_todo(
+                referral,
+                group=group,
+                title=_("No session this week for referral %(number)s: %(service)s in %(village)s"),
+                due_at=week_end,
+            ),
+            grouped=Todo(
+                group=group,
+                title=_("Cases in service with no session this week"),
+                url=reverse("portal:inbox") + f"?status={Referral.Status.IN_SERVICE}",
+            ),
+        ),
+    ]
+
+
+@register
+def help_requests_to_acknowledge(user, now):
+    """Public help requests nobody has acknowledged yet, for the township's desk and the
+    assistant of the village a request names; the oldest first, overdue past the form's promise
+    to call back (``ACKNOWLEDGE_WITHIN``)."""
+    if not scope_for(user).can_write:
+        return []
+    waiting = (
+        HelpRequest.objects.for_user(user)
+        .waiting()
+        .select_related("township", "village")
+        .order_by("submitted_at", "pk")
+    )
+
+    def each(help_request: HelpRequest) -> Todo:
+        due_at = help_request.submitted_at + ACKNOWLEDGE_WITHIN
+        return Todo(
+            group=_("New help requests"),
+            title=_("Acknowledge help request %(code)s from %(place)s")
+            % {
+                "code": help_request.display_code,
+                "place": (help_request.village or help_request.township).name,
+            },
+            url=reverse("referrals:help-detail", args=[help_request.pk]),
+            due_at=due_at,
+            urgent=due_at < now,
+        )
+
+    return each_or_grouped(
+        waiting,
+        each=each,
+        grouped=Todo(
+            group=_("New help requests"),
+            title=_("Help requests nobody has acknowledged"),
+            url=reverse("referrals:help-list") + "?status=new",
+        ),
+    )
