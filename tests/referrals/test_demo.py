@@ -132,3 +132,9 @@ def test_no_demo_case_sits_overdue_unless_it_was_escalated(engine, county_staff,
     for referral in overdue:
         assert referral.escalated_at is not None
         assert now < referral.escalated_at + deadlines_for(referral.need, now).reroute_after
+    # and the desk opens the demo with this week's notifications unread, the older ones read
+    notes = Notification.objects.all()
+    assert (
+        notes.filter(created_at__lt=now - dt.timedelta(days=7), read_at__isnull=True).count() == 0
+    )
+    assert notes.filter(read_at__isnull=True).exists() and notes.filter(read_at=now).exists()

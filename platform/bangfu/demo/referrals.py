@@ -60,6 +60,8 @@ OUTCOMES = (
 COMMENTS = ("服务很周到", "社工很耐心", "希望以后还能来", "", "来得有点晚", "")
 # How long after a deadline the beat's check finds it (it runs every 15 minutes).
 BEAT_DELAY = dt.timedelta(minutes=5)
+# Notifications older than this are read by the time the demo opens.
+READ_BEFORE = dt.timedelta(days=7)
 
 
 def _moment(as_of: dt.date, days_ago: float, rng: random.Random) -> dt.datetime:
@@ -206,6 +208,10 @@ def load_referrals_demo(
     Notification.objects.filter(referral__in=in_county, emailed_at__isnull=True).update(
         emailed_at=now
     )
+    # Staff who work every day have read what came before this week: the bell shows this week's.
+    Notification.objects.filter(
+        referral__in=in_county, read_at__isnull=True, created_at__lt=now - READ_BEFORE
+    ).update(read_at=now)
     statuses = in_county.values_list("status", flat=True)
     counts.update(f"referrals {status}" for status in statuses)
     counts["referrals to projects"] = in_county.filter(provider__kind="project").count()

@@ -88,7 +88,7 @@ def help_request_detail(
             "attempts": help_request.contact_attempts.select_related("by"),
             "failed_attempts": help_request.contact_attempts.filter(reached=False).count(),
             "attempts_needed": services.unreachable_after(help_request, help_request.submitted_at),
-            "texts": help_request.messages.all(),
+            "texts": [(dict(STAGES)[text.step], text) for text in help_request.messages.all()],
             "contact_form": contact_form or ContactAttemptForm(),
             "household_form": household_form or HouseholdForm(),
             "close_form": close_form or CloseForm(),
