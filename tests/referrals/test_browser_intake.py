@@ -3,6 +3,7 @@ name, then by the initials of its pinyin, chooses it and opens the case; the hou
 need is offered in the case and taken."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -26,15 +27,17 @@ def yang(county_a):
     return household
 
 
-def suggestions(browser, typed: str) -> str:
-    """Type into the search box and wait for its suggestions."""
+def suggestions(browser, typed: str, expected: str) -> str:
+    """Type into the search box and wait for suggestions that hold ``expected``."""
     box = browser.find_element(By.CSS_SELECTOR, QUERY)
     box.clear()
     box.send_keys(typed)
-    return WebDriverWait(browser, 20).until(
+    # htmx swaps the results in: a hit read during the swap is gone, and read again.
+    return WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: (
             (hits := d.find_elements(By.CSS_SELECTOR, "#picker-household-results .picker-hit"))
-            and " ".join(hit.text for hit in hits)
+            and expected in (text := " ".join(hit.text for hit in hits))
+            and text
         ),
         message=f"no suggestion for {typed}",
     )
@@ -47,14 +50,17 @@ def test_the_desk_finds_a_caller_by_part_of_her_name_and_by_initials_and_opens_a
     browser.log_in(bureau_staff.username)
     browser.get(browser.url("/staff/referrals/intake/new/"))
 
-    found = suggestions(browser, "桂仙")
+    found = suggestions(browser, "桂仙", "530428-00123")
     assert "530428-00123" in found and "530428-00456" not in found
-    found = suggestions(browser, "ygx")
+    # the neighbour's name in between: the initials' hits below are fresh, not the ones above
+    found = suggestions(browser, "王小明", "530428-00456")
+    assert "530428-00456" in found and "530428-00123" not in found
+    found = suggestions(browser, "ygx", "530428-00123")
     assert "530428-00123" in found and "530428-00456" not in found
     assert "ygx" not in browser.current_url
 
     browser.find_element(By.CSS_SELECTOR, "#picker-household-results .picker-hit").click()
-    WebDriverWait(browser, 20).until(
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: d.find_element(By.NAME, "household").get_attribute("value") == str(yang.pk)
     )
     assert "530428-00123" in browser.find_element(By.CSS_SELECTOR, ".picker-chosen").text
