@@ -5,17 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.referrals.public_intake import normalise_code, normalise_phone
+from bangfu.regions.forms import PlaceChoiceField
 from bangfu.regions.models import Region
 
 NAME_MAX = 20
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 500
-
-
-class PlaceChoiceField(forms.ModelChoiceField):
-    """A township as "county · township", a village as "township · village"."""
-
-    def label_from_instance(self, region: Region) -> str:
-        return f"{region.parent.name} · {region.name}" if region.parent else region.name
 
 
 class HelpRequestForm(forms.Form):

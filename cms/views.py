@@ -32,7 +32,10 @@ SEARCH_TYPES = {
     "news": (NewsPage,),
     "policies": (PolicyPage,),
 }
+# The confirmation page shows the code once; the status page keeps it at hand for this visitor
+# (the session, never the URL: the code is half of what opens a request's status).
 SESSION_KEY = "cms_help_code"
+STATUS_CODE_KEY = "cms_help_status_code"
 
 
 def _too_many(request, template: str, form, status: int = 429):
@@ -102,7 +105,7 @@ def help_request(request):
     except ValidationError as error:
         form.add_error(None, error)  # the service names the form's own fields
         return render(request, "cms/help_form.html", {"form": form}, status=400)
-    request.session[SESSION_KEY] = code
+    request.session[SESSION_KEY] = request.session[STATUS_CODE_KEY] = code
     return redirect("public:help-received")
 
 
@@ -120,8 +123,8 @@ def help_received(request):
 @require_http_methods(["GET", "POST"])
 def help_status(request):
     if request.method == "GET":
-        # The confirmation page's button carries the code (never the phone) to fill it in.
-        form = HelpStatusForm(initial={"code": request.GET.get("code", "")[:12]})
+        # The last code this browser was given fills it in; the phone is typed again.
+        form = HelpStatusForm(initial={"code": request.session.get(STATUS_CODE_KEY, "")})
         return render(request, "cms/help_status.html", {"form": form})
     form = HelpStatusForm(request.POST)
     if not throttle.allow_address(

@@ -16,11 +16,12 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "LOOKUP_HASH_KEY": "a-production-hmac-key",
     "ALLOWED_HOSTS": "bangfu.example.gov.cn",
+    "SMS_GATEWAY_URL": "https://sms.example.gov.cn/send",
 }
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "SMS_BACKEND"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -40,6 +41,29 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_sms_gateway():
+    # A console backend in production would mark messages sent that nobody received.
+    env = {k: v for k, v in PRODUCTION.items() if k != "SMS_GATEWAY_URL"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set SMS_GATEWAY_URL (or SMS_BACKEND) to send SMS." in result.stderr
+    # A backend chosen on purpose is accepted.
+    result = manage("check", env={**env, "SMS_BACKEND": "bangfu.core.sms.FileBackend"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_embedded_mode_writes_sms_to_the_console_without_a_gateway():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SMS_BACKEND)",
+        env={},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "bangfu.core.sms.ConsoleBackend"
 
 
 def test_a_bad_boolean_names_the_variable():

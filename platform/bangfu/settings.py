@@ -301,13 +301,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bangfu@localhost")
 # Short messages to people without an account (a help request's requester), bangfu.core.sms: the
 # HTTP gateway backend once SMS_GATEWAY_URL is set (JSON POST, SMS_GATEWAY_KEY as a bearer token),
 # else the console; bangfu.core.sms.FileBackend writes them to SMS_FILE_PATH for development.
+# Production has no console default: a message "sent" to a console tells the desk the requester
+# was told when nobody was, so it needs the gateway or a backend chosen on purpose.
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
-SMS_BACKEND = env_str(
-    "SMS_BACKEND",
-    "bangfu.core.sms.HttpGatewayBackend" if SMS_GATEWAY_URL else "bangfu.core.sms.ConsoleBackend",
-)
+if SMS_GATEWAY_URL:
+    SMS_BACKEND = env_str("SMS_BACKEND", "bangfu.core.sms.HttpGatewayBackend")
+elif PRODUCTION:
+    SMS_BACKEND = env_str("SMS_BACKEND", "")
+    if not SMS_BACKEND:
+        raise ImproperlyConfigured("Set SMS_GATEWAY_URL (or SMS_BACKEND) to send SMS.")
+else:
+    SMS_BACKEND = env_str("SMS_BACKEND", "bangfu.core.sms.ConsoleBackend")
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl")))
 
 # Content-Security-Policy (django-csp): scripts, styles, images and form targets from our own

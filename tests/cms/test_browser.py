@@ -119,8 +119,9 @@ def test_a_visitor_asks_for_help_and_follows_it(
     code = browser.find_element(By.ID, "tracking-code").text
     assert IntakeCase.objects.get().source == IntakeCase.Source.PUBLIC_FORM
 
-    # "Check progress" carries the code to the status page; the phone is typed again.
-    click_and_wait(browser, "main a[href^='/help/status/']")
+    # "Check progress" leads to the status page, its code filled in from the session (never
+    # the URL); the phone is typed again.
+    click_and_wait(browser, "main a[href='/help/status/']")
     assert browser.find_element(By.NAME, "code").get_attribute("value") == code
     fill(browser, "phone", "13912345678")
     click_and_wait(browser, "main form button[type=submit]")

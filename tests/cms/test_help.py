@@ -104,15 +104,22 @@ def test_the_status_page_shows_progress_without_personal_details(en_client, town
         assert detail not in html
 
 
-def test_the_check_progress_button_carries_the_code_and_never_the_phone(en_client, township):
+def test_the_status_page_has_the_code_at_hand_without_it_in_the_url(en_client, township):
     ask(en_client, township)
     received = en_client.get("/help/received/").content.decode()
     code = code_of_page(received)
     link = re.search(r'id="check-progress" href="([^"]+)"', received)[1]
-    assert link == f"/help/status/?code={code}" and PHONE not in link
+    assert link == "/help/status/"  # neither the code nor the phone travel in the URL
     form = en_client.get(link).content.decode()
-    assert f'name="code" value="{code}"' in form
+    assert f'name="code" value="{code}"' in form  # this browser's session remembers it
     assert 'name="phone" value' not in form  # the phone is typed again, never carried
+
+
+def test_a_code_in_the_url_fills_nothing_in(client, township):
+    # Another browser, with someone's code in a link: the form stays empty.
+    form = client.get("/help/status/?code=K7QM-3XPA").content.decode()
+    field = re.search(r'<input[^>]*name="code"[^>]*>', form)[0]
+    assert "value" not in field
 
 
 def test_the_village_named_lets_its_assistant_see_the_request(en_client, county_a, bureau_staff):

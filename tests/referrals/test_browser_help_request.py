@@ -1,13 +1,14 @@
 """In headless Chromium, a help request from the public site to its close (issue #14, done-when
 2): a visitor asks for help naming their township and village; the request is on the township
 desk's to-do list; the desk acknowledges it, refers it through the intake case, the station
-takes it on and the desk closes it as served. After each step, and only after it, the visitor's
-status page shows it."""
+takes it on and serves it, which closes it as served. After each step, and only after it, the
+visitor's status page shows it."""
 
 import re
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -22,10 +23,10 @@ PHONE = "13912340001"
 
 
 def status_steps(browser, code: str) -> list[str]:
-    """What the visitor sees: the status page reached with the code, the phone typed again."""
+    """What the visitor sees: the status page, the code and the phone typed in."""
     browser.delete_all_cookies()
-    browser.get(browser.url(f"/help/status/?code={code}"))
-    assert browser.find_element(By.NAME, "code").get_attribute("value") == code
+    browser.get(browser.url("/help/status/"))
+    fill(browser, "code", code)
     fill(browser, "phone", PHONE)
     click_and_wait(browser, "main form button[type=submit]")
     steps = browser.find_elements(By.CSS_SELECTOR, "#status-steps li.done")
@@ -47,9 +48,12 @@ def test_a_help_request_reaches_the_township_and_tells_the_visitor_each_step(
     click_and_wait(browser, "main form button[type=submit]")
     code = text(browser, "#tracking-code")
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
-    # The confirmation's button carries the code to the status page, never the phone.
+    # The confirmation's button leads to the status page with the code filled in from the
+    # session: neither the code nor the phone is in the URL.
     href = browser.find_element(By.ID, "check-progress").get_attribute("href")
-    assert href.endswith(f"/help/status/?code={code}") and PHONE not in href
+    assert href.endswith("/help/status/")
+    click_and_wait(browser, "#check-progress")
+    assert browser.find_element(By.NAME, "code").get_attribute("value") == code
     help_request = HelpRequest.objects.get()
     assert status_steps(browser, code) == ["submitted"]
 
@@ -85,12 +89,20 @@ def test_a_help_request_reaches_the_township_and_tells_the_visitor_each_step(
     assert status_steps(browser, code) == ["submitted", "acknowledged", "referred", "in_service"]
     assert not browser.find_elements(By.ID, "status-outcome")
 
-    # The desk closes it as served; the visitor reads that help was given.
+    # The station serves and completes it, which closes the request as served; the visitor
+    # reads that help was given, and the desk's page says why it closed.
+    services.service_session_log(
+        referral=referral,
+        by=station.staff,
+        held_on=timezone.localdate(),
+        duration_minutes=90,
+        category=need.category,
+    )
+    services.referral_complete(referral=referral, by=station.staff, outcome="已上门照看三天")
+    assert HelpRequest.objects.get().status == HelpRequest.Status.CLOSED
     browser.log_in(desk.username)
     browser.get(browser.url(f"/staff/referrals/help/{help_request.pk}/"))
-    browser.find_element(By.CSS_SELECTOR, "input[name=reason][value=served]").click()
-    click_and_wait(browser, "button[name=close]")
-    assert HelpRequest.objects.get().status == HelpRequest.Status.CLOSED
+    assert text(browser, "#close-reason")
     steps = status_steps(browser, code)
     assert steps == ["submitted", "acknowledged", "referred", "in_service", "closed"]
     assert text(browser, "#status-outcome")

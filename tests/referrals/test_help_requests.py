@@ -7,10 +7,17 @@ happened, and the requester hears of each step by SMS (a fake gateway on loopbac
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bangfu.core.todos import todos_for
 from bangfu.referrals import services
@@ -21,7 +28,9 @@ from bangfu.regions.models import PolicyValue
 from tests import fake_sms_gateway
 from tests.factories import (
     HouseholdFactory,
+    NeedFactory,
     OrganisationFactory,
+    RegionFactory,
     UserFactory,
     member_of,
     region_chain,
@@ -40,6 +49,20 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+class EnglishClient(Client):
+    """A browser whose user chose English with the language switch, and keeps it across a
+    logout: pages default to Chinese, and the tests assert the msgids."""
+
+    def request(self, **request):
+        self.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return EnglishClient()
 
 
 @pytest.fixture
@@ -74,6 +97,27 @@ def public_status(client, help_request, phone=PHONE) -> str:
 
 def done_steps(html: str) -> list[str]:
     return re.findall(r'<li class="done" data-step="(\w+)">', html)
+
+
+def refer(help_request, desk, household, need, station):
+    intake = help_request.intake
+    services.intake_link_household(intake=intake, household=household, by=desk)
+    services.intake_attach_need(intake=intake, need=need, by=desk)
+    return services.referral_send(intake=intake, provider_id=station.provider_id, by=desk)
+
+
+def complete(referral, station, *, taken_on=False):
+    """The station takes the case on (unless it did), serves it once and completes it."""
+    if not taken_on:
+        services.referral_accept(referral=referral, by=station.staff)
+    services.service_session_log(
+        referral=referral,
+        by=station.staff,
+        held_on=timezone.localdate(),
+        duration_minutes=60,
+        category=referral.need.category,
+    )
+    return services.referral_complete(referral=referral, by=station.staff, outcome="已上门照料")
 
 
 def detail(client, help_request):
@@ -131,6 +175,59 @@ def test_another_countys_staff_can_neither_read_nor_change_a_request(client, pla
     assert post(client, help_request, "acknowledge").status_code == 302
     help_request.refresh_from_db()
     assert help_request.status == HelpRequest.Status.ACKNOWLEDGED
+
+
+def test_whoever_no_longer_holds_the_case_neither_reads_nor_triages_its_request(
+    client, place, desk, assistant
+):
+    # The requester names the assistant's village; their household is in another village of
+    # the township, whose assistant the case (and the request) moves to.
+    village_203 = RegionFactory(
+        code="530428101203", name="村203", level=place["village"].level, parent=place["town"]
+    )
+    household = HouseholdFactory(region=village_203)
+    new_assistant = UserFactory(username="assistant_203")
+    member_of(
+        new_assistant,
+        OrganisationFactory(kind="village_committee", name="村203村委会", region=village_203),
+        Role.ASSISTANT,
+        villages=[village_203],
+    )
+    help_request = submit(client, place, village=place["village"])
+    client.force_login(assistant)
+    assert detail(client, help_request).status_code == 200  # positive control: theirs so far
+    triage.help_request_attach_household(help_request=help_request, household=household, by=desk)
+
+    assert detail(client, help_request).status_code == 404
+    assert post(client, help_request, "calls", {"reached": "no"}).status_code == 404
+    assert help_request.display_code not in client.get("/staff/referrals/help/").content.decode()
+    with pytest.raises(PermissionDenied):
+        triage.help_request_close(help_request=help_request, by=assistant, reason="not_eligible")
+    help_request.refresh_from_db()
+    assert help_request.status == HelpRequest.Status.ACKNOWLEDGED
+    assert help_request.contact_attempts.count() == 0
+    assert help_request.intake.status == IntakeCase.Status.OPEN
+    # Positive controls: the new village's assistant, and the township's desk.
+    for user in (new_assistant, desk):
+        client.force_login(user)
+        assert detail(client, help_request).status_code == 200
+    assert post(client, help_request, "calls", {"reached": "yes"}).status_code == 302
+
+
+def test_a_public_case_is_linked_only_to_a_household_of_the_township_named(
+    client, place, county_staff, household
+):
+    help_request = submit(client, place)
+    elsewhere = HouseholdFactory(region=place["other_village"])
+    client.force_login(county_staff)  # the county's staff hold both townships
+    url = f"/staff/referrals/intake/{help_request.intake_id}/household/"
+    refused = client.post(url, {"household": elsewhere.pk})
+    assert refused.status_code == 400
+    assert "the township the requester named" in refused.content.decode()
+    assert IntakeCase.objects.get(pk=help_request.intake_id).household is None
+    # Positive control: a household of the township named.
+    assert client.post(url, {"household": household.pk}).status_code == 302
+    assert IntakeCase.objects.get(pk=help_request.intake_id).household == household
 
 
 def test_a_public_case_is_opened_by_no_one_only_when_it_came_from_the_form(place, desk):
@@ -192,14 +289,27 @@ def test_the_status_page_moves_only_when_a_person_acts(
     assert done_steps(html)[-1] == "in_service"
     assert 'id="status-outcome"' not in html
 
-    client.force_login(desk)
-    assert post(client, help_request, "close", {"reason": "served"}).status_code == 302
-    client.logout()
+    complete(referral, station, taken_on=True)  # which closes the request
     html = public_status(client, help_request)
     assert done_steps(html) == ["submitted", "acknowledged", "referred", "in_service", "closed"]
     assert 'id="status-outcome">Help was given.<' in html
     for detail_ in (NAME, STORY, station.organisation.name, household.registry_number):
         assert detail_ not in html
+
+
+def test_a_declined_referral_takes_the_request_back_to_the_desk_on_the_status_page(
+    client, place, desk, engine, station, household, need
+):
+    help_request = submit(client, place)
+    client.force_login(desk)
+    post(client, help_request, "acknowledge")
+    client.logout()
+    referral = refer(help_request, desk, household, need, station)
+    assert done_steps(public_status(client, help_request))[-1] == "referred"  # positive control
+    services.referral_decline(referral=referral, by=station.staff, reason="full")
+    html = public_status(client, help_request)
+    assert done_steps(html) == ["submitted", "acknowledged"]
+    assert 'id="status-stage">Acknowledged by the township<' in html
 
 
 def test_a_closed_request_lists_only_the_steps_it_went_through(client, place, desk):
@@ -248,6 +358,24 @@ def test_unreachable_is_refused_before_the_policys_number_of_failed_calls(client
     help_request.refresh_from_db()
     assert help_request.close_reason == HelpRequest.CloseReason.UNREACHABLE
     assert help_request.intake.status == IntakeCase.Status.CLOSED
+
+
+def test_the_page_asks_for_the_calls_the_closing_asks_for_todays_policy(client, place, desk):
+    shanghai = ZoneInfo("Asia/Shanghai")
+    with time_machine.travel(dt.datetime(2025, 12, 31, 20, 0, tzinfo=shanghai), tick=False):
+        help_request = submit(client, place)
+    PolicyValue.objects.create(
+        key="help_request_contact_attempts",
+        region=place["county"],
+        year=2026,
+        value=1,
+        source="县民政局通知",
+    )
+    with time_machine.travel(dt.datetime(2026, 1, 5, 10, 0, tzinfo=shanghai), tick=False):
+        client.force_login(desk)
+        assert "needs 1 failed calls (0 so far)" in detail(client, help_request).content.decode()
+        post(client, help_request, "calls", {"reached": "no"})
+        assert post(client, help_request, "close", {"reason": "unreachable"}).status_code == 302
 
 
 def test_the_number_of_calls_is_the_regions_policy(client, place, desk):
@@ -336,6 +464,65 @@ def test_a_case_with_a_provider_is_not_closed_for_another_reason(
     assert "The case is with a provider" in response.content.decode()
 
 
+def test_served_is_refused_while_a_provider_has_the_case(
+    client, place, desk, engine, station, household, need
+):
+    help_request = submit(client, place)
+    refer(help_request, desk, household, need, station)  # sent, not yet taken on
+    client.force_login(desk)
+    response = post(client, help_request, "close", {"reason": "served"})
+    assert response.status_code == 400
+    assert "closes as served when the provider completes the service" in response.content.decode()
+    help_request.refresh_from_db()
+    assert help_request.status != HelpRequest.Status.CLOSED
+    assert "closed" not in done_steps(public_status(client, help_request))
+    # Positive control: a request the desk helped without a provider closes as served.
+    helped = submit(client, place, phone="13912340002", address="10.0.0.2")
+    assert post(client, helped, "close", {"reason": "served"}).status_code == 302
+    assert 'id="status-outcome">Help was given.<' in public_status(client, helped, "13912340002")
+
+
+def test_completing_the_service_closes_the_request_as_served(
+    client, place, desk, engine, station, household, need, sms_gateway, committing
+):
+    with committing():
+        help_request = submit(client, place)
+    with committing():
+        referral = refer(help_request, desk, household, need, station)  # nobody acknowledged
+        complete(referral, station)
+    help_request.refresh_from_db()
+    assert help_request.status == HelpRequest.Status.CLOSED
+    assert help_request.close_reason == HelpRequest.CloseReason.SERVED
+    assert help_request.closed_by == station.staff
+    # Acknowledged, in effect, by the desk that referred the case, when it did.
+    assert (help_request.acknowledged_at, help_request.acknowledged_by) == (referral.sent_at, desk)
+    assert help_request.intake.status == IntakeCase.Status.CLOSED
+    assert list(help_request.messages.values_list("step", flat=True)) == ["submitted", "closed"]
+    assert sms_gateway.texts[-1] == triage.message_text(help_request, "closed")
+    html = public_status(client, help_request)
+    assert done_steps(html)[-1] == "closed" and 'id="status-outcome">Help was given.<' in html
+
+
+def test_the_request_page_and_its_slip_read_the_household_and_the_county_in_their_query(
+    client, place, desk, household
+):
+    help_request = submit(client, place)
+    triage.help_request_attach_household(help_request=help_request, household=household, by=desk)
+    triage.help_request_close(
+        help_request=help_request, by=desk, reason="other_department", department="education"
+    )
+    client.force_login(desk)
+    with CaptureQueriesContext(connection) as page:
+        response = detail(client, help_request)
+    assert household.registry_number in response.content.decode()  # the household is shown
+    with CaptureQueriesContext(connection) as slip:
+        response = client.get(f"/staff/referrals/help/{help_request.pk}/transfer-slip/")
+    assert place["county"].name in response.content.decode()  # the township's county is shown
+    assert not [q for q in page if 'FROM "registry_household"' in q["sql"]]
+    region_by_id = 'FROM "regions_region" WHERE "regions_region"."id" ='
+    assert not [q for q in slip if region_by_id in q["sql"]]
+
+
 def test_an_auditor_reads_but_does_not_triage(client, place, desk):
     help_request = submit(client, place)
     auditor = UserFactory(username="auditor")
@@ -376,7 +563,7 @@ def test_the_requester_is_texted_each_step_with_the_code_and_no_personal_data(
         help_requests_tell_progress()
         help_requests_tell_progress()  # twice: nothing is told twice
     with committing():
-        post(client, help_request, "close", {"reason": "served"})
+        complete(referral, station, taken_on=True)
     steps = list(help_request.messages.values_list("step", flat=True))
     assert steps == ["submitted", "acknowledged", "referred", "in_service", "closed"]
     assert len(sms_gateway.received) == 5
@@ -386,6 +573,32 @@ def test_the_requester_is_texted_each_step_with_the_code_and_no_personal_data(
         for detail_ in (NAME, STORY, PHONE, household.registry_number, station.organisation.name):
             assert detail_ not in text
     assert all(message.sent_at for message in help_request.messages.all())
+
+
+def test_the_periodic_pass_costs_the_same_however_many_requests_were_told(
+    client, place, desk, engine, station, sms_gateway, committing
+):
+    def referred(n: int) -> HelpRequest:
+        household = HouseholdFactory(region=place["village"])
+        help_request = submit(client, place, phone=f"1391234010{n}", address=f"10.0.1.{n}")
+        refer(help_request, desk, household, NeedFactory(household=household), station)
+        return help_request
+
+    with committing():
+        first = referred(0)
+    with committing():
+        help_requests_tell_progress()
+    assert first.messages.get(step="referred").sent_at  # positive control: the step is told
+    with CaptureQueriesContext(connection) as one_told:
+        assert help_requests_tell_progress() == 0
+    with committing():
+        for n in range(1, 4):
+            referred(n)
+        help_requests_tell_progress()
+    assert RequesterMessage.objects.filter(step="referred", sent_at__isnull=False).count() == 4
+    with CaptureQueriesContext(connection) as four_told:
+        assert help_requests_tell_progress() == 0
+    assert len(four_told) == len(one_told) <= 2
 
 
 def test_a_gateway_that_fails_never_fails_the_request_and_is_tried_again(

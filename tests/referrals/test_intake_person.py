@@ -4,12 +4,24 @@ household's or recorded in the case; the desk's note travels with the referral; 
 outside the desk's area cannot be linked by posting its id."""
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bangfu.referrals import services
 from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.todos import cases_without_referral
 from bangfu.registry.models import Need, ServiceCategory
-from tests.factories import HouseholdFactory, NeedFactory
+from tests.factories import (
+    HouseholdFactory,
+    NeedFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+)
+from tests.referrals.conftest import Role
 
 from .test_desk_views import browser
 
@@ -211,3 +223,71 @@ def test_a_need_of_another_household_cannot_be_taken_into_the_case(
 
     assert response.status_code == 400
     assert IntakeCase.objects.get(pk=walk_in.pk).need is None
+
+
+def accesses(intake: IntakeCase) -> list:
+    """Who read the case's caller in clear: its auditlog "access" entries."""
+    return list(
+        LogEntry.objects.filter(
+            action=LogEntry.Action.ACCESS,
+            content_type=ContentType.objects.get_for_model(IntakeCase),
+            object_pk=str(intake.pk),
+        ).values_list("actor__username", flat=True)
+    )
+
+
+@pytest.fixture
+def auditor(place):
+    user = UserFactory(username="auditor")
+    member_of(
+        user, OrganisationFactory(kind="bureau", name="审计", region=place["county"]), Role.AUDITOR
+    )
+    return user
+
+
+def test_an_auditor_reads_the_caller_masked_and_leaves_no_access(desk, walk_in, auditor):
+    page = browser(auditor).get(case_url(walk_in)).content.decode()
+
+    assert "欧**明" in page and "138****1111" in page
+    assert "欧阳晓明" not in page and "13800001111" not in page and "tel:" not in page
+    assert accesses(walk_in) == []
+    # Positive control: the desk reads the caller in clear, and that reading is on record.
+    page = browser(desk).get(case_url(walk_in)).content.decode()
+    assert "欧阳晓明" in page and 'href="tel:13800001111"' in page
+    assert accesses(walk_in) == ["desk"]
+
+
+def test_a_case_without_a_caller_is_read_without_an_access_entry(desk, intake):
+    assert browser(desk).get(case_url(intake)).status_code == 200
+    assert accesses(intake) == []
+
+
+def test_the_note_to_the_provider_is_at_most_500_characters(desk, intake):
+    client = browser(desk)
+    refused = client.post(case_url(intake, "refer-first/"), {"note_to_provider": "请" * 501})
+
+    assert refused.status_code == 400
+    assert "at most 500 characters" in refused.content.decode()
+    assert not Referral.objects.exists()
+    # Positive control: 500 characters go with the referral.
+    client.post(case_url(intake, "refer-first/"), {"note_to_provider": "请" * 500})
+    assert Referral.objects.get().note_to_provider == "请" * 500
+
+
+def test_the_desks_to_do_list_reads_its_cases_in_a_fixed_number_of_queries(engine, desk, household):
+    def open_case(number: int) -> None:
+        other = HouseholdFactory(region=household.region, registry_number=f"530428-09{number:02d}")
+        need = NeedFactory(household=other, urgency=Need.Urgency.URGENT)
+        services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
+
+    def queries() -> int:
+        desk._bangfu_scope = None
+        with CaptureQueriesContext(connection) as captured:
+            todos = cases_without_referral(desk, timezone.now())
+        return len(captured), len(todos)
+
+    open_case(1)
+    one = queries()
+    for number in range(2, 5):  # each still listed on its own (up to five)
+        open_case(number)
+    assert queries() == (one[0], 4)

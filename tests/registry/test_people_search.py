@@ -210,6 +210,27 @@ def test_results_are_limited_and_ranked(bureau_staff, county_a):
     assert search_households(bureau_staff, "") == []
 
 
+@pytest.mark.parametrize("query", ["'", "' '", "''", " ' "])
+def test_a_query_without_letters_of_a_key_finds_nobody(
+    staff_client, bureau_staff, yang, others, query
+):
+    # "'" separates pinyin syllables and leaves no letters: an empty key would start every name.
+    assert search_households(bureau_staff, query) == []
+    location = staff_client.post(reverse("registry:household-list"), {"q": query})["Location"]
+    assert list(staff_client.get(location).context["households"]) == []
+    # the positive control: a syllable separator between letters still finds her
+    assert numbers(search_households(bureau_staff, "yang'guixian"))[0] == "530428-00123"
+
+
+def test_a_long_name_is_saved_with_its_search_keys_cut_to_their_column(bureau_staff, yang):
+    # 40 characters read "di": 80 letters of pinyin for a 64-character column.
+    member = MemberFactory(household=yang, name="迪" * 40)
+
+    member.refresh_from_db()
+    assert (member.name_pinyin, member.name_initials) == ("di" * 32, "d" * 40)
+    assert numbers(search_households(bureau_staff, "didi")) == ["530428-00123"]
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 

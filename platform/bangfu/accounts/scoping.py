@@ -26,8 +26,10 @@ Superusers configure the platform in the admin and see everything.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Membership
 from bangfu.regions.models import Region, path_and_above, within_any
@@ -189,6 +191,13 @@ def regions_for(user):
     return Region.objects.filter(within_any(scope.region_paths))
 
 
+def require_registry_area(user) -> None:
+    """Pages of households, and of the cases and searches about them, are for people with an
+    area of the registry (a bureau's region, an assistant's villages)."""
+    if not scope_for(user).reads_registry:
+        raise PermissionDenied(_("Your role gives you no access to household records."))
+
+
 def holds_role_over(user, roles, region) -> bool:
     """Whether one membership of the user with one of ``roles`` covers ``region``.
 
@@ -196,6 +205,21 @@ def holds_role_over(user, roles, region) -> bool:
     only in the first.
     """
     return _holds(user, roles, organisation__region__path__in=path_and_above(region.path))
+
+
+def role_region_paths(user, roles, **where) -> list[str] | None:
+    """The paths of the regions of the organisations in which the user holds one of ``roles``
+    (active memberships of active organisations matching ``where``): where a role's work is.
+    None for a superuser, who holds every role everywhere."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return list(
+        Membership.objects.filter(
+            user=user, role__in=roles, is_active=True, organisation__is_active=True, **where
+        ).values_list("organisation__region__path", flat=True)
+    )
 
 
 def holds_membership(user, roles, organisation) -> bool:

@@ -9,7 +9,7 @@ filtered list, so the list stays readable at a county's volume."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -36,6 +36,11 @@ def register(source: Source) -> Source:
     """Add a source; usable as a decorator."""
     SOURCES.append(source)
     return source
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in the site's time zone: when a task due that day is due."""
+    return timezone.make_aware(datetime.combine(day, time.max))
 
 
 def _order(todo: Todo) -> tuple:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import scope_for
-from bangfu.core.todos import Todo, each_or_grouped, register
+from bangfu.core.todos import Todo, each_or_grouped, end_of_day, register
 from bangfu.discovery import selectors
 from bangfu.discovery.models import Task
 
@@ -32,17 +32,13 @@ GROUPED = {
 }
 
 
-def _end_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
-
-
 def _todo(task: Task) -> Todo:
     subject = task.household.registry_number if task.household else task.candidate.masked_name
     return Todo(
         group=_("Visits and verifications"),
         title=str(TITLES[task.kind]) % {"subject": subject, "village": task.region.name},
         url=reverse("discovery:task-detail", args=[task.pk]),
-        due_at=_end_of(task.due_on),
+        due_at=end_of_day(task.due_on),
     )
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.models import Membership, Organisation
-from bangfu.accounts.scoping import scope_for
+from bangfu.accounts.models import Organisation
+from bangfu.accounts.scoping import role_region_paths
 from bangfu.core.todos import Todo, each_or_grouped, register
 from bangfu.procurement import selectors
 from bangfu.procurement.models import Filing, Project
@@ -20,17 +20,7 @@ from bangfu.regions.models import Region
 def _bureau_paths(user, roles) -> list[str] | None:
     """The paths of the regions whose bureau the user holds one of ``roles`` in (None: every
     region, for a superuser)."""
-    if scope_for(user).everything:
-        return None
-    return list(
-        Membership.objects.filter(
-            user=user,
-            role__in=roles,
-            is_active=True,
-            organisation__is_active=True,
-            organisation__kind=Organisation.Kind.BUREAU,
-        ).values_list("organisation__region__path", flat=True)
-    )
+    return role_region_paths(user, roles, organisation__kind=Organisation.Kind.BUREAU)
 
 
 def _inbox_url(*, year: int, region) -> str:

@@ -6,16 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.forms import InputRulesMixin
 from bangfu.providers import kinds
 from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.regions.forms import PlaceChoiceField
 from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
 from bangfu.registry.selectors import households_for, regions_in_scope, service_categories
-
-
-class PlaceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, region: Region) -> str:
-        if region.level == Region.Level.VILLAGE:
-            return f"{region.parent.name} / {region.name}"
-        return region.name
 
 
 class IntakeForm(InputRulesMixin, forms.Form):
@@ -125,6 +119,7 @@ class ReferNoteForm(InputRulesMixin, forms.Form):
         label=_("Note to the provider"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=500,
         help_text=_(
             "Sent with the referral: how to reach the household, what to bring, what to avoid."
         ),

@@ -17,10 +17,13 @@ STAGES = (
     ("closed", gettext_lazy("Closed")),
 )
 STAGE_KEYS = tuple(key for key, _label in STAGES)
+# The referrals that put a request in the provider's hands: one the provider has, or served.
+CURRENT = (*Referral.LIVE, Referral.Status.COMPLETED)
 
 
-def day(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(moment).date() if moment else None
+def local_date(moment: dt.datetime | None) -> dt.date | None:
+    """The day ``moment`` falls on in the site's time zone (what the public page shows)."""
+    return timezone.localdate(moment) if moment else None
 
 
 def outcome_wording(help_request: HelpRequest) -> str:
@@ -55,11 +58,18 @@ def progress(help_request: HelpRequest) -> tuple[str, dict[str, dt.datetime]]:
     happened = {"submitted": help_request.submitted_at}
     if help_request.acknowledged_at:
         happened["acknowledged"] = help_request.acknowledged_at
-    referrals = Referral.objects.filter(intake_id=help_request.intake_id).order_by("sent_at")
-    for sent_at, accepted_at in referrals.values_list("sent_at", "accepted_at"):
-        happened.setdefault("referred", sent_at)
-        if accepted_at:
-            happened.setdefault("in_service", accepted_at)
+    # Only a referral still live, or completed, counts: after a decline, a lapse or a return to
+    # the desk the case waits at the desk again, and the requester is not told otherwise.
+    current = (
+        Referral.objects.filter(intake_id=help_request.intake_id, status__in=CURRENT)
+        .order_by("-sent_at", "-pk")
+        .values_list("sent_at", "accepted_at")
+        .first()
+    )
+    if current is not None:
+        happened["referred"] = current[0]
+        if current[1]:
+            happened["in_service"] = current[1]
     if help_request.status == HelpRequest.Status.CLOSED:
         happened["closed"] = help_request.closed_at
     stage = max(happened, key=STAGE_KEYS.index)

@@ -10,7 +10,13 @@ def help_requests_for(user) -> QuerySet[HelpRequest]:
     those naming one of their villages."""
     return (
         HelpRequest.objects.for_user(user)
-        .select_related("township", "village", "intake", "acknowledged_by", "closed_by")
+        .select_related(
+            "township__parent",
+            "village",
+            "intake__household",
+            "acknowledged_by",
+            "closed_by",
+        )
         .annotate(attempt_count=Count("contact_attempts"))
     )
 

@@ -26,12 +26,21 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.scoping import ScopedQuerySet, scope_for
 from bangfu.core.fields import EncryptedTextField, LookupHashField
 from bangfu.core.lifecycle import Lifecycle
-from bangfu.core.masking import mask_name
+from bangfu.core.masking import mask_name, mask_phone
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.core.validators import normalise_phone
 from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Need, ServiceCategory
+
+
+def normalise_phone_of(field: str, raw: str) -> str:
+    """The registry's phone rule (``bangfu.core.validators``), refused on the form's ``field``:
+    the desk's ``caller_phone``, the help form's ``phone``."""
+    try:
+        return normalise_phone(raw)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
 
 
 class IntakeCaseQuerySet(ScopedQuerySet):
@@ -145,14 +154,16 @@ class IntakeCase(models.Model):
 
     def clean(self) -> None:
         if self.caller_phone:
-            try:
-                self.caller_phone = normalise_phone(self.caller_phone)
-            except ValidationError as error:
-                raise ValidationError({"caller_phone": error.messages}) from None
+            self.caller_phone = normalise_phone_of("caller_phone", self.caller_phone)
 
     @property
     def masked_caller_name(self) -> str:
         return mask_name(self.caller_name)
+
+    @property
+    def masked_caller_phone(self) -> str:
+        """What a page shows of the caller's phone to a role that may not reveal it."""
+        return mask_phone(self.caller_phone)
 
     @property
     def township(self) -> Region:
@@ -514,14 +525,17 @@ class Notification(models.Model):
 
 class HelpRequestQuerySet(models.QuerySet):
     def for_user(self, user) -> "HelpRequestQuerySet":
-        """The township's desk (bureau staff of the township or above) reads every request of
-        the township; an assistant reads those that name one of their villages."""
+        """The requests whose case lies in the user's area, as the case's own scoping reads
+        it: the township's desk (bureau staff of the township or above) reads every request of
+        the township, whose households alone the case may be linked to; an assistant those
+        whose case is in one of their villages, the village named or, once it is linked, the
+        household's. Whoever no longer holds the case neither reads nor triages its request."""
         scope = scope_for(user)
         if scope.everything:
             return self.all()
         if scope.is_empty:
             return self.none()
-        return self.filter(scope.region_q("township") | scope.region_q("village"))
+        return self.filter(scope.region_q("intake__region"))
 
     def waiting(self) -> "HelpRequestQuerySet":
         """Not yet acknowledged by anyone."""

@@ -22,9 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.core import crypto, validators
-from bangfu.referrals.help_progress import STAGES, day, outcome_wording, progress
-from bangfu.referrals.models import HelpRequest, IntakeCase
+from bangfu.core.phones import phone_lookup_hash
+from bangfu.referrals.help_progress import STAGES, local_date, outcome_wording, progress
+from bangfu.referrals.models import HelpRequest, IntakeCase, normalise_phone_of
 from bangfu.referrals.selectors import township_staff
 from bangfu.referrals.services.help_requests import help_request_tell
 from bangfu.regions.models import Region
@@ -58,11 +58,8 @@ class PublicHelpStatus:
 
 
 def normalise_phone(raw: str) -> str:
-    """The registry's phone rule (``bangfu.core.validators``), refused on the ``phone`` field."""
-    try:
-        return validators.normalise_phone(raw)
-    except ValidationError as error:
-        raise ValidationError({"phone": error.messages}) from None
+    """The phone as the case stores it, refused on the help form's ``phone`` field."""
+    return normalise_phone_of("phone", raw)
 
 
 def normalise_code(raw: str) -> str:
@@ -123,7 +120,7 @@ def public_help_request_submit(
     intake.save()
     help_request = HelpRequest.objects.create(
         code=code,
-        phone_hash=crypto.lookup_hash(phone),
+        phone_hash=phone_lookup_hash(phone),
         township=township,
         village=village,
         intake=intake,
@@ -144,7 +141,7 @@ def public_help_request_status(*, code: str, phone: str) -> PublicHelpStatus | N
         HelpRequest.objects.filter(code=normalise_code(code)).select_related("township").first()
     )
     if help_request is None or not hmac.compare_digest(
-        help_request.phone_hash, crypto.lookup_hash(digits)
+        help_request.phone_hash, phone_lookup_hash(digits)
     ):
         return None
     stage, happened = progress(help_request)
@@ -160,7 +157,9 @@ def public_help_request_status(*, code: str, phone: str) -> PublicHelpStatus | N
         stage=stage,
         stage_label=str(dict(STAGES)[stage]),
         outcome=outcome_wording(help_request) if stage == "closed" else "",
-        steps=tuple(PublicStep(key, str(label), day(happened.get(key))) for key, label in shown),
-        submitted_on=day(help_request.submitted_at),
-        updated_on=day(max(happened.values())),
+        steps=tuple(
+            PublicStep(key, str(label), local_date(happened.get(key))) for key, label in shown
+        ),
+        submitted_on=local_date(help_request.submitted_at),
+        updated_on=local_date(max(happened.values())),
     )

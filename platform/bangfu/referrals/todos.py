@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.models import Membership
-from bangfu.accounts.scoping import scope_for
-from bangfu.core.todos import Todo, each_or_grouped, register
+from bangfu.accounts.scoping import role_region_paths, scope_for
+from bangfu.core.todos import Todo, each_or_grouped, end_of_day, register
 from bangfu.referrals import selectors
 from bangfu.referrals.models import HelpRequest, IntakeCase, Referral, ServiceSession
 from bangfu.referrals.services.help_requests import ACKNOWLEDGE_WITHIN
@@ -27,17 +26,11 @@ URGENT = (Need.Urgency.URGENT, Need.Urgency.EMERGENCY)
 def _desk_area(user) -> Q | None:
     """Where the user sits at an intake desk: the regions of their county and township bureaux
     (a city's bureau oversees the desks below it, it is not one); None when nowhere."""
-    if scope_for(user).everything:
-        return Q()
-    paths = list(
-        Membership.objects.filter(
-            user=user,
-            role__in=selectors.DESK_ROLES,
-            is_active=True,
-            organisation__is_active=True,
-            organisation__region__level__gte=Region.Level.COUNTY,
-        ).values_list("organisation__region__path", flat=True)
+    paths = role_region_paths(
+        user, selectors.DESK_ROLES, organisation__region__level__gte=Region.Level.COUNTY
     )
+    if paths is None:
+        return Q()
     return within_any(paths, "region") if paths else None
 
 
@@ -57,7 +50,7 @@ def _this_week(now) -> tuple[dt.date, dt.datetime]:
     today = timezone.localdate(now)
     monday = today - dt.timedelta(days=today.weekday())
     sunday = monday + dt.timedelta(days=6)
-    return monday, timezone.make_aware(dt.datetime.combine(sunday, dt.time.max))
+    return monday, end_of_day(sunday)
 
 
 @register
@@ -67,7 +60,13 @@ def cases_without_referral(user, now):
     area = _desk_area(user)
     if area is None:
         return []
-    waiting = selectors.intake_cases_for(user).waiting().filter(area).order_by("opened_at", "pk")
+    waiting = (
+        selectors.intake_cases_for(user)
+        .waiting()
+        .filter(area)
+        .select_related("need__household__region")
+        .order_by("opened_at", "pk")
+    )
 
     def each(case: IntakeCase) -> Todo:
         place = case.need.household.region.name if case.need else case.region.name

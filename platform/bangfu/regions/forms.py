@@ -3,9 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.forms import InputRulesMixin
 from bangfu.core.validators import EARLIEST_DATE, LATEST_DATE
-from bangfu.regions.models import PolicyValue
+from bangfu.regions.models import PolicyValue, Region
 from bangfu.regions.policy import PARAMETERS, WHOLE_NUMBERS, flat_weights, nested_weights
 from bangfu.regions.selectors import allowed
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A place named with the one above it, "county · township" or "township · village": two
+    townships' villages often share a name. Give it a queryset with ``select_related("parent")``.
+    """
+
+    def label_from_instance(self, region: Region) -> str:
+        return f"{region.parent.name} · {region.name}" if region.parent else region.name
 
 
 class PolicyChoice(forms.Form):

@@ -70,6 +70,13 @@ def normalised(query: str) -> str:
     return unicodedata.normalize("NFKC", query or "").strip()[:MAX_QUERY]
 
 
+def _keyed(q: Q) -> bool:
+    """Whether the filter compares with something: a key left empty by the query ("'" has no
+    pinyin letters) would find every member by ``startswith`` or ``contains``, and every row
+    without that key by ``=``."""
+    return all(str(value).strip() for _lookup, value in q.children)
+
+
 def _criteria(text: str) -> list[_Criterion]:
     """The matches a query can mean, in rank order."""
     name, pinyin = pgettext("found by", "name"), pgettext("found by", "pinyin")
@@ -80,10 +87,12 @@ def _criteria(text: str) -> list[_Criterion]:
     criteria = []
 
     def member(label, q, key="name"):
-        criteria.append(_Criterion(label, q, True, key))
+        if _keyed(q):
+            criteria.append(_Criterion(label, q, True, key))
 
     def household(label, q, key="registry_number"):
-        criteria.append(_Criterion(label, q, False, key))
+        if _keyed(q):
+            criteria.append(_Criterion(label, q, False, key))
 
     try:
         whole_id = parse_id_number(compact).number

@@ -47,7 +47,14 @@ _NOT_LETTER = re.compile(r"[^a-z]")
 
 class SearchKeyField(LookupHashField):
     """A search key derived from another field of the row (the name's pinyin), recomputed on
-    every save and bulk insert as a lookup hash is; at most 64 characters."""
+    every save and bulk insert as a lookup hash is. Unlike a hash its length follows the name's,
+    so it is cut to its column (64 characters): a long name is still saved, and found by the
+    start of its pinyin."""
+
+    def pre_save(self, model_instance, add):
+        key = super().pre_save(model_instance, add)[: self.max_length]
+        setattr(model_instance, self.attname, key)
+        return key
 
 
 def _syllables(name: str) -> list[str]:
@@ -62,12 +69,12 @@ def _syllables(name: str) -> list[str]:
 
 def name_pinyin(name: str) -> str:
     """杨桂仙 → ``yangguixian`` (toneless, ü written v as on a keyboard: 吕 → ``lv``)."""
-    return "".join(_syllables(name))[:KEY_LENGTH]
+    return "".join(_syllables(name))
 
 
 def name_initials(name: str) -> str:
     """杨桂仙 → ``ygx``."""
-    return "".join(word[0] for word in _syllables(name))[:KEY_LENGTH]
+    return "".join(word[0] for word in _syllables(name))
 
 
 def name_grams(name: str) -> str:

@@ -8,14 +8,12 @@ phone searched for; the picker's suggestions answer the post itself and have no 
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bangfu.accounts.scoping import scope_for
+from bangfu.accounts.scoping import require_registry_area
 from bangfu.core import search_tokens
 from bangfu.registry.filters import SEARCH_TOKEN, masked_query
 from bangfu.registry.search import MAX_QUERY, household_hit, search_households
@@ -23,11 +21,6 @@ from bangfu.registry.search import MAX_QUERY, household_hit, search_households
 PAGE_LIMIT = 50
 SUGGESTIONS = 8
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
-
-
-def _require_registry(request) -> None:
-    if not scope_for(request.user).reads_registry:
-        raise PermissionDenied(_("Your role gives you no access to household records."))
 
 
 def _field_name(request) -> str:
@@ -43,7 +36,7 @@ def _field_name(request) -> str:
 @require_http_methods(["GET", "POST"])
 def search(request):
     """The search page: POST a query, GET its results at ``?search=<token>``."""
-    _require_registry(request)
+    require_registry_area(request.user)
     if request.method == "POST":
         typed = request.POST.get("q", "").strip()[:MAX_QUERY]
         if not typed:
@@ -71,7 +64,7 @@ def search(request):
 @require_POST
 def search_suggest(request):
     """The picker's suggestions for what was typed so far (htmx)."""
-    _require_registry(request)
+    require_registry_area(request.user)
     query = request.POST.get("q", "")
     return render(
         request,
@@ -90,7 +83,7 @@ def search_suggest(request):
 def search_pick(request):
     """The picker holding the household chosen (or none, to choose again): it is read in the
     user's scope, so a household outside it cannot be chosen."""
-    _require_registry(request)
+    require_registry_area(request.user)
     field_name = _field_name(request)
     chosen = None
     if request.POST.get("household"):

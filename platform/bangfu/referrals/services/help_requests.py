@@ -17,12 +17,13 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core import sms
-from bangfu.referrals.help_progress import outcome_wording, progress
+from bangfu.referrals.help_progress import CURRENT, outcome_wording, progress
 from bangfu.referrals.models import (
     ContactAttempt,
     HelpRequest,
@@ -121,12 +122,19 @@ def requester_message_send(*, message_id: int) -> bool:
 def help_requests_tell_progress() -> int:
     """The periodic pass: tell the requesters of open requests a step reached on the referral's
     side (a provider was sent the case, or took it on), and try again the messages that failed.
-    Returns how many messages were queued."""
+    Returns how many messages were queued.
+
+    One query finds the requests whose step (``progress``: the current referral taken on, or
+    only sent) nobody was told of yet; those already told cost nothing, however many."""
     queued = 0
-    open_requests = HelpRequest.objects.exclude(status=HelpRequest.Status.CLOSED).filter(
-        intake__referrals__isnull=False
+    current = Referral.objects.filter(intake_id=OuterRef("intake_id"), status__in=CURRENT)
+    taken_on = Exists(current.filter(accepted_at__isnull=False))
+    told = RequesterMessage.objects.filter(help_request=OuterRef("pk"))
+    untold = HelpRequest.objects.exclude(status=HelpRequest.Status.CLOSED).filter(
+        (taken_on & ~Exists(told.filter(step="in_service")))
+        | (Exists(current) & ~taken_on & ~Exists(told.filter(step="referred")))
     )
-    for pk in open_requests.distinct().values_list("pk", flat=True):
+    for pk in untold.values_list("pk", flat=True):
         queued += help_request_tell(help_request_id=pk) is not None
     unsent = RequesterMessage.objects.filter(sent_at=None, attempts__lt=MESSAGE_MAX_ATTEMPTS)
     for pk in unsent.values_list("pk", flat=True):
@@ -207,18 +215,10 @@ def help_request_attach_household(
     *, help_request: HelpRequest, household: Household, by, at: dt.datetime | None = None
 ) -> HelpRequest:
     """Link the request's case to the requester's household (found in the registry, or just
-    registered): the household must lie in the township the request named."""
+    registered): the household must lie in the township the request named
+    (``intake_link_household``)."""
     help_request = _locked(help_request, by)
     _open(help_request)
-    household = Household.objects.for_user(by).select_related("region").filter(pk=household.pk)
-    household = household.first()
-    if household is None or not household.region.is_within(help_request.township):
-        raise ValidationError(
-            {
-                "household": _("Choose a household of %(township)s in your area.")
-                % {"township": help_request.township.name}
-            }
-        )
     _acknowledge(help_request, by, at or timezone.now())
     intake_link_household(intake=help_request.intake, household=household, by=by)
     help_request_tell(help_request_id=help_request.pk)
@@ -247,7 +247,8 @@ def help_request_close(
     """Close the request with its reason: served; referred to another department (转办, which
     one); not eligible (with, optionally, the department to apply to); a duplicate of another
     request in the user's area; or unreachable, once the policy's number of failed calls was
-    made. The intake case closes with it; a case still with a provider is not closed here."""
+    made. The intake case closes with it. A request whose case is with a provider is not
+    closed here: the provider's completing the service closes it as served."""
     at = at or timezone.now()
     help_request = _locked(help_request, by)
     _open(help_request)
@@ -284,21 +285,48 @@ def help_request_close(
                 }
             )
     intake = IntakeCase.objects.select_for_update().get(pk=help_request.intake_id)
-    if Referral.objects.filter(intake=intake).live().exists() and reason != Reason.SERVED:
+    # Not even as served: the requester would read that help was given before any was. The
+    # provider's completing the service closes the request (``help_request_served``).
+    if Referral.objects.filter(intake=intake).live().exists():
         raise ValidationError(
-            _("The case is with a provider: revoke or close the referral before closing this.")
+            _(
+                "The case is with a provider: the request closes as served when the provider "
+                "completes the service. Revoke or close the referral to close it otherwise."
+            )
         )
     _acknowledge(help_request, by, at)
-    help_request.status = HelpRequest.Status.CLOSED
-    help_request.closed_at, help_request.closed_by = at, by
-    help_request.close_reason, help_request.close_details = reason, details.strip()
+    _close(help_request, by=by, at=at, reason=reason, details=details)
     help_request.department, help_request.duplicate_of = department, duplicate_of
     help_request.full_clean(exclude=["intake", "township", "village"])
     help_request.save()
-    if intake.status != IntakeCase.Status.CLOSED and not (
-        Referral.objects.filter(intake=intake).live().exists()
-    ):
+    if intake.status != IntakeCase.Status.CLOSED:
         intake.status, intake.closed_at = IntakeCase.Status.CLOSED, at
         intake.save(update_fields=["status", "closed_at"])
+    help_request_tell(help_request_id=help_request.pk)
+    return help_request
+
+
+def _close(help_request: HelpRequest, *, by, at: dt.datetime, reason: str, details: str = ""):
+    help_request.status = HelpRequest.Status.CLOSED
+    help_request.closed_at, help_request.closed_by = at, by
+    help_request.close_reason, help_request.close_details = reason, details.strip()
+
+
+def help_request_served(*, referral: Referral, by, at: dt.datetime) -> HelpRequest | None:
+    """The provider completed the service of a case the public opened: its request, if still
+    open, closes as served, and the requester is told. Within the completing transaction
+    (``referral_complete``). A request nobody had acknowledged was, in effect, by the desk
+    that referred the case, when it did."""
+    help_request = (
+        HelpRequest.objects.select_for_update()
+        .filter(intake_id=referral.intake_id)
+        .exclude(status=HelpRequest.Status.CLOSED)
+        .first()
+    )
+    if help_request is None:
+        return None
+    _acknowledge(help_request, referral.sent_by, referral.sent_at)
+    _close(help_request, by=by, at=at, reason=Reason.SERVED)
+    help_request.save()
     help_request_tell(help_request_id=help_request.pk)
     return help_request

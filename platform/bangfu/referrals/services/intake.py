@@ -134,10 +134,21 @@ def intake_link_household(*, intake: IntakeCase, household: Household, by) -> In
     """Link a caller's case to their household, found in the registry or registered since.
 
     The case moves to the household's village; its need is then picked among the household's
-    or recorded in the case.
+    or recorded in the case. A case from the help form stays in the township the requester
+    named: its desk, and nobody else's, answers for it.
     """
     intake = open_without_need(intake, by)
     household = in_area(household, by)
+    township = intake.township
+    if intake.source == IntakeCase.Source.PUBLIC_FORM and not household.region.is_within(township):
+        raise ValidationError(
+            {
+                "household": _(
+                    "Choose a household of %(township)s, the township the requester named."
+                )
+                % {"township": township.name}
+            }
+        )
     intake.household, intake.region = household, household.region
     intake.save(update_fields=["household", "region"])
     return intake
@@ -150,12 +161,15 @@ def intake_attach_need(
     """Give the case its household's need, picked at the desk, so it can be referred.
 
     The need must be open, not already at the desk, and the case's household's (or, for a call
-    with no household linked yet, in the case's township).
+    with no household linked yet, in the case's township). The need's row is locked, as
+    ``intake_open`` locks it: a second desk taking the same need at once waits, then hears that
+    it already has a case (not the database's refusal).
     """
     at = at or timezone.now()
     intake = open_without_need(intake, by)
     need = (
         Need.objects.for_user(by)
+        .select_for_update(of=("self",))
         .select_related("household__region")
         .filter(pk=need.pk, status__in=Need.OPEN_STATUSES)
         .first()

@@ -22,6 +22,7 @@ from bangfu.referrals.services.common import (
     require_provider,
     set_need_status,
 )
+from bangfu.referrals.services.help_requests import help_request_served
 from bangfu.referrals.services.intake import back_to_intake, close_intake
 from bangfu.referrals.tasks import refresh_provider_quality_task
 from bangfu.registry.models import Need, ServiceCategory
@@ -90,7 +91,8 @@ def service_session_log(
 def referral_complete(
     *, referral: Referral, by, outcome: str, at: dt.datetime | None = None
 ) -> Referral:
-    """The service is done: the need is met and the desk is asked for the household's feedback."""
+    """The service is done: the need is met, the desk is asked for the household's feedback
+    and a public help request that opened the case closes as served."""
     require_provider(by=by, referral=referral)
     if not outcome.strip():
         raise ValidationError({"outcome": _("Describe the outcome.")})
@@ -100,6 +102,7 @@ def referral_complete(
     referral.transition(to=Status.COMPLETED, by=by, at=at, note=outcome.strip())
     set_need_status(referral, Need.Status.MET)
     close_intake(referral, at=at)
+    help_request_served(referral=referral, by=by, at=at)
     notify(
         recipients=[referral.sent_by],
         kind=Kind.COMPLETED,

@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.core.masking import mask_phone
 from bangfu.core.views import service_call
 from bangfu.referrals import help_selectors as selectors
 from bangfu.referrals.help_forms import CloseForm, ContactAttemptForm, HouseholdForm
@@ -19,7 +19,7 @@ from bangfu.referrals.help_progress import STAGES, outcome_wording, progress
 from bangfu.referrals.models import HelpRequest
 from bangfu.referrals.public_intake import normalise_code
 from bangfu.referrals.services import help_requests as services
-from bangfu.referrals.views.common import require_staff_area
+from bangfu.referrals.views.common import require_staff_area, reveal_caller
 
 LIST_TABS = (
     ("new", HelpRequest.Status.NEW),
@@ -78,16 +78,13 @@ def help_request_detail(
             "help": help_request,
             "intake": help_request.intake,
             "can_write": scope.can_write and help_request.status != HelpRequest.Status.CLOSED,
-            "can_reveal": scope.can_reveal_identity,
-            "phone": help_request.intake.caller_phone
-            if scope.can_reveal_identity
-            else mask_phone(help_request.intake.caller_phone),
+            "can_reveal": reveal_caller(request.user, help_request.intake),
             "stage_label": dict(STAGES)[stage],
             "steps": [(label, happened.get(key)) for key, label in STAGES],
             "outcome": outcome_wording(help_request),
             "attempts": help_request.contact_attempts.select_related("by"),
             "failed_attempts": help_request.contact_attempts.filter(reached=False).count(),
-            "attempts_needed": services.unreachable_after(help_request, help_request.submitted_at),
+            "attempts_needed": services.unreachable_after(help_request, timezone.now()),
             "texts": [(dict(STAGES)[text.step], text) for text in help_request.messages.all()],
             "contact_form": contact_form or ContactAttemptForm(),
             "household_form": household_form or HouseholdForm(),
@@ -190,5 +187,9 @@ def help_request_transfer_slip(request, pk: int):
     return render(
         request,
         "referrals/help/transfer_slip.html",
-        {"help": help_request, "intake": help_request.intake},
+        {
+            "help": help_request,
+            "intake": help_request.intake,
+            "can_reveal": reveal_caller(request.user, help_request.intake),
+        },
     )

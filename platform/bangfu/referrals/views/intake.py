@@ -14,7 +14,7 @@ from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import NeedNotRankable
 from bangfu.referrals.forms import AttachNeedForm, IntakeForm, LinkHouseholdForm, ReferNoteForm
 from bangfu.referrals.models import IntakeCase, Referral
-from bangfu.referrals.views.common import require_staff_area
+from bangfu.referrals.views.common import require_staff_area, reveal_caller
 from bangfu.regions.models import Region
 from bangfu.registry.forms import NeedForm
 from bangfu.registry.search import household_hit
@@ -141,7 +141,7 @@ def intake_detail(request, pk: int, *, bound: dict | None = None, status: int = 
                 selectors.refused_providers(intake.need) if intake.need else ()
             ).values(),
             "can_write": scope.can_write,
-            "can_reveal": scope.can_reveal_identity,
+            "can_reveal": reveal_caller(request.user, intake),
             "note_form": (bound or {}).get("note") or ReferNoteForm(),
             **_need_step(request, intake, bound or {}),
         },
