@@ -189,7 +189,7 @@ def test_whoever_no_longer_holds_the_case_neither_reads_nor_triages_its_request(
     new_assistant = UserFactory(username="assistant_203")
     member_of(
         new_assistant,
-        OrganisationFactory(kind="village_committee", name="村203村委会", region=village_203),
+        OrganisationFactory(kind="village", name="村203村委会", region=village_203),
         Role.ASSISTANT,
         villages=[village_203],
     )
