@@ -1,5 +1,5 @@
 """The Django admin and Wagtail's admin speak Chinese: every section, model and column, including
-those of third-party apps whose own catalogues have no Chinese (core/third_party_messages.py)."""
+those of third-party apps whose own catalogues have no Chinese (core/third_party_messages/)."""
 
 import re
 
