@@ -64,7 +64,7 @@ def cases_without_referral(user, now):
         selectors.intake_cases_for(user)
         .waiting()
         .filter(area)
-        .select_related("need__household__region")
+        .select_related("region", "need__category", "need__household__region")
         .order_by("opened_at", "pk")
     )
 
@@ -95,18 +95,30 @@ def cases_without_referral(user, now):
     )
 
 
-def _referral_todo(referral: Referral, *, group: str, title: str, due_at) -> Todo:
-    return Todo(
-        group=group,
-        title=title
-        % {
-            "number": referral.pk,
-            "service": referral.need.category.name,
-            "village": referral.need.household.region.name,
-        },
-        url=reverse("portal:case", args=[referral.pk]),
-        due_at=due_at,
-        urgent=referral.need.urgency in URGENT,
+def _referral_lines(referrals, *, status: str, group: str, title: str, due, summary: str):
+    """A provider's referrals in one status, the urgent ones first: each listed (``title`` with
+    its number, service and village; due at ``due(referral)``) or, when many, one ``summary``
+    line leading to the inbox filtered by the status."""
+
+    def each(referral: Referral) -> Todo:
+        return Todo(
+            group=group,
+            title=title
+            % {
+                "number": referral.pk,
+                "service": referral.need.category.name,
+                "village": referral.need.household.region.name,
+            },
+            url=reverse("portal:case", args=[referral.pk]),
+            due_at=due(referral),
+            urgent=referral.need.urgency in URGENT,
+        )
+
+    return _split(
+        referrals.filter(status=status).select_related("need__category", "need__household__region"),
+        lookup="need__urgency",
+        each=each,
+        grouped=Todo(group=group, title=summary, url=reverse("portal:inbox") + f"?status={status}"),
     )
 
 
@@ -114,26 +126,13 @@ def _referral_todo(referral: Referral, *, group: str, title: str, due_at) -> Tod
 def referrals_to_answer(user, now):
     """A station's, an agency's or a volunteer's referrals waiting for accept or decline, the
     longest overdue first."""
-    waiting = (
-        selectors.provider_referrals(user)
-        .filter(status=Referral.Status.SENT)
-        .order_by("accept_due_at", "pk")
-    )
-    group = _("Referrals to answer")
-    return _split(
-        waiting,
-        lookup="need__urgency",
-        each=lambda referral: _referral_todo(
-            referral,
-            group=group,
-            title=_("Answer referral %(number)s: %(service)s in %(village)s"),
-            due_at=referral.accept_due_at,
-        ),
-        grouped=Todo(
-            group=group,
-            title=_("Referrals waiting for your answer"),
-            url=reverse("portal:inbox") + f"?status={Referral.Status.SENT}",
-        ),
+    return _referral_lines(
+        selectors.provider_referrals(user).order_by("accept_due_at", "pk"),
+        status=Referral.Status.SENT,
+        group=_("Referrals to answer"),
+        title=_("Answer referral %(number)s: %(service)s in %(village)s"),
+        due=lambda referral: referral.accept_due_at,
+        summary=_("Referrals waiting for your answer"),
     )
 
 
@@ -143,44 +142,24 @@ def cases_without_a_session(user, now):
     deadline), and cases in service with no session this week (due at the week's end)."""
     referrals = selectors.provider_referrals(user)
     group = _("Cases without a session this week")
-    not_started = referrals.filter(status=Referral.Status.ACCEPTED).order_by("service_due_at", "pk")
     monday, week_end = _this_week(now)
     this_week = ServiceSession.objects.filter(held_on__gte=monday).values("referral")
-    quiet = (
-        referrals.filter(status=Referral.Status.IN_SERVICE)
-        .exclude(pk__in=this_week)
-        .order_by("accepted_at", "pk")
-    )
     return [
-        *_split(
-            not_started,
-            lookup="need__urgency",
-            each=lambda referral: _referral_todo(
-                referral,
-                group=group,
-                title=_("First session for referral %(number)s: %(service)s in %(village)s"),
-                due_at=referral.service_due_at,
-            ),
-            grouped=Todo(
-                group=group,
-                title=_("Accepted cases waiting for their first session"),
-                url=reverse("portal:inbox") + f"?status={Referral.Status.ACCEPTED}",
-            ),
+        *_referral_lines(
+            referrals.order_by("service_due_at", "pk"),
+            status=Referral.Status.ACCEPTED,
+            group=group,
+            title=_("First session for referral %(number)s: %(service)s in %(village)s"),
+            due=lambda referral: referral.service_due_at,
+            summary=_("Accepted cases waiting for their first session"),
         ),
-        *_split(
-            quiet,
-            lookup="need__urgency",
-            each=lambda referral: _referral_todo(
-                referral,
-                group=group,
-                title=_("No session this week for referral %(number)s: %(service)s in %(village)s"),
-                due_at=week_end,
-            ),
-            grouped=Todo(
-                group=group,
-                title=_("Cases in service with no session this week"),
-                url=reverse("portal:inbox") + f"?status={Referral.Status.IN_SERVICE}",
-            ),
+        *_referral_lines(
+            referrals.exclude(pk__in=this_week).order_by("accepted_at", "pk"),
+            status=Referral.Status.IN_SERVICE,
+            group=group,
+            title=_("No session this week for referral %(number)s: %(service)s in %(village)s"),
+            due=lambda _referral: week_end,
+            summary=_("Cases in service with no session this week"),
         ),
     ]
 
