@@ -615,3 +615,9 @@ def test_a_gateway_that_fails_never_fails_the_request_and_is_tried_again(
         help_requests_tell_progress()
     message.refresh_from_db()
     assert message.sent_at is not None and message.attempts == 2 and message.error == ""
+    # Positive control: the township's desk sees the button and the number on the same page,
+    # and its acknowledgement goes through.
+    client.force_login(desk)
+    page = detail(client, help_request).content.decode()
+    assert 'id="acknowledge"' in page and PHONE in page
+    assert post(client, help_request, "acknowledge").status_code == 302

@@ -6,6 +6,7 @@ outside the desk's area cannot be linked by posting its id."""
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -223,6 +224,13 @@ def test_a_need_of_another_household_cannot_be_taken_into_the_case(
 
     assert response.status_code == 400
     assert IntakeCase.objects.get(pk=walk_in.pk).need is None
+    # The service refuses it too, whatever form posts it; the household's own need goes through
+    # (the positive control).
+    linked = IntakeCase.objects.get(pk=walk_in.pk)
+    with pytest.raises(ValidationError, match="another household"):
+        services.intake_attach_need(intake=linked, need=other_need, by=desk)
+    own_need = NeedFactory(household=household)
+    assert services.intake_attach_need(intake=linked, need=own_need, by=desk).need == own_need
 
 
 def accesses(intake: IntakeCase) -> list:

@@ -18,9 +18,9 @@ from bangfu.referrals import selectors
 from bangfu.referrals.models import HelpRequest, IntakeCase, Referral, ServiceSession
 from bangfu.referrals.services.help_requests import ACKNOWLEDGE_WITHIN
 from bangfu.regions.models import Region, within_any
-from bangfu.registry.models import Need
 
-URGENT = (Need.Urgency.URGENT, Need.Urgency.EMERGENCY)
+# The needs whose lines lead the list (特急 and 紧急), as every list of the desk orders them.
+URGENT = selectors.URGENCY_ORDER[:2]
 
 
 def _desk_area(user) -> Q | None:
@@ -34,10 +34,10 @@ def _desk_area(user) -> Q | None:
     return within_any(paths, "region") if paths else None
 
 
-def _split(rows, *, each, grouped: Todo, lookup: str) -> list[Todo]:
-    """The urgent rows and the others, each listed or grouped on its own."""
-    urgent = rows.filter(**{f"{lookup}__in": URGENT})
-    routine = rows.exclude(**{f"{lookup}__in": URGENT})
+def _split(rows, *, each, grouped: Todo) -> list[Todo]:
+    """The rows of urgent needs and the others, each listed or grouped on its own."""
+    urgent = rows.filter(need__urgency__in=URGENT)
+    routine = rows.exclude(need__urgency__in=URGENT)
     return [
         *each_or_grouped(urgent, each=each, grouped=grouped),
         *each_or_grouped(routine, each=each, grouped=grouped),
@@ -86,7 +86,6 @@ def cases_without_referral(user, now):
     return _split(
         waiting,
         each=each,
-        lookup="need__urgency",
         grouped=Todo(
             group=_("Cases without a referral"),
             title=_("Cases waiting at the desk for a provider"),
@@ -116,7 +115,6 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
 
     return _split(
         referrals.filter(status=status).select_related("need__category", "need__household__region"),
-        lookup="need__urgency",
         each=each,
         grouped=Todo(group=group, title=summary, url=reverse("portal:inbox") + f"?status={status}"),
     )

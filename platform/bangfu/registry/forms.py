@@ -5,13 +5,13 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.forms import InputRulesMixin
 from bangfu.regions.models import Region
 from bangfu.registry import selectors
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory
+from bangfu.registry.timeline import category_name
 
 
 class DateInput(forms.DateInput):
@@ -25,8 +25,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
     """Service categories in the interface language (the catalogue holds both names)."""
 
     def label_from_instance(self, category: ServiceCategory) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return category.name_en if english and category.name_en else category.name
+        return category_name(category)
 
 
 class VillageChoiceField(forms.ModelChoiceField):
