@@ -9,7 +9,8 @@ comes first on the path and this file would shadow the ``matching`` package.)
 Prints, side by side in one run: candidate generation (KD-tree vs brute force on a sample),
 top-10 for all needs, one new need against the cached index (p50/p99), our allocation vs
 OR-Tools min-cost flow fed a plain arc list vs first come first served vs greedy best pair,
-the budget-constrained allocation's gap to the LP bound, household bundles, and peak memory.
+the budget-constrained allocation's gap to the LP bound and the top tier it serves against the
+most any budget-feasible allocation could (OR-Tools CP-SAT), household bundles, and peak memory.
 With ``--json`` the last line is one JSON object with every figure (bench/README.md).
 """
 
@@ -27,6 +28,7 @@ if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
+from ortools.sat.python import cp_model
 
 from matching.allocation import (
     allocate,
@@ -43,8 +45,6 @@ from matching.ranking import rank_candidates
 from matching.scoring import score_candidates
 from matching.success import SuccessModel, evaluate
 from matching.synthetic import make_instance, make_outcomes
-
-SCALE = 1000
 
 
 def peak_rss_mb() -> float:
@@ -109,6 +109,42 @@ def servable_direct(needs, candidates, capacity):
     )
     assert flow.solve(source, sink) == flow.OPTIMAL
     return int(flow.optimal_flow())
+
+
+def budget_servable_exact(
+    needs, providers, candidates, budgets, need_group=None, provider_group=None
+):
+    """Most protected needs any allocation within capacities and budgets serves: OR-Tools CP-SAT
+    on the protected needs' pairs (independent of the engine's max flows and HiGHS MIP).
+
+    With groups, pairs that cross groups are left out, as the budget search leaves them out.
+    """
+    pairs = np.flatnonzero(needs.protected[candidates.need])
+    if need_group is not None:
+        crossing = need_group[candidates.need[pairs]] != provider_group[candidates.provider[pairs]]
+        pairs = pairs[~crossing]
+    need, provider = candidates.need[pairs], candidates.provider[pairs]
+    pool = np.where(providers.unit_cost[provider] > 0, providers.pool[provider], -1)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var("") for _ in range(pairs.shape[0])]
+    order = np.argsort(need, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(need[order])) + 1):
+        model.add_at_most_one(x[a] for a in rows.tolist())
+    order = np.argsort(provider, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(provider[order])) + 1):
+        if rows.size:
+            limit = int(providers.capacity[provider[rows[0]]])
+            model.add(sum(x[a] for a in rows.tolist()) <= limit)
+    cost = providers.unit_cost[provider]
+    for p in np.unique(pool[pool >= 0]).tolist():
+        rows = np.flatnonzero(pool == p).tolist()
+        model.add(sum(int(cost[a]) * x[a] for a in rows) <= int(budgets[p]))
+    model.maximize(sum(x))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    assert status == cp_model.OPTIMAL, solver.status_name(status)
+    return round(solver.objective_value)
 
 
 def run(args) -> dict:
@@ -209,7 +245,7 @@ def run(args) -> dict:
     )
 
     # -- allocation -------------------------------------------------------------------------
-    _value, value_int = pair_values(needs, scored, SCALE)
+    value_int, scale = pair_values(needs, scored)[1:3]
     with Clock() as c:
         servable = servable_direct(needs, candidates, providers.capacity.astype(np.int64))
         direct = ortools_direct(
@@ -218,15 +254,16 @@ def run(args) -> dict:
     out.update(
         ortools_s=c.wall,
         ortools_cpu_s=c.cpu,
-        ortools_objective=direct / SCALE,
+        ortools_objective=direct / scale,
         ortools_objective_int=direct,
     )
     with Clock() as c:
-        ours = allocate(needs, providers, scored, scale=SCALE)
+        ours = allocate(needs, providers, scored)
     out.update(
         alloc_s=c.wall,
         alloc_cpu_s=c.cpu,
-        alloc_objective=ours.objective_int / SCALE,
+        alloc_objective=ours.objective_int / scale,
+        value_scale=scale,
         alloc_objective_int=ours.objective_int,
         alloc_value=ours.objective,
         allocated=ours.n_allocated,
@@ -237,17 +274,17 @@ def run(args) -> dict:
     )
     assert ours.objective_int == direct, "our allocation is not at OR-Tools' optimum"
     assert ours.protected_servable == servable
-    fcfs = allocate_fcfs(needs, providers, scored, scale=SCALE)
-    greedy = allocate_greedy(needs, providers, scored, scale=SCALE)
-    plain = allocate(needs, providers, scored, scale=SCALE, protect=False)
+    fcfs = allocate_fcfs(needs, providers, scored)
+    greedy = allocate_greedy(needs, providers, scored)
+    plain = allocate(needs, providers, scored, protect=False)
     out.update(
-        fcfs_objective=fcfs.objective_int / SCALE,
+        fcfs_objective=fcfs.objective_int / scale,
         fcfs_s=fcfs.seconds["solve"],
         fcfs_top_tier_served=fcfs.protected_served,
-        greedy_objective=greedy.objective_int / SCALE,
+        greedy_objective=greedy.objective_int / scale,
         greedy_s=greedy.seconds["solve"],
         greedy_top_tier_served=greedy.protected_served,
-        unprotected_objective=plain.objective_int / SCALE,
+        unprotected_objective=plain.objective_int / scale,
         unprotected_top_tier_served=plain.protected_served,
     )
     print(f"allocation    {'method':<28}{'objective':>14}{'allocated':>11}{'top tier':>10}{'s':>9}")
@@ -258,7 +295,7 @@ def run(args) -> dict:
         ("greedy best pair first", greedy, out["greedy_s"]),
         ("flow without the floor", plain, plain.seconds["solve"] + plain.seconds["prepare"]),
     ):
-        objective = direct / SCALE if result is None else result.objective_int / SCALE
+        objective = direct / scale if result is None else result.objective_int / scale
         allocated = "" if result is None else f"{result.n_allocated:,}"
         top = f"{servable:,}" if result is None else f"{result.protected_served:,}"
         print(f"              {name:<28}{objective:>14,.3f}{allocated:>11}{top:>10}{seconds:>9.2f}")
@@ -279,19 +316,18 @@ def run(args) -> dict:
                 scored,
                 instance.need_county,
                 instance.provider_county,
-                scale=SCALE,
             )
         loss = (ours.objective_int - split.objective_int) / ours.objective_int
         out.update(
             split_s=c.wall,
             split_cpu_s=c.cpu,
-            split_objective=split.objective_int / SCALE,
+            split_objective=split.objective_int / scale,
             split_loss=loss,
             split_top_tier_served=split.protected_served,
         )
         print(
             f"split         by county: {c.wall:.2f} s, objective "
-            f"{split.objective_int / SCALE:,.3f}, {loss:.4%} below one global flow, "
+            f"{split.objective_int / scale:,.3f}, {loss:.4%} below one global flow, "
             f"top tier {split.protected_served:,}"
         )
 
@@ -301,39 +337,47 @@ def run(args) -> dict:
         if args.split:  # pools belong to counties: search each county's prices apart
             groups = dict(need_group=instance.need_county, provider_group=instance.provider_county)
         with Clock() as c:
-            budget = allocate_with_budget(
-                needs, providers, scored, instance.budgets, scale=SCALE, **groups
-            )
+            budget = allocate_with_budget(needs, providers, scored, instance.budgets, **groups)
         out.update(
             budget_s=c.wall,
             budget_cpu_s=c.cpu,
             budget_flows=budget.flows,
-            budget_objective=budget.allocation.objective_int / SCALE,
+            budget_objective=budget.allocation.objective_int / scale,
             budget_lagrangian_bound=budget.bound,
             budget_lagrangian_gap=budget.gap,
             budget_spend_share=float(budget.spend.sum() / instance.budgets.sum()),
         )
         assert np.all(budget.spend <= instance.budgets)
+        with Clock() as exact:
+            servable_budget = budget_servable_exact(
+                needs, providers, candidates, instance.budgets, **groups
+            )
+        out.update(
+            budget_top_tier_served=budget.allocation.protected_served,
+            budget_floor_proven=budget.floor_proven,
+            budget_top_tier_servable=servable_budget,
+            budget_top_tier_exact_s=exact.wall,
+        )
+        assert budget.allocation.protected_served >= servable_budget
         gap, kind = budget.gap, "Lagrangian" + (" (split by county)" if groups else "")
         if args.lp:
             with Clock() as solving:
-                lp = lp_bound(
-                    needs, providers, scored, instance.budgets, scale=SCALE, floor=budget.floor
-                )
-            gap, kind = (lp - budget.allocation.objective_int / SCALE) / lp, "LP"
+                lp = lp_bound(needs, providers, scored, instance.budgets, floor=budget.floor)
+            gap, kind = (lp - budget.allocation.objective_int / scale) / lp, "LP"
             out.update(lp_s=solving.wall, lp_bound=lp)
         out.update(budget_gap=gap, budget_gap_to=kind)
         print(
             f"budget        {budget.flows} flows in {c.wall:.2f} s (cpu {c.cpu:.2f}): objective "
-            f"{budget.allocation.objective_int / SCALE:,.3f}, {gap:.4%} from the {kind} bound"
+            f"{budget.allocation.objective_int / scale:,.3f}, {gap:.4%} from the {kind} bound"
             + (f" (HiGHS LP {out['lp_s']:.1f} s)" if args.lp else "")
             + f"; {out['budget_spend_share']:.1%} of the pools spent, "
-            f"{budget.allocation.protected_served:,} top-tier needs served"
+            f"top tier served {budget.allocation.protected_served:,} of {servable_budget:,} "
+            f"servable within the budgets (CP-SAT, {exact.wall:.1f} s)"
         )
 
     # -- household bundles ------------------------------------------------------------------
     with Clock() as c:
-        bundled = allocate_bundled(needs, providers, scored, strength=0.3, scale=SCALE)
+        bundled = allocate_bundled(needs, providers, scored, strength=0.3)
     before, after = bundle_stats(needs, ours), bundle_stats(needs, bundled)
     cost = (ours.objective_int - bundled.objective_int) / ours.objective_int
     out.update(

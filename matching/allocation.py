@@ -6,8 +6,20 @@ priority times the candidate's score), and it is solved exactly as a min-cost fl
     need ──(1, −value)──▶ provider ──(capacity, 0)──▶ sink
       └──────────(1, 0: "unassigned")────────────────▶ sink
 
-Costs must be integers, so values are scaled (``round(value × scale)``, scale 1,000 by default)
-and objectives are reported both in that integer unit and in the original one.
+Costs must be integers, so values are scaled relative to the instance: the largest pair value
+becomes ``R`` integer units, ``R`` as large as the solver's cost range allows for the instance
+(:func:`resolution`: about ``2^62 / ((needs + 1) · nodes · 32)``, at most ``2^40``), so any
+priority scale keeps the same relative precision. Each pair's value is off by at most ½ unit
+after rounding, so the allocation found is within ½ unit (``1 / (2 · scale)`` of a value) per
+need served, by it or by the true optimum, of the best ``priority × score``; objectives are
+reported both in the integer unit and in the original one.
+
+A pair that rounds to nothing (a priority-0 need) is still worth serving when capacity is
+idle: every other value is multiplied by ``step``, one more than the number of needs with such
+a pair, and those pairs get one unit. All of them together are worth at most ``step − 1``
+units, strictly less than one step, so they never displace any real value: the flow maximises
+the rounded ``priority × score`` first and, among the allocations as good as that, serves as
+many of those needs as it can.
 
 The top tier comes first. Weights alone cannot promise it: one more protected need served can
 take an alternating chain of reassignments whose loss in ``priority × score`` outweighs it. So
@@ -25,6 +37,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
@@ -34,7 +47,15 @@ from matching.ranking import top_k_pairs
 from matching.scoring import ScoredCandidates
 from matching.types import Needs, Providers
 
-DEFAULT_SCALE = 1000
+# OR-Tools' min-cost flow refuses (BAD_COST_RANGE) when the largest cost times the number of
+# nodes reaches about 2^62.
+_COST_LIMIT = 1 << 62
+# The budget search (matching.budget) multiplies values by this to price money finely.
+PENALTY_RESOLUTION = 16
+# Finer than this buys nothing: the values themselves are float64.
+_MAX_RESOLUTION = 1 << 40
+# Coarser than this and the instance is too large for one flow.
+_MIN_RESOLUTION = 1 << 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +74,8 @@ class Allocation:
         Sum of ``value``.
     objective_int : int
         Sum of the scaled integer values the solver maximised.
-    scale : int
+    scale : float
+        Integer units per unit of value (:class:`PairValues`).
     protected_served : int
         Protected needs allocated.
     protected_servable : int or None
@@ -70,7 +92,7 @@ class Allocation:
     value: np.ndarray
     objective: float
     objective_int: int
-    scale: int
+    scale: float
     protected_served: int
     protected_servable: int | None
     method: str
@@ -87,16 +109,78 @@ class Allocation:
         return np.bincount(chosen, minlength=n_providers)
 
 
-def pair_values(needs: Needs, scored: ScoredCandidates, scale: int = DEFAULT_SCALE):
+class PairValues(NamedTuple):
+    """``priority × score`` of every candidate pair, and the integers the solver maximises.
+
+    Attributes
+    ----------
+    value : ndarray of shape (n_pairs,), float64
+    value_int : ndarray of shape (n_pairs,), int64
+        ``value × scale``, rounded; pairs that round to nothing are worth 1 (see the module).
+    scale : float
+        Integer units per unit of value.
+    step : int
+        Integer units per unit of resolution: 1 plus the needs that have a pair worth
+        nothing (``value_int`` of the other pairs are multiples of it).
+    """
+
+    value: np.ndarray
+    value_int: np.ndarray
+    scale: float
+    step: int
+
+
+def resolution(n_needs: int, n_nodes: int) -> int:
+    """Integer units of the largest pair value: as many as the solver's cost range allows.
+
+    The largest cost the flow sees is ``resolution × step × PENALTY_RESOLUTION`` with
+    ``step ≤ n_needs + 1`` (:class:`PairValues`); times the nodes it must stay below the
+    solver's limit of about ``2^62``, with a factor 2 to spare. Bounded by ``2^40`` (beyond the
+    precision of the values) and refused below ``2^10``.
+
+    Parameters
+    ----------
+    n_needs : int
+    n_nodes : int
+        An upper bound on the flow's nodes (needs + providers + 2).
+    """
+    units = _COST_LIMIT // ((n_needs + 1) * n_nodes * PENALTY_RESOLUTION * 2)
+    if units < _MIN_RESOLUTION:
+        raise ValueError(
+            f"{n_needs} needs over {n_nodes} nodes are too many for one integer min-cost flow: "
+            "split the region (allocate_split)"
+        )
+    return min(units, _MAX_RESOLUTION)
+
+
+def pair_values(needs: Needs, scored: ScoredCandidates, scale: float | None = None) -> PairValues:
     """``priority × score`` of every candidate pair, as floats and as scaled integers.
+
+    Parameters
+    ----------
+    needs : Needs
+    scored : ScoredCandidates
+    scale : float, optional
+        Integer units per unit of value before the step (see :class:`PairValues`); by default
+        the largest pair value becomes :func:`resolution` units.
 
     Returns
     -------
-    value : ndarray of shape (n_pairs,), float64
-    value_int : ndarray of shape (n_pairs,), int64
+    PairValues
     """
     value = needs.priority[scored.candidates.need] * scored.score.astype(np.float64)
-    return value, np.rint(value * scale).astype(np.int64)
+    if scale is None:
+        top = float(value.max(initial=0.0))
+        nodes = len(needs) + int(scored.candidates.provider.max(initial=-1)) + 3
+        scale = resolution(len(needs), nodes) / top if top > 0 else 1.0
+    units = np.rint(value * scale).astype(np.int64)
+    nothing = units == 0
+    step = 1
+    if nothing.any():
+        step += int(np.unique(scored.candidates.need[nothing]).shape[0])
+        units *= step
+        units[nothing] = 1
+    return PairValues(value, units, float(scale) * step, step)
 
 
 def _result(needs, candidates, value, value_int, chosen_pairs, scale, servable, method, seconds):
@@ -247,13 +331,19 @@ def solve_flow(
     tails[p + a : p + a + b] = a + np.arange(b)
     heads[p + a : p + a + b] = sink
     capacities[p + a : p + a + b] = capacity[providers_used]
+    n_nodes = a + b + 2
+    if int(np.abs(costs).max(initial=0)) * n_nodes >= _COST_LIMIT:
+        raise ValueError(
+            "pair values span too wide a range for the integer min-cost flow "
+            f"(largest {int(np.abs(costs).max())} units over {n_nodes} nodes): scale them down"
+        )
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     del tails, heads, capacities, costs
-    supplies = np.zeros(a + b + 2, dtype=np.int64)
+    supplies = np.zeros(n_nodes, dtype=np.int64)
     supplies[:a] = 1
     supplies[sink] = -a
-    flow.set_nodes_supplies(np.arange(a + b + 2, dtype=np.int32), supplies)
+    flow.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
@@ -267,7 +357,7 @@ def allocate(
     providers: Providers,
     scored: ScoredCandidates,
     *,
-    scale: int = DEFAULT_SCALE,
+    scale: float | None = None,
     protect: bool = True,
 ) -> Allocation:
     """The exact best allocation (min-cost flow), serving the top tier first.
@@ -276,8 +366,9 @@ def allocate(
     ----------
     needs, providers : Needs, Providers
     scored : ScoredCandidates
-    scale : int
-        Values are rounded to ``1 / scale`` for the integer solver.
+    scale : float, optional
+        Integer units per unit of value; by default relative to the instance
+        (:func:`pair_values`).
     protect : bool
         Serve as many protected needs as possible before anything else (the floor).
 
@@ -288,7 +379,7 @@ def allocate(
     seconds = {}
     start = time.perf_counter()
     candidates = scored.candidates
-    value, value_int = pair_values(needs, scored, scale)
+    value, value_int, scale = pair_values(needs, scored, scale)[:3]
     servable = None
     if protect:
         servable = protected_servable(needs, providers, candidates)
@@ -317,7 +408,7 @@ def allocate_split(
     need_group,
     provider_group,
     *,
-    scale: int = DEFAULT_SCALE,
+    scale: float | None = None,
     protect: bool = True,
 ) -> Allocation:
     """One exact flow per group (county), dropping pairs that cross groups.
@@ -332,7 +423,7 @@ def allocate_split(
     """
     seconds = {"prepare": 0.0, "solve": 0.0}
     candidates = scored.candidates
-    value, value_int = pair_values(needs, scored, scale)
+    value, value_int, scale = pair_values(needs, scored, scale)[:3]
     need_group = np.asarray(need_group)
     inside = need_group[candidates.need] == np.asarray(provider_group)[candidates.provider]
     pairs = np.flatnonzero(inside)
@@ -382,7 +473,7 @@ def allocate_split(
 
 
 def allocate_fcfs(
-    needs: Needs, providers: Providers, scored: ScoredCandidates, *, scale: int = DEFAULT_SCALE
+    needs: Needs, providers: Providers, scored: ScoredCandidates, *, scale: float | None = None
 ) -> Allocation:
     """First come, first served: in arrival order each need takes its best free provider.
 
@@ -391,7 +482,7 @@ def allocate_fcfs(
     """
     start = time.perf_counter()
     candidates = scored.candidates
-    value, value_int = pair_values(needs, scored, scale)
+    value, value_int, scale = pair_values(needs, scored, scale)[:3]
     counts = candidates.counts()
     ptr = candidates.ptr
     _ranked_ptr, ranked = top_k_pairs(ptr, scored.score, max(int(counts.max(initial=1)), 1))
@@ -413,12 +504,12 @@ def allocate_fcfs(
 
 
 def allocate_greedy(
-    needs: Needs, providers: Providers, scored: ScoredCandidates, *, scale: int = DEFAULT_SCALE
+    needs: Needs, providers: Providers, scored: ScoredCandidates, *, scale: float | None = None
 ) -> Allocation:
     """Greedy best pair first: take pairs by falling ``priority × score`` while they fit."""
     start = time.perf_counter()
     candidates = scored.candidates
-    value, value_int = pair_values(needs, scored, scale)
+    value, value_int, scale = pair_values(needs, scored, scale)[:3]
     order = np.lexsort((candidates.provider, candidates.need, -value_int))
     need_of = candidates.need[order].tolist()
     provider_of = candidates.provider[order].tolist()

@@ -16,6 +16,15 @@ MIP. It is solved by Lagrangian relaxation over the flow:
   capacity first, then the money left, best gain per fen first); the best of these is
   polished by one more flow that keeps its paid cases and re-solves everything else.
 
+The top tier comes first here too. A max flow over the protected needs ignores the budgets, and
+one over the pairs paid by no pool ignores the projects; neither is what a budget-feasible
+allocation can serve. :func:`budget_servable` works that number out exactly (one more flow, or
+a small MIP over the protected needs' pairs with the budget rows, only when the two max flows
+differ), and every flow of the search, every repaired allocation kept and the polishing flow
+serve at least that many: a repaired allocation that serves fewer is only kept when the
+protected needs it dropped can be served without money, and when none is kept the allocation
+that reached the number is polished instead.
+
 The result reports the best feasible objective, the best bound and the gap between them.
 :func:`lp_bound` solves the LP (or, for small instances, the MIP) directly with HiGHS, for checks.
 A province can be searched county by county (``need_group``/``provider_group``) when every pool
@@ -26,13 +35,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, milp
 
 from matching.allocation import (
-    DEFAULT_SCALE,
+    PENALTY_RESOLUTION,
     Allocation,
     _result,
     max_servable,
@@ -43,7 +53,7 @@ from matching.scoring import ScoredCandidates
 from matching.types import Needs, Providers
 
 # Penalties are rounded to 1 / (scale × _RESOLUTION) of a value unit; the bound allows for it.
-_RESOLUTION = 16
+_RESOLUTION = PENALTY_RESOLUTION
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,11 +77,16 @@ class BudgetAllocation:
     flows : int
         Min-cost flows solved.
     floor : int
-        Protected needs that had to be served (those servable without budget money).
+        Protected needs that had to be served: the most any budget-feasible allocation can
+        serve (:func:`budget_servable`), summed over the groups.
+    floor_proven : bool
+        False when the MIP of some group stopped at its time limit: ``floor`` is then what
+        the best allocation HiGHS found serves, not proven the most.
     seconds : dict
     history : list of list of (bound, objective)
         For each group with a pool, the best bound and best feasible objective (scaled
-        integer units) after each flow, the last entry after the polishing flow.
+        integer units; None until a repaired allocation kept the floor) after each flow, the
+        last entry after the polishing flow.
     """
 
     allocation: Allocation
@@ -83,6 +98,7 @@ class BudgetAllocation:
     gap: float
     flows: int
     floor: int
+    floor_proven: bool = True
     seconds: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
 
@@ -101,7 +117,132 @@ class _Problem:
     value_int: np.ndarray
     cost: np.ndarray  # fen per case, 0 when not from a pool
     pool: np.ndarray  # pool of each pair, -1 when none
-    floor: int
+    floor: int  # protected needs every allocation kept must serve
+
+
+class Servable(NamedTuple):
+    """What :func:`budget_servable` found.
+
+    Attributes
+    ----------
+    served : int
+    chosen : ndarray of shape (served,) or (0,), int64
+        Indices of the pairs of one allocation serving that many, or empty when no pool money
+        is needed (the pairs paid by no pool serve as many).
+    proven : bool
+        False when HiGHS stopped at its time limit: ``served`` is then the best allocation
+        it found (never fewer than the pairs paid by no pool serve), not proven the most.
+    """
+
+    served: int
+    chosen: np.ndarray
+    proven: bool
+
+
+def budget_servable(
+    need,
+    provider,
+    pool,
+    cost,
+    capacity,
+    budgets,
+    n_needs: int,
+    n_providers: int,
+    *,
+    time_limit: float = 30.0,
+) -> Servable:
+    """The most needs an allocation of the given pairs can serve within capacities and budgets.
+
+    Maximises ``Σ x[a]`` over pairs ``a`` with ``x ∈ {0, 1}``, each need at most once, provider
+    ``j`` at most ``capacity[j]`` times and pool ``p`` spending at most ``budgets[p]``. Called
+    with the protected needs' pairs it gives the floor of the budget search. Two max flows
+    bracket the answer (without the paid pairs; without the budgets); when they differ, the
+    cheapest allocation reaching the upper one may fit the budgets, and otherwise a MIP decides
+    (HiGHS; its LP is a flow with a few budget rows, so it branches little).
+
+    Parameters
+    ----------
+    need, provider : ndarray of shape (p,), int
+        Pairs (positions).
+    pool : ndarray of shape (p,), int
+        Pool paying each pair, -1 when none.
+    cost : ndarray of shape (p,), int
+        Fen each pair costs its pool.
+    capacity : ndarray of shape (n_providers,), int
+    budgets : ndarray of shape (n_pools,), int
+    n_needs, n_providers : int
+    time_limit : float
+        Seconds HiGHS may take on the MIP (solved to a zero gap); at the limit the best
+        allocation it found is used and the result says the number is not proven.
+
+    Returns
+    -------
+    Servable
+    """
+    need, provider, pool = np.asarray(need), np.asarray(provider), np.asarray(pool)
+    free = np.flatnonzero(pool < 0)
+    without_money = max_servable(need[free], provider[free], capacity, n_needs, n_providers)
+    without_budgets = max_servable(need, provider, capacity, n_needs, n_providers)
+    none = np.zeros(0, dtype=np.int64)
+    if without_money == without_budgets:
+        return Servable(without_money, none, True)
+    # The cheapest allocation serving ``without_budgets``: when every pool affords it, that is
+    # the answer, with no MIP (one flow, each pair worth more than any cost saved elsewhere).
+    cost = np.asarray(cost, dtype=np.int64)
+    cheapest, _objective = solve_flow(
+        need,
+        provider,
+        int(cost.max(initial=0)) + 1 - cost,
+        capacity,
+        n_needs,
+        n_providers,
+        protected=np.ones(n_needs, dtype=bool),
+        floor=without_budgets,
+    )
+    paid = cheapest[pool[cheapest] >= 0]
+    spend = np.bincount(pool[paid], weights=cost[paid], minlength=budgets.shape[0])
+    if np.all(spend <= budgets):
+        return Servable(without_budgets, cheapest, True)
+    k = need.shape[0]
+    needs_used, tail = np.unique(need, return_inverse=True)
+    providers_used, head = np.unique(provider, return_inverse=True)
+    pooled = np.flatnonzero(pool >= 0)
+    pools_used, row = np.unique(pool[pooled], return_inverse=True)
+    a, b = needs_used.shape[0], providers_used.shape[0]
+    matrix = sparse.csr_array(
+        (
+            np.concatenate([np.ones(2 * k), np.asarray(cost, dtype=float)[pooled]]),
+            (
+                np.concatenate([tail, a + head, a + b + row]),
+                np.concatenate([np.arange(k), np.arange(k), pooled]),
+            ),
+        ),
+        shape=(a + b + pools_used.shape[0], k),
+    )
+    upper = np.concatenate(
+        [np.ones(a), np.asarray(capacity, dtype=float)[providers_used], budgets[pools_used]]
+    )
+    result = milp(
+        -np.ones(k),
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        integrality=np.ones(k),
+        bounds=(0, 1),
+        options={"mip_rel_gap": 0.0, "time_limit": time_limit},
+    )
+    # scipy's milp: 0 optimal, 1 iteration or time limit (with the best integer point found,
+    # if any); anything else is a failure.
+    if result.status not in (0, 1):
+        raise RuntimeError(f"HiGHS did not solve the protected needs' MIP: {result.message}")
+    proven = result.status == 0
+    chosen = np.flatnonzero(result.x > 0.5) if result.x is not None else none
+    if chosen.shape[0] <= without_money:
+        # No pool money serves more than the free pairs do: nothing to seed the search with.
+        return Servable(without_money, none, proven)
+    return Servable(int(chosen.shape[0]), chosen, proven)
+
+
+def _protected_count(problem: _Problem, pairs, protected) -> int:
+    return int(np.count_nonzero(protected[problem.need[pairs]]))
 
 
 def _spend(problem: _Problem, chosen, n_pools):
@@ -166,18 +307,23 @@ def _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers)
     return current[current >= 0]
 
 
-def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max_flows, tol):
-    """Best feasible pairs, best bound (scaled integer units) and prices of one group."""
+def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max_flows, tol, seed):
+    """Best feasible pairs, best bound (scaled integer units), prices and history of one group.
+
+    ``seed`` (pairs of ``problem``) is a budget-feasible allocation of the protected needs that
+    reaches the floor with pool money, or empty when the floor needs none; it is polished
+    instead when no repaired allocation of the search keeps the floor.
+    """
     n_pools = budgets.shape[0]
     pools_here = np.unique(problem.pool[problem.pool >= 0])
     price = np.zeros(n_pools)
     low, high = np.zeros(n_pools), np.full(n_pools, np.inf)
     spend_low, spend_high = np.zeros(n_pools), np.zeros(n_pools)
-    best_pairs, best_value, best_bound = None, -np.inf, np.inf
+    best_pairs, best_value, best_bound = None, None, np.inf
     history = []
+    flows = 0
     pooled_capacity = capacity[np.unique(problem.provider[problem.pool >= 0])].sum()
     slack = 0.5 * min(np.unique(problem.need).shape[0], int(pooled_capacity))
-    flows = 0
     while flows < max_flows:
         penalty = np.where(
             problem.pool >= 0,
@@ -201,10 +347,15 @@ def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max
         best_bound = min(best_bound, bound)
         feasible = _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers)
         value = int(problem.value_int[feasible].sum())
-        if value > best_value:
+        # Below the floor it is only kept when the polishing flow can serve the floor again:
+        # when the floor needs no pool money.
+        keeps_floor = not seed.size or (
+            _protected_count(problem, feasible, protected) >= problem.floor
+        )
+        if keeps_floor and (best_value is None or value > best_value):
             best_pairs, best_value = feasible, value
         history.append((best_bound, best_value))
-        if best_bound - best_value <= tol * abs(best_bound):
+        if best_value is not None and best_bound - best_value <= tol * abs(best_bound):
             break
         spend = _spend(problem, chosen, n_pools)
         changed = False
@@ -223,17 +374,19 @@ def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max
             price[p] = new
         if not changed:
             break
+    if best_pairs is None:  # no repaired allocation kept the floor: start from the seed's
+        best_pairs = seed
     best_pairs = _polish(problem, best_pairs, capacity, protected, n_needs, n_providers)
     history.append((best_bound, int(problem.value_int[best_pairs].sum())))
-    return best_pairs, best_value, best_bound, price, history
+    return best_pairs, best_bound, price, history
 
 
 def _polish(problem, pairs, capacity, protected, n_needs, n_providers):
     """Keep the pool-paid pairs of a feasible allocation and re-solve everything else exactly.
 
     The budgets cannot be broken (paid pairs can only be dropped), the floor of protected
-    needs is met again (it is reachable without budget money), and the value never drops for
-    an allocation that met the floor already.
+    needs is met again (it is reachable with the allocation's paid pairs and the free ones),
+    and the value never drops for an allocation that met the floor already.
     """
     allowed = problem.pool < 0
     allowed[pairs[problem.pool[pairs] >= 0]] = True
@@ -277,7 +430,7 @@ def allocate_with_budget(
     scored: ScoredCandidates,
     budgets,
     *,
-    scale: int = DEFAULT_SCALE,
+    scale: float | None = None,
     protect: bool = True,
     max_flows: int = 12,
     tol: float = 2e-4,
@@ -285,6 +438,7 @@ def allocate_with_budget(
     provider_group=None,
     lp: bool = False,
     lp_time_limit: float | None = None,
+    floor_time_limit: float = 30.0,
 ) -> BudgetAllocation:
     """The best allocation whose pool spending stays within ``budgets``.
 
@@ -295,9 +449,12 @@ def allocate_with_budget(
     scored : ScoredCandidates
     budgets : array of shape (n_pools,), int
         Fen each pool has left.
-    scale : int
+    scale : float, optional
+        Integer units per unit of value; by default relative to the instance
+        (:func:`matching.allocation.pair_values`).
     protect : bool
-        Serve at least as many protected needs as can be served without budget money.
+        Serve as many protected needs as any allocation within the budgets can
+        (:func:`budget_servable`), then the most ``priority × score``.
     max_flows : int
         Most min-cost flows solved per group in the price search.
     tol : float
@@ -310,6 +467,8 @@ def allocate_with_budget(
         Lagrangian bound is an upper bound on the LP bound and converges to it).
     lp_time_limit : float, optional
         Seconds HiGHS may take.
+    floor_time_limit : float
+        Seconds HiGHS may take on each group's MIP of protected needs (:func:`budget_servable`).
 
     Returns
     -------
@@ -322,7 +481,7 @@ def allocate_with_budget(
     if providers.pool.max(initial=-1) >= budgets.shape[0]:
         raise ValueError("a provider's pool has no budget")
     candidates = scored.candidates
-    value, value_int = pair_values(needs, scored, scale)
+    value, value_int, scale = pair_values(needs, scored, scale)[:3]
     need, provider = candidates.need, candidates.provider
     pool = np.where(providers.unit_cost[provider] > 0, providers.pool[provider], -1)
     cost = np.where(pool >= 0, providers.unit_cost[provider], 0)
@@ -344,16 +503,28 @@ def allocate_with_budget(
     seconds = {"prepare": time.perf_counter() - start}
     start = time.perf_counter()
     chosen, bound, flows, floor, history = [], 0.0, 0, 0, []
+    floor_proven = True
     price = np.zeros(budgets.shape[0])
     for group in groups:
         if group.size == 0:
             continue
-        floor_here = 0
+        floor_here, seed = 0, np.zeros(0, dtype=np.int64)
         if protect:
-            free = group[protected[need[group]] & (pool[group] < 0)]
-            floor_here = max_servable(
-                need[free], provider[free], capacity, len(needs), len(providers)
+            at = np.flatnonzero(protected[need[group]])
+            mine = group[at]
+            floor_here, seed, proven = budget_servable(
+                need[mine],
+                provider[mine],
+                pool[mine],
+                cost[mine],
+                capacity,
+                budgets,
+                len(needs),
+                len(providers),
+                time_limit=floor_time_limit,
             )
+            floor_proven &= proven
+            seed = at[seed]  # as positions in the group
         floor += floor_here
         if not np.any(pool[group] >= 0):  # no budget here: one exact flow
             picked, objective = solve_flow(
@@ -379,8 +550,16 @@ def allocate_with_budget(
             pool[group],
             floor_here,
         )
-        picked, _value, group_bound, group_price, trace = _lagrangian(
-            problem, budgets, capacity, protected, len(needs), len(providers), max_flows, tol
+        picked, group_bound, group_price, trace = _lagrangian(
+            problem,
+            budgets,
+            capacity,
+            protected,
+            len(needs),
+            len(providers),
+            max_flows,
+            tol,
+            seed,
         )
         flows += len(trace)
         history.append(trace)
@@ -391,7 +570,15 @@ def allocate_with_budget(
     seconds["search"] = time.perf_counter() - start
     chosen = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
     allocation = _result(
-        needs, candidates, value, value_int, chosen, scale, None, "budget lagrangian", seconds
+        needs,
+        candidates,
+        value,
+        value_int,
+        chosen,
+        scale,
+        floor if protect else None,
+        "budget lagrangian",
+        seconds,
     )
     spend = np.bincount(
         pool[chosen][pool[chosen] >= 0],
@@ -426,6 +613,7 @@ def allocate_with_budget(
         gap=(bound_int - allocation.objective_int) / bound_int if bound_int > 0 else 0.0,
         flows=flows,
         floor=floor,
+        floor_proven=floor_proven,
         seconds=seconds,
         history=history,
     )
@@ -437,7 +625,7 @@ def lp_bound(
     scored: ScoredCandidates,
     budgets,
     *,
-    scale: int = DEFAULT_SCALE,
+    scale: float | None = None,
     floor: int = 0,
     integral: bool = False,
     time_limit: float | None = None,
@@ -449,7 +637,7 @@ def lp_bound(
     """
     budgets = np.asarray(budgets, dtype=np.int64)
     candidates = scored.candidates
-    _value, value_int = pair_values(needs, scored, scale)
+    _value, value_int, scale = pair_values(needs, scored, scale)[:3]
     need, provider = candidates.need, candidates.provider
     pool = np.where(providers.unit_cost[provider] > 0, providers.pool[provider], -1)
     keep = np.flatnonzero((value_int > 0) | (needs.protected[need] & (floor > 0)))
@@ -477,7 +665,7 @@ def lp_bound(
     )
     options = {"time_limit": time_limit} if time_limit else {}
     result = milp(
-        -value_int[keep].astype(float),
+        -value_int[keep] / scale,  # original units: HiGHS keeps its tolerances meaningful
         constraints=LinearConstraint(matrix, np.concatenate(lower), np.concatenate(upper)),
         integrality=np.full(k, 1 if integral else 0),
         bounds=(0, 1),
@@ -485,4 +673,4 @@ def lp_bound(
     )
     if result.status != 0:
         raise RuntimeError(f"HiGHS did not solve the {'MIP' if integral else 'LP'}: {result}")
-    return -result.fun / scale
+    return -result.fun

@@ -23,7 +23,6 @@ import time
 import numpy as np
 
 from matching.allocation import (
-    DEFAULT_SCALE,
     Allocation,
     _result,
     pair_values,
@@ -128,7 +127,7 @@ def allocate_bundled(
     scored: ScoredCandidates,
     *,
     strength: float = 0.3,
-    scale: int = DEFAULT_SCALE,
+    scale: float | None = None,
     protect: bool = True,
 ) -> Allocation:
     """An allocation that prefers one provider per household.
@@ -139,7 +138,9 @@ def allocate_bundled(
     scored : ScoredCandidates
     strength : float in [0, 1]
         How much ``priority × score`` a shared provider may cost: 0 is the plain optimum.
-    scale : int
+    scale : float, optional
+        Integer units per unit of value; by default relative to the instance
+        (:func:`matching.allocation.pair_values`).
     protect : bool
         Keep the floor of protected needs (see :func:`matching.allocation.allocate`).
 
@@ -153,13 +154,15 @@ def allocate_bundled(
         raise ValueError("strength must lie in [0, 1]")
     start = time.perf_counter()
     candidates = scored.candidates
-    value, value_int = pair_values(needs, scored, scale)
-    boosted = np.rint(value * (1.0 + strength * household_overlap(needs, scored)) * scale)
+    value, value_int, scale, step = pair_values(needs, scored, scale)
+    # The household's bonus in whole steps, so a pair worth nothing keeps its one unit.
+    bonus = np.rint(value * strength * household_overlap(needs, scored) * (scale / step))
+    boosted = value_int + bonus.astype(np.int64) * step
     servable = protected_servable(needs, providers, candidates) if protect else None
     chosen, _objective = solve_flow(
         candidates.need,
         candidates.provider,
-        boosted.astype(np.int64),
+        boosted,
         providers.capacity,
         len(needs),
         len(providers),

@@ -36,6 +36,7 @@ from matching.types import (
     AGE_UNLIMITED,
     ALL_TIERS,
     ANY,
+    POW10,
     REGION_DIGITS,
     TIERS,
     Needs,
@@ -44,8 +45,6 @@ from matching.types import (
     km_of_chord,
     unit_vectors,
 )
-
-_POW10 = 10 ** np.arange(REGION_DIGITS + 1, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,7 +276,7 @@ class _Rules:
         slot = _csr_slots(providers.area_ptr, provider[at], per_pair)
         digits = providers.area_digits[slot]
         region = needs.region[need[at]][owner]
-        match = region // _POW10[REGION_DIGITS - digits] == providers.area_code[slot]
+        match = region // POW10[REGION_DIGITS - digits] == providers.area_code[slot]
         ok[at] = np.bincount(owner, weights=match, minlength=at.size) > 0
         return ok
 
@@ -356,7 +355,7 @@ class _AreaRanges:
     """
 
     def __init__(self, needs: Needs, providers: Providers, restricted):
-        keys = (needs.category.astype(np.int64) * len(TIERS) + needs.tier) * _POW10[
+        keys = (needs.category.astype(np.int64) * len(TIERS) + needs.tier) * POW10[
             REGION_DIGITS
         ] + needs.region
         self.order = np.argsort(keys, kind="stable")
@@ -367,7 +366,7 @@ class _AreaRanges:
         tiers = (providers.tiers[slot_provider, None] >> np.arange(len(TIERS))) & 1 == 1
         slot_of, self.tier = np.nonzero(tiers)
         self.provider = slot_provider[slot_of]
-        self.width = _POW10[REGION_DIGITS - providers.area_digits[slot[slot_of]]]
+        self.width = POW10[REGION_DIGITS - providers.area_digits[slot[slot_of]]]
         self.start = providers.area_code[slot[slot_of]] * self.width
         self.skill = providers.skill[self.provider]
 
@@ -376,7 +375,7 @@ class _AreaRanges:
         slots = np.flatnonzero(self.skill[:, category] > 0)
         if slots.size == 0:
             return
-        base = (category * len(TIERS) + self.tier[slots]) * _POW10[REGION_DIGITS]
+        base = (category * len(TIERS) + self.tier[slots]) * POW10[REGION_DIGITS]
         base += self.start[slots]
         low = np.searchsorted(self.keys, base, side="left")
         high = np.searchsorted(self.keys, base + self.width[slots], side="left")

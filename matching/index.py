@@ -29,6 +29,8 @@ from matching.success import SuccessModel
 from matching.types import (
     Needs,
     Providers,
+    _column,
+    check_provider_rows,
     chord_of_km,
     unit_vectors,
 )
@@ -108,16 +110,34 @@ class CandidateIndex:
         Geometry or services changed: the provider is re-indexed alone, through the overlay.
         """
         providers = self.providers_
-        unknown = set(columns) - set(Providers._COLUMNS) - {"skill"} - {"id"}
+        unknown = set(columns) - set(Providers._COLUMNS) - {"skill"}
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
-        before = providers.skill[position] > 0
+        # The updated row is checked as the constructor checks a table, before anything is
+        # stored: a refused update leaves the index as it was.
+        row = {
+            name: getattr(providers, name)[position : position + 1] for name in Providers._COLUMNS
+        }
         for name, value in columns.items():
-            getattr(providers, name)[position] = value
-        if not np.all((providers.skill[position] >= 0) & (providers.skill[position] <= 1)):
-            raise ValueError("skill must lie in [0, 1]")
-        if providers.capacity[position] < 0 or not providers.radius_km[position] >= 0:
-            raise ValueError("capacity and radius must be non-negative")
+            if name != "skill":
+                dtype, default = Providers._COLUMNS[name]
+                row[name] = _column(
+                    np.reshape(value, 1), dtype, 1, name, default, "providers", position
+                )
+        skill = np.asarray(columns.get("skill", providers.skill[position]), dtype=np.float32)
+        if skill.shape != (providers.n_categories,):
+            raise ValueError(
+                f"skill must have shape ({providers.n_categories},), got {skill.shape}"
+            )
+        row["skill"] = skill.reshape(1, -1)
+        check_provider_rows(row, first=position)
+        if "id" in columns and np.any(np.delete(providers.id, position) == row["id"][0]):
+            raise ValueError(
+                f"providers.id[{position}] = {int(row['id'][0])}: provider ids must be unique"
+            )
+        before = providers.skill[position] > 0
+        for name in columns:
+            getattr(providers, name)[position] = row[name][0]
         if "id" in columns:
             self._rules.refresh()
         else:
@@ -198,7 +218,8 @@ class CandidateIndex:
         if len(overlay) > max(self.min_rebuild, self.rebuild_share * members):
             self._build(c)
             overlay = self._overlay[c]
-        found, chords = [], []
+        # Typed empty parts first: a category nobody offers has no tree and no overlay.
+        found, chords = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.float64)]
         for tree in self._trees[c]:
             hit = np.asarray(tree.tree.query_ball_point(point, tree.reach), dtype=np.int64)
             current = tree.versions[hit] == self._version[tree.members[hit]]
@@ -217,7 +238,7 @@ class CandidateIndex:
             near = (chord <= self._chord[extra]) & (self.providers_.skill[extra, c] > 0)
             found.append(extra[near])
             chords.append(chord[near])
-        return np.concatenate(found).astype(np.int64), np.concatenate(chords)
+        return np.concatenate(found), np.concatenate(chords)
 
     def rank(
         self,

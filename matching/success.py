@@ -2,10 +2,10 @@
 
 :func:`matching.features.pair_features` turns candidate pairs into a feature matrix;
 :class:`SuccessModel` is a scikit-learn classifier fitted on closed referrals (completed = 1,
-declined, abandoned or failed = 0): smoothed success rates for the categorical columns, scaling
-and a logistic regression, calibrated by cross-validation. Below ``min_outcomes`` closed
-referrals it does not pretend to have learned anything and predicts the smoothed base rate (the
-prior) for every pair.
+declined, abandoned or failed = 0): success rates for the categorical columns (cross-fitted
+target encoding), scaling and a logistic regression, calibrated by cross-validation. Below
+``min_outcomes`` closed referrals it does not pretend to have learned anything and predicts the
+smoothed base rate (the prior) for every pair.
 
 The platform stores a fitted model (``bangfu.core.model_store``) with the metadata
 :func:`describe` gives (format, features, number of outcomes, offline metrics, library
@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import StandardScaler, TargetEncoder
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -43,33 +43,65 @@ from matching.features import (
 
 
 class CategoryRates(TransformerMixin, BaseEstimator):
-    """Replace integer-coded columns by their smoothed success rate (target encoding).
+    """Replace integer-coded columns by their success rate (target encoding), cross-fitted.
+
+    scikit-learn's :class:`~sklearn.preprocessing.TargetEncoder` on the chosen columns, the
+    others left in place. Fitting the rates on the rows they then encode leaks each row's own
+    outcome into its feature (a category seen a few times looks as good as its few outcomes),
+    so :meth:`fit_transform` — what a pipeline calls when it is fitted — encodes every row with
+    rates learned on the other folds only; :meth:`transform` uses the rates of all the rows.
 
     Parameters
     ----------
     columns : tuple of int
-        The integer-coded columns of X.
-    smoothing : float
-        Pseudo-outcomes at the overall rate added to every code; unseen codes get that rate.
+        The integer-coded columns of X (codes ≥ 0).
+    smooth : "auto" or float
+        Shrinkage of a code's rate towards the overall rate (``TargetEncoder(smooth=…)``).
+    cv : int
+        Folds of the cross-fitting.
+    random_state : int, RandomState or None
+        Shuffles the folds.
+
+    Attributes
+    ----------
+    encoder_ : TargetEncoder
+    rates_ : list of ndarray of shape (max code + 2,), float32
+        For each column, the rate of each code; the last entry, the overall rate, is for codes
+        not seen in fitting.
     """
 
-    def __init__(self, columns=CATEGORICAL, smoothing=20.0):
+    def __init__(self, columns=CATEGORICAL, smooth="auto", cv=5, random_state=None):
         self.columns = columns
-        self.smoothing = smoothing
+        self.smooth = smooth
+        self.cv = cv
+        self.random_state = random_state
+
+    def _codes(self, X):
+        codes = X[:, list(self.columns)].astype(np.int64)
+        if codes.size and codes.min() < 0:
+            raise ValueError("category codes must be non-negative")
+        return codes
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float32)
-        overall = float(np.mean(y))
-        self.rates_ = []
-        for column in self.columns:
-            codes = X[:, column].astype(np.int64)
-            if codes.min() < 0:
-                raise ValueError("category codes must be non-negative")
-            count = np.bincount(codes)
-            hits = np.bincount(codes, weights=y)
-            rate = (hits + self.smoothing * overall) / (count + self.smoothing)
-            self.rates_.append(np.append(rate, overall).astype(np.float32))
+        self.fit_transform(X, y)
         return self
+
+    def fit_transform(self, X, y):
+        X, y = validate_data(self, X, y, dtype=np.float32, copy=True)
+        self.encoder_ = TargetEncoder(
+            target_type="binary",
+            smooth=self.smooth,
+            cv=StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state),
+        )
+        X[:, list(self.columns)] = self.encoder_.fit_transform(self._codes(X), y)
+        overall = np.float32(self.encoder_.target_mean_)
+        self.rates_ = []
+        for seen, encoding in zip(self.encoder_.categories_, self.encoder_.encodings_, strict=True):
+            seen = seen.astype(np.int64)
+            rate = np.full(int(seen.max(initial=-1)) + 2, overall, dtype=np.float32)
+            rate[seen] = encoding
+            self.rates_.append(rate)
+        return X
 
     def transform(self, X):
         check_is_fitted(self, "rates_")
@@ -88,8 +120,9 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     min_outcomes : int
-        Fewer closed referrals than this, or only one kind of outcome, and the model predicts
-        the prior for every pair.
+        Fewer closed referrals than this, or fewer of either outcome than ``cv`` (the
+        calibration's folds could not each hold one), and the model predicts the prior for
+        every pair.
     prior : float
         The success rate assumed before any outcome is known.
     prior_strength : float
@@ -164,7 +197,8 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
         self.base_rate_ = float(
             (y.sum() + self.prior * self.prior_strength) / (y.shape[0] + self.prior_strength)
         )
-        self.is_prior_ = self.n_outcomes_ < self.min_outcomes or np.unique(y).size < 2
+        rarer = int(min(y.sum(), y.shape[0] - y.sum()))
+        self.is_prior_ = self.n_outcomes_ < self.min_outcomes or rarer < self.cv
         self.classifier_ = None
         if not self.is_prior_:
             method = self.calibration
@@ -172,7 +206,7 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
                 method = "sigmoid"
             pipeline = Pipeline(
                 [
-                    ("rates", CategoryRates()),
+                    ("rates", CategoryRates(random_state=self.random_state)),
                     ("scale", StandardScaler()),
                     ("logistic", LogisticRegression(C=self.C, max_iter=1000)),
                 ]

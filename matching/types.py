@@ -47,6 +47,12 @@ DAY_PARTS = ("morning", "afternoon", "evening")
 WEEK_SLOTS = 7 * len(DAY_PARTS)
 ALL_TIMES = (1 << WEEK_SLOTS) - 1
 REGION_DIGITS = 12
+POW10 = 10 ** np.arange(REGION_DIGITS + 1, dtype=np.int64)
+# The registry's priorities are points in the hundreds (``Need.priority`` holds at most
+# 99,999.99). One beyond this is a data error (1e11 once ended in the solver's BAD_COST_RANGE);
+# the allocation scales values relative to the largest, so next to it every other need would
+# round to nothing.
+MAX_PRIORITY = 1e9
 AGE_UNLIMITED = 200
 EARTH_RADIUS_KM = 6371.0088
 
@@ -56,12 +62,56 @@ def provider_key(kind: int, pk: int) -> int:
     return int(pk) * len(KINDS) + int(kind)
 
 
-def _column(value, dtype, n, name, default):
+def refuse(what: str, name: str, bad, values, why: str, first: int = 0) -> None:
+    """Raise a ValueError naming the column and its first offending row, when ``bad`` has one.
+
+    Parameters
+    ----------
+    what : str
+        The table ("needs", "providers").
+    name : str
+        The column.
+    bad : ndarray of shape (n,), bool
+    values : ndarray of shape (n,)
+        The column, to show the offending value.
+    why : str
+        What the value must be.
+    first : int
+        Row number of ``values[0]`` (when checking a slice of the table).
+    """
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        i = int(rows[0])
+        more = f" ({rows.size - 1} more rows too)" if rows.size > 1 else ""
+        value = np.asarray(values)[i]
+        raise ValueError(f"{what}.{name}[{i + first}] = {value.item()!r}: {why}{more}")
+
+
+def _column(value, dtype, n, name, default, what, first=0):
     if value is None:
         if default is _REQUIRED:
             raise ValueError(f"{name} is required")
         return np.full(n, default, dtype=dtype)
-    array = np.ascontiguousarray(value, dtype=dtype)
+    raw = np.asarray(value)
+    if (
+        raw.dtype != dtype
+        and np.issubdtype(dtype, np.integer)
+        and raw.dtype.kind in "iuf"
+        and raw.size
+        and not np.can_cast(raw.dtype, dtype)
+    ):
+        # Checked before the conversion, which would wrap 2**32 into an int32 0 silently.
+        info = np.iinfo(dtype)
+        whole = raw if raw.dtype.kind != "f" else np.where(np.isfinite(raw), raw, 0.5)
+        refuse(
+            what,
+            name,
+            ~((raw >= info.min) & (raw <= info.max) & (np.floor(whole) == whole)),
+            raw.ravel() if raw.ndim else raw.reshape(1),
+            f"must be a whole number from {info.min} to {info.max}",
+            first,
+        )
+    array = np.ascontiguousarray(raw, dtype=dtype)
     if array.ndim != 1 or array.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},), got {array.shape}")
     return array
@@ -90,16 +140,27 @@ def _take_csr(ptr, values, rows):
     return new_ptr, values[starts + np.arange(new_ptr[-1])]
 
 
-def _check_coordinates(lat, lon, what):
-    if not (np.all(np.isfinite(lat)) and np.all(np.isfinite(lon))):
-        raise ValueError(f"{what} need finite coordinates")
-    if np.any(np.abs(lat) > 90) or np.any(np.abs(lon) > 180):
-        raise ValueError(f"{what} coordinates out of range")
+def _check_coordinates(lat, lon, what, first=0):
+    why = "must be a finite latitude in [-90, 90]"
+    refuse(what, "lat", ~(np.abs(lat) <= 90), lat, why, first)
+    why = "must be a finite longitude in [-180, 180]"
+    refuse(what, "lon", ~(np.abs(lon) <= 180), lon, why, first)
 
 
-def _check_times(times, what):
-    if np.any((times < 0) | (times > ALL_TIMES)):
-        raise ValueError(f"{what} have times outside the week's {WEEK_SLOTS} slots")
+def _check_times(times, what, first=0):
+    refuse(
+        what,
+        "times",
+        (times < 0) | (times > ALL_TIMES),
+        times,
+        f"has times outside the week's {WEEK_SLOTS} slots",
+        first,
+    )
+
+
+def _check_sex(codes, what, name, first=0):
+    why = "must be 0 (any), 1 or 2"
+    refuse(what, name, (codes < ANY) | (codes > FEMALE), codes, why, first)
 
 
 def unit_vectors(lat, lon):
@@ -221,18 +282,38 @@ class Needs:
     def __post_init__(self):
         n = np.shape(self.id)[0]
         for name, (dtype, default) in self._COLUMNS.items():
-            object.__setattr__(self, name, _column(getattr(self, name), dtype, n, name, default))
+            object.__setattr__(
+                self, name, _column(getattr(self, name), dtype, n, name, default, "needs")
+            )
         ptr, values = _csr(self.declined_ptr, self.declined, n, "declined", np.int64)
         object.__setattr__(self, "declined_ptr", ptr)
         object.__setattr__(self, "declined", values)
         _check_coordinates(self.lat, self.lon, "needs")
-        if np.any(self.category < 0):
-            raise ValueError("needs have a negative category")
-        if not np.all(np.isfinite(self.priority)) or np.any(self.priority < 0):
-            raise ValueError("priorities must be finite and non-negative")
-        if np.any((self.tier < 0) | (self.tier >= len(TIERS))):
-            raise ValueError("unknown tier code")
+        refuse("needs", "category", self.category < 0, self.category, "must be a category index")
+        refuse(
+            "needs",
+            "priority",
+            ~((self.priority >= 0) & (self.priority <= MAX_PRIORITY)),
+            self.priority,
+            f"must be a number from 0 to {MAX_PRIORITY:g}",
+        )
+        refuse(
+            "needs",
+            "tier",
+            (self.tier < 0) | (self.tier >= len(TIERS)),
+            self.tier,
+            "unknown tier code",
+        )
         _check_times(self.times, "needs")
+        _check_sex(self.sex, "needs", "sex")
+        _check_sex(self.wants_gender, "needs", "wants_gender")
+        refuse(
+            "needs",
+            "region",
+            (self.region < 0) | (self.region >= 10**REGION_DIGITS),
+            self.region,
+            f"must be 0 (unknown) or a GB/T 2260 code of up to {REGION_DIGITS} digits",
+        )
 
     def __len__(self) -> int:
         return self.id.shape[0]
@@ -338,7 +419,9 @@ class Providers:
         if self.capacity_total is None:
             object.__setattr__(self, "capacity_total", self.capacity)
         for name, (dtype, default) in self._COLUMNS.items():
-            object.__setattr__(self, name, _column(getattr(self, name), dtype, m, name, default))
+            object.__setattr__(
+                self, name, _column(getattr(self, name), dtype, m, name, default, "providers")
+            )
         skill = np.ascontiguousarray(self.skill, dtype=np.float32)
         if skill.ndim != 2 or skill.shape[0] != m:
             raise ValueError(f"skill must have shape ({m}, n_categories), got {skill.shape}")
@@ -349,25 +432,29 @@ class Providers:
         )
         if digits.shape != codes.shape:
             raise ValueError("area_digits must match area_code")
-        if np.any((digits < 1) | (digits > REGION_DIGITS)):
-            raise ValueError(f"area_digits must be 1 to {REGION_DIGITS}")
+        refuse(
+            "providers",
+            "area_digits",
+            (digits < 1) | (digits > REGION_DIGITS),
+            digits,
+            f"must be 1 to {REGION_DIGITS}",
+        )
+        # A prefix of d digits lies in [10^(d-1), 10^d): 530428 with 9 digits would be the
+        # prefix "000530428", which no GB/T 2260 code has, and match no need at all.
+        width = POW10[np.clip(digits, 1, REGION_DIGITS)]
+        refuse(
+            "providers",
+            "area_code",
+            (codes < width // 10) | (codes >= width),
+            codes,
+            "must have exactly the number of digits area_digits gives",
+        )
         object.__setattr__(self, "area_ptr", ptr)
         object.__setattr__(self, "area_code", codes)
         object.__setattr__(self, "area_digits", digits)
-        _check_coordinates(self.lat, self.lon, "providers")
         if np.unique(self.id).shape[0] != m:
             raise ValueError("provider ids must be unique")
-        if np.any((self.kind < 0) | (self.kind >= len(KINDS))):
-            raise ValueError("unknown provider kind")
-        if np.any(~np.isfinite(skill)) or np.any((skill < 0) | (skill > 1)):
-            raise ValueError("skill must lie in [0, 1]")
-        if np.any(self.capacity < 0) or np.any(self.capacity_total < 0):
-            raise ValueError("capacities must be non-negative")
-        if np.any(~(self.radius_km >= 0)):
-            raise ValueError("radius_km must be non-negative")
-        if np.any(self.unit_cost < 0):
-            raise ValueError("unit_cost must be non-negative")
-        _check_times(self.times, "providers")
+        check_provider_rows({name: getattr(self, name) for name in (*self._COLUMNS, "skill")})
 
     def __len__(self) -> int:
         return self.id.shape[0]
@@ -399,3 +486,71 @@ class Providers:
         sorted_ids = self.id[order]
         at = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
         return np.where(sorted_ids[at] == keys, order[at], -1).astype(np.int64)
+
+
+def check_provider_rows(rows: dict, first: int = 0) -> None:
+    """Refuse provider values the engine cannot use, naming the column and the row.
+
+    The one check of a provider's values: :class:`Providers` runs it on construction and
+    :meth:`matching.index.CandidateIndex.update_provider` on an updated row before storing it.
+
+    Parameters
+    ----------
+    rows : dict of str to ndarray
+        Every column of ``Providers._COLUMNS`` and ``skill``, already of their dtypes, for
+        consecutive rows.
+    first : int
+        Table position of the first row (for the messages).
+    """
+    what = "providers"
+    _check_coordinates(rows["lat"], rows["lon"], what, first)
+    kind = rows["kind"]
+    refuse(what, "kind", (kind < 0) | (kind >= len(KINDS)), kind, "unknown provider kind", first)
+    skill = rows["skill"]
+    bad = ~np.all(np.isfinite(skill) & (skill >= 0) & (skill <= 1), axis=1)
+    if bad.any():
+        raise ValueError(
+            f"providers.skill[{int(np.flatnonzero(bad)[0]) + first}]: must lie in [0, 1]"
+        )
+    capacity = rows["capacity"]
+    refuse(what, "capacity", capacity < 0, capacity, "must be non-negative", first)
+    refuse(
+        what,
+        "capacity",
+        capacity > rows["capacity_total"],
+        capacity,
+        "the capacity left must not exceed capacity_total",
+        first,
+    )
+    radius = rows["radius_km"]
+    refuse(
+        what,
+        "radius_km",
+        ~(np.isfinite(radius) & (radius >= 0)),
+        radius,
+        "must be a finite distance of zero or more",
+        first,
+    )
+    quality = rows["quality"]
+    refuse(
+        what,
+        "quality",
+        (quality < 0) | (quality > 1),  # NaN: not rated yet
+        quality,
+        "must lie in [0, 1] (a 0–5 rating divided by 5), or NaN when not rated",
+        first,
+    )
+    unit_cost, pool = rows["unit_cost"], rows["pool"]
+    refuse(what, "unit_cost", unit_cost < 0, unit_cost, "must be non-negative", first)
+    refuse(what, "pool", pool < -1, pool, "must be a pool index or -1", first)
+    refuse(
+        what,
+        "pool",
+        (unit_cost > 0) & (pool < 0),
+        pool,
+        "a provider with a unit cost must be paid from a pool",
+        first,
+    )
+    _check_times(rows["times"], what, first)
+    _check_sex(rows["gender"], what, "gender", first)
+    _check_sex(rows["serves_gender"], what, "serves_gender", first)

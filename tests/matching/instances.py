@@ -79,3 +79,13 @@ def random_instance(
         providers["unit_cost"] = np.where(paid, rng.integers(1, 20, m) * 10_000, 0)
         budgets = rng.integers(0, 6, pools) * 10_000
     return Needs(**needs), Providers(**providers), budgets
+
+
+def with_priority(needs: Needs, priority) -> Needs:
+    """The same needs with other priorities."""
+    return Needs(
+        **{name: getattr(needs, name) for name in Needs._COLUMNS if name != "priority"},
+        priority=priority,
+        declined_ptr=needs.declined_ptr,
+        declined=needs.declined,
+    )

@@ -6,7 +6,7 @@ import pytest
 
 from matching.candidates import generate_candidates
 from matching.features import FEATURES, pair_features
-from matching.success import SuccessModel, describe, evaluate, is_compatible, main
+from matching.success import CategoryRates, SuccessModel, describe, evaluate, is_compatible, main
 from matching.synthetic import make_instance, make_outcomes
 
 
@@ -87,3 +87,35 @@ def test_training_entry_point_prints_metrics(capsys):
     assert main(["--size", "small", "--outcomes", "3000"]) == 0
     printed = capsys.readouterr().out
     assert "AUC" in printed and "Brier" in printed
+
+
+def leaky_toy(n=3000, seed=0):
+    """Outcomes that are coin flips, and a category column that is nearly a row id (each code
+    on two rows): a rate fitted on the rows it encodes would read each row's own outcome."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, len(FEATURES))).astype(np.float32)
+    category = FEATURES.index("category")
+    X[:, category] = np.arange(n) // 2
+    for name in ("kind", "tier"):
+        X[:, FEATURES.index(name)] = rng.integers(0, 3, n)
+    return X, rng.integers(0, 2, n), category
+
+
+def test_category_rates_of_training_rows_do_not_use_their_own_outcome():
+    X, y, category = leaky_toy()
+    encoded = CategoryRates(random_state=0).fit_transform(X, y)[:, category]
+    # cross-fitted: a row's code is unseen in the other folds, so its rate is theirs, not its own
+    assert abs(encoded[y == 1].mean() - encoded[y == 0].mean()) < 0.02
+    # control: the rates of all the rows (what transform gives new rows) do contain it
+    refitted = CategoryRates(random_state=0).fit(X, y).transform(X)[:, category]
+    assert refitted[y == 1].mean() - refitted[y == 0].mean() > 0.05
+
+
+def test_the_model_learns_nothing_from_a_category_that_only_leaks_outcomes():
+    X, y, _category = leaky_toy()
+    model = SuccessModel(random_state=0).fit(X, y)
+    assert not model.is_prior_
+    # On its own training rows: no better, and no worse, than a coin. (Rates fitted on the rows
+    # they encode give the logistic regression a feature its calibration then turns upside
+    # down: an AUC of 0.11 here.)
+    assert abs(evaluate(model, X, y)["auc"] - 0.5) < 0.1
