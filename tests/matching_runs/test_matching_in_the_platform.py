@@ -48,7 +48,9 @@ def test_a_care_need_goes_first_to_the_station_of_its_own_township(county, provi
         "capacity",
         "success",
         "availability",
+        "facts",  # the quantities behind them (``engine._facts``)
     }
+    assert best.components["facts"]["places_free"] == 2
     assert best.distance_km == pytest.approx(1.1, abs=0.2)
 
 

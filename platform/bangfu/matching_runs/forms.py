@@ -25,3 +25,41 @@ class RunForm(forms.Form):
         ):
             self.add_error("region", _("A run split by county needs a city or a province."))
         return data
+
+
+class ReferForm(forms.Form):
+    """Which of a run's suggestions to send: one (its row's button), those ticked, or all of a
+    township's."""
+
+    TICKED, TOWNSHIP = "ticked", "township"
+
+    one = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[(TICKED, _("Send the ticked suggestions")), (TOWNSHIP, _("Send the township's"))],
+        required=False,
+    )
+    need = forms.TypedMultipleChoiceField(label=_("Suggestions"), coerce=int, required=False)
+    township = forms.ModelChoiceField(
+        label=_("Township"), queryset=Region.objects.none(), required=False
+    )
+
+    def __init__(self, *args, need_ids, townships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].choices = [(pk, pk) for pk in need_ids]
+        self.fields["township"].queryset = townships
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("one") is not None:
+            data["need"], data["township"] = [data["one"]], None
+        elif data.get("action") == self.TOWNSHIP:
+            if data.get("township") is None:
+                self.add_error("township", _("Choose the township whose suggestions to send."))
+            data["need"] = []
+        else:
+            data["township"] = None
+            if not data.get("need"):
+                self.add_error(None, _("Tick at least one suggestion to send."))
+        return data

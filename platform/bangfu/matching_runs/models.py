@@ -81,6 +81,9 @@ class MatchingRun(models.Model):
     # Rows the engine would refuse, left out of the run (``adapter.LeftOut.as_dict()``): the run
     # goes on without them, and its page says what to fix.
     left_out = models.JSONField(_("rows left out"), default=list, blank=True)
+    # Per township of an allocation run: protected needs served, needs nobody can serve, the
+    # gain over first come, first served, who serves (``bangfu.matching_runs.fairness``).
+    fairness = models.JSONField(_("fairness by township"), default=dict, blank=True)
     # The lease of the attempt computing the run: a worker holds it while its heartbeat is
     # recent; a redelivered task finds it held (and waits) or lapsed (its worker died: restart).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -150,6 +153,8 @@ class Allocation(models.Model):
     provider_kind = models.CharField(_("provider kind"), max_length=16, choices=ProviderKind)
     provider_id = models.PositiveBigIntegerField(_("provider"))
     score = models.FloatField(_("score"))
+    components = models.JSONField(_("score components"), default=dict, blank=True)
+    distance_km = models.FloatField(_("distance (km)"), null=True, blank=True)
     priority = models.DecimalField(_("priority"), max_digits=7, decimal_places=2)
 
     objects = ResultQuerySet.as_manager()

@@ -49,11 +49,16 @@ def intake_open(
     caller_phone: str = "",
     description: str = "",
     at: dt.datetime | None = None,
+    candidate_count: int | None = None,
 ) -> IntakeCase:
     """Open a case at the intake desk: on a household's open need, on a household found in the
     registry (its need is picked or recorded in the case), or on a caller not in the registry,
     placed in a township (and village, if known). Without a need, a description is required; a
-    walk-in caller not in the registry is recorded by name."""
+    walk-in caller not in the registry is recorded by name.
+
+    A case on a need is checked for candidates (the engine ranks the need) unless the caller
+    already ranked it, as a matching run has: it then passes ``candidate_count``, recorded as
+    the check's result, and the need is not ranked again."""
     at = at or timezone.now()
     scope = scope_for(by)
     if not scope.can_write:
@@ -106,8 +111,11 @@ def intake_open(
     )
     intake.full_clean()
     intake.save()
-    if need is not None:
+    if need is not None and candidate_count is None:
         check_candidates(intake, at)
+    elif need is not None:
+        intake.candidate_count, intake.candidates_checked_at = candidate_count, at
+        intake.save(update_fields=["candidate_count", "candidates_checked_at"])
     return intake
 
 
