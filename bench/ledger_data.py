@@ -27,7 +27,9 @@ SURNAMES = (
     "冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈白普"
 )
 GIVEN = "明华国建文军平志伟芳秀英兰玉珍桂凤丽红春海金成强德光福荣顺永祥贵忠学云霞娟梅琼"
-TIERS = [("低保", 55), ("低保边缘", 20), ("特困", 8), ("支出型困难", 7), ("临时救助", 5), ("无", 5)]
+# 临时救助 is a grant now, not a status: its former 5% are households without one (listed twice
+# so that the draws, and so every ledger the benchmarks make, stay what they were).
+TIERS = [("低保", 55), ("低保边缘", 20), ("特困", 8), ("支出型困难", 7), ("无", 5), ("无", 5)]
 DISABILITIES = ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"]
 BAD_SHARE = 0.01
 
@@ -100,6 +102,10 @@ def make_ledger(
             "救助类别": rng.choices(tiers, weights)[0],
             "纳入日期": dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(2000)),
             "下次复核日期": dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(365)),
+            # Derived, not drawn, so the draws above stay as they were: urban communities are
+            # numbered 001-004 (``make_county``); every third household has asset data.
+            "城乡": "城镇" if village[-3] == "0" else "农村",
+            "家庭金融资产(元)": f"{number * 7919 % 40000}.00" if number % 3 == 0 else None,
         }
         size = rng.choices((1, 2, 3, 4, 5), (15, 25, 25, 20, 15))[0]
         head_male = rng.random() < 0.7
@@ -135,6 +141,7 @@ def make_ledger(
                     "劳动能力": rng.choice(("有劳动能力", "部分丧失劳动能力", "无劳动能力")),
                     "月收入(元)": income,
                     "收入不稳定": rng.choice("是否"),
+                    "已就业": "是" if income != "0" else "否",
                     "孤儿": "否",
                     "事实无人抚养儿童": "否",
                     "革命五老": "是" if age > 90 and rng.random() < 0.2 else "否",

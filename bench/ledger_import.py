@@ -16,7 +16,9 @@ peak memory is the phase's own:
   ``background_rows``, its task run in-process as without a broker), each one removed again
   (not timed) so that the next import finds the same empty registry;
 - the full import of the .xlsx (it must create every household and member);
-- the export of all households back to .xlsx.
+- the export of all households back to .xlsx;
+- the import of that export, masked, as a clerk sends an edited export back: every household
+  and person is found and nothing changes (the cost of checking an update file).
 
 Without ``--database-url`` the database is SQLite in a temporary directory. With
 ``--database-url postgres://user@host:5432/anydb`` a fresh database ``bangfu_bench_<pid>`` is
@@ -37,8 +39,13 @@ from pathlib import Path
 from ledger_data import COUNTY, SEED, make_county, make_ledger, spoil, write_csv, write_xlsx
 
 PHASES = ["validate", "validate-csv", "refuse", "cap", "import-csv", "background", "import"]
-PHASES += ["export"]
-FILES = {"validate-csv": "ledger.csv", "import-csv": "ledger.csv", "refuse": "ledger-bad.xlsx"}
+PHASES += ["export", "reimport"]
+FILES = {
+    "validate-csv": "ledger.csv",
+    "import-csv": "ledger.csv",
+    "refuse": "ledger-bad.xlsx",
+    "reimport": "export.xlsx",
+}
 
 
 # --- the parent: a fresh database, the phases in child processes, the table -------------------
@@ -192,7 +199,10 @@ def _perform(phase: str, workdir: Path, user):
     from bangfu.registry.models import Household
 
     if phase == "export":
-        return export_households(Household.objects.for_user(user), reveal_identity=True)
+        content = export_households(Household.objects.for_user(user), reveal_identity=True)
+        # The masked export (not timed) is what the next phase sends back.
+        (workdir / FILES["reimport"]).write_bytes(export_households(Household.objects.all()))
+        return content
     name = FILES.get(phase, "ledger.xlsx")
     with (workdir / name).open("rb") as fileobj:
         if phase in ("cap", "background"):  # as the staff page sends it
@@ -212,6 +222,11 @@ def _check(phase, outcome, workdir, setup) -> tuple[str, int, str]:
     stored = (Household.objects.count(), Member.objects.count())
     if phase == "export":
         return "export .xlsx (revealed)", stored[1], f"{len(outcome) / 1e6:.1f} MB .xlsx"
+    if phase == "reimport":
+        assert outcome.ok, outcome.errors[:5]
+        assert not outcome.changes and not outcome.status_changes, outcome.changes[:5]
+        assert stored == (setup["households"], setup["rows"]), stored
+        return "re-import the masked export", outcome.rows, "every row found, nothing changed"
     if phase == "cap":
         assert f"{setup['rows'] // 2:,}" in str(outcome), outcome  # the message names the cap
         assert stored == (0, 0) and not BackgroundJob.objects.exists(), stored

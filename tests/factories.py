@@ -12,7 +12,15 @@ from bangfu.core.id_numbers import check_character, parse_id_number
 from bangfu.procurement.models import CatalogueItem
 from bangfu.providers.models import Provider
 from bangfu.regions.models import Region
-from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
+from bangfu.registry.models import (
+    Assessment,
+    Household,
+    HouseholdTier,
+    Member,
+    Need,
+    ServiceCategory,
+    Tier,
+)
 
 
 def make_id_number(
@@ -81,6 +89,18 @@ def member_of(user: User, organisation: Organisation, role: str, villages=()) ->
     return membership
 
 
+def township_reviewer(town: Region, username: str = "") -> User:
+    """A reviewer (审核确认) of the township's bureau (乡镇人民政府 / 民政办)."""
+    user = UserFactory(**({"username": username} if username else {}))
+    bureau = Organisation.objects.filter(
+        kind=Organisation.Kind.BUREAU, region=town
+    ).first() or OrganisationFactory(
+        kind=Organisation.Kind.BUREAU, name=f"{town.name}人民政府", region=town
+    )
+    member_of(user, bureau, Membership.Role.TOWNSHIP_REVIEWER)
+    return user
+
+
 class HouseholdFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Household
@@ -89,6 +109,10 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     address = factory.Sequence(lambda n: f"{n}号")
     tier = Tier.DIBAO
+    # The household's own status behind its tier (a 特困 tier is a member's status).
+    household_tier = factory.LazyAttribute(
+        lambda o: o.tier if o.tier in HouseholdTier.values else HouseholdTier.NONE
+    )
     status = Household.Status.ACTIVE
     enrolled_on = dt.date(2024, 3, 1)
 

@@ -33,6 +33,7 @@ from bangfu.procurement.models import (
 )
 from bangfu.providers.models import Provider
 from bangfu.referrals.models import IntakeCase, Referral, ServiceSession
+from bangfu.registry.grants import TemporaryGrant
 from bangfu.registry.identity import AUDIT_KEY, ID_NUMBER_TO_VERIFY
 from bangfu.registry.models import Household, Member, Need, Tier
 from tests.factories import (
@@ -105,11 +106,11 @@ def text_of(response) -> str:
 @pytest.fixture
 def county_b_data(county_b):
     """County B's personal data, every row of it with primary key 4242 where we choose it:
-    the registry, a help request at the intake desk, a referral to B's station (its provider
-    4242 too), a proposal of the matching engine and a candidate person found by a cross-check;
-    and a second need (4243) referred to B's procured project (4242, its provider 4243),
-    accepted, with a session its agency logged and the delivery that session counted against
-    the project's line."""
+    the registry (a 临时救助 grant too), a help request at the intake desk, a referral to B's
+    station (its provider 4242 too), a proposal of the matching engine and a candidate person
+    found by a cross-check; and a second need (4243) referred to B's procured project (4242,
+    its provider 4243), accepted, with a session its agency logged and the delivery that
+    session counted against the project's line."""
     county, town, village = county_b
     household = HouseholdFactory(
         pk=SECRET_PK,
@@ -120,6 +121,13 @@ def county_b_data(county_b):
     )
     MemberFactory(pk=SECRET_PK, household=household, name=NAME, id_number=ID_NUMBER)
     need = NeedFactory(pk=SECRET_PK, household=household, notes=f"{NAME} {PHONE}")
+    TemporaryGrant.objects.create(
+        pk=SECRET_PK,
+        household=household,
+        kind=TemporaryGrant.Kind.EMERGENCY,
+        amount="800.00",
+        reason=f"{NAME} {PHONE} {ADDRESS}",
+    )
     clerk = UserFactory(username="b_clerk")
     intake = IntakeCase.objects.create(
         pk=SECRET_PK,

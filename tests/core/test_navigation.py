@@ -61,6 +61,8 @@ def test_each_role_is_offered_its_own_sections(client, users):
     offered = {role: set(links_of(client, user)) for role, user in users.items()}
     staff_sections = {
         "registry:household-list",
+        "registry:grant-list",
+        "registry:decision-list",
         "referrals:intake-list",
         "referrals:help-list",
         "providers:list",

@@ -18,7 +18,7 @@ from bangfu.accounts.models import Membership, Organisation
 from bangfu.discovery.models import Flag, Rule
 from bangfu.regions.models import PolicyValue
 from bangfu.registry.identity import AUDIT_KEY, Source
-from bangfu.registry.models import Household, Member, Tier
+from bangfu.registry.models import Household, Member
 from tests.factories import (
     HouseholdFactory,
     MemberFactory,
@@ -193,7 +193,8 @@ def test_a_registry_number_held_outside_the_area_is_refused_neutrally_in_the_led
 
     reasons = {error.row: error.reason for error in response.context["report"].errors}
     assert reasons[2] == NEUTRAL_NUMBER
-    assert reasons[3].startswith("Household 530428-0001 is already registered")
+    # Inside the area the number names the household the row updates (here: a second head).
+    assert reasons[3].startswith("Household 530428-0001 already has a registered head")
     body = response.content.decode()
     assert "outside your area" not in body and "县530402" not in body
     (entry,) = refusals(bureau_staff, Source.LEDGER_IMPORT)
@@ -216,7 +217,7 @@ def test_the_household_form_refuses_a_registry_number_held_outside_the_area_neut
                 "region": village.pk,
                 "address": "和平路 3 号",
                 "phone": "13812345678",
-                "tier": Tier.DIBAO,
+                "residence": "rural",
                 "status": Household.Status.ACTIVE,
             },
         )

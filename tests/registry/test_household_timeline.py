@@ -16,7 +16,7 @@ from bangfu.discovery.models import Flag, Rule, Task
 from bangfu.offers.models import Allocation
 from bangfu.referrals.models import IntakeCase, Referral, ReferralEvent, ServiceSession
 from bangfu.regions.models import PolicyValue
-from bangfu.registry.models import Need, ServiceCategory, Tier
+from bangfu.registry.models import Coverage, Need, ServiceCategory, StatusDecision, Tier
 from tests.factories import (
     AssessmentFactory,
     HouseholdFactory,
@@ -203,10 +203,19 @@ def story(county_a, bureau_staff, household_a, station):
         household=household_a,
         due_on=dt.date(2026, 10, 25),
         status=Task.Status.DONE,
-        outcome=Task.Outcome.ENROLLED,
-        tier=Tier.TEKUN,
+        outcome=Task.Outcome.RECOMMENDED,
         completed_on=dt.date(2026, 10, 20),
         completed_by=bureau_staff,
+        decision=StatusDecision.objects.create(
+            household=household_a,
+            member=household_a.members.get(),
+            kind=StatusDecision.Kind.ENROL,
+            source=StatusDecision.Source.VERIFICATION,
+            from_status=Coverage.NONE,
+            to_status=Coverage.TEKUN,
+            recommended_by=bureau_staff,
+            recommended_at=at(20, 11),
+        ),
     )
     Flag.objects.create(
         rule=Rule.MEDICAL,
@@ -226,7 +235,7 @@ def story(county_a, bureau_staff, household_a, station):
 # The story's entries, newest first, as the page shows them in English.
 EXPECTED = [
     "Tier changed from minimum subsistence (低保) to destitute (特困)",
-    "enrolled in a tier",  # the verification's outcome, on the 20th
+    "recommendation sent to the township",  # the verification's outcome, on the 20th
     "medical out-of-pocket spending over the threshold",  # the warning, on the 15th
     "Offer allocated: 爱心大米",
     "Care and nursing, 90 minutes",
@@ -245,7 +254,7 @@ def test_the_timeline_shows_every_source_newest_first(staff_client, household_a,
     assert -1 not in positions, [e for e, p in zip(EXPECTED, positions, strict=True) if p < 0]
     assert positions == sorted(positions)
     assert "独居老人，行动不便" in page  # the visit's summary
-    assert "destitute (特困)" in page  # the tier the verification enrolled in
+    assert "destitute (特困)" in page  # the status the verification recommended
 
 
 def test_each_entry_links_to_its_page(staff_client, household_a, story):

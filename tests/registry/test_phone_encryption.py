@@ -9,7 +9,7 @@ from django.urls import reverse
 from bangfu.core import crypto
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.referrals.models import IntakeCase
-from bangfu.registry.models import Household, Tier
+from bangfu.registry.models import Household
 from tests.factories import HouseholdFactory
 
 PHONE = "13912345678"
@@ -35,7 +35,7 @@ def test_a_phone_registered_through_the_form_is_stored_encrypted(client, bureau_
             "region": village.pk,
             "address": "和平路 3 号",
             "phone": "139 1234 5678",
-            "tier": Tier.DIBAO,
+            "residence": "rural",
             "status": Household.Status.ACTIVE,
         },
     )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.registry.ledger import LEDGER_COLUMNS, import_ledger
-from bangfu.registry.models import Assessment, Household, Need, ServiceCategory, Tier
+from bangfu.registry.models import Assessment, Household, Need, ServiceCategory
 from tests.factories import HouseholdFactory, make_id_number
 from tests.registry.test_ledger import person
 
@@ -35,7 +35,7 @@ def household_data(village, **overrides) -> dict:
         "region": village.pk,
         "address": "和平路 3 号",
         "phone": "0877-6012345",
-        "tier": Tier.DIBAO,
+        "residence": "rural",
         "status": Household.Status.ACTIVE,
         "enrolled_on": timezone.localdate().isoformat(),
         "latitude": "23.612000",

@@ -343,7 +343,7 @@ def test_registering_a_household_through_the_form(staff_client, county_a):
             "registry_number": "530428-0100",
             "region": village.pk,
             "address": "和平路 3 号",
-            "tier": Tier.DIBAO,
+            "residence": "rural",
             "status": Household.Status.ACTIVE,
         },
     )
@@ -360,7 +360,7 @@ def test_a_village_outside_the_scope_cannot_be_chosen(staff_client, county_b):
             "registry_number": "X-1",
             "region": county_b[2].pk,
             "address": "x",
-            "tier": Tier.DIBAO,
+            "residence": "rural",
             "status": "active",
         },
     )
@@ -597,7 +597,7 @@ def ledger_row(village, **overrides) -> dict:
         "registry_number": "530428-0500",
         "village_code": village.code,
         "address": "新村 1 号",
-        "tier": "低保",
+        "household_tier": "低保",
         "name": "赵大山",
         "id_number": make_id_number(seq=401),
         "relation": "户主",

@@ -76,12 +76,16 @@ class Membership(models.Model):
         VOLUNTEER = "volunteer", _("volunteer")
         CHARITY_STAFF = "charity_staff", _("charity staff")
         AUDITOR = "auditor", _("auditor")
+        # 乡镇人民政府 / 民政办, modelled as the township's bureau: confirms the statuses the
+        # assistants recommend (003: 「…审核确认权限下放至乡镇(街道)」).
+        TOWNSHIP_REVIEWER = "township_reviewer", _("township reviewer")
 
     # Which organisation kinds each role belongs to.
     ORGANISATION_KINDS = {
         Role.BUREAU_STAFF: {Organisation.Kind.BUREAU},
         Role.BUREAU_MANAGER: {Organisation.Kind.BUREAU},
         Role.AUDITOR: {Organisation.Kind.BUREAU},
+        Role.TOWNSHIP_REVIEWER: {Organisation.Kind.BUREAU},
         Role.STATION_STAFF: {Organisation.Kind.STATION},
         Role.AGENCY_STAFF: {Organisation.Kind.AGENCY},
         Role.ASSISTANT: {
@@ -128,9 +132,15 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
+    # Roles held only in an organisation of one level of the region tree.
+    REGION_LEVELS = {Role.TOWNSHIP_REVIEWER: {Region.Level.TOWNSHIP}}
+
     def clean(self) -> None:
         kinds = self.ORGANISATION_KINDS[self.role]
         if self.organisation_id and self.organisation.kind not in kinds:
             raise ValidationError(
                 {"role": _("This role does not exist in that kind of organisation.")}
             )
+        levels = self.REGION_LEVELS.get(self.role)
+        if levels and self.organisation_id and self.organisation.region.level not in levels:
+            raise ValidationError({"role": _("This role exists only in a township's bureau.")})

@@ -3,7 +3,8 @@
 Every queryset of personal data (households, members, assessments, needs, and later referrals)
 is a ``ScopedQuerySet`` and is read through ``.for_user(user)``:
 
-- bureau staff, managers and auditors see their bureau's region and everything below it;
+- bureau staff, managers, auditors and township reviewers see their bureau's region and
+  everything below it;
 - assistants see the households of the villages they are assigned;
 - station staff see only what is referred to their station, volunteers only their own tasks,
   a service agency's staff only what is referred to the agency's procured projects;
@@ -37,6 +38,9 @@ from bangfu.regions.models import Region, path_and_above, within_any
 Role = Membership.Role
 
 REGION_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.AUDITOR}
+# Roles that read the registry of their organisation's region: the bureau's, and the township
+# reviewer's, masked (it confirms statuses; it neither writes nor reveals ID numbers).
+AREA_ROLES = REGION_ROLES | {Role.TOWNSHIP_REVIEWER}
 # Roles that change the registry and may reveal a full ID number on request.
 WRITE_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
 IDENTITY_ROLES = {Role.BUREAU_STAFF, Role.BUREAU_MANAGER, Role.ASSISTANT}
@@ -131,14 +135,16 @@ def scope_for(user) -> Scope:
         scope = Scope(everything=True)
     else:
         memberships = (
-            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            Membership.objects.filter(
+                at_its_level(), user=user, is_active=True, organisation__is_active=True
+            )
             .select_related("organisation__region")
             .prefetch_related("villages")
         )
         paths, villages, roles, stations, agencies = set(), set(), set(), set(), set()
         for membership in memberships:
             roles.add(membership.role)
-            if membership.role in REGION_ROLES:
+            if membership.role in AREA_ROLES:
                 paths.add(membership.organisation.region.path)
             elif membership.role == Role.ASSISTANT:
                 villages.update(village.pk for village in membership.villages.all())
@@ -217,7 +223,12 @@ def role_region_paths(user, roles, **where) -> list[str] | None:
         return None
     return list(
         Membership.objects.filter(
-            user=user, role__in=roles, is_active=True, organisation__is_active=True, **where
+            at_its_level(),
+            user=user,
+            role__in=roles,
+            is_active=True,
+            organisation__is_active=True,
+            **where,
         ).values_list("organisation__region__path", flat=True)
     )
 
@@ -235,5 +246,21 @@ def _holds(user, roles, **where) -> bool:
     if user.is_superuser:
         return True
     return Membership.objects.filter(
-        user=user, role__in=roles, is_active=True, organisation__is_active=True, **where
+        at_its_level(),
+        user=user,
+        role__in=roles,
+        is_active=True,
+        organisation__is_active=True,
+        **where,
     ).exists()
+
+
+def at_its_level() -> Q:
+    """Memberships whose role exists at their organisation's level (``Membership.REGION_LEVELS``,
+    checked by ``Membership.clean``): one made past ``clean`` (the shell, a bulk write, an
+    organisation moved later) grants nothing — a township reviewer's membership in a county's
+    bureau would otherwise reach the whole county."""
+    condition = Q()
+    for role, levels in Membership.REGION_LEVELS.items():
+        condition &= ~Q(role=role) | Q(organisation__region__level__in=levels)
+    return condition

@@ -135,8 +135,7 @@ def _open_sheet(content: bytes, filename: str, fields: list[SheetField], hint: s
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, SyntaxError) as exc:
             raise _damaged(exc) from None
         try:
-            worksheet = workbook.active or workbook.worksheets[0]
-            yield _sheet(enumerate(worksheet.iter_rows(values_only=True), start=1), fields, hint)
+            yield _first_sheet_with_header(workbook, fields, hint)
         except SyntaxError as exc:
             # The sheet's XML is parsed as its rows are read: a NUL character or a cut-off
             # file shows only here (XML parse errors are SyntaxErrors, with lxml or without).
@@ -150,6 +149,21 @@ def _open_sheet(content: bytes, filename: str, fields: list[SheetField], hint: s
     first_line = text.split("\n", 1)[0]
     dialect = csv.excel_tab if first_line.count("\t") > first_line.count(",") else csv.excel
     yield _sheet(enumerate(csv.reader(io.StringIO(text), dialect), start=1), fields, hint)
+
+
+def _first_sheet_with_header(workbook, fields: list[SheetField], hint: str) -> Sheet:
+    """The active sheet's header, or else that of the first other sheet that has one: a
+    workbook saved while its instructions sheet (``spreadsheets.instructions_sheet``) was open
+    still imports."""
+    active = workbook.active or workbook.worksheets[0]
+    others = [sheet for sheet in workbook.worksheets if sheet is not active]
+    for worksheet in [active, *others]:
+        try:
+            return _sheet(enumerate(worksheet.iter_rows(values_only=True), start=1), fields, hint)
+        except SheetError as refusal:
+            if worksheet is active:
+                first_refusal = refusal
+    raise first_refusal
 
 
 class _UnsizedSheet(ReadOnlyWorksheet):

@@ -20,20 +20,30 @@ amount in yuan (``money_cell``) is a number too, so it sums and sorts, formatted
 A file with personal data also names who exported it and when (``WorkbookStamp``), on every
 sheet and in its properties, so a copy that leaves the office still says where it came from.
 
+A template to fill in (``text_column``, ``dropdown``, ``instructions_sheet``) keeps the columns
+of codes and ID numbers as text, offers the allowed values of a coded column as a dropdown and
+explains every column on a sheet of its own.
+
 Imports go the other way (``refuse_formula_text``): text starting like a formula is refused with
 a message, not stored, so nothing in the registry can turn into a formula in a later export.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
+TEXT_FORMAT = "@"
+# Excel's limit on the text of a list validation given inline ("a,b,c").
+_DROPDOWN_MAX = 255
 
 
 def looks_like_formula(value) -> bool:
@@ -119,3 +129,82 @@ class WorkbookStamp:
         header = self.signature.replace("&", "&&")[:_HEADER_MAX]  # "&" starts a header code
         for sheet in workbook.worksheets:
             sheet.oddHeader.center.text = header
+
+
+def text_column(sheet, column: int) -> None:
+    """Format column ``column`` (1 = A) of ``sheet`` (normal or write-only) as text: what a clerk
+    types or pastes there later stays as typed, an 18-digit ID number keeps every digit."""
+    sheet.column_dimensions[get_column_letter(column)].number_format = TEXT_FORMAT
+
+
+def dropdown(sheet, column: int, choices: Sequence[str], *, first_row: int = 2) -> DataValidation:
+    """Offer ``choices`` as a dropdown in column ``column`` (1 = A) of ``sheet`` from
+    ``first_row`` down. Another value gets a warning the clerk may pass over (an import may
+    accept other spellings, and says what is wrong with a value it does not)."""
+    formula = ",".join(choices)
+    if len(formula) > _DROPDOWN_MAX - 2 or any("," in c or '"' in c for c in choices):
+        raise ValueError(f"These choices cannot be an inline dropdown: {formula!r}")
+    letter = get_column_letter(column)
+    validation = DataValidation(
+        type="list",
+        formula1=f'"{formula}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        error=_("Choose one of: %(choices)s") % {"choices": "/".join(choices)},
+    )
+    validation.add(f"{letter}{first_row}:{letter}1048576")
+    if hasattr(sheet, "add_data_validation"):
+        sheet.add_data_validation(validation)
+    else:  # a write-only sheet
+        sheet.data_validations.append(validation)
+    return validation
+
+
+@dataclass(frozen=True)
+class ColumnHelp:
+    """One column as the instructions sheet explains it."""
+
+    header: str
+    required: bool
+    allowed: str = ""  # the allowed values ("低保/低保边缘/无") or what the cell holds
+    example: str = ""
+    note: str = ""
+
+
+INSTRUCTIONS_TITLE = "说明"
+
+
+def instructions_sheet(
+    workbook, columns: Iterable[ColumnHelp], *, intro: Iterable[str] = (), title: str = ""
+):
+    """Add a sheet (``INSTRUCTIONS_TITLE`` unless ``title``) after the others, explaining each
+    of ``columns``: its header, whether it is required, its allowed values, an example and a
+    note; ``intro`` lines come first. Works on normal and write-only workbooks."""
+    sheet = workbook.create_sheet(title or INSTRUCTIONS_TITLE)
+    for letter, width in zip("ABCDE", (20, 8, 36, 22, 70), strict=True):
+        sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for line in intro:
+        sheet.append([safe_cell(sheet, str(line))])
+    if intro:
+        sheet.append([])
+    headings = (_("Column"), _("Required"), _("Allowed values"), _("Example"), _("Notes"))
+    sheet.append(safe_row(sheet, [str(heading) for heading in headings], font=bold))
+    for column in columns:
+        cells = safe_row(
+            sheet,
+            [
+                column.header,
+                str(_("yes")) if column.required else str(_("no")),
+                str(column.allowed),
+                column.example,
+                str(column.note),
+            ],
+        )
+        for cell in cells:
+            cell.alignment = wrapped
+        cells[3].number_format = TEXT_FORMAT  # an example ID number keeps its digits
+        sheet.append(cells)
+    return sheet

@@ -66,6 +66,13 @@ class PolicyValueForm(InputRulesMixin, forms.Form):
             return forms.ChoiceField(
                 label=label, choices=[(c, parameter.choice_label(c)) for c in parameter.choices]
             )
+        if parameter.kind == "choices":
+            return forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=[(c, parameter.choice_label(c)) for c in parameter.choices],
+                widget=forms.CheckboxSelectMultiple,
+            )
         help_text = _("Allowed: %(allowed)s %(unit)s") % {
             "allowed": allowed(parameter),
             "unit": parameter.unit,

@@ -29,6 +29,8 @@ UNITS = {
     "hours": (_("hours"), 0, 24 * 30),
     "count": ("", 0, 10_000_000),
     "choice": ("", None, None),
+    # Any number of the parameter's choices, none included (e.g. statuses confirmed at county).
+    "choices": ("", None, None),
     # Each named weight: 0 gives the name no points (a rule switched off).
     "weights": (_("points"), Decimal("0"), None),
 }
@@ -208,11 +210,26 @@ def coerce(key: str, raw):
                 % {"value": raw, "choices": ", ".join(parameter.choices)}
             )
         return raw
+    if kind == "choices":
+        return _coerce_choices(parameter, raw)
     if kind == "weights":
         return _coerce_weights(parameter, raw)
     value = _number(raw, kind)
     _check_range(value, *parameter.range)
     return value
+
+
+def _coerce_choices(parameter: Parameter, raw) -> list[str]:
+    """A list of the parameter's choices, each once, in the parameter's order."""
+    if not isinstance(raw, list | tuple):
+        raise ParameterError(gettext("Give a list of choices."))
+    for choice in raw:
+        if choice not in parameter.choices:
+            raise ParameterError(
+                gettext("%(value)r is not one of %(choices)s")
+                % {"value": choice, "choices": ", ".join(parameter.choices)}
+            )
+    return [choice for choice in parameter.choices if choice in raw]
 
 
 def _coerce_weights(parameter: Parameter, raw) -> dict:

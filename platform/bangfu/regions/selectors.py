@@ -63,6 +63,9 @@ def shown(key: str, value) -> str:
         return _shown_weights(key, flat_weights(value))
     if kind == "choice":
         return PARAMETERS[key].choice_label(value)
+    if kind == "choices":
+        labels = [PARAMETERS[key].choice_label(choice) for choice in value]
+        return " · ".join(labels) if labels else _("none")
     return str(value)
 
 
@@ -81,6 +84,10 @@ def allowed(parameter: Parameter) -> str:
     """The values a parameter accepts, in words."""
     if parameter.kind == "choice":
         return " / ".join(parameter.choice_label(choice) for choice in parameter.choices)
+    if parameter.kind == "choices":
+        return _("any of %(choices)s, or none") % {
+            "choices": " / ".join(parameter.choice_label(choice) for choice in parameter.choices)
+        }
     low, high = parameter.range
     limits = f"{low}–{high}" if high is not None else _("at least %(low)s") % {"low": low}
     if parameter.kind == "weights":

@@ -33,5 +33,7 @@ class RegistryConfig(AppConfig):
         )
         auditlog.register(models.Assessment)
         auditlog.register(models.Need)
+        auditlog.register(models.StatusDecision, mask_fields=["note", "rejection_reason"])
+        auditlog.register(models.TemporaryGrant, mask_fields=["reason", "rejection_reason"])
         # Each app tells the household's story on its page in its ``timeline`` module.
         autodiscover_modules("timeline")

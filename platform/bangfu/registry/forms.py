@@ -63,7 +63,10 @@ class LanguagesField(forms.CharField):
 
 
 class HouseholdForm(InputRulesMixin, forms.ModelForm):
-    """Phone, registry number, coordinates and dates are checked by ``Household.clean``."""
+    """Phone, registry number, coordinates and dates are checked by ``Household.clean``.
+
+    No status here: a household's and its members' statuses change only through a confirmed
+    decision (``registry.coverage``)."""
 
     past_dates = ("enrolled_on",)
 
@@ -74,10 +77,10 @@ class HouseholdForm(InputRulesMixin, forms.ModelForm):
             "region",
             "address",
             "phone",
-            "tier",
-            "status",
+            "residence",
             "enrolled_on",
             "next_review_due",
+            "financial_assets",
             "latitude",
             "longitude",
             "languages",
@@ -141,6 +144,7 @@ class MemberForm(InputRulesMixin, forms.ModelForm):
             "work_ability",
             "monthly_income",
             "income_is_irregular",
+            "is_employed",
             "is_orphan",
             "is_unsupported_child",
             "is_five_elders",
@@ -243,6 +247,8 @@ class LedgerImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Only check the file, write nothing"), required=False, initial=False
     )
+    # The SHA-256 of the file whose preview the user confirms (``ledger.import_ledger``).
+    confirm = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
 
 
 class HouseholdExportForm(forms.Form):

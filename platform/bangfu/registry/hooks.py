@@ -5,6 +5,11 @@ registry calls every handler of the list and never names the app (see README, fl
 """
 
 from collections.abc import Callable
+from typing import Any
+
+# A panel of the household page: a template and its context, rendered after the members; the
+# template reads its context as ``panel`` (and the page's own, e.g. ``household``, ``request``).
+Panel = tuple[str, dict[str, Any]]
 
 # Called with a list of ``identity.Refusal``, once they are audited: ID numbers or registry
 # numbers refused because something outside the user's area holds them.
@@ -12,3 +17,16 @@ on_cross_area_identity: list[Callable[[list], None]] = []
 # Called with an ``identity.Probing`` whenever one user's refusals of the day stand at or above
 # the policy's ``identity_refusals_alert_per_day``.
 on_identity_probing: list[Callable[[object], None]] = []
+# Called with a confirmed ``StatusDecision`` once it is applied to the registry (inside its
+# transaction): e.g. to schedule the review that ends a 渐退期 or set ``next_review_due``.
+on_decision_applied: list[Callable[[object], None]] = []
+# Called with (decision, user) on a decision's page: the lines of its evidence the app knows
+# (a warning, a verification task), each ``(label, text, url)``, url "" when the user may not
+# open that page. No personal data beyond what the user's lists show.
+decision_evidence: list[Callable[[object, object], list[tuple[str, str, str]]]] = []
+# Called with a decision's stored ``figures`` (the app's calculator wrote them): the figures as
+# ``(label, value)`` rows, or None if the app does not know them.
+decision_figures: list[Callable[[dict], list[tuple[str, str]] | None]] = []
+# Called with (household, user) when the household page is shown; each returns a ``Panel`` or
+# None (nothing to show to that user).
+household_panels: list[Callable[[object, object], Panel | None]] = []

@@ -56,14 +56,64 @@ class ServiceCategory(models.Model):
 
 
 class Tier(models.TextChoices):
-    """Household tiers (分层分类), from the most to the least protected."""
+    """Household tiers (分层分类), from the most to the least protected: what ``Household.tier``
+    holds, the strongest status of the household and its members (``registry.coverage``).
+
+    临时救助 is no tier: it is a one-off grant (``registry.grants``)."""
 
     TEKUN = "tekun", _("destitute (特困)")
     DIBAO = "dibao", _("minimum subsistence (低保)")
     MARGINAL = "marginal", _("marginal (低保边缘)")
     EXPENDITURE = "expenditure", _("expenditure hardship (支出型困难)")
-    TEMPORARY = "temporary", _("temporary assistance (临时救助)")
     NONE = "none", _("none")
+
+
+class Coverage(models.TextChoices):
+    """Every status a decision can set, strongest first. 特困 and 单人纳保 are a person's status
+    (003: 「参照单人户纳入最低生活保障范围」); the others are the household's."""
+
+    TEKUN = "tekun", _("destitute (特困)")
+    SINGLE_DIBAO = "single_dibao", _("single-person dibao (单人纳保)")
+    DIBAO = "dibao", _("minimum subsistence (低保)")
+    MARGINAL = "marginal", _("marginal (低保边缘)")
+    EXPENDITURE = "expenditure", _("expenditure hardship (支出型困难)")
+    NONE = "none", _("none")
+
+
+HOUSEHOLD_COVERAGES = (Coverage.DIBAO, Coverage.MARGINAL, Coverage.EXPENDITURE, Coverage.NONE)
+PERSONAL_COVERAGES = (Coverage.TEKUN, Coverage.SINGLE_DIBAO, Coverage.NONE)
+
+
+class HouseholdTier(models.TextChoices):
+    """The status decided for a household as a whole (特困 is a member's)."""
+
+    DIBAO = Tier.DIBAO.value, Tier.DIBAO.label
+    MARGINAL = Tier.MARGINAL.value, Tier.MARGINAL.label
+    EXPENDITURE = Tier.EXPENDITURE.value, Tier.EXPENDITURE.label
+    NONE = Tier.NONE.value, Tier.NONE.label
+
+
+class PersonalStatus(models.TextChoices):
+    NONE = Coverage.NONE.value, Coverage.NONE.label
+    TEKUN = Coverage.TEKUN.value, Coverage.TEKUN.label
+    SINGLE_DIBAO = Coverage.SINGLE_DIBAO.value, Coverage.SINGLE_DIBAO.label
+
+
+class Residence(models.TextChoices):
+    """Which 低保 standard applies (001 sets a 城乡 ratio, so the two are kept apart)."""
+
+    URBAN = "urban", _("urban (城镇)")
+    RURAL = "rural", _("rural (农村)")
+
+
+class ExitReason(models.TextChoices):
+    INCOME_ABOVE = "income_above", _("income above the standard (收入超标)")
+    ASSETS_ABOVE = "assets_above", _("assets above the limit")
+    DECEASED = "deceased", _("deceased")
+    MOVED_AWAY = "moved_away", _("moved away")
+    WRONGLY_COVERED = "wrongly_covered", _("wrongly covered (错保)")
+    DECLINED = "declined", _("declined assistance")
+    OTHER = "other", _("other")
 
 
 class HouseholdQuerySet(ScopedQuerySet):
@@ -103,11 +153,36 @@ class Household(models.Model):
             "they speak one of them. Empty: no constraint."
         ),
     )
+    # The strongest status of the household and its members, kept for queries; only
+    # ``registry.coverage.refresh_tier`` writes it.
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.NONE)
+    household_tier = models.CharField(
+        _("household's own status"),
+        max_length=16,
+        choices=HouseholdTier.choices,
+        default=HouseholdTier.NONE,
+    )
+    residence = models.CharField(
+        _("urban or rural"), max_length=8, choices=Residence.choices, default=Residence.RURAL
+    )
+    financial_assets = models.DecimalField(
+        _("financial assets (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("家庭金融资产, when known; empty: no asset data."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=16, choices=ExitReason.choices, blank=True
+    )
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    gradual_exit_until = models.DateField(_("gradual exit (渐退期) until"), null=True, blank=True)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -175,7 +250,8 @@ class Household(models.Model):
         if not members:
             return Decimal("0.00")
         total = sum((m.monthly_income for m in members), Decimal("0"))
-        return (total / len(members)).quantize(Decimal("0.01"))
+        # Amounts to the fen, rounded half up as everywhere (decimal.ROUND_HALF_UP).
+        return (total / len(members)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -276,6 +352,17 @@ class Member(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     income_is_irregular = models.BooleanField(_("irregular income"), default=False)
+    is_employed = models.BooleanField(
+        _("employed (已就业)"),
+        default=False,
+        help_text=_("The work-income deduction applies only to employed members."),
+    )
+    personal_status = models.CharField(
+        _("personal status"),
+        max_length=16,
+        choices=PersonalStatus.choices,
+        default=PersonalStatus.NONE,
+    )
     is_orphan = models.BooleanField(_("orphan"), default=False)
     is_unsupported_child = models.BooleanField(_("de-facto unsupported child"), default=False)
     is_five_elders = models.BooleanField(_('"five elders"'), default=False)
@@ -465,12 +552,16 @@ class Need(models.Model):
 class LedgerImport(FileImport):
     """The audit trail of one ledger (台账) import: who brought which file in, and what came of it.
 
-    Written in the same transaction as the households and members it created; a refused file is
-    recorded too (nothing else is written then). Dry runs are not recorded.
+    Written in the same transaction as the households and members it created or updated; a
+    refused file is recorded too (nothing else is written then). Dry runs are not recorded.
     """
 
     households_created = models.PositiveIntegerField(_("households created"), default=0)
     members_created = models.PositiveIntegerField(_("members created"), default=0)
+    households_updated = models.PositiveIntegerField(_("households updated"), default=0)
+    members_updated = models.PositiveIntegerField(_("members updated"), default=0)
+    # Status changes the file made, each a confirmed ``StatusDecision`` naming this import.
+    decisions_recorded = models.PositiveIntegerField(_("decisions recorded"), default=0)
 
     class Meta(FileImport.Meta):
         verbose_name = _("ledger import")
@@ -478,3 +569,233 @@ class LedgerImport(FileImport):
 
     def __str__(self) -> str:
         return f"{self.file_name} · {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class StatusDecisionQuerySet(ScopedQuerySet):
+    region_lookup = "household__region"
+
+    def proposed(self) -> "StatusDecisionQuerySet":
+        return self.filter(state=StatusDecision.State.PROPOSED)
+
+
+class StatusDecision(models.Model):
+    """A recommendation (建议纳入 / 建议退出 / 建议调整) and, once confirmed, the decision.
+
+    The township decides (003: 「积极探索将低保、特困等社会救助对象审核确认权限下放至乡镇
+    (街道)」); the assistant's part is to assist (001: 「协助社会救助申请及动态管理」). Only a
+    confirmed decision changes the registry (``registry.coverage``), and it stays here as the
+    record: who, when, the benefits system's reference, the evidence and the effective date.
+    """
+
+    class Kind(models.TextChoices):
+        ENROL = "enrol", _("enrol (纳入)")
+        EXIT = "exit", _("exit (退出)")
+        ADJUST = "adjust", _("adjust (调整)")
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    class Source(models.TextChoices):
+        VERIFICATION = "verification", _("verification of a warning")
+        REVIEW = "review", _("review")
+        STAFF = "staff", _("decision of the benefits system")
+        LEDGER_IMPORT = "ledger_import", _("ledger import")
+
+    ExitReason = ExitReason
+
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="status_decisions", verbose_name=_("household")
+    )
+    member = models.ForeignKey(
+        Member,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_decisions",
+        verbose_name=_("member"),
+        help_text=_("Set when the decision is about the member's own status (特困, 单人纳保)."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PROPOSED
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=Coverage.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Coverage.choices)
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=16, choices=ExitReason.choices, blank=True
+    )
+    gradual_exit_months = models.PositiveSmallIntegerField(
+        _("gradual exit (渐退期), months"), null=True, blank=True
+    )
+    # What the assistant found ({"rule": ..., "flag": pk, "task": pk, "note": ...}) and the
+    # calculator's figures, Decimals as strings.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recommended by"),
+    )
+    recommended_at = models.DateTimeField(_("recommended at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reference = models.CharField(
+        _("decision reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The benefits system's decision number, or the ledger file's name."),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    ledger_import = models.ForeignKey(
+        LedgerImport,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("ledger import"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StatusDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status decision")
+        verbose_name_plural = _("status decisions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_kind_display()} · {self.get_to_status_display()}"
+
+
+class TemporaryGrantQuerySet(ScopedQuerySet):
+    region_lookup = "household__region"
+
+    def proposed(self) -> "TemporaryGrantQuerySet":
+        return self.filter(state=TemporaryGrant.State.PROPOSED)
+
+    def to_report(self) -> "TemporaryGrantQuerySet":
+        """先行救助 decided by a township and not yet acknowledged by the county."""
+        return self.filter(
+            state=TemporaryGrant.State.DECIDED, first_aid=True, reported_at__isnull=True
+        )
+
+
+class TemporaryGrant(models.Model):
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", _("emergency (急难型)")
+        EXPENDITURE = "expenditure", _("expenditure (支出型)")
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        DECIDED = "decided", _("granted")
+        REJECTED = "rejected", _("rejected")
+
+    household = models.ForeignKey(
+        Household,
+        models.CASCADE,
+        related_name="temporary_grants",
+        verbose_name=_("household"),
+    )
+    member = models.ForeignKey(
+        Member,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="temporary_grants",
+        verbose_name=_("member"),
+        help_text=_("The person the grant is for, when it is one member's."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PROPOSED
+    )
+    granted_on = models.DateField(_("granted on"), null=True, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reference = models.CharField(
+        _("decision reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The number of the grant in the social-assistance system."),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    first_aid = models.BooleanField(
+        _("first aid (先行救助)"),
+        default=False,
+        help_text=_("Decided at once by the township under the limit, reported after."),
+    )
+    reported_at = models.DateTimeField(_("acknowledged by the county at"), null=True, blank=True)
+    reported_to = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported to"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TemporaryGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("temporary assistance grant (临时救助)")
+        verbose_name_plural = _("temporary assistance grants (临时救助)")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "granted_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="temporary_grant_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="decided")
+                | models.Q(
+                    decided_by__isnull=False, decided_at__isnull=False, granted_on__isnull=False
+                ),
+                name="temporary_grant_decided_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reported_at__isnull=True)
+                | models.Q(state="decided", first_aid=True),
+                name="temporary_grant_only_first_aid_is_reported",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_kind_display()} · {self.amount}"
+
+    @property
+    def awaits_report(self) -> bool:
+        return self.state == self.State.DECIDED and self.first_aid and self.reported_at is None

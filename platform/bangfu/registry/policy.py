@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.regions.policy import Parameter, Policy, register_parameters
-from bangfu.registry.models import Need, Tier
+from bangfu.registry.models import Coverage, Need, Tier
 from bangfu.registry.priority import PRIORITY_WEIGHTS
 from bangfu.registry.selectors import PRIORITY_COMPONENT_LABELS
 
@@ -21,7 +21,9 @@ PRIORITY_WEIGHT_LABELS = {
 
 PARAMETERS = {
     "minimum_wage_monthly": Parameter(_("Local minimum wage (yuan/month)"), "money"),
-    "dibao_standard_monthly": Parameter(_("Dibao standard (yuan/person/month)"), "money"),
+    "dibao_standard_monthly": Parameter(
+        _("Dibao standard, urban (城镇), or the one standard (yuan/person/month)"), "money"
+    ),
     "dibao_share_of_minimum_wage_pct": Parameter(
         # xgettext:no-python-format
         _("Dibao standard as % of minimum wage"),
@@ -47,6 +49,20 @@ PARAMETERS = {
     "work_income_deduction_pct": Parameter(
         _("Work income deduction (%)"), "percent", maximum=Decimal("100")
     ),
+    # The standards calculator per person (discovery.standards): rural standard, 001's urban:rural
+    # target, 000's asset limit.
+    "dibao_standard_rural_monthly": Parameter(
+        _("Dibao standard, rural (农村) (yuan/person/month); empty: the urban one"), "money"
+    ),
+    "dibao_urban_rural_ratio_target_pct": Parameter(
+        # xgettext:no-python-format
+        _("Urban dibao standard at most this % of the rural one (target)"),
+        "percent",
+        minimum=Decimal("100"),
+    ),
+    "dibao_asset_limit_multiple": Parameter(
+        _("Asset limit: financial assets per person, times the monthly dibao standard"), "count"
+    ),
     "review_interval_stable_months": Parameter(_("Review interval, stable households"), "months"),
     "review_interval_irregular_months": Parameter(_("Review interval, irregular income"), "months"),
     "visit_interval_months": Parameter(_("Visit interval, protected households"), "months"),
@@ -68,6 +84,28 @@ PARAMETERS = {
     ),
     "import_max_rows": Parameter(_("Imports: most rows in one file"), "count"),
     "import_max_megabytes": Parameter(_("Imports: largest file (MB)"), "count"),
+    # 003: 「积极探索将低保、特困等社会救助对象审核确认权限下放至乡镇(街道)」 — where a region
+    # has not (yet) done so for a status, the county confirms it.
+    "status_confirmed_at_county": Parameter(
+        _("Decisions: statuses confirmed by the county, not the township"),
+        "choices",
+        choices=tuple(value for value in Coverage.values if value != Coverage.NONE),
+        name_labels=dict(Coverage.choices),
+    ),
+    # 003 item 7: 「在其家庭成员人均收入超过当地低保标准后给予一定时间的渐退期」 (no figure).
+    "dibao_gradual_exit_months": Parameter(
+        _(
+            "Decisions: gradual exit (渐退期) after income rises above the dibao standard, "
+            "months (003 sets no figure; 0: none)"
+        ),
+        "months",
+        minimum=0,
+    ),
+    # 003 item 11: 「健全急难事项快速响应工作机制…简化审批程序，压缩救助时限」 and 「全面落实县、乡
+    # 两级审批有关规定」: a township grants up to this much at once (先行救助), the county above it.
+    "temporary_grant_first_aid_limit": Parameter(
+        _("Temporary assistance: most a township grants at once (先行救助), yuan"), "money"
+    ),
     "background_rows": Parameter(
         _("Imports and exports: rows above which the work runs in the background"), "count"
     ),

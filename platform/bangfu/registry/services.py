@@ -12,13 +12,21 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
 from bangfu.regions.policy import Policy
+from bangfu.registry.coverage import refresh_tier
 from bangfu.registry.identity import (
     Source,
     id_number_check,
     refusals_recorded,
     registry_number_check,
 )
-from bangfu.registry.models import Assessment, Household, Member, Need
+from bangfu.registry.models import (
+    Assessment,
+    Household,
+    Member,
+    Need,
+    PersonalStatus,
+    StatusDecision,
+)
 from bangfu.registry.priority import need_priority
 
 MEMBER_FIELDS = (
@@ -36,6 +44,32 @@ MEMBER_FIELDS = (
     "is_unsupported_child",
     "is_five_elders",
 )
+
+# Statuses, and what a decision sets with them: written only by ``registry.coverage`` when it
+# applies a confirmed decision, never by these services (so by no form or URL).
+# ``status`` too: "exited" is what an exit decision sets, and no role sets the others by hand.
+COVERAGE_FIELDS = frozenset(
+    {
+        "tier",
+        "household_tier",
+        "status",
+        "exit_reason",
+        "exited_on",
+        "gradual_exit_until",
+        "personal_status",
+    }
+)
+
+
+def refuse_coverage_fields(fields) -> None:
+    given = sorted(COVERAGE_FIELDS & set(fields))
+    if given:
+        raise ValidationError(
+            {
+                name: _("A status changes only through a confirmed decision (建议 → 确认).")
+                for name in given
+            }
+        )
 
 
 def require_write(*, by, household: Household | None = None) -> None:
@@ -78,7 +112,9 @@ def identify(
 @refusals_recorded
 @transaction.atomic
 def household_create(*, by, source: str = Source.HOUSEHOLD_FORM, **fields) -> Household:
+    """A new household, with no status: its status comes from a confirmed decision."""
     require_write(by=by)
+    refuse_coverage_fields(fields)
     household = Household(**fields)
     registry_number_check(household.registry_number, by=by, source=source, household=household)
     household.full_clean()
@@ -92,6 +128,7 @@ def household_create(*, by, source: str = Source.HOUSEHOLD_FORM, **fields) -> Ho
 @transaction.atomic
 def household_update(*, household: Household, by, **fields) -> Household:
     require_write(by=by, household=household)
+    refuse_coverage_fields(fields)
     for name, value in fields.items():
         setattr(household, name, value)
     if "registry_number" in fields:
@@ -103,12 +140,25 @@ def household_update(*, household: Household, by, **fields) -> Household:
     return household
 
 
+def household_review_schedule(*, household: Household, due: dt.date | None, decision) -> Household:
+    """The next review a confirmed decision calls for (a handler of
+    ``hooks.on_decision_applied``): set on behalf of whoever confirmed it, a township reviewer
+    who changes no household otherwise."""
+    if decision.state != decision.State.CONFIRMED or decision.household_id != household.pk:
+        raise PermissionDenied(_("Only a confirmed decision about this household sets its review."))
+    household.next_review_due = due
+    household.full_clean()
+    household.save(update_fields=["next_review_due", "updated_at"])
+    return household
+
+
 @refusals_recorded
 @transaction.atomic
 def member_create(
     *, household: Household, by, id_number: str, source: str = Source.MEMBER_FORM, **fields
 ) -> Member:
     require_write(by=by, household=household)
+    refuse_coverage_fields(fields)
     facts, digest = identify(id_number, by=by, source=source, household=household)
     member = Member(
         household=household,
@@ -127,6 +177,7 @@ def member_create(
 @transaction.atomic
 def member_update(*, member: Member, by, id_number: str | None = None, **fields) -> Member:
     require_write(by=by, household=member.household)
+    refuse_coverage_fields(fields)
     if id_number is not None and id_number.strip().upper() != member.id_number:
         facts, digest = identify(
             id_number, by=by, household=member.household, exclude_member=member
@@ -142,8 +193,29 @@ def member_update(*, member: Member, by, id_number: str | None = None, **fields)
 
 @transaction.atomic
 def member_delete(*, member: Member, by) -> None:
+    """Remove a member who holds no status of their own and has no recommendation waiting.
+
+    A status ends only by a decision (``registry.coverage``): deleting a 特困 or 单人纳保 member
+    would end it with no record, and a waiting recommendation would lose its person. The
+    household is locked before the member, in the order ``coverage._apply`` takes them."""
     require_write(by=by, household=member.household)
+    household = Household.objects.select_for_update().get(pk=member.household_id)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.personal_status != PersonalStatus.NONE:
+        raise ValidationError(
+            _(
+                "%(name)s holds a status of their own (%(status)s), which ends only by a "
+                "decision: recommend the exit first."
+            )
+            % {"name": member.masked_name, "status": member.get_personal_status_display()}
+        )
+    if member.status_decisions.filter(state=StatusDecision.State.PROPOSED).exists():
+        raise ValidationError(
+            _("A recommendation about %(name)s waits for the township: have it decided first.")
+            % {"name": member.masked_name}
+        )
     member.delete()
+    refresh_tier(household)
 
 
 @transaction.atomic

@@ -10,8 +10,8 @@ The registry names none of those apps (see README, floors). Each registers, in i
 - optionally the actions it offers on the household's open needs,
   ``source(needs, user) -> Iterable[NeedAction]`` (the intake desk's "refer").
 
-The registry's own source (visits, needs, tier changes) and action ("record a visit") are
-registered here too.
+The registry's own sources (visits, needs, tier changes; status recommendations and decisions)
+and action ("record a visit") are registered here too.
 """
 
 import datetime as dt
@@ -25,7 +25,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.registry.models import Household, Need, ServiceCategory, Tier
+from bangfu.core.templatetags.money import yuan
+from bangfu.registry.grants import TemporaryGrant
+from bangfu.registry.models import Household, Need, ServiceCategory, StatusDecision, Tier
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,124 @@ def registry_events(household: Household, user) -> Iterable[Event]:
                 "after": after,
             }
         yield Event(at=entry.timestamp, kind=_("Tier"), title=title)
+
+
+@register
+def decision_events(household: Household, user) -> Iterable[Event]:
+    """Recommendations of a status (who recommended what), and their confirmation (with the
+    benefits system's reference and effective date) or rejection. One query."""
+    decisions = (
+        StatusDecision.objects.for_user(user)
+        .filter(household=household)
+        .select_related("member", "recommended_by", "decided_by")
+    )
+    for decision in decisions:
+        url = reverse("registry:decision-detail", args=[decision.pk])
+        change = _("%(kind)s: %(before)s → %(after)s") % {
+            "kind": decision.get_kind_display(),
+            "before": decision.get_from_status_display(),
+            "after": decision.get_to_status_display(),
+        }
+        if decision.member_id:
+            change = f"{change} · {decision.member.masked_name}"
+        if decision.recommended_at:
+            yield Event(
+                at=decision.recommended_at,
+                kind=_("Status decision"),
+                title=_("Recommended to the township: %(change)s") % {"change": change},
+                detail=str(decision.recommended_by or ""),
+                url=url,
+                state=_("waiting") if decision.state == StatusDecision.State.PROPOSED else "",
+                tone="warn",
+            )
+        if decision.state == StatusDecision.State.CONFIRMED:
+            yield Event(
+                at=decision.decided_at or decision.created_at,
+                kind=_("Status decision"),
+                title=_("Decision confirmed: %(change)s") % {"change": change},
+                detail=_("Reference %(reference)s, effective %(date)s, by %(who)s")
+                % {
+                    "reference": decision.reference or "—",
+                    "date": decision.effective_on.isoformat() if decision.effective_on else "—",
+                    "who": decision.decided_by or decision.get_source_display(),
+                },
+                url=url,
+                state=decision.get_state_display(),
+                tone="ok",
+            )
+        elif decision.state == StatusDecision.State.REJECTED:
+            yield Event(
+                at=decision.decided_at or decision.created_at,
+                kind=_("Status decision"),
+                title=_("Recommendation rejected: %(change)s") % {"change": change},
+                detail=decision.rejection_reason,
+                url=url,
+                state=decision.get_state_display(),
+                tone="danger",
+            )
+
+
+@register
+def grant_events(household: Household, user) -> Iterable[Event]:
+    """临时救助 grants: proposed (the amount and kind), then granted on their day or rejected,
+    and a township's 先行救助 acknowledged by the county. One query."""
+    grants = (
+        TemporaryGrant.objects.for_user(user)
+        .filter(household=household)
+        .select_related("member", "proposed_by", "decided_by", "reported_to")
+        .order_by("created_at", "pk")
+    )
+    for grant in grants:
+        url = reverse("registry:grant-detail", args=[grant.pk])
+        what = _("%(kind)s, %(amount)s yuan") % {
+            "kind": grant.get_kind_display(),
+            "amount": yuan(grant.amount),
+        }
+        if grant.member_id:
+            what = f"{what} · {grant.member.masked_name}"
+        kind = _("Temporary assistance")
+        yield Event(
+            at=grant.created_at,
+            kind=kind,
+            title=_("Grant proposed: %(what)s") % {"what": what},
+            detail=str(grant.proposed_by or ""),
+            url=url,
+            state=grant.get_state_display() if grant.state == grant.State.PROPOSED else "",
+            tone="warn",
+        )
+        if grant.state == TemporaryGrant.State.DECIDED:
+            # Given the day it was decided: the moment of the decision; else the day given.
+            same_day = timezone.localtime(grant.decided_at).date() == grant.granted_on
+            yield Event(
+                at=grant.decided_at if same_day else day(grant.granted_on),
+                kind=kind,
+                title=_("Granted: %(what)s") % {"what": what},
+                detail=_("Reference %(reference)s, by %(who)s")
+                % {"reference": grant.reference or "—", "who": grant.decided_by},
+                url=url,
+                state=_("first aid (先行救助)") if grant.first_aid else "",
+                tone="ok",
+                day_only=not same_day,
+            )
+        elif grant.state == TemporaryGrant.State.REJECTED:
+            yield Event(
+                at=grant.decided_at,
+                kind=kind,
+                title=_("Grant rejected: %(what)s") % {"what": what},
+                detail=grant.rejection_reason,
+                url=url,
+                state=grant.get_state_display(),
+                tone="danger",
+            )
+        if grant.reported_at:
+            yield Event(
+                at=grant.reported_at,
+                kind=kind,
+                title=_("First aid acknowledged by %(county)s: %(what)s")
+                % {"county": grant.reported_to.name if grant.reported_to else "—", "what": what},
+                url=url,
+                tone="done",
+            )
 
 
 def _tier_label(value) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.registry import export_views, search_views, views
+from bangfu.registry import decision_views, export_views, grant_views, search_views, views
 
 app_name = "registry"
 
@@ -29,6 +29,17 @@ urlpatterns = [
     path("households/<int:pk>/edit/", views.household_update, name="household-update"),
     path("households/<int:pk>/members/new/", views.member_create, name="member-create"),
     path("households/<int:pk>/visits/new/", views.assessment_create, name="assessment-create"),
+    path(
+        "households/<int:pk>/recommend/",
+        decision_views.decision_recommend,
+        name="decision-recommend",
+    ),
+    path("decisions/", decision_views.decision_list, name="decision-list"),
+    path("decisions/<int:pk>/", decision_views.decision_detail, name="decision-detail"),
+    path("households/<int:pk>/grants/new/", grant_views.grant_propose, name="grant-propose"),
+    path("households/<int:pk>/grants/record/", grant_views.grant_record, name="grant-record"),
+    path("grants/", grant_views.grant_list, name="grant-list"),
+    path("grants/<int:pk>/", grant_views.grant_detail, name="grant-detail"),
     path("members/<int:pk>/edit/", views.member_update, name="member-update"),
     path("members/<int:pk>/delete/", views.member_delete, name="member-delete"),
     path("members/<int:pk>/id-number/", views.member_identity, name="member-identity"),

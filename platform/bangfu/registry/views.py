@@ -8,7 +8,7 @@ Views parse input, call one selector or service and shape the output. Reads go t
 from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
-from bangfu.registry import selectors, services, timeline
+from bangfu.registry import hooks, selectors, services, timeline
+from bangfu.registry.decision_views import coverage_context
 from bangfu.registry.filters import HouseholdFilter, search_query
 from bangfu.registry.forms import (
     AssessmentForm,
@@ -32,6 +33,7 @@ from bangfu.registry.forms import (
     NeedFormSet,
     NeedUpdateForm,
 )
+from bangfu.registry.grants import grants_context
 from bangfu.registry.ledger.jobs import ledger_import_jobs, ledger_import_submit, ledger_job_report
 from bangfu.registry.models import Household
 
@@ -105,7 +107,8 @@ def household_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_import(request):
-    """A small file is imported at once; a large one goes to a background job's page."""
+    """A small file is imported at once; a large one goes to a background job's page. A file
+    that changes registered households is previewed first, and applied once confirmed."""
     _require_write(request)
     report = None
     form = LedgerImportForm(request.POST or None, request.FILES or None)
@@ -114,7 +117,14 @@ def household_import(request):
         outcome = service_call(
             request,
             lambda: ledger_import_submit(
-                upload=data["file"], by=request.user, dry_run=data["dry_run"]
+                upload=data["file"],
+                by=request.user,
+                dry_run=data["dry_run"],
+                preview_updates=True,
+                expected_sha256=data["confirm"],
+                # The preview's digest of its changes; anything else is refused as a changed
+                # registry, so it needs no form field of its own.
+                expected_changes=request.POST.get("confirm_changes", "")[:64],
             ),
             form=form,
         )
@@ -163,12 +173,15 @@ def household_detail(request, pk: int):
         member.age = member.age_on(today)
         member.relation_label = selectors.relation_label(member.relation)
     scope = scope_for(request.user)
+    # What the apps above the registry show of the household (e.g. the standards calculator).
+    panels = [panel for make in hooks.household_panels if (panel := make(household, request.user))]
     return render(
         request,
         "registry/household_detail.html",
         {
             "household": household,
             "members": members,
+            "panels": panels,
             "needs": needs,
             "has_need_actions": bool(actions),
             "timeline": events if show_all else events[:TIMELINE_SHOWN],
@@ -176,6 +189,8 @@ def household_detail(request, pk: int):
             "can_write": scope.can_write,
             "can_reveal": scope.can_reveal_identity,
             "today": today,
+            **coverage_context(household, members, request.user),
+            **grants_context(household, request.user),
         },
     )
 
@@ -291,8 +306,13 @@ def member_delete(request, pk: int):
     _require_write(request)
     if request.method == "POST":
         household_pk = member.household_id
-        services.member_delete(member=member, by=request.user)
-        messages.success(request, _("Member removed from the household."))
+        try:
+            services.member_delete(member=member, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Member removed from the household."))
         return redirect("registry:household-detail", pk=household_pk)
     return render(
         request,

@@ -21,9 +21,29 @@ Rules of an import (``import_ledger``):
   and the job's result in the same transaction.
 - The importer needs a role that can change the registry (else PermissionDenied), and every
   village code must name a village inside their area.
-- An import only adds households. A registry number already in use, or a person (found by the
-  keyed hash of the ID number) already registered in any household, is an error of that row:
-  changes to registered households go through the registry's forms, where each is audited.
+- An import adds households and updates those already registered in the importer's area:
+  a registry number of the area names the household its rows update, an ID number (by its
+  keyed hash) registered in that household the member. Members the file leaves out are kept;
+  a household is not moved to another village by an import. A registry number or a person
+  registered outside the area is refused with the neutral wording of ``identity`` (the
+  refusal audited), never "already registered elsewhere"; a person of the area registered in
+  another household is an error naming that household.
+- A masked cell, as the masked export writes it (王*, 139****0000, 5304**********1231, 新民村*组
+  *号), means "the registered value" (a masked ID number names the household's member it
+  masks); on a new household or member it is an error. A blank cell that is not required
+  keeps the registered value too; on a new row it takes the column's default. The blank
+  ledger's instructions sheet (说明) says so.
+- Statuses: 救助类别 is the household's own status (低保, 低保边缘, 支出型困难, 无), 个人救助类别
+  a member's (特困, 单人纳保, 无). 临时救助 is refused: it is a grant. 特困 in the household's
+  column (as older files say it) makes each of its members 特困 whose own cell is blank, and
+  is an error on a member whose cell says otherwise. On a new household the statuses are
+  written as read; a change of a registered household's or member's status is a decision of
+  the benefits system, recorded confirmed (``registry.coverage.decision_record``, the file's
+  name as reference, the import's day as effective date, ``LedgerImport`` attached).
+- Preview: the check lists every change (field: old → new, personal data masked) and every
+  status change apart (``LedgerReport.changes``, ``status_changes``). From the staff page a
+  file that changes registered data is only checked, until the user confirms that preview by
+  sending the same file again (its SHA-256).
 - Below a household's first row, household cells may be left blank (as merged cells read);
   a filled cell must agree with the household's other rows.
 - Birth date and sex come from the ID number; the ID number is stored encrypted.
@@ -31,6 +51,8 @@ Rules of an import (``import_ledger``):
 The bulk insert sends no signals, so the import writes django-auditlog's per-object entries
 itself (``bangfu.core.audit.log_created``): one "create" entry per household and member, each
 carrying the ``LedgerImport`` row's id (who, when, which file by SHA-256, how many rows).
+Updated households and members are saved one by one, so auditlog records each change field by
+field, with the same id in the entry's ``additional_data``.
 """
 
 from bangfu.registry.ledger.checking import LedgerReport

@@ -1,26 +1,58 @@
 """Checking a ledger: read every row, gather households, and find every problem with its row
-and column before anything is written (``LedgerCheck``)."""
+and column before anything is written (``LedgerCheck``). A household or person already
+registered in the importer's area is updated: the check works out each change (``Changes``),
+which the preview lists and the import applies."""
 
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
 from bangfu.core.id_numbers import IdFacts, InvalidIdNumber, parse_id_number
+from bangfu.core.masking import mask_id_number, mask_name, mask_phone
 from bangfu.core.sheet_checking import ImportReport, Row, SheetCheck, is_blank
 from bangfu.core.validators import validate_registry_number
 from bangfu.regions.models import Region, counties_of
 from bangfu.registry import identity
-from bangfu.registry.ledger.columns import HOUSEHOLD_COLUMNS, LEDGER_COLUMNS, MEMBER_COLUMNS
-from bangfu.registry.models import Household, Member
-from bangfu.registry.services import MEMBER_FIELDS
+from bangfu.registry.coverage import may_confirm
+from bangfu.registry.ledger.columns import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_TEKUN,
+    LEDGER_COLUMNS,
+    MEMBER_COLUMNS,
+    Column,
+    write_yes_no,
+    yes_no,
+)
+from bangfu.registry.ledger.exporting import mask_address
+from bangfu.registry.models import (
+    Coverage,
+    Household,
+    HouseholdTier,
+    Member,
+    PersonalStatus,
+    StatusDecision,
+)
 
-# The model's own field validation runs on the free text and the amount (lengths, digits); the
+# The model's own field validation runs on the free text and the amounts (lengths, digits); the
 # other fields hold what the column readers produced, already checked against the choices.
-_MODEL_CHECKED = {"registry_number", "address", "phone", "name", "illness_note", "monthly_income"}
+_MODEL_CHECKED = {
+    "registry_number",
+    "address",
+    "phone",
+    "name",
+    "illness_note",
+    "monthly_income",
+    "financial_assets",
+}
 HOUSEHOLD_READ = [f.name for f in Household._meta.fields if f.name not in _MODEL_CHECKED]
 MEMBER_READ = [f.name for f in Member._meta.fields if f.name not in _MODEL_CHECKED]
 LOOKUP_CHUNK = 500  # values per "IN (…)" lookup
@@ -28,19 +60,69 @@ LOOKUP_CHUNK = 500  # values per "IN (…)" lookup
 HOUSEHOLD_FIELDS = [
     c.key for c in HOUSEHOLD_COLUMNS if c.key not in {"registry_number", "village_code"}
 ]
+MEMBER_FIELDS = [c.key for c in MEMBER_COLUMNS if c.key != "id_number"]
+# Statuses change only through a decision (``registry.coverage``), never as a plain field.
+STATUS_FIELDS = {"household_tier", "personal_status"}
+_MASKS = {"address": mask_address, "phone": mask_phone, "name": mask_name}
+_COLUMNS = {column.key: column for column in LEDGER_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Masked:
+    """A cell as a masked export writes it (张*, 138****5678): "the registry's value"."""
+
+    text: str
 
 
 @dataclass
 class LedgerReport(ImportReport):
     households_created: int = 0  # in a dry run: how many a real import would create
     members_created: int = 0
+    households_updated: int = 0
+    members_updated: int = 0
+    decisions_recorded: int = 0  # status changes, each recorded as a confirmed decision
+    # Status changes the importer may not decide (an assistant, bureau staff): each becomes a
+    # recommendation (建议) for the township, and the registry keeps its status until then.
+    decisions_proposed: int = 0
     ledger_import_id: int | None = None  # the audit row; None for a dry run
+    file_sha256: str = ""  # the file checked, which a confirmation must send again
+    # The changes the check found (raw values, statuses included): a confirmation must send the
+    # same digest, so a registry changed since the preview is not written over.
+    changes_sha256: str = ""
+    # What the import does, personal data masked, for the preview (JSON, for a background job):
+    # {"household", "member", "action": "create"|"update", "members", "fields": [[column, old,
+    # new], …]} and {"household", "member", "old", "new", "proposed"} for each status change of
+    # a registered household or person ("proposed": sent to the township, not applied).
+    changes: list[dict] = field(default_factory=list)
+    status_changes: list[dict] = field(default_factory=list)
+    # Nothing written: the file changes registered data, and the user has to confirm it.
+    needs_confirmation: bool = False
+
+    @property
+    def updates_anything(self) -> bool:
+        """The file changes households or people already registered (or their statuses)."""
+        return bool(self.households_updated or self.members_updated or self.status_changes) or (
+            any(change["action"] == "create" and change["member"] for change in self.changes)
+        )
 
 
 @dataclass
 class MemberRow(Row):
     facts: IdFacts | None = None
     digest: str = ""
+    blank: set = field(default_factory=set)  # member keys left blank (or whose column is absent)
+    member: Member | None = None  # the registered person this row updates
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    household: Household
+    member: Member | None  # None: the household's own status
+    old: str
+    new: str
+    row: int  # the row (and column ``key``) that asks for it, to name in an error
+    key: str
+    decide: bool  # the importer may decide it: recorded confirmed; else recommended
 
 
 @dataclass
@@ -53,7 +135,12 @@ class Draft:
     value_rows: dict = field(default_factory=dict)  # key → the row that gave the value
     region: Region | None = None
     household: Household | None = None
-    members: list[Member] = field(default_factory=list)
+    existing: bool = False  # ``household`` is registered (in the importer's area): an update
+    tekun: bool = False  # the household's column says 特困 (every member 特困 by default)
+    members: list[Member] = field(default_factory=list)  # to create
+    changed_fields: list[str] = field(default_factory=list)  # of an existing household
+    updated_members: list[tuple[Member, list[str]]] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
 
 
 class LedgerCheck(SheetCheck):
@@ -61,6 +148,8 @@ class LedgerCheck(SheetCheck):
         super().__init__(sheet=sheet, report=report, fields=LEDGER_COLUMNS)
         self.by = by
         self.scope = scope_for(by)
+        self._may_decide: dict[tuple, bool] = {}
+        self._trace: list = []  # every change found, raw, for ``changes_sha256``
 
     def run(self) -> list[Draft]:
         if not self.read_headers():
@@ -72,11 +161,15 @@ class LedgerCheck(SheetCheck):
         drafts = self._gather(rows)
         self._check_villages(drafts)
         self._check_registry_numbers(drafts)
-        self._check_people(rows)
+        self._check_people(rows, drafts)
         for draft in drafts.values():
+            self._complete(draft)
             self._check_household(draft)
         if not self.report.errors:
             self._build(drafts.values())
+            self.report.changes_sha256 = hashlib.sha256(
+                json.dumps(self._trace, default=str, ensure_ascii=False).encode()
+            ).hexdigest()
         self.sort_errors()
         return list(drafts.values())
 
@@ -90,10 +183,16 @@ class LedgerCheck(SheetCheck):
                 # Household cells may be left blank below the household's first row (merged).
                 if column.household and key != "registry_number" and is_blank(value):
                     continue
+                if column.maskable and isinstance(value, str) and "*" in value:
+                    row.values[key] = Masked(value.strip())
+                    continue
+                if not column.household and not column.required and is_blank(value):
+                    row.blank.add(key)
                 if self.read_cell(row, key, value) and key == "id_number":
                     self._read_id_number(row, value)
             for column in absent:
                 row.values[column.key] = column.default
+                row.blank.add(column.key)
             rows.append(row)
         return rows
 
@@ -141,17 +240,6 @@ class LedgerCheck(SheetCheck):
                         )
                         % {"first": draft.value_rows[key], "number": number},
                     )
-        for draft in drafts.values():
-            first = draft.rows[0].number
-            for column in HOUSEHOLD_COLUMNS:
-                if column.key in draft.values or column.key == "registry_number":
-                    continue
-                if any(column.key in row.failed for row in draft.rows):
-                    continue
-                if column.required:
-                    self.error(first, column.key, _("This cell is required."))
-                elif not column.required:
-                    draft.values[column.key] = "" if column.key == "phone" else None
         return drafts
 
     def _check_villages(self, drafts: dict[str, Draft]) -> None:
@@ -200,38 +288,48 @@ class LedgerCheck(SheetCheck):
                 self.error(draft.rows[0].number, "registry_number", error.messages[0])
 
     def _check_registry_numbers(self, drafts: dict[str, Draft]) -> None:
-        """Rule: a ledger import only adds households. A registry number already in use is
-        refused: naming the household inside the importer's area, neutrally outside it."""
-        holders, mine = [], set()
+        """A registry number already in use in the importer's area names the household the rows
+        update; in use outside it, the number is refused neutrally (``identity``), as the
+        registry's form refuses it."""
+        holders, mine = [], {}
+        members = Prefetch("members", queryset=Member.objects.order_by("pk"))
         for chunk in _chunks(sorted(drafts)):
             holders += Household.objects.filter(registry_number__in=chunk).select_related("region")
             mine.update(
-                Household.objects.for_user(self.by)
+                (household.registry_number, household)
+                for household in Household.objects.for_user(self.by)
                 .filter(registry_number__in=chunk)
-                .values_list("registry_number", flat=True)
+                .select_related("region")
+                .prefetch_related(members)
             )
         refusals = []
         for holder in sorted(holders, key=lambda household: household.registry_number):
             number, draft = holder.registry_number, drafts[holder.registry_number]
             if number in mine:
-                reason = _(
-                    "Household %(number)s is already registered; the import only adds new "
-                    "households. Change it in the registry, or leave it out of the file."
-                ) % {"number": number}
-            else:
-                reason = identity.REGISTRY_NUMBER_REFUSED
-                refusals.append(
-                    identity.Refusal(
-                        by=self.by,
-                        source=self._source,
-                        held=holder,
-                        village=holder.region,
-                        registering=False,
-                        attempt=number,
-                        attempt_village=draft.region,
+                draft.household, draft.existing = mine[number], True
+                if draft.region is not None and draft.region.pk != holder.region_id:
+                    self.error(
+                        draft.value_rows["village_code"],
+                        "village_code",
+                        _(
+                            "Household %(number)s is registered in %(village)s; an import does "
+                            "not move a household: change its village on the household's page."
+                        )
+                        % {"number": number, "village": holder.region.name},
                     )
+                continue
+            refusals.append(
+                identity.Refusal(
+                    by=self.by,
+                    source=self._source,
+                    held=holder,
+                    village=holder.region,
+                    registering=False,
+                    attempt=number,
+                    attempt_village=draft.region,
                 )
-            self.error(draft.rows[0].number, "registry_number", reason)
+            )
+            self.error(draft.rows[0].number, "registry_number", identity.REGISTRY_NUMBER_REFUSED)
         identity.refusals_record(refusals)
 
     @property
@@ -239,7 +337,10 @@ class LedgerCheck(SheetCheck):
         source = identity.Source
         return source.LEDGER_DRY_RUN if self.report.dry_run else source.LEDGER_IMPORT
 
-    def _check_people(self, rows: list[MemberRow]) -> None:
+    def _check_people(self, rows: list[MemberRow], drafts: dict[str, Draft]) -> None:
+        """Each person once in the file; a person registered in the importer's area is updated
+        by a row of their own household, refused on any other row (naming the household), and
+        a person registered outside the area is refused neutrally (``identity``)."""
         seen: dict[str, int] = {}
         for row in rows:
             if row.facts is None:
@@ -247,15 +348,7 @@ class LedgerCheck(SheetCheck):
             first = seen.setdefault(row.facts.number, row.number)
             if first != row.number:
                 row.failed.add("id_number")
-                self.error(
-                    row.number,
-                    "id_number",
-                    _(
-                        "The same person (ID number) is on rows %(first)d and %(row)d; list each "
-                        "person once."
-                    )
-                    % {"first": first, "row": row.number},
-                )
+                self.error(row.number, "id_number", self._twice(first, row.number))
         by_digest = {row.digest: row for row in rows if row.facts is not None}
         refused: list[tuple[MemberRow, Member]] = []
         for chunk in _chunks(sorted(by_digest)):
@@ -269,6 +362,16 @@ class LedgerCheck(SheetCheck):
             )
             for holder in holders:
                 row = by_digest[holder.id_number_hash]
+                draft = drafts.get(row.values.get("registry_number"))
+                if (
+                    holder.pk in mine
+                    and draft is not None
+                    and draft.existing
+                    and holder.household_id == draft.household.pk
+                ):
+                    # The household's own prefetched member, so its changes are seen.
+                    row.member = next(m for m in draft.household.members.all() if m.pk == holder.pk)
+                    continue
                 row.failed.add("id_number")
                 if holder.pk in mine:
                     # The same message as the registry's own form (identity.id_number_check).
@@ -279,6 +382,7 @@ class LedgerCheck(SheetCheck):
                     reason = identity.ID_NUMBER_TO_VERIFY
                     refused.append((row, holder))
                 self.error(row.number, "id_number", reason)
+        self._match_masked_ids(rows, drafts)
         codes = {row.values.get("village_code") for row, _holder in refused}
         villages = Region.objects.in_bulk([code for code in codes if code], field_name="code")
         identity.refusals_record(
@@ -295,15 +399,164 @@ class LedgerCheck(SheetCheck):
             ]
         )
 
+    def _match_masked_ids(self, rows: list[MemberRow], drafts: dict[str, Draft]) -> None:
+        """A masked ID number (3501**********123X, as the masked export writes it) names the
+        member of the row's registered household whose number it masks."""
+        updated: dict[int, int] = {}  # member pk → the row that updates them
+        for row in rows:
+            masked = row.values.get("id_number")
+            if isinstance(masked, Masked):
+                draft = drafts.get(row.values.get("registry_number"))
+                if draft is None or not draft.existing:
+                    row.failed.add("id_number")
+                    self.error(row.number, "id_number", _masked_new(_("a new household")))
+                    continue
+                found = [
+                    member
+                    for member in draft.household.members.all()
+                    if mask_id_number(member.id_number) == masked.text
+                ]
+                if len(found) > 1:
+                    # Two members' numbers may mask alike (the same first and last four): the
+                    # name tells them apart.
+                    found = [member for member in found if _names(member, row.values.get("name"))]
+                if len(found) != 1:
+                    row.failed.add("id_number")
+                    self.error(
+                        row.number,
+                        "id_number",
+                        _(
+                            "No single member of household %(number)s has this masked ID "
+                            "number; write the number in full."
+                        )
+                        % {"number": draft.registry_number},
+                    )
+                    continue
+                row.member = found[0]
+            if row.member is not None:
+                first = updated.setdefault(row.member.pk, row.number)
+                if first != row.number:
+                    row.failed.add("id_number")
+                    self.error(row.number, "id_number", self._twice(first, row.number))
+
+    @staticmethod
+    def _twice(first: int, row: int) -> str:
+        return _(
+            "The same person (ID number) is on rows %(first)d and %(row)d; list each person once."
+        ) % {"first": first, "row": row}
+
+    def _complete(self, draft: Draft) -> None:
+        """The values the household and each member will have: a blank or masked cell keeps
+        the registered value; a new household or member takes the defaults and may not be
+        masked. 特困 in the household's column is the members' status (``HOUSEHOLD_TEKUN``)."""
+        first = draft.rows[0].number
+        household = draft.household if draft.existing else None
+        for column in HOUSEHOLD_COLUMNS:
+            key = column.key
+            if any(key in row.failed for row in draft.rows) or key == "registry_number":
+                continue
+            if key == "village_code":
+                if key not in draft.values and not draft.existing:
+                    self.error(first, key, _("This cell is required."))
+                continue
+            value = draft.values.get(key)
+            if household is not None:
+                current = getattr(household, key)
+                if key not in draft.values:
+                    draft.values[key] = current
+                elif isinstance(value, Masked):
+                    self._unmask(draft.value_rows[key], column, value, current)
+                    draft.values[key] = current
+            elif key not in draft.values:
+                if column.required:
+                    self.error(first, key, _("This cell is required."))
+                else:
+                    draft.values[key] = "" if key == "phone" else column.default
+            elif isinstance(value, Masked):
+                self.error(draft.value_rows[key], key, _masked_new(_("a new household")))
+        if draft.values.get("household_tier") == HOUSEHOLD_TEKUN:
+            draft.values["household_tier"], draft.tekun = HouseholdTier.NONE, True
+        for row in draft.rows:
+            self._complete_member(draft, row)
+
+    def _complete_member(self, draft: Draft, row: MemberRow) -> None:
+        if "id_number" in row.failed:
+            return  # whom the row is about is not known: its error says why
+        member = row.member
+        for column in MEMBER_COLUMNS:
+            key = column.key
+            if key == "id_number" or key in row.failed:
+                continue
+            value = row.values.get(key)
+            if member is not None:
+                current = getattr(member, key)
+                if isinstance(value, Masked):
+                    self._unmask(row.number, column, value, current)
+                    row.values[key] = current
+                elif key in row.blank:
+                    row.values[key] = current
+            elif isinstance(value, Masked):
+                row.failed.add(key)
+                self.error(row.number, key, _masked_new(_("a new member")))
+        if (
+            member is not None
+            and "disability_grade" in row.blank
+            and row.values.get("disability") == Member.Disability.NONE
+        ):
+            row.values["disability_grade"] = None  # a grade kept from the registry goes with it
+        if draft.tekun and "personal_status" not in row.failed:
+            if "personal_status" in row.blank:
+                row.values["personal_status"] = PersonalStatus.TEKUN
+            elif row.values["personal_status"] != PersonalStatus.TEKUN:
+                self.error(
+                    row.number,
+                    "personal_status",
+                    _(
+                        "The household's column says 特困, which makes each of its members "
+                        "特困, but this member's own column does not. 特困 is a person's "
+                        "status: write the household's own status (低保, 低保边缘, 支出型困难 or "
+                        "无) in 救助类别 and 特困 in 个人救助类别 of each destitute member."
+                    ),
+                )
+
+    def _unmask(self, row: int, column: Column, masked: Masked, current) -> None:
+        """A masked cell keeps the registered value, if it masks that value."""
+        if _MASKS[column.key](current or "") != masked.text:
+            self.error(
+                row,
+                column.key,
+                _(
+                    "This cell is masked but does not match the registered value; write it in "
+                    "full, or copy it from a new export."
+                ),
+            )
+
     def _check_household(self, draft: Draft) -> None:
         relation = self.header["relation"]
-        if not any("relation" in row.failed for row in draft.rows):
+        # A row whose person is not known (an ID number refused) has its error already.
+        if not any({"relation", "id_number"} & row.failed for row in draft.rows):
             heads = [r.number for r in draft.rows if r.values["relation"] == Member.Relation.HEAD]
-            if not heads:
+            # A registered head the file leaves out stays the head.
+            listed = {row.member.pk for row in draft.rows if row.member is not None}
+            kept = draft.existing and any(
+                m.relation == Member.Relation.HEAD and m.pk not in listed
+                for m in draft.household.members.all()
+            )
+            if not heads and not kept:
                 self.error(
                     draft.rows[0].number,
                     relation,
                     _("Household %(number)s has no head: mark one member as 户主.")
+                    % {"number": draft.registry_number},
+                )
+            elif kept and heads:
+                self.error(
+                    heads[0],
+                    relation,
+                    _(
+                        "Household %(number)s already has a registered head who is not in the "
+                        "file; list them with their new relation, or give this member another."
+                    )
                     % {"number": draft.registry_number},
                 )
             elif len(heads) > 1:
@@ -331,28 +584,173 @@ class LedgerCheck(SheetCheck):
                 )
 
     def _build(self, drafts: Iterable[Draft]) -> None:
-        """Build the model objects and let the models' own field validation have its say."""
+        """Build the model objects (new ones, or registered ones with the file's values) and
+        let the models' own field validation have its say; list every change in the report."""
         for draft in drafts:
-            household = Household(
-                registry_number=draft.registry_number,
-                region=draft.region,
-                **{key: draft.values[key] for key in HOUSEHOLD_FIELDS},
+            if draft.existing:
+                self._build_update(draft)
+            else:
+                self._build_new(draft)
+
+    def _build_new(self, draft: Draft) -> None:
+        """A new household and its members, created without a status: each status the file
+        gives comes by a decision (or a recommendation), the file its reference."""
+        household = Household(
+            registry_number=draft.registry_number,
+            region=draft.region,
+            **{key: draft.values[key] for key in HOUSEHOLD_FIELDS}
+            | {"household_tier": HouseholdTier.NONE},
+        )
+        self._validate(
+            household, exclude=HOUSEHOLD_READ, rows=draft.value_rows, first=draft.rows[0].number
+        )
+        draft.household = household
+        self._trace.append(["create", draft.registry_number, draft.values])
+        self._status(
+            draft, None, HouseholdTier.NONE, draft.values["household_tier"], draft.rows[0].number
+        )
+        for row in draft.rows:
+            member = self._new_member(household, row, personal_status=PersonalStatus.NONE)
+            draft.members.append(member)
+            self._trace.append(["create", row.digest, row.values])
+            self._status(
+                draft, member, PersonalStatus.NONE, row.values["personal_status"], row.number
             )
-            self._validate(
-                household, exclude=HOUSEHOLD_READ, rows=draft.value_rows, first=draft.rows[0].number
+        self.report.households_created += 1
+        self.report.members_created += len(draft.members)
+        self.report.changes.append(
+            {
+                "household": draft.registry_number,
+                "member": "",
+                "action": "create",
+                "members": len(draft.members),
+                "fields": [],
+            }
+        )
+
+    def _new_member(self, household: Household, row: MemberRow, **overrides) -> Member:
+        member = Member(
+            household=household,
+            id_number=row.facts.number,
+            id_number_hash=row.digest,
+            birth_date=row.facts.birth_date,
+            sex=row.facts.sex,
+            **{key: row.values[key] for key in MEMBER_FIELDS} | overrides,
+        )
+        self._validate(member, exclude=MEMBER_READ, first=row.number)
+        return member
+
+    def _build_update(self, draft: Draft) -> None:
+        household, number = draft.household, draft.registry_number
+        fields = self._assign(household, draft.values, HOUSEHOLD_FIELDS)
+        self._validate(
+            household, exclude=HOUSEHOLD_READ, rows=draft.value_rows, first=draft.rows[0].number
+        )
+        draft.changed_fields = [key for key, _old, _new in fields]
+        self._trace.append(["update", number, fields])
+        if fields:
+            self.report.households_updated += 1
+            self.report.changes.append(
+                {
+                    "household": number,
+                    "member": "",
+                    "action": "update",
+                    "members": 0,
+                    "fields": _shown(fields),
+                }
             )
-            draft.household = household
-            for row in draft.rows:
-                member = Member(
-                    household=household,
-                    id_number=row.facts.number,
-                    id_number_hash=row.digest,
-                    birth_date=row.facts.birth_date,
-                    sex=row.facts.sex,
-                    **{key: row.values[key] for key in MEMBER_FIELDS},
-                )
-                self._validate(member, exclude=MEMBER_READ, first=row.number)
+        self._status(
+            draft,
+            None,
+            household.household_tier,
+            draft.values["household_tier"],
+            draft.value_rows.get("household_tier", draft.rows[0].number),
+        )
+        for row in draft.rows:
+            member = row.member
+            if member is None:
+                # A new member of a registered household: their status comes by a decision.
+                member = self._new_member(household, row, personal_status=PersonalStatus.NONE)
                 draft.members.append(member)
+                self._trace.append(["create", row.digest, row.values])
+                self.report.members_created += 1
+                self.report.changes.append(
+                    {
+                        "household": number,
+                        "member": mask_name(member.name),
+                        "action": "create",
+                        "members": 0,
+                        "fields": [],
+                    }
+                )
+            else:
+                fields = self._assign(member, row.values, MEMBER_FIELDS)
+                self._validate(member, exclude=MEMBER_READ, first=row.number)
+                self._trace.append(["update", member.pk, fields])
+                if fields:
+                    draft.updated_members.append((member, [key for key, _o, _n in fields]))
+                    self.report.members_updated += 1
+                    self.report.changes.append(
+                        {
+                            "household": number,
+                            "member": mask_name(member.name),
+                            "action": "update",
+                            "members": 0,
+                            "fields": _shown(fields),
+                        }
+                    )
+            self._status(
+                draft, member, member.personal_status, row.values["personal_status"], row.number
+            )
+
+    @staticmethod
+    def _assign(instance, values: dict, keys: list[str]) -> list[tuple[str, object, object]]:
+        """Set the changed fields (statuses apart) on ``instance``: [(key, old, new)]."""
+        changed = []
+        for key in keys:
+            old, new = getattr(instance, key), values[key]
+            if key in STATUS_FIELDS or old == new:
+                continue
+            changed.append((key, old, new))
+            setattr(instance, key, new)
+        return changed
+
+    def _status(self, draft: Draft, member: Member | None, old: str, new: str, row: int) -> None:
+        """A status the file changes: recorded as a decision if the importer may decide it
+        (``coverage.may_confirm``: a township reviewer, a county's bureau manager), else a
+        recommendation for the township ("审核确认权下放至乡镇（街道）", 003). Only statuses of
+        registered households and people are listed in the preview's status changes."""
+        if old == new:
+            return
+        key = "household_tier" if member is None else "personal_status"
+        # Who may decide depends on the household's region and the status (the policy's
+        # ``status_confirmed_at_county``), so it is asked once for each.
+        asked = (draft.household.region_id, old if new == Coverage.NONE else new)
+        if asked not in self._may_decide:
+            decision = StatusDecision(
+                household=draft.household, member=member, from_status=old, to_status=new
+            )
+            self._may_decide[asked] = may_confirm(self.by, decision)
+        decide = self._may_decide[asked]
+        draft.status_changes.append(
+            StatusChange(draft.household, member, old, new, row, key, decide)
+        )
+        self._trace.append(["status", draft.registry_number, row, old, new, decide])
+        if decide:
+            self.report.decisions_recorded += 1
+        else:
+            self.report.decisions_proposed += 1
+        if not draft.existing:
+            return
+        self.report.status_changes.append(
+            {
+                "household": draft.registry_number,
+                "member": mask_name(member.name) if member is not None else "",
+                "old": str(Coverage(old).label),
+                "new": str(Coverage(new).label),
+                "proposed": not decide,
+            }
+        )
 
     def _validate(self, instance, *, exclude: list[str], first: int, rows=None) -> None:
         try:
@@ -362,6 +760,44 @@ class LedgerCheck(SheetCheck):
                 row = (rows or {}).get(name, first)
                 for message in messages:
                     self.error(row, name, message)
+
+
+def _names(member: Member, name) -> bool:
+    """Whether the name cell (masked or not) is ``member``'s name."""
+    if isinstance(name, Masked):
+        return mask_name(member.name) == name.text
+    return member.name == name
+
+
+def _masked_new(what: str) -> str:
+    return _(
+        "This cell is masked, as a masked export writes it; for %(what)s write it in full."
+    ) % {"what": what}
+
+
+def _shown(fields: list[tuple[str, object, object]]) -> list[list[str]]:
+    """[[column header, old, new]] as the preview shows them: personal data masked."""
+    return [[_COLUMNS[key].header, _show(key, old), _show(key, new)] for key, old, new in fields]
+
+
+def _show(key: str, value) -> str:
+    column = _COLUMNS[key]
+    if value is None or value == "":
+        return ""
+    if key in _MASKS:
+        return _MASKS[key](value)
+    if key == "illness_note":
+        return "…"  # health details stay out of the preview
+    coded = column.labels or column.choices
+    if coded is not None:
+        return coded.canonical(value)
+    if column.parse is yes_no:
+        return write_yes_no(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
 
 
 def _chunks(values: list, size: int = LOOKUP_CHUNK):

@@ -13,12 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl.utils.datetime import from_excel
 
 from bangfu.core.sheet_checking import CellError, fold
 from bangfu.core.spreadsheets import refuse_formula_text
 from bangfu.core.validators import normalise_phone, validate_date_range, validate_past_date
-from bangfu.registry.models import Member, Tier
+from bangfu.registry.models import HouseholdTier, Member, PersonalStatus, Residence
 
 CENT = Decimal("0.01")
 
@@ -109,7 +110,7 @@ def money(value) -> Decimal:
         if amount != amount.quantize(CENT):
             raise CellError(_("Give the amount in yuan with at most two decimals (fen)."))
     if amount < 0:
-        raise CellError(_("Income cannot be negative; write 0 when there is none."))
+        raise CellError(_("An amount cannot be negative; write 0 when there is none."))
     return amount.quantize(CENT)
 
 
@@ -173,16 +174,50 @@ class Labels:
         return found
 
 
-TIERS = Labels(
+HOUSEHOLD_TIERS = Labels(
     {
-        Tier.TEKUN: ("特困", "特困人员", "特困供养", "destitute"),
-        Tier.DIBAO: ("低保", "低保对象", "低保户", "minimum subsistence"),
-        Tier.MARGINAL: ("低保边缘", "低保边缘家庭", "低边", "marginal"),
-        Tier.EXPENDITURE: ("支出型困难", "支出型困难家庭", "expenditure hardship"),
-        Tier.TEMPORARY: ("临时救助", "temporary assistance"),
-        Tier.NONE: ("无",),
+        HouseholdTier.DIBAO: ("低保", "低保对象", "低保户", "minimum subsistence"),
+        HouseholdTier.MARGINAL: ("低保边缘", "低保边缘家庭", "低边", "marginal"),
+        HouseholdTier.EXPENDITURE: ("支出型困难", "支出型困难家庭", "expenditure hardship"),
+        HouseholdTier.NONE: ("无",),
     }
 )
+PERSONAL_STATUSES = Labels(
+    {
+        PersonalStatus.TEKUN: ("特困", "特困人员", "特困供养", "destitute"),
+        PersonalStatus.SINGLE_DIBAO: ("单人纳保", "单人户纳保", "single-person dibao"),
+        PersonalStatus.NONE: ("无",),
+    }
+)
+RESIDENCES = Labels(
+    {
+        Residence.URBAN: ("城镇", "城市", "urban"),
+        Residence.RURAL: ("农村", "rural"),
+    }
+)
+# 特困 in the household's column, as files written before 特困 became a person's status say it:
+# every member of the household is then 特困 unless their own column says otherwise (checking).
+HOUSEHOLD_TEKUN = PersonalStatus.TEKUN.value
+_TEKUN_WORDS = {fold(word) for word in PERSONAL_STATUSES.words[PersonalStatus.TEKUN]}
+_TEMPORARY_WORDS = {fold(word) for word in ("临时救助", "临时", "temporary assistance")}
+
+
+def household_tier(value) -> str:
+    """The household's own status (低保, 低保边缘, 支出型困难, 无); 特困 is read as
+    ``HOUSEHOLD_TEKUN``; 临时救助 is refused: it is a grant, not a status."""
+    folded = fold(_as_text(value))
+    if folded in _TEMPORARY_WORDS:
+        raise CellError(
+            _(
+                "Temporary assistance (临时救助) is recorded as a grant on the household's page, "
+                "not as a status: write the household's status (低保, 低保边缘, 支出型困难 or 无)."
+            )
+        )
+    if folded in _TEKUN_WORDS:
+        return HOUSEHOLD_TEKUN
+    return HOUSEHOLD_TIERS.parse(value)
+
+
 R = Member.Relation
 RELATIONS = Labels(
     {
@@ -247,6 +282,19 @@ class Column:
     labels: Labels | None = None
     default: object = None
     text_format: bool = field(default=False)  # written as text so Excel keeps every digit
+    choices: Labels | None = None  # the dropdown of a column read by ``parse`` (not ``labels``)
+    # The export may write the cell masked; such a cell means "unchanged" (``MASKS``).
+    maskable: bool = False
+    example: str = ""  # shown on the blank ledger's instructions sheet
+    note: str = ""  # what the cell holds, beyond its allowed values (a lazy translation)
+
+    @property
+    def dropdown(self) -> tuple[str, ...]:
+        """The words of a coded column's dropdown in the blank ledger (none: free input)."""
+        coded = self.labels or self.choices
+        if coded is not None:
+            return tuple(words[0] for words in coded.words.values())
+        return ("是", "否") if self.parse is yes_no else ()
 
     def read(self, value):
         return self.labels.parse(value) if self.labels else self.parse(value)
@@ -261,7 +309,7 @@ def _member(key, header, aliases, *, width, required=False, **options) -> Column
 
 
 def _flag(key, header, aliases) -> Column:
-    return _member(key, header, aliases, width=10, parse=yes_no, default=False)
+    return _member(key, header, aliases, width=10, parse=yes_no, default=False, example="否")
 
 
 LEDGER_COLUMNS: tuple[Column, ...] = (
@@ -273,6 +321,8 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=16,
         parse=code,
         text_format=True,
+        example="530428-0101",
+        note=_lazy("The household's number; a number already registered in your area updates it."),
     ),
     _household(
         "village_code",
@@ -282,8 +332,18 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=16,
         parse=code,
         text_format=True,
+        example="530428101202",
+        note=_lazy("The 12-digit code of a village or community in your area."),
     ),
-    _household("address", "家庭住址", ("address", "住址"), required=True, width=32),
+    _household(
+        "address",
+        "家庭住址",
+        ("address", "住址"),
+        required=True,
+        width=32,
+        maskable=True,
+        example="新民村2组8号",
+    ),
     _household(
         "phone",
         "联系电话",
@@ -291,11 +351,44 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=14,
         parse=phone,
         text_format=True,
+        maskable=True,
+        example="13900000000",
+        note=_lazy("A mobile, or a landline with its area code."),
     ),
-    _household("tier", "救助类别", ("tier", "类别"), required=True, width=12, labels=TIERS),
-    _household("enrolled_on", "纳入日期", ("enrolled on",), width=12, parse=past_date),
-    _household("next_review_due", "下次复核日期", ("next review due",), width=14, parse=date),
-    _member("name", "姓名", ("name",), required=True, width=10),
+    _household(
+        "household_tier",
+        "救助类别",
+        ("tier", "household status", "家庭救助类别", "类别"),
+        required=True,
+        width=12,
+        parse=household_tier,
+        choices=HOUSEHOLD_TIERS,
+        example="低保",
+        note=_lazy(
+            "The household's own status. 临时救助 is a grant, not a status. 特困 is a person's "
+            "status (个人救助类别): 特困 here makes every member of the household 特困 whose own "
+            "cell is blank, and the household's own status 无."
+        ),
+    ),
+    _household(
+        "enrolled_on",
+        "纳入日期",
+        ("enrolled on",),
+        width=12,
+        parse=past_date,
+        example="2024-03-01",
+        note=_lazy("A date, not after today."),
+    ),
+    _household(
+        "next_review_due",
+        "下次复核日期",
+        ("next review due",),
+        width=14,
+        parse=date,
+        example="2025-03-01",
+        note=_lazy("A date."),
+    ),
+    _member("name", "姓名", ("name",), required=True, width=10, maskable=True, example="王五"),
     _member(
         "id_number",
         "身份证号",
@@ -304,6 +397,12 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=21,
         parse=code,
         text_format=True,
+        maskable=True,
+        example="530428199001011231",
+        note=_lazy(
+            "18 characters, stored as text. A person already registered in the household is "
+            "updated; as a masked export writes it, it names that person."
+        ),
     ),
     _member(
         "relation",
@@ -312,6 +411,8 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         required=True,
         width=12,
         labels=RELATIONS,
+        example="户主",
+        note=_lazy("One member of each household is 户主."),
     ),
     _member(
         "disability",
@@ -320,12 +421,29 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=12,
         labels=DISABILITIES,
         default=Member.Disability.NONE,
+        example="无",
     ),
-    _member("disability_grade", "残疾等级", ("disability grade",), width=10, parse=grade),
     _member(
-        "illness", "疾病情况", ("illness",), width=12, labels=ILLNESSES, default=Member.Illness.NONE
+        "disability_grade",
+        "残疾等级",
+        ("disability grade",),
+        width=10,
+        parse=grade,
+        example="2",
+        note=_lazy("1 to 4 (一级 to 四级), with a disability type."),
     ),
-    _member("illness_note", "疾病说明", ("illness details",), width=20, default=""),
+    _member(
+        "illness",
+        "疾病情况",
+        ("illness",),
+        width=12,
+        labels=ILLNESSES,
+        default=Member.Illness.NONE,
+        example="无",
+    ),
+    _member(
+        "illness_note", "疾病说明", ("illness details",), width=20, default="", example="高血压"
+    ),
     _member(
         "care_level",
         "照料等级",
@@ -333,6 +451,7 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=12,
         labels=CARE_LEVELS,
         default=Member.CareLevel.SELF,
+        example="自理",
     ),
     _member(
         "work_ability",
@@ -341,6 +460,7 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=16,
         labels=WORK_ABILITIES,
         default=Member.WorkAbility.FULL,
+        example="有劳动能力",
     ),
     _member(
         "monthly_income",
@@ -349,6 +469,8 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         width=12,
         parse=money,
         default=Decimal("0.00"),
+        example="1450.00",
+        note=_lazy("In yuan, at most two decimals."),
     ),
     _flag("income_is_irregular", "收入不稳定", ("irregular income",)),
     _flag("is_orphan", "孤儿", ("orphan",)),
@@ -358,6 +480,37 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
         ("unsupported child", "de-facto unsupported child"),
     ),
     _flag("is_five_elders", "革命五老", ("five elders",)),
+    # Columns added with issue 15, after the older ones so that those keep their places.
+    _flag("is_employed", "已就业", ("employed",)),
+    _member(
+        "personal_status",
+        "个人救助类别",
+        ("personal status", "个人类别"),
+        width=12,
+        labels=PERSONAL_STATUSES,
+        default=PersonalStatus.NONE,
+        example="无",
+        note=_lazy("A member's own status: 特困 or 单人纳保 (单人户纳保), or 无."),
+    ),
+    _household(
+        "residence",
+        "城乡",
+        ("residence", "城乡类别", "urban or rural"),
+        width=8,
+        labels=RESIDENCES,
+        default=Residence.RURAL,
+        example="农村",
+        note=_lazy("Which 低保 standard applies; blank on a new household: 农村."),
+    ),
+    _household(
+        "financial_assets",
+        "家庭金融资产(元)",
+        ("financial assets", "financial assets (yuan)", "家庭金融资产", "金融资产"),
+        width=16,
+        parse=money,
+        example="12000.00",
+        note=_lazy("In yuan, when known; blank: no asset data."),
+    ),
 )
 
 HOUSEHOLD_COLUMNS = tuple(column for column in LEDGER_COLUMNS if column.household)

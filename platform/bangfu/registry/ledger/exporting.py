@@ -13,20 +13,36 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bangfu.core.masking import mask_id_number, mask_name, mask_phone
-from bangfu.core.spreadsheets import WorkbookStamp, money_cell, safe_cell
+from bangfu.core.spreadsheets import (
+    ColumnHelp,
+    WorkbookStamp,
+    dropdown,
+    instructions_sheet,
+    money_cell,
+    safe_cell,
+    text_column,
+)
 from bangfu.registry.ledger.columns import (
     CARE_LEVELS,
     DISABILITIES,
+    HOUSEHOLD_TIERS,
     ILLNESSES,
     LEDGER_COLUMNS,
+    PERSONAL_STATUSES,
     RELATIONS,
-    TIERS,
+    RESIDENCES,
     WORK_ABILITIES,
+    Column,
+    date,
+    grade,
+    money,
+    past_date,
     write_yes_no,
 )
 from bangfu.registry.models import Household, Member
@@ -49,7 +65,9 @@ def _household_cells(household, reveal: bool) -> dict:
         "village_code": household.region.code,
         "address": household.address if reveal else mask_address(household.address),
         "phone": household.phone if reveal else mask_phone(household.phone),
-        "tier": TIERS.canonical(household.tier),
+        "household_tier": HOUSEHOLD_TIERS.canonical(household.household_tier),
+        "residence": RESIDENCES.canonical(household.residence),
+        "financial_assets": household.financial_assets,
         "enrolled_on": household.enrolled_on,
         "next_review_due": household.next_review_due,
     }
@@ -70,6 +88,8 @@ def _member_cells(member: Member | None, reveal: bool) -> dict:
         "work_ability": WORK_ABILITIES.canonical(member.work_ability),
         "monthly_income": member.monthly_income,
         "income_is_irregular": write_yes_no(member.income_is_irregular),
+        "is_employed": write_yes_no(member.is_employed),
+        "personal_status": PERSONAL_STATUSES.canonical(member.personal_status),
         "is_orphan": write_yes_no(member.is_orphan),
         "is_unsupported_child": write_yes_no(member.is_unsupported_child),
         "is_five_elders": write_yes_no(member.is_five_elders),
@@ -140,6 +160,12 @@ def write_ledger(
     sheet.freeze_panes = "A3" if stamp else "A2"
     for index, column in enumerate(LEDGER_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+        if column.text_format:
+            text_column(sheet, index)
+        if column.dropdown:
+            dropdown(sheet, index, column.dropdown, first_row=3 if stamp else 2)
+    intro = [stamp.line, *instructions_intro()] if stamp else instructions_intro()
+    instructions_sheet(workbook, map(column_help, LEDGER_COLUMNS), intro=intro)
     if stamp:
         stamp.apply(workbook)
         sheet.append([safe_cell(sheet, stamp.line)])
@@ -162,6 +188,57 @@ def write_ledger(
     return LedgerWritten(households=written, rows=rows)
 
 
+def instructions_intro() -> list[str]:
+    """The rules of an import, as the instructions sheet states them first."""
+    return [
+        _(
+            "One row per member; a household's columns repeat on each of its rows (below its first "
+            "row they may be left blank)."
+        ),
+        _(
+            "A registry number already registered in your area updates that household; a person "
+            "(ID number) already registered in it updates that person. Members the file leaves "
+            "out are kept."
+        ),
+        _(
+            "A masked cell (王*, 139****0000, 5304**********1231), as a masked export writes it, "
+            "keeps the registered value. A blank cell that is not required keeps the registered "
+            "value too; on a new household or member it takes the default."
+        ),
+        _(
+            "A change of 救助类别 or 个人救助类别 is recorded as a decision of the benefits "
+            "system, with the file's name as its reference and the day of the import as its date."
+        ),
+        _(
+            "Check the file first: the preview lists every change, and nothing is written until "
+            "you confirm. One wrong row and nothing is written."
+        ),
+    ]
+
+
+def column_help(column: Column) -> ColumnHelp:
+    """What the instructions sheet says of ``column``."""
+    if column.dropdown:
+        allowed = "/".join(column.dropdown)
+    elif column.text_format:
+        allowed = _("text")
+    elif column.parse in (date, past_date):
+        allowed = _("a date (2024-03-01)")
+    elif column.parse is money:
+        allowed = _("an amount in yuan")
+    elif column.parse is grade:
+        allowed = "1/2/3/4"
+    else:
+        allowed = _("text")
+    return ColumnHelp(
+        header=column.header,
+        required=column.required,
+        allowed=str(allowed),
+        example=column.example,
+        note=str(column.note),
+    )
+
+
 def _format(sheet, column, value):
     if value is None or value == "":
         return None
@@ -169,6 +246,6 @@ def _format(sheet, column, value):
         return safe_cell(sheet, value, number_format="@")
     if isinstance(value, dt.date):
         return safe_cell(sheet, value, number_format="yyyy-mm-dd")
-    if isinstance(value, Decimal):  # the ledger's only decimals are incomes in yuan
+    if isinstance(value, Decimal):  # the ledger's only decimals are amounts in yuan
         return money_cell(sheet, value)
     return safe_cell(sheet, value)

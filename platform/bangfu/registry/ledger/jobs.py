@@ -16,18 +16,41 @@ from bangfu.registry.tasks import ledger_import_task
 KIND = "registry.ledger_import"
 
 
-def ledger_import_submit(*, upload: File, by, dry_run: bool) -> LedgerReport | BackgroundJob:
+def ledger_import_submit(
+    *,
+    upload: File,
+    by,
+    dry_run: bool,
+    preview_updates: bool = False,
+    expected_sha256: str = "",
+    expected_changes: str = "",
+) -> LedgerReport | BackgroundJob:
     """Import ``upload`` now, or queue it as a background job if it is large. A file above the
-    caps is refused (ValidationError on ``file``) before anything is imported or stored."""
+    caps is refused (ValidationError on ``file``) before anything is imported or stored.
+    ``preview_updates``, ``expected_sha256`` and ``expected_changes``: changes of registered
+    households wait for the user's confirmation of the preview (``import_ledger``)."""
     require_write(by=by)
     return job_import_submit(
         upload=upload,
         limits=limits_for_user(by),
-        run_now=lambda: import_ledger(upload, filename=upload.name, by=by, dry_run=dry_run),
+        run_now=lambda: import_ledger(
+            upload,
+            filename=upload.name,
+            by=by,
+            dry_run=dry_run,
+            preview_updates=preview_updates,
+            expected_sha256=expected_sha256,
+            expected_changes=expected_changes,
+        ),
         task=ledger_import_task,
         kind=KIND,
         user=by,
-        params={"dry_run": dry_run},
+        params={
+            "dry_run": dry_run,
+            "preview_updates": preview_updates,
+            "expected_sha256": expected_sha256,
+            "expected_changes": expected_changes,
+        },
     )
 
 
@@ -36,7 +59,13 @@ def ledger_import_run(*, job_id: int) -> None:
     job_import_run(
         job_id=job_id,
         run_import=lambda upload, params, **context: import_ledger(
-            upload, filename=params["file_name"], dry_run=params["dry_run"], **context
+            upload,
+            filename=params["file_name"],
+            dry_run=params["dry_run"],
+            preview_updates=params.get("preview_updates", False),
+            expected_sha256=params.get("expected_sha256", ""),
+            expected_changes=params.get("expected_changes", ""),
+            **context,
         ),
     )
 
