@@ -18,7 +18,8 @@ from django.utils import translation
 
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.regions.models import PolicyValue, Region
-from bangfu.registry.models import Member, Tier
+from bangfu.registry.coverage import refresh_tier
+from bangfu.registry.models import Member, PersonalStatus, Tier
 from tests.factories import (
     HouseholdFactory,
     MemberFactory,
@@ -145,7 +146,10 @@ def person_id(birth: dt.date = dt.date(1970, 3, 4), *, male: bool = True) -> str
 
 
 def household(village, *, tier=Tier.NONE, members=1, income="0.00", **fields):
-    """A household whose members (given as dicts of Member fields) live in ``village``."""
+    """A household whose members (given as dicts of Member fields) live in ``village``.
+
+    ``tier`` is the household's own status, except 特困: every member is then 特困 (give
+    ``personal_status`` per member for anything finer); the stored tier is the strongest."""
     home = HouseholdFactory(region=village, tier=tier, **fields)
     specs = members if isinstance(members, list) else [{} for _ in range(members)]
     people = []
@@ -153,6 +157,8 @@ def household(village, *, tier=Tier.NONE, members=1, income="0.00", **fields):
         spec = dict(spec)
         birth = spec.pop("birth", dt.date(1970, 3, 4))
         relation = Member.Relation.HEAD if index == 0 else Member.Relation.CHILD
+        if tier == Tier.TEKUN:
+            spec.setdefault("personal_status", PersonalStatus.TEKUN)
         people.append(
             MemberFactory(
                 household=home,
@@ -162,6 +168,7 @@ def household(village, *, tier=Tier.NONE, members=1, income="0.00", **fields):
                 **spec,
             )
         )
+    refresh_tier(home)
     return home, people
 
 

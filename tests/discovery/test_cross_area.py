@@ -11,9 +11,9 @@ from bangfu.core import crypto
 from bangfu.core.id_numbers import parse_id_number
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Flag, Rule, Source, Task
-from bangfu.discovery.services import Registration, task_complete
+from bangfu.discovery.services import Recommendation, Registration, task_complete
 from bangfu.registry.identity import AUDIT_KEY, ID_NUMBER_TO_VERIFY
-from bangfu.registry.models import Household, Tier
+from bangfu.registry.models import Coverage, Household
 from tests.discovery.conftest import DISABILITY, MEDICAL, csv_upload, household, person_id
 from tests.factories import HouseholdFactory, MemberFactory, region_chain
 
@@ -97,8 +97,8 @@ def test_registering_a_candidate_registered_meanwhile_in_another_county_is_refus
         task_complete(
             task=task,
             by=assistant,
-            outcome="enrolled",
-            tier=Tier.DIBAO,
+            outcome="recommended",
+            recommendation=Recommendation(kind="enrol", to_status=Coverage.DIBAO),
             registration=Registration(registry_number="530428-90002", address="村201 3组8号"),
         )
 

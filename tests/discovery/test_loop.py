@@ -1,5 +1,6 @@
-"""The closed loop: a department's file raises a warning, the village's assistant verifies it,
-the person is enrolled in a tier, the needs found are recorded and referred to a station."""
+"""The closed loop: a department's file raises a warning, the village's assistant verifies it
+and recommends the person's enrolment to the township, the needs found are recorded and referred
+to a station; the township's reviewer confirms, and only then is the person covered."""
 
 import datetime as dt
 
@@ -11,11 +12,11 @@ from bangfu.accounts.models import Membership
 from bangfu.core import crypto
 from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import CandidatePerson, Flag, Source, Task
-from bangfu.discovery.services import task_complete
+from bangfu.discovery.services import Recommendation, task_complete
 from bangfu.referrals.models import IntakeCase, Referral
-from bangfu.registry.models import Household, Need, ServiceCategory, Tier
+from bangfu.registry.models import Household, Need, ServiceCategory, StatusDecision, Tier
 from tests.discovery.conftest import DISABILITY, TODAY, csv_upload, household, person_id
-from tests.factories import StationFactory, UserFactory, member_of
+from tests.factories import StationFactory, UserFactory, member_of, township_reviewer
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def import_disability(bureau, rows):
     return report
 
 
-def test_from_warning_to_enrolled_household_to_referral(place, bureau, assistant, station, client):
+def test_from_warning_to_recommendation_to_referral_to_confirmed_enrolment(
+    place, bureau, assistant, station, client
+):
     number = person_id(dt.date(1958, 7, 9))
     import_disability(
         bureau,
@@ -53,9 +56,12 @@ def test_from_warning_to_enrolled_household_to_referral(place, bureau, assistant
     response = client.post(
         reverse("discovery:task-detail", args=[task.pk]),
         {
-            "outcome": "enrolled",
+            "outcome": "recommended",
             "visited_on": TODAY.isoformat(),
-            "tier": Tier.DIBAO,
+            "kind": "enrol",
+            "member": "",
+            "to_status": "dibao",
+            "exit_reason": "",
             "note": "独居，行动不便",
             "registry_number": "530428-90001",
             "address": "村201 3组8号",
@@ -73,14 +79,22 @@ def test_from_warning_to_enrolled_household_to_referral(place, bureau, assistant
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
 
-    # Enrolled: a new one-person household in 低保, its head the candidate person.
+    # Registered: a new one-person household, its head the candidate person, with no status
+    # yet: the recommendation waits for the township.
     home = Household.objects.get(registry_number="530428-90001")
-    assert (home.tier, home.region, home.enrolled_on) == (Tier.DIBAO, place["village"], TODAY)
+    assert (home.tier, home.region, home.enrolled_on) == (Tier.NONE, place["village"], None)
     head = home.members.get()
     assert head.id_number_hash == crypto.lookup_hash(number)
     assert (head.disability, head.disability_grade) == ("physical", 1)
-    # Severely disabled, stable: reviewed yearly.
-    assert home.next_review_due == dt.date(2027, 11, 20)
+    decision = StatusDecision.objects.get(household=home)
+    assert (decision.state, decision.kind, decision.to_status, decision.source) == (
+        "proposed",
+        "enrol",
+        "dibao",
+        "verification",
+    )
+    assert decision.recommended_by == assistant and decision.note == "独居，行动不便"
+    assert decision.evidence == {"task": task.pk, "flag": flag.pk, "rule": flag.rule}
     candidate = CandidatePerson.objects.get()
     assert candidate.member == head and candidate.id_number == ""
 
@@ -95,12 +109,33 @@ def test_from_warning_to_enrolled_household_to_referral(place, bureau, assistant
     assert need.status == Need.Status.REFERRED
 
     task.refresh_from_db()
-    assert (task.status, task.outcome, task.tier) == ("done", "enrolled", Tier.DIBAO)
+    assert (task.status, task.outcome, task.decision) == ("done", "recommended", decision)
     assert task.household == home and task.assessment == need.assessment
     flag.refresh_from_db()
     assert flag.household == home and flag.member == head
 
-    # The bureau's overview counts it: found, verified, enrolled in township 101.
+    # Verified, not yet enrolled: the bureau's overview counts found and verified only.
+    client.force_login(bureau)
+    overview = client.get(reverse("discovery:dashboard"))
+    row = next(r for r in overview.context["townships"] if r.township == place["town"])
+    assert (row.found, row.verified, row.enrolled) == (1, 1, 0)
+
+    # The township's reviewer confirms with the benefits system's reference.
+    client.force_login(township_reviewer(place["town"]))
+    response = client.post(
+        reverse("registry:decision-detail", args=[decision.pk]),
+        {
+            "action": "confirm",
+            "confirm-reference": "元民救〔2026〕77号",
+            "confirm-effective_on": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    home.refresh_from_db()
+    assert (home.tier, home.household_tier, home.enrolled_on) == (Tier.DIBAO, "dibao", TODAY)
+    # Severely disabled, stable: reviewed yearly, from the decision's effective date.
+    assert home.next_review_due == dt.date(2027, 11, 20)
+
     client.force_login(bureau)
     overview = client.get(reverse("discovery:dashboard"))
     row = next(r for r in overview.context["townships"] if r.township == place["town"])
@@ -111,7 +146,7 @@ def test_from_warning_to_enrolled_household_to_referral(place, bureau, assistant
 def test_a_referral_without_enrolment_records_needs_for_a_registered_household(
     place, bureau, assistant, station
 ):
-    home, (member,) = household(place["village"], tier=Tier.TEMPORARY)
+    home, (member,) = household(place["village"], tier=Tier.MARGINAL)
     import_disability(bureau, [[member.id_number, member.name, "", "智力", "三级", "2026-09-01"]])
     task = Task.objects.get()
     care = ServiceCategory.objects.get(code="care")
@@ -122,7 +157,8 @@ def test_a_referral_without_enrolment_records_needs_for_a_registered_household(
         needs=[{"category": care, "severity": 3, "urgency": "routine"}],
     )
     home.refresh_from_db()
-    assert home.tier == Tier.TEMPORARY  # not enrolled: referred only
+    assert home.tier == Tier.MARGINAL  # nothing recommended: referred only
+    assert not StatusDecision.objects.exists()
     assert Referral.objects.get(need__household=home).provider == station.provider
 
 
@@ -145,8 +181,13 @@ def test_a_stranger_cannot_be_enrolled_without_a_registry_number(place, bureau, 
     )
     task = Task.objects.get()
     with pytest.raises(ValidationError, match="not registered yet"):
-        task_complete(task=task, by=assistant, outcome="enrolled", tier=Tier.DIBAO)
-    assert not Household.objects.exists()
+        task_complete(
+            task=task,
+            by=assistant,
+            outcome="recommended",
+            recommendation=Recommendation(kind="enrol", to_status="dibao"),
+        )
+    assert not Household.objects.exists() and not StatusDecision.objects.exists()
     assert Task.objects.get().status == Task.Status.OPEN
 
 

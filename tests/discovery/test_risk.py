@@ -16,7 +16,6 @@ from bangfu.discovery.importing import import_crosscheck
 from bangfu.discovery.models import Flag, Rule, Source, Task
 from bangfu.discovery.risk import RiskModel
 from bangfu.discovery.scoring import RISK_MODELS
-from bangfu.registry.models import Tier
 from tests.discovery.conftest import MEDICAL, TEKUN, TODAY, csv_upload, household, person_id
 
 
@@ -33,7 +32,7 @@ def history(place, assistant, size: int, *, seed: int = 0) -> None:
     for index in range(size):
         rule = rng.choice([Rule.MEDICAL, Rule.TEKUN_MINOR_DROPPED])
         chance = 0.85 if rule == Rule.MEDICAL else 0.15
-        outcome = Task.Outcome.ENROLLED if rng.random() < chance else Task.Outcome.DISMISSED
+        outcome = Task.Outcome.RECOMMENDED if rng.random() < chance else Task.Outcome.DISMISSED
         fired = TODAY - dt.timedelta(days=100 + index)
         task = Task.objects.create(
             kind=Task.Kind.VERIFY,
@@ -43,7 +42,6 @@ def history(place, assistant, size: int, *, seed: int = 0) -> None:
             due_on=fired,
             status=Task.Status.DONE,
             outcome=outcome,
-            tier=Tier.DIBAO if outcome == Task.Outcome.ENROLLED else "",
             dismiss_reason="not_eligible" if outcome == Task.Outcome.DISMISSED else "",
             completed_on=fired,
             completed_by=assistant,

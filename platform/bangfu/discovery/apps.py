@@ -9,7 +9,7 @@ class DiscoveryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from bangfu.discovery import cross_area, models
+        from bangfu.discovery import cross_area, decisions, models, services, standards
         from bangfu.registry import hooks
 
         # Candidates are people outside the registry: their reads and changes are audited like
@@ -23,3 +23,10 @@ class DiscoveryConfig(AppConfig):
         # Numbers the registry refused across areas become the bureaux' warnings.
         hooks.on_cross_area_identity.append(cross_area.duplicate_registrations_warn)
         hooks.on_identity_probing.append(cross_area.identity_probing_alert)
+        # The household page shows each member's indicative entitlement.
+        hooks.household_panels.append(standards.entitlement_panel)
+        # A recommendation's page shows the warning and the visit behind it, and the
+        # calculator's figures by name; a confirmed decision sets the household's next review.
+        hooks.decision_evidence.append(decisions.decision_evidence)
+        hooks.decision_figures.append(decisions.decision_figures)
+        hooks.on_decision_applied.append(services.review_after_decision)

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bangfu.discovery.models import Rule
-from bangfu.registry.models import Tier
+from bangfu.registry.models import PersonalStatus, Tier
 
 FEATURES: tuple[str, ...] = (
     *(f"rule_{rule}" for rule in Rule.values),
     "registered",
     *(f"tier_{tier}" for tier in Tier.values),
+    # The person's own status (特困, 单人纳保): a 错保 warning is about someone covered.
+    *(f"personal_{status}" for status in PersonalStatus.values if status != PersonalStatus.NONE),
     "age",
     "household_size",
     "living_alone",
@@ -39,6 +41,7 @@ class Facts:
     age: int | None  # the person's, or the household head's for household rules
     registered: bool
     tier: str = ""  # the household's tier; "" for a person outside the registry
+    personal_status: str = ""  # the person's own status; "" for household rules
     household_size: int = 0
     income_per_person: Decimal | None = None
     standard: Decimal = Decimal("0")
@@ -55,6 +58,8 @@ def features(facts: Facts) -> dict[str, float]:
     values["registered"] = float(facts.registered)
     if facts.tier:
         values[f"tier_{facts.tier}"] = 1.0
+    if facts.personal_status and facts.personal_status != PersonalStatus.NONE:
+        values[f"personal_{facts.personal_status}"] = 1.0
     values["age"] = float(facts.age or 0) / 100
     values["household_size"] = float(facts.household_size)
     values["living_alone"] = float(facts.household_size == 1)

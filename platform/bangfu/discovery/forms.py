@@ -9,10 +9,11 @@ from bangfu.core.forms import InputRulesMixin
 from bangfu.core.validators import validate_phone
 from bangfu.discovery.importing import import_regions
 from bangfu.discovery.models import Rule, Source, Task
-from bangfu.discovery.services import OUTCOMES
+from bangfu.discovery.services import OUTCOMES, Recommendation
 from bangfu.regions.models import Region
+from bangfu.registry.decision_forms import RecommendationFields
 from bangfu.registry.forms import DateInput
-from bangfu.registry.models import Tier
+from bangfu.registry.models import Coverage, Member, StatusDecision
 from bangfu.registry.selectors import regions_in_scope
 
 
@@ -61,7 +62,8 @@ class FlagFilterForm(forms.Form):
             ("", _("all")),
             ("open", _("to verify")),
             ("done", _("verified")),
-            ("enrolled", _("enrolled")),
+            ("recommended", _("recommended to the township")),
+            ("enrolled", _("enrolled (confirmed)")),
         ],
     )
 
@@ -72,20 +74,16 @@ class FlagFilterForm(forms.Form):
         self.fields["township"].queryset = regions_in_scope(user, [Region.Level.TOWNSHIP])
 
 
-class TaskOutcomeForm(InputRulesMixin, forms.Form):
-    """The registration fields follow the registry's rules: the phone's is checked here, the
-    registry number's (which needs the village) by ``Household.clean`` on registering."""
+class TaskOutcomeForm(InputRulesMixin, RecommendationFields):
+    """The recommendation's fields are the registry's (``RecommendationFields``), checked by
+    ``registry.coverage`` when the visit is recorded. The registration fields follow the
+    registry's rules: the phone's is checked here, the registry number's (which needs the
+    village) by ``Household.clean`` on registering."""
 
     past_dates = ("visited_on",)
 
     outcome = forms.ChoiceField(label=_("Outcome of the visit"), widget=forms.RadioSelect)
     visited_on = forms.DateField(label=_("Visited on"), widget=DateInput())
-    tier = forms.ChoiceField(
-        label=_("Tier"),
-        required=False,
-        choices=[("", "—"), *[(v, label) for v, label in Tier.choices if v != Tier.NONE]],
-        help_text=_("When enrolled: the tier the household is put in."),
-    )
     dismiss_reason = forms.ChoiceField(
         label=_("Reason for dismissing"),
         required=False,
@@ -118,6 +116,33 @@ class TaskOutcomeForm(InputRulesMixin, forms.Form):
         if not self.needs_registration:
             for name in self.REGISTRATION_FIELDS:
                 del self.fields[name]
+        self.set_members(
+            task.household.members.order_by("pk") if task.household else Member.objects.none()
+        )
+        self.fields["member"].help_text = _(
+            "For 特困 or 单人纳保 (a person's status); left empty, the person the warning is "
+            "about. For a household's status, leave it empty."
+        )
+        # A warning may say what it suggests (错保: exit or adjust).
+        flag = getattr(task, "flag", None)
+        suggested = (flag.evidence or {}).get("recommend") if flag else None
+        if suggested in StatusDecision.Kind.values:
+            self.fields["outcome"].initial = Task.Outcome.RECOMMENDED
+            self.fields["kind"].initial = suggested
+            if suggested == StatusDecision.Kind.EXIT:
+                self.fields["to_status"].initial = Coverage.NONE
+
+    def recommendation(self):
+        """The recommendation the form gives, when the outcome is one."""
+        data = self.cleaned_data
+        if data["outcome"] != Task.Outcome.RECOMMENDED:
+            return None
+        return Recommendation(
+            kind=data["kind"],
+            to_status=data["to_status"],
+            member=data["member"],
+            exit_reason=data["exit_reason"],
+        )
 
 
 class StandardsForm(forms.Form):

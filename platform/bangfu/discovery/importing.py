@@ -13,7 +13,11 @@ it, column header, reason) are the ledger import's. Rules of a cross-check impor
   that region.
 - A person registered (or being verified) outside the importer's area is refused in the neutral
   words of ``registry.identity``, naming no household nor place; the refusal is audited.
-- The same person twice for the same period is an error of the second row.
+- The same person twice for the same period is an error of the second row (for a file where a
+  person may hold several things, vehicles or properties, twice with the same one).
+- A 错保 file (``Profile.registry_only``: deaths, vehicles, property, business, public payroll)
+  is a department's whole list: only its rows about people in the registry are kept, the others
+  are counted and dropped, never stored nor turned into candidate persons.
 - All or nothing: a single error refuses the whole file (its ``CrossCheckImport`` row records the
   refusal); otherwise the import row, the candidates and the records are written in one
   transaction, and the warnings the rules raise on them in the same one.
@@ -61,6 +65,7 @@ class CrossCheckReport(ImportReport):
     matched: int = 0  # rows about people in the registry
     candidates_created: int = 0
     flags_created: int = 0
+    not_in_registry: int = 0  # rows of a 错保 file about people the registry does not know
     import_id: int | None = None
 
 
@@ -118,6 +123,10 @@ def import_crosscheck(
         )
         or []
     )
+    if profile.registry_only:
+        kept = [row for row in rows if row.member is not None]
+        report.not_in_registry = len(rows) - len(kept)
+        rows = kept
     if report.ok:
         report.matched = sum(1 for row in rows if row.member is not None)
         report.candidates_created = len(
@@ -144,6 +153,7 @@ def import_crosscheck(
     import_commit(report, record, write, before_commit)
     if not report.ok:
         report.matched = report.candidates_created = report.flags_created = 0
+        report.not_in_registry = 0
         report.import_id = record.pk
     return report
 
@@ -286,7 +296,7 @@ class _Check(SheetCheck):
                 _("The birth date %(date)s differs from the one in the ID number.")
                 % {"date": values["birth_date"].isoformat()},
             )
-        for key in ("registered_on", "identified_on", "since"):
+        for key in ("registered_on", "identified_on", "since", "died_on"):
             day = values.get(key)
             if key not in row.failed and isinstance(day, dt.date) and day > self.as_of:
                 row.failed.add(key)
@@ -302,7 +312,9 @@ class _Check(SheetCheck):
         for row in rows:
             if row.facts is None or row.period is None:
                 continue
-            first = seen.setdefault((row.digest, row.period), row.number)
+            distinct = self.profile.distinct_field
+            key = (row.digest, row.period, row.values.get(distinct) if distinct else None)
+            first = seen.setdefault(key, row.number)
             if first != row.number:
                 row.failed.add("id_number")
                 self.error(
@@ -342,6 +354,8 @@ class _Check(SheetCheck):
         refusals = []
         for digest, person_rows in by_digest.items():
             member, candidate = members.get(digest), candidates.get(digest)
+            if self.profile.registry_only:
+                candidate = None  # not covered, so nothing a 错保 file says concerns them
             home = member.household.region if member else getattr(candidate, "region", None)
             for row in person_rows:
                 row.member, row.candidate = member, candidate
@@ -381,7 +395,7 @@ class _Check(SheetCheck):
                             )
                             % {"village": candidate.region.name},
                         )
-                else:
+                elif not self.profile.registry_only:
                     row.village = self._village(row, villages)
         refusals_record(refusals)
 

@@ -23,7 +23,7 @@ from bangfu.core.fields import EncryptedTextField
 from bangfu.core.masking import mask_id_number, mask_name
 from bangfu.core.models import FileImport
 from bangfu.regions.models import Region
-from bangfu.registry.models import Assessment, Household, Member, Tier, age_on
+from bangfu.registry.models import Assessment, Household, Member, StatusDecision, age_on
 
 
 class Source(models.TextChoices):
@@ -34,13 +34,35 @@ class Source(models.TextChoices):
     MONITORING = "monitoring", _("rural revitalisation: poverty-monitoring list")
     CUSTODY = "custody", _("justice: minors of prisoners or people in compulsory rehab")
     TEKUN_LIST = "tekun_list", _("destitute (特困) list with birth dates")
+    # Rigid spending besides medical costs (001: 「因病、因学、因残致贫返贫」).
+    EDUCATION = "education", _("education: schooling costs paid by families (因学)")
+    REHABILITATION = (
+        "rehabilitation",
+        _("disabled persons' federation: rehabilitation and care costs (因残)"),
+    )
+    # What says someone covered may not qualify (错保; 001 lists the departments' records).
+    DEATHS = "deaths", _("public security and health: death registrations (死亡)")
+    VEHICLES = "vehicles", _("public security traffic police: vehicle registrations (车辆)")
+    PROPERTY = "property", _("natural resources: real-estate registrations (不动产)")
+    BUSINESS = "business", _("market regulation: business registrations (工商登记)")
+    PUBLIC_PAYROLL = (
+        "public_payroll",
+        _("finance: people paid from public funds (财政供养/公职人员)"),
+    )
 
 
 class Rule(models.TextChoices):
     MEDICAL = "medical_out_of_pocket", _("medical out-of-pocket spending over the threshold")
     SEVERE_DISABILITY = (
         "severe_disability_uncovered",
-        _("newly registered severe disability, not covered by any tier"),
+        _("severe disability certificate of someone not in 低保 or 特困"),
+    )
+    SINGLE_DIBAO_CANDIDATE = (
+        "single_dibao_candidate",
+        _(
+            "seriously ill, disabled elderly or severely disabled member of a low-income "
+            "household: a 单人纳保 candidate"
+        ),
     )
     TEKUN_MINOR_DROPPED = (
         "tekun_minor_dropped",
@@ -58,6 +80,10 @@ class Rule(models.TextChoices):
     CUSTODY_MINOR = (
         "custody_minor",
         _("minor child of a prisoner or a person in compulsory rehab, not protected"),
+    )
+    WRONGLY_COVERED = (
+        "wrongly_covered",
+        _("a department's record says someone covered may not qualify (错保)"),
     )
     # Raised by the registry's refusals (``cross_area``), not by a scan of imported files.
     DUPLICATE_REGISTRATION = (
@@ -231,7 +257,9 @@ class Task(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     class Outcome(models.TextChoices):
-        ENROLLED = "enrolled", _("enrolled in a tier")
+        # The assistant assists (协助); the township decides (003: 「审核确认权下放至乡镇
+        # （街道）」): the visit ends in a recommendation (``decision``), never in a change.
+        RECOMMENDED = "recommended", _("recommendation sent to the township")
         REFERRED = "referred", _("referred for assessment")
         DISMISSED = "dismissed", _("dismissed")
         NO_CHANGE = "no_change", _("visited, nothing to change")
@@ -281,8 +309,15 @@ class Task(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
-    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    decision = models.ForeignKey(
+        StatusDecision,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discovery_tasks",
+        verbose_name=_("recommendation"),
+    )
     dismiss_reason = models.CharField(
         _("reason for dismissing"), max_length=16, choices=DismissReason.choices, blank=True
     )

@@ -14,7 +14,15 @@ PARAMETERS = {
         name_labels={rule.value: rule.label for rule in RULES},
     ),
     "discovery_new_disability_days": Parameter(
-        _("Finding people: days a disability registration counts as new"), "days"
+        _(
+            "Finding people: days a disability certificate counts as new (the first file of a "
+            "region is swept whole)"
+        ),
+        "days",
+    ),
+    "discovery_property_limit": Parameter(
+        _("Finding people (错保): properties a covered household may hold without a warning"),
+        "count",
     ),
     "discovery_expenditure_band_pct": Parameter(
         _("Finding people: income up to this % above the dibao standard is just above it"),

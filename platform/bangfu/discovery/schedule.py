@@ -1,58 +1,65 @@
-"""When a household is reviewed (核查) and visited (巡访), from DOMAIN.md's rules.
+"""When a household is reviewed (核查) and visited (巡访), as the documents say.
 
-- Review yearly (``review_interval_stable_months``) when the household has severely disabled,
-  seriously ill or elderly members and no irregular working income; every six months
-  (``review_interval_irregular_months``) when a working-age member's income is irregular, and
-  for every other household (income that can change is checked at the shorter interval).
-- Visit every ``visit_interval_months`` (monthly) the 特困 and 低保 households and every
-  household with an orphan or a de-facto unsupported child.
+Reviews, 003: 「对特困人员和低保对象中的重残人员、重病患者、老年人等特殊困难人员家庭每年核查一次；
+对收入来源不固定、家庭成员有劳动能力的低保家庭，每半年核查一次」.
+
+- Every ``review_interval_irregular_months`` (six) a 低保 household (its own status) with an
+  irregular income (a member's ``income_is_irregular``) and a working-age member (16 to 59)
+  able to work, fully or partly.
+- Every ``review_interval_stable_months`` (twelve) every other household with a status: the
+  other 低保 households, those with a 特困 or 单人纳保 member, 低保边缘 and 支出型. The seeds
+  set no interval for 边缘 and 支出型; they are reviewed yearly like the others.
+- A 渐退期 ends with a review on its last day (``household.gradual_exit_until``):
+  ``services.review_after_decision`` puts it on the worklist when the exit is confirmed.
+
+Visits every ``visit_interval_months`` (monthly), 002: 「加大对低保对象、特困人员、孤儿、事实无人
+抚养儿童等困难群体每月摸排和巡访探访力度」: households on 低保 (or with a 单人纳保 member) or with
+a 特困 member, every household with an orphan or a de-facto unsupported child (003: 「加强事实
+无人抚养儿童等困境儿童保障」), and — the issue's "those living alone", which the seeds do not name
+— an elderly person (60 or over) living alone with any status.
 
 Pure functions of a household, its members and the policy in force: no database.
 """
 
-import calendar
 import datetime as dt
 
+from bangfu.core.dates import add_months
+from bangfu.discovery.standards import ADULT_AGE, ELDERLY_AGE, WORKING_AGE
 from bangfu.regions.policy import Policy
-from bangfu.registry.models import Household, Member, Tier
+from bangfu.registry.models import Household, HouseholdTier, Member, Tier
 
-REVIEWED_TIERS = frozenset({Tier.TEKUN, Tier.DIBAO, Tier.MARGINAL, Tier.EXPENDITURE})
 VISITED_TIERS = frozenset({Tier.TEKUN, Tier.DIBAO})
 LIVE_STATUSES = frozenset({Household.Status.ACTIVE, Household.Status.UNDER_REVIEW})
-WORKING_AGE = (16, 60)
-ELDERLY_AGE = 60
-ADULT_AGE = 18
+ABLE_TO_WORK = frozenset({Member.WorkAbility.FULL, Member.WorkAbility.PARTIAL})
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the month's last day when it is shorter."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def has_irregular_working_income(members: list[Member], on: dt.date) -> bool:
+def has_irregular_income_and_workers(members: list[Member], on: dt.date) -> bool:
+    """收入来源不固定、家庭成员有劳动能力: someone's income is irregular and a working-age
+    member can work."""
     low, high = WORKING_AGE
-    return any(m.income_is_irregular and low <= m.age_on(on) < high for m in members)
-
-
-def is_stable(members: list[Member], on: dt.date) -> bool:
-    return any(
-        m.is_severely_disabled or m.illness == Member.Illness.SERIOUS or m.age_on(on) >= ELDERLY_AGE
-        for m in members
+    return any(m.income_is_irregular for m in members) and any(
+        m.work_ability in ABLE_TO_WORK and low <= m.age_on(on) < high for m in members
     )
 
 
-def review_interval(members: list[Member], policy: Policy, on: dt.date) -> int:
+def reviewed_half_yearly(household: Household, members: list[Member], on: dt.date) -> bool:
+    return household.household_tier == HouseholdTier.DIBAO and has_irregular_income_and_workers(
+        members, on
+    )
+
+
+def review_interval(
+    household: Household, members: list[Member], policy: Policy, on: dt.date
+) -> int:
     """Months between two reviews of this household."""
-    if not has_irregular_working_income(members, on) and is_stable(members, on):
-        return policy["review_interval_stable_months"]
-    return policy["review_interval_irregular_months"]
+    if reviewed_half_yearly(household, members, on):
+        return policy["review_interval_irregular_months"]
+    return policy["review_interval_stable_months"]
 
 
 def is_reviewed(household: Household) -> bool:
-    return household.tier in REVIEWED_TIERS and household.status in LIVE_STATUSES
+    """Every live household with a status (its own or a member's)."""
+    return household.tier != Tier.NONE and household.status in LIVE_STATUSES
 
 
 def review_due_on(
@@ -63,7 +70,7 @@ def review_due_on(
         return None
     if household.next_review_due:
         return household.next_review_due
-    return add_months(household.enrolled_on or on, review_interval(members, policy, on))
+    return add_months(household.enrolled_on or on, review_interval(household, members, policy, on))
 
 
 def is_visited(household: Household, members: list[Member], on: dt.date) -> bool:
@@ -71,8 +78,10 @@ def is_visited(household: Household, members: list[Member], on: dt.date) -> bool
         return False
     if household.tier in VISITED_TIERS:
         return True
-    return any(
-        (m.is_orphan or m.is_unsupported_child) and m.age_on(on) < ADULT_AGE for m in members
+    if any((m.is_orphan or m.is_unsupported_child) and m.age_on(on) < ADULT_AGE for m in members):
+        return True
+    return (
+        household.tier != Tier.NONE and len(members) == 1 and members[0].age_on(on) >= ELDERLY_AGE
     )
 
 

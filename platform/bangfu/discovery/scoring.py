@@ -47,16 +47,18 @@ def flags_rescore(*, flags) -> int:
 
 
 def training_data() -> tuple[list[list[float]], list[int]]:
-    """Past verifications: the warning's features then, and 1 if the visit ended in enrolment."""
+    """Past verifications: the warning's features then, and 1 if the visit found the warning
+    right: it ended in a recommendation to the township (to enrol, or to exit or adjust a
+    status wrongly held)."""
     rows = Flag.objects.filter(
         task__kind=Task.Kind.VERIFY,
         task__status=Task.Status.DONE,
-        task__outcome__in=[Outcome.ENROLLED, Outcome.REFERRED, Outcome.DISMISSED],
+        task__outcome__in=[Outcome.RECOMMENDED, Outcome.REFERRED, Outcome.DISMISSED],
     ).values_list("features", "task__outcome")
     X, y = [], []
     for values, outcome in rows.order_by("pk"):
         X.append(vector(values))
-        y.append(int(outcome == Outcome.ENROLLED))
+        y.append(int(outcome == Outcome.RECOMMENDED))
     return X, y
 
 

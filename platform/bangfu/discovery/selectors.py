@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scoping import scope_for
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Flag, Rule, Task
 from bangfu.regions.models import Region
-from bangfu.registry.models import Member
+from bangfu.registry.models import Member, StatusDecision
 
 Outcome = Task.Outcome
+# A warning ends in enrolment when the township confirmed the enrolment its visit recommended.
+ENROLLED = Q(task__decision__state=StatusDecision.State.CONFIRMED) & Q(
+    task__decision__kind=StatusDecision.Kind.ENROL
+)
 
 
 def reads_discovery(user) -> bool:
@@ -108,7 +112,7 @@ def township_counts(user, *, today: dt.date) -> list[TownshipCounts]:
         .annotate(
             found=Count("pk"),
             verified=Count("pk", filter=Q(task__status=Task.Status.DONE)),
-            enrolled=Count("pk", filter=Q(task__outcome=Outcome.ENROLLED)),
+            enrolled=Count("pk", filter=ENROLLED),
             referred=Count("pk", filter=Q(task__outcome=Outcome.REFERRED)),
             dismissed=Count("pk", filter=Q(task__outcome=Outcome.DISMISSED)),
             open=Count("pk", filter=Q(task__status=Task.Status.OPEN)),
@@ -133,7 +137,7 @@ def rule_counts(user) -> list[tuple[str, str, int, int]]:
         for row in Flag.objects.for_user(user)
         .order_by()
         .values("rule")
-        .annotate(n=Count("pk"), enrolled=Count("pk", filter=Q(task__outcome=Outcome.ENROLLED)))
+        .annotate(n=Count("pk"), enrolled=Count("pk", filter=ENROLLED))
     )
     return [(rule, label, *rows.get(rule, (0, 0))) for rule, label in Rule.choices]
 

@@ -5,10 +5,14 @@
   task for the village's assistant. Safe to run twice: a warning's key is unique.
 - ``tasks_schedule`` creates the periodic reviews and visits that fall due. Safe to run twice:
   one task per household, kind and period (a unique constraint).
-- ``task_complete`` records the assistant's visit: enrolled in a tier, referred for assessment
-  (needs recorded through the registry, taken to the intake desk and routed to a provider), or
-  dismissed with a reason. Registry writes go through ``bangfu.registry.services``, referrals
-  through ``bangfu.referrals.services``.
+- ``task_complete`` records the assistant's visit: a recommendation sent to the township
+  (``registry.coverage.decision_recommend``: the status changes only once the township confirms
+  it), referred for assessment (needs recorded through the registry, taken to the intake desk
+  and routed to a provider), or dismissed with a reason. Registry writes go through
+  ``bangfu.registry.services`` and ``bangfu.registry.coverage``, referrals through
+  ``bangfu.referrals.services``.
+- ``review_after_decision`` (a handler of ``registry.hooks.on_decision_applied``) sets the next
+  review of a household whose status a confirmed decision changed.
 """
 
 import datetime as dt
@@ -22,33 +26,42 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.dates import add_months
 from bangfu.discovery.features import features
 from bangfu.discovery.models import CandidatePerson, Flag, Rule, Source, SourceRecord, Task
 from bangfu.discovery.rules import Finding, ScanContext, find_all
 from bangfu.discovery.schedule import (
     LIVE_STATUSES,
-    add_months,
     is_visited,
     review_due_on,
     review_interval,
     visit_period,
 )
 from bangfu.discovery.scoring import flags_rescore
+from bangfu.discovery.standards import entitlement_figures
 from bangfu.referrals import services as referrals
 from bangfu.referrals.errors import ReferralError
 from bangfu.referrals.models import IntakeCase
 from bangfu.regions.models import Region, within
 from bangfu.regions.policy import Policy
-from bangfu.registry import identity
+from bangfu.registry import coverage, identity
 from bangfu.registry import services as registry
-from bangfu.registry.models import Household, Member, Need, Tier
+from bangfu.registry.models import (
+    PERSONAL_COVERAGES,
+    Coverage,
+    Household,
+    Member,
+    Need,
+    StatusDecision,
+    Tier,
+)
 
 BATCH_SIZE = 1000
 Outcome = Task.Outcome
 # What an assistant may conclude from each kind of task.
 OUTCOMES = {
-    Task.Kind.VERIFY: {Outcome.ENROLLED, Outcome.REFERRED, Outcome.DISMISSED},
-    Task.Kind.REVIEW: {Outcome.NO_CHANGE, Outcome.ENROLLED, Outcome.REFERRED},
+    Task.Kind.VERIFY: {Outcome.RECOMMENDED, Outcome.REFERRED, Outcome.DISMISSED},
+    Task.Kind.REVIEW: {Outcome.NO_CHANGE, Outcome.RECOMMENDED, Outcome.REFERRED},
     Task.Kind.VISIT: {Outcome.NO_CHANGE, Outcome.REFERRED},
 }
 
@@ -250,6 +263,17 @@ class Registration:
     phone: str = ""
 
 
+@dataclass(frozen=True)
+class Recommendation:
+    """What the assistant recommends to the township: enrol, exit or adjust
+    (``StatusDecision.Kind``), to which status, for a member (特困, 单人纳保) or the household."""
+
+    kind: str
+    to_status: str
+    member: Member | None = None
+    exit_reason: str = ""
+
+
 @identity.refusals_recorded
 @transaction.atomic
 def task_complete(
@@ -258,7 +282,7 @@ def task_complete(
     by,
     outcome: str,
     on: dt.date | None = None,
-    tier: str = "",
+    recommendation: Recommendation | None = None,
     dismiss_reason: str = "",
     note: str = "",
     registration: Registration | None = None,
@@ -266,8 +290,12 @@ def task_complete(
 ) -> Task:
     """Record the visit of a task and act on it.
 
-    - ``enrolled``: the household (registered first, if the person was a candidate) is put in
-      ``tier``; any ``needs`` found are recorded and referred as for ``referred``;
+    - ``recommended``: the ``recommendation`` goes to the township as a proposed decision
+      (``Task.decision``), with the warning as its evidence; the household (registered first,
+      with no status, if the person was a candidate) keeps its status until the township
+      confirms (003: 「审核确认权下放至乡镇（街道）」). A status of a person with no member named
+      is about the person the warning is about. Any ``needs`` found are recorded and referred
+      as for ``referred``;
     - ``referred``: the ``needs`` found (at least one) are recorded as an assessment through the
       registry, each taken to the intake desk and routed to the matching engine's first
       provider (a need no provider can take stays at the desk);
@@ -280,15 +308,12 @@ def task_complete(
     require_task_access(by=by, task=task)
     on = on or timezone.localdate()
     needs = [dict(need) for need in needs]
-    _check_outcome(task, outcome, tier, dismiss_reason, needs, registration, on)
-    if task.household_id is None and outcome in {Outcome.ENROLLED, Outcome.REFERRED}:
-        _register_candidate(task, by=by, tier=tier, registration=registration, on=on)
+    _check_outcome(task, outcome, recommendation, dismiss_reason, needs, registration, on)
+    if task.household_id is None and outcome in {Outcome.RECOMMENDED, Outcome.REFERRED}:
+        _register_candidate(task, by=by, registration=registration)
     household = task.household
-    if outcome == Outcome.ENROLLED:
-        fields = {"tier": tier, "status": Household.Status.ACTIVE}
-        if household.tier != tier or household.enrolled_on is None:
-            fields["enrolled_on"] = on
-        registry.household_update(household=household, by=by, **fields)
+    if outcome == Outcome.RECOMMENDED:
+        task.decision = _recommend(task, recommendation, by=by, note=note, on=on)
     if needs:
         task.assessment = registry.assessment_create(
             household=household,
@@ -298,13 +323,10 @@ def task_complete(
             needs=needs,
         )
         _refer(list(task.assessment.needs.all()), by=by)
-    if task.kind == Task.Kind.REVIEW or (
-        outcome == Outcome.ENROLLED and household.tier != Tier.NONE
-    ):
+    if task.kind == Task.Kind.REVIEW:
         _set_next_review(household, by=by, on=on)
     task.status = Task.Status.DONE
     task.outcome = outcome
-    task.tier = tier if outcome == Outcome.ENROLLED else ""
     task.dismiss_reason = dismiss_reason if outcome == Outcome.DISMISSED else ""
     task.note = note
     task.completed_on = on
@@ -314,30 +336,97 @@ def task_complete(
     return task
 
 
-def _check_outcome(task, outcome, tier, dismiss_reason, needs, registration, on) -> None:
+def _recommend(
+    task: Task, recommendation: Recommendation, *, by, note: str, on: dt.date
+) -> StatusDecision:
+    """The proposed decision of a visit, with the warning (if any) and the visit as evidence,
+    and the calculator's figures of the household as the visit found it."""
+    flag = Flag.objects.filter(task=task).select_related("member").first()
+    member = recommendation.member
+    if member is None and flag is not None and flag.member is not None:
+        # 特困 and 单人纳保 are a person's status: by default the person the warning is about
+        # (and the end of one, if that person holds it).
+        to_status = recommendation.to_status
+        if to_status == Coverage.NONE:
+            personal = flag.member.personal_status != Coverage.NONE
+        else:
+            personal = to_status in PERSONAL_COVERAGES
+        if personal:
+            member = flag.member
+    evidence = {"task": task.pk}
+    if flag is not None:
+        evidence.update(flag=flag.pk, rule=flag.rule)
+    return coverage.decision_recommend(
+        by=by,
+        household=task.household,
+        member=member,
+        kind=recommendation.kind,
+        to_status=recommendation.to_status,
+        source=(
+            StatusDecision.Source.REVIEW
+            if task.kind == Task.Kind.REVIEW
+            else StatusDecision.Source.VERIFICATION
+        ),
+        evidence=evidence,
+        figures=_figures(task.household, on),
+        note=note,
+        exit_reason=recommendation.exit_reason,
+    )
+
+
+def _figures(household: Household, on: dt.date) -> dict[str, str]:
+    try:
+        return entitlement_figures(household, on)
+    except LookupError:
+        return {}  # the region's standards are not set: the reviewer decides without figures
+
+
+def _check_outcome(task, outcome, recommendation, dismiss_reason, needs, registration, on) -> None:
     if task.status != Task.Status.OPEN:
         raise ValidationError(_("This task is already closed."))
     if outcome not in OUTCOMES[task.kind]:
         raise ValidationError({"outcome": _("This outcome does not fit this kind of task.")})
     if on > timezone.localdate():
         raise ValidationError({"on": _("A visit cannot be in the future.")})
-    if outcome == Outcome.ENROLLED and tier in {"", Tier.NONE}:
-        raise ValidationError({"tier": _("Choose the tier the household is enrolled in.")})
+    if outcome == Outcome.RECOMMENDED and not (
+        recommendation and recommendation.kind and recommendation.to_status
+    ):
+        raise ValidationError(
+            {"to_status": _("Say what you recommend: enrol, exit or adjust, and the status.")}
+        )
     if outcome == Outcome.REFERRED and not needs:
         raise ValidationError(_("Record at least one need to refer."))
+    gradual_end = task.household.gradual_exit_until if task.household_id else None
+    if (
+        task.kind == Task.Kind.REVIEW
+        and outcome != Outcome.RECOMMENDED
+        and gradual_end is not None
+        and gradual_end <= on
+    ):
+        # Closing it otherwise would move the review on and keep the status for ever.
+        raise ValidationError(
+            {
+                "outcome": _(
+                    "The gradual exit (渐退期) ended on %(date)s: this review must end in a "
+                    "recommendation — the exit, or an adjustment that keeps a status."
+                )
+                % {"date": gradual_end.isoformat()}
+            }
+        )
     if outcome == Outcome.DISMISSED and not dismiss_reason:
         raise ValidationError({"dismiss_reason": _("Say why the warning is dismissed.")})
     if outcome in {Outcome.DISMISSED, Outcome.NO_CHANGE} and needs:
         raise ValidationError(_("Needs are recorded only when the household is referred."))
-    registers = task.household_id is None and outcome in {Outcome.ENROLLED, Outcome.REFERRED}
+    registers = task.household_id is None and outcome in {Outcome.RECOMMENDED, Outcome.REFERRED}
     if registers and not (registration and registration.registry_number and registration.address):
         raise ValidationError(
             _("This person is not registered yet: give a registry number and an address.")
         )
 
 
-def _register_candidate(task: Task, *, by, tier: str, registration, on: dt.date) -> None:
-    """The candidate person becomes the head of a new one-person household."""
+def _register_candidate(task: Task, *, by, registration) -> None:
+    """The candidate person becomes the head of a new one-person household, with no status:
+    a status comes only with the township's confirmation of the recommendation."""
     candidate = CandidatePerson.objects.select_for_update().get(pk=task.candidate_id)
     if candidate.member_id:
         task.household = candidate.member.household
@@ -349,9 +438,6 @@ def _register_candidate(task: Task, *, by, tier: str, registration, on: dt.date)
         region=candidate.region,
         address=registration.address.strip(),
         phone=registration.phone.strip(),
-        tier=tier or Tier.NONE,
-        status=Household.Status.ACTIVE,
-        enrolled_on=on if tier else None,
     )
     facts = _disability_of(candidate)
     member = registry.member_create(
@@ -386,13 +472,35 @@ def _disability_of(candidate: CandidatePerson) -> dict:
     }
 
 
+def review_after_decision(decision: StatusDecision) -> None:
+    """A confirmed decision changed the household's status: its next review is due at the end
+    of a 渐退期 granted (003: 「给予一定时间的渐退期」; that review makes the exit), else after
+    the interval of the status it has now, counted from the effective date; a household left
+    with no status has none."""
+    household = Household.objects.get(pk=decision.household_id)
+    if household.gradual_exit_until is not None:
+        due = household.gradual_exit_until
+    elif household.tier == Tier.NONE:
+        due = None
+    else:
+        due = _next_review(household, decision.effective_on)
+    if due != household.next_review_due:
+        registry.household_review_schedule(household=household, due=due, decision=decision)
+
+
+def _next_review(household: Household, on: dt.date) -> dt.date:
+    members = list(household.members.all())
+    months = review_interval(household, members, Policy(household.region, on.year), on)
+    return add_months(on, months)
+
+
 def _set_next_review(household: Household, *, by, on: dt.date) -> None:
     household = Household.objects.get(pk=household.pk)
     if household.tier not in {Tier.TEKUN, Tier.DIBAO, Tier.MARGINAL, Tier.EXPENDITURE}:
         return
-    members = list(household.members.all())
-    months = review_interval(members, Policy(household.region, on.year), on)
-    registry.household_update(household=household, by=by, next_review_due=add_months(on, months))
+    registry.household_update(
+        household=household, by=by, next_review_due=_next_review(household, on)
+    )
 
 
 def _refer(needs: list[Need], *, by) -> None:

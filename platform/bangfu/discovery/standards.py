@@ -1,15 +1,23 @@
 """The standards calculator: every assistance standard of a region and year from its policy
-parameters, and a household's indicative entitlement.
+parameters, and each member's indicative entitlement.
 
 The rules are those of Quanzhou 2022 (seed 002), with the numbers as policy parameters:
 
 - 低保 standard = the minimum wage × the chosen share (42%-48%); a region may also set the
   standard itself (``dibao_standard_monthly``), which is then the one in force;
-- 特困 basic living standard = 130% of the 低保 standard;
+- urban and rural standards are kept apart: 002 sets both by the same rule
+  (「全城乡低保标准均按当地最低工资标准的42%~48%确定」), and 001 sets a target for the gap
+  (「全市城乡低保平均标准之比达到1.3:1以内」). So the standard above is the urban (城镇) one,
+  and the rural (农村) one is the region's ``dibao_standard_rural_monthly`` where it set one,
+  else the same standard (one standard for town and country, a ratio of 1:1). A set rural
+  standard, not a fixed ratio, because a ratio is what 001 measures, not how a region decides;
+- 特困 basic living standard = 130% of the 低保 standard (of the person's residence);
 - 特困 care standards = 10% / 25% / 50% of the minimum wage (self-caring / semi / full care);
 - institutional (集中) support = 150% of dispersed support;
 - temporary assistance = the monthly 低保 standard ± 25%;
-- 20%-30% of a working member's earned income is deducted as the cost of working.
+- 20%-30% of an employed member's earned income is deducted as the cost of working (003);
+- financial assets per person within a multiple of the 低保 standard (000; the multiple is a
+  parameter, its figure is unreadable in the seed).
 
 Standards are published in whole yuan (rounded half up); amounts paid to a household are
 computed to the fen. Decimal throughout.
@@ -19,17 +27,25 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
 from bangfu.regions.models import Region
-from bangfu.regions.policy import Policy
-from bangfu.registry.models import Member, Tier
+from bangfu.regions.policy import Policy, PolicyNotSet
+from bangfu.registry.models import Coverage, Household, HouseholdTier, Member, Residence
+from bangfu.registry.selectors import households_for
 
 YUAN = Decimal("1")
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
+ZERO = Decimal("0.00")
 # 002: the 低保 standard lies between 42% and 48% of the minimum wage (target average 45%).
 DIBAO_SHARE_RANGE = (Decimal("42"), Decimal("48"))
-# Earned income: what working-age members who can work bring in (pensions are not deducted).
+# Working age: from 16, the age at which one may be employed, to 60.
 WORKING_AGE = (16, 60)
+# The ages the discovery rules and the schedule count with: elderly from 60, adult from 18.
+ELDERLY_AGE = 60
+ADULT_AGE = 18
 
 
 def to_yuan(amount: Decimal) -> Decimal:
@@ -46,15 +62,20 @@ def share(amount: Decimal, pct: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Standards:
-    """Monthly amounts in yuan for one region and year."""
+    """Monthly amounts in yuan for one region, year and residence (urban or rural): every
+    amount that follows the 低保 standard follows the residence's one."""
 
     region: Region
     year: int
+    residence: str  # Residence
     minimum_wage: Decimal
     dibao_share_pct: Decimal
     dibao_from_share: Decimal  # minimum wage × share
-    dibao_standard: Decimal  # the standard in force (set by the region, or from the share)
-    dibao_is_set: bool
+    dibao_standard: Decimal  # the standard in force for this residence
+    dibao_is_set: bool  # set by the region (else from the share, or rural = urban)
+    dibao_urban: Decimal
+    dibao_rural: Decimal
+    ratio_target_pct: Decimal  # 001: urban at most 130% of rural
     dibao_range: tuple[Decimal, Decimal]  # 42% and 48% of the minimum wage
     tekun_basic_pct: Decimal
     tekun_basic: Decimal
@@ -65,6 +86,8 @@ class Standards:
     temporary_band_pct: Decimal
     temporary_range: tuple[Decimal, Decimal]
     work_deduction_pct: Decimal
+    asset_multiple: int
+    asset_limit: Decimal  # financial assets per person: the multiple × the standard
     expenditure_band_pct: Decimal
     expenditure_ceiling: Decimal  # per-capita income up to this is "just above" the standard
     rigid_spending_pct: Decimal  # rigid spending of this share of income or more is heavy
@@ -79,6 +102,23 @@ class Standards:
         low, high = self.dibao_range
         return low <= self.dibao_standard <= high
 
+    @property
+    def residence_label(self) -> str:
+        return Residence(self.residence).label
+
+    @property
+    def urban_rural_ratio(self) -> Decimal:
+        """The urban standard per yuan of the rural one (001 reads it as 「1.3:1」)."""
+        return to_fen(self.dibao_urban / self.dibao_rural) if self.dibao_rural else ZERO
+
+    @property
+    def ratio_target(self) -> Decimal:
+        return to_fen(self.ratio_target_pct / HUNDRED)
+
+    @property
+    def ratio_within_target(self) -> bool:
+        return self.urban_rural_ratio <= self.ratio_target
+
     def tekun_dispersed(self, care_level: str) -> Decimal:
         """Dispersed (分散) support of one destitute person: basic standard plus care."""
         return self.tekun_basic + self.care[care_level]
@@ -87,14 +127,25 @@ class Standards:
         return to_yuan(share(self.tekun_dispersed(care_level), self.institutional_pct))
 
 
-def standards_for(region: Region, year: int, policy: Policy | None = None) -> Standards:
+def standards_for(
+    region: Region, year: int, policy: Policy | None = None, *, residence: str = Residence.URBAN
+) -> Standards:
+    """The standards of ``region`` in ``year`` for an urban (the default, and the one standard
+    where the region sets no rural one) or rural residence."""
     policy = policy or Policy(region, year)
     wage = policy["minimum_wage_monthly"]
     share_pct = policy["dibao_share_of_minimum_wage_pct"]
     from_share = to_yuan(share(wage, share_pct))
-    is_set = policy.get("dibao_standard_monthly") is not None
+    urban_set = policy.get("dibao_standard_monthly")
+    rural_set = policy.get("dibao_standard_rural_monthly")
     # Not Policy.dibao_standard(): that rounds half to even, the documents round half up.
-    standard = to_yuan(policy["dibao_standard_monthly"]) if is_set else from_share
+    urban = to_yuan(urban_set) if urban_set is not None else from_share
+    rural = to_yuan(rural_set) if rural_set is not None else urban
+    standard, is_set = (
+        (rural, rural_set is not None)
+        if residence == Residence.RURAL
+        else (urban, urban_set is not None)
+    )
     care_pct = {
         Member.CareLevel.SELF: policy["care_standard_self_pct"],
         Member.CareLevel.SEMI: policy["care_standard_semi_pct"],
@@ -105,14 +156,19 @@ def standards_for(region: Region, year: int, policy: Policy | None = None) -> St
     institutional_pct = policy["institutional_support_pct"]
     band = policy["temporary_assistance_band_pct"]
     expenditure_band = policy["discovery_expenditure_band_pct"]
+    asset_multiple = policy["dibao_asset_limit_multiple"]
     return Standards(
         region=region,
         year=year,
+        residence=residence,
         minimum_wage=wage,
         dibao_share_pct=share_pct,
         dibao_from_share=from_share,
         dibao_standard=standard,
         dibao_is_set=is_set,
+        dibao_urban=urban,
+        dibao_rural=rural,
+        ratio_target_pct=policy["dibao_urban_rural_ratio_target_pct"],
         dibao_range=tuple(to_yuan(share(wage, pct)) for pct in DIBAO_SHARE_RANGE),
         tekun_basic_pct=tekun_pct,
         tekun_basic=tekun_basic,
@@ -126,90 +182,252 @@ def standards_for(region: Region, year: int, policy: Policy | None = None) -> St
             to_yuan(share(standard, HUNDRED + band)),
         ),
         work_deduction_pct=policy["work_income_deduction_pct"],
+        asset_multiple=asset_multiple,
+        asset_limit=standard * asset_multiple,
         expenditure_band_pct=expenditure_band,
         expenditure_ceiling=to_fen(share(standard, HUNDRED + expenditure_band)),
         rigid_spending_pct=policy["discovery_rigid_spending_pct"],
     )
 
 
+def work_deduction(member: Member, standards: Standards, on: dt.date) -> Decimal:
+    """The cost of working deducted from a member's income, 003 item 7:
+    「对已就业的低保对象,在核算其家庭收入时扣减必要的就业成本」 — only for a member recorded as
+    employed (已就业) and of working age; 002's 20%-30% of the income is the policy's share.
+    Earning without being employed (a pension, rent, help from relatives) deducts nothing."""
+    low, high = WORKING_AGE
+    if member.is_employed and low <= member.age_on(on) < high and member.monthly_income > 0:
+        return to_fen(share(member.monthly_income, standards.work_deduction_pct))
+    return ZERO
+
+
+@dataclass(frozen=True)
+class AssetTest:
+    """000 (its garbled script mended, the figure lost): 「將特困人員和低保邊緣家庭人均金融資產
+    標準確定為當地低保標準?倍以內」 — the multiple is ``dibao_asset_limit_multiple``.
+
+    Reading: the seed sets this limit for 特困 persons and 低保边缘 households; 低保 itself is
+    for households 「符合财产状况规定」 (001) without a figure, and a 低保边缘 household is one
+    just above 低保, so the same per-person limit is the one 低保 by calculation must meet (the
+    test is applied to the household's 低保 computation and shown with its figures). Per person
+    over the members of that computation — the same divisor as its income: a 特困 or 单人纳保
+    member is assessed on their own and left out of both. A household of 特困 members only
+    divides by one."""
+
+    assets: Decimal
+    size: int
+    per_person: Decimal
+    multiple: int
+    limit: Decimal  # per person
+
+    @property
+    def passes(self) -> bool:
+        return self.per_person <= self.limit
+
+
+def asset_test(household: Household, size: int, standards: Standards) -> AssetTest | None:
+    """None when the household's financial assets are not known (no asset data). ``size``: the
+    members of the household's 低保 computation (``AssetTest``)."""
+    if household.financial_assets is None:
+        return None
+    return AssetTest(
+        assets=household.financial_assets,
+        size=size,
+        per_person=to_fen(household.financial_assets / max(size, 1)),
+        multiple=standards.asset_multiple,
+        limit=standards.asset_limit,
+    )
+
+
+def in_dibao_computation(member: Member) -> bool:
+    """Neither 特困 nor 单人纳保: the member counts in the household's 低保 computation."""
+    return member.personal_status not in (Coverage.TEKUN, Coverage.SINGLE_DIBAO)
+
+
+@dataclass(frozen=True)
+class Countable:
+    """The income of the members of a household's 低保 computation: ``per_person_exact`` is not
+    rounded (the gap is computed from it), ``per_person`` is to the fen (shown)."""
+
+    size: int
+    income: Decimal
+    deducted: Decimal
+    per_person_exact: Decimal
+
+    @property
+    def per_person(self) -> Decimal:
+        return to_fen(self.per_person_exact)
+
+
+def countable_income(members: list[Member], standards: Standards, on: dt.date) -> Countable:
+    """Countable income (income less the work-cost deduction, ``work_deduction``) of the
+    members in the household's 低保 computation (``in_dibao_computation``). The calculator and
+    the discovery rules (低收入, 支出型) both read a household's income per person from here."""
+    rest = [m for m in members if in_dibao_computation(m)]
+    income = sum((m.monthly_income for m in rest), ZERO)
+    deducted = sum((work_deduction(m, standards, on) for m in rest), ZERO)
+    size = len(rest)
+    return Countable(
+        size=size,
+        income=income,
+        deducted=deducted,
+        per_person_exact=(income - deducted) / size if size else ZERO,
+    )
+
+
 @dataclass(frozen=True)
 class MemberLine:
+    """What one member gets: ``basis`` is the Coverage it is computed as (特困 support, 单人纳保,
+    the household's 低保 share, or nothing)."""
+
     member: Member
+    basis: str  # Coverage value
     income: Decimal
     deduction: Decimal  # work cost deducted from earned income
-    support: Decimal  # 特困: dispersed support of this member
+    standard: Decimal  # 特困: the basic standard; 低保 lines: the 低保 standard
+    care: Decimal  # 特困: the care standard of the member's care level
+    monthly: Decimal
+
+    @property
+    def countable(self) -> Decimal:
+        return self.income - self.deduction
+
+    @property
+    def basis_label(self) -> str:
+        return Coverage(self.basis).label
 
 
 @dataclass(frozen=True)
 class Entitlement:
-    """A household's indicative monthly entitlement: what the rules give, before any decision."""
+    """A household's indicative monthly entitlement, member by member: what the rules give,
+    before any decision. ``size``, ``income`` and what follows them are those of the members in
+    the household's 低保 computation (neither 特困 nor 单人纳保)."""
 
     standards: Standards
-    tier: str
-    size: int
+    household_tier: str
     lines: list[MemberLine]
+    size: int
     income: Decimal
     deductions: Decimal
     countable_per_person: Decimal
     dibao_gap_per_person: Decimal  # standard minus countable income, never below 0
-    dibao_monthly: Decimal  # the 低保 top-up for the household
-    tekun_monthly: Decimal  # the dispersed 特困 support of its members
+    qualifies_by: str  # "decision" (household_tier 低保), "calculation", or ""
+    assets: AssetTest | None
     temporary_range: tuple[Decimal, Decimal]
+
+    def _total(self, basis: str) -> Decimal:
+        return sum((line.monthly for line in self.lines if line.basis == basis), ZERO)
+
+    @property
+    def dibao_monthly(self) -> Decimal:
+        """The household's 低保 top-up (its members' shares)."""
+        return self._total(Coverage.DIBAO)
+
+    @property
+    def tekun_monthly(self) -> Decimal:
+        return self._total(Coverage.TEKUN)
+
+    @property
+    def single_dibao_monthly(self) -> Decimal:
+        return self._total(Coverage.SINGLE_DIBAO)
 
     @property
     def monthly(self) -> Decimal:
-        """What the household's tier gives it (特困 support, or the 低保 top-up)."""
-        return self.tekun_monthly if self.tier == Tier.TEKUN else self.dibao_monthly
-
-    @property
-    def below_standard(self) -> bool:
-        return self.countable_per_person < self.standards.dibao_standard
-
-
-def is_earned(member: Member, on: dt.date) -> bool:
-    low, high = WORKING_AGE
-    return (
-        low <= member.age_on(on) < high
-        and member.work_ability != Member.WorkAbility.NONE
-        and member.monthly_income > 0
-    )
+        return sum((line.monthly for line in self.lines), ZERO)
 
 
 def household_entitlement(
-    *, tier: str, members: list[Member], standards: Standards, on: dt.date
+    household: Household, *, on: dt.date, year: int | None = None
 ) -> Entitlement:
-    """低保 top-up: (standard − countable income per person) × members, where countable income
-    is income less the work-cost deduction on earned income. 特困: basic standard plus the care
-    standard of each member's care level (dispersed support)."""
-    lines = []
+    """Each member's indicative entitlement, with the standards of the household's village and
+    residence (urban or rural) in ``year`` (default: the year of ``on``, the day ages count on).
+
+    - A 特困 member gets dispersed support: the basic standard plus the care standard of their
+      care level. Reading: 特困 support (救助供养) is the person's whole basic living, so the
+      member is left out of the household's 低保 computation — neither their income nor their
+      head counts in its per-capita income — rather than being paid both.
+    - A 单人纳保 member is 「参照单人户纳入最低生活保障范围」 (003): a household of one, the
+      standard less their own countable income, and likewise left out of the household's count.
+    - The others share the household's 低保 top-up, (standard − countable income per person) each,
+      where the household qualifies: its own status is 低保 (a decision), or its countable
+      income per person is below the standard and it does not fail the asset test (001:
+      「人均收入低于当地最低生活保障标准且符合财产状况规定的家庭」).
+    - Countable income is income less the work-cost deduction of employed members
+      (``work_deduction``), per person over the members of the 低保 computation
+      (``countable_income``); the share is rounded to the fen once, from the unrounded income.
+    - The asset test (``AssetTest``) divides by the same members.
+    """
+    members = list(household.members.all())
+    standards = standards_for(
+        household.region, on.year if year is None else year, residence=household.residence
+    )
+    counted = countable_income(members, standards, on)
+    assets = asset_test(household, counted.size, standards)
+    tekun, single, rest = [], [], []
     for member in members:
-        deduction = Decimal("0")
-        if is_earned(member, on):
-            deduction = to_fen(share(member.monthly_income, standards.work_deduction_pct))
-        lines.append(
-            MemberLine(
-                member=member,
-                income=member.monthly_income,
-                deduction=deduction,
-                support=standards.tekun_dispersed(member.care_level),
-            )
+        if member.personal_status == Coverage.TEKUN:
+            tekun.append(member)
+        elif member.personal_status == Coverage.SINGLE_DIBAO:
+            single.append(member)
+        else:
+            rest.append(member)
+    deductions = {member.pk: work_deduction(member, standards, on) for member in single + rest}
+    size, income, deducted = counted.size, counted.income, counted.deducted
+    countable = counted.per_person
+    # Rounded once, at the end: each member's share is (standard − the unrounded countable
+    # income per person) to the fen, so a household's top-up is size × standard − its countable
+    # income, split (the seeds set no rounding; rounding the income first would lose a fen).
+    gap = to_fen(max(standards.dibao_standard - counted.per_person_exact, ZERO))
+    if household.household_tier == HouseholdTier.DIBAO:
+        qualifies_by = "decision"
+    elif size and gap > 0 and (assets is None or assets.passes):
+        qualifies_by = "calculation"
+    else:
+        qualifies_by = ""
+    lines = {}
+    for member in tekun:
+        care = standards.care[member.care_level]
+        lines[member.pk] = MemberLine(
+            member=member,
+            basis=Coverage.TEKUN,
+            income=member.monthly_income,
+            deduction=ZERO,
+            standard=standards.tekun_basic,
+            care=care,
+            monthly=to_fen(standards.tekun_basic + care),
         )
-    size = len(members)
-    income = sum((line.income for line in lines), Decimal("0"))
-    deductions = sum((line.deduction for line in lines), Decimal("0"))
-    countable = to_fen((income - deductions) / size) if size else Decimal("0.00")
-    gap = max(standards.dibao_standard - countable, Decimal("0"))
+    for member in single:
+        own = member.monthly_income - deductions[member.pk]
+        lines[member.pk] = MemberLine(
+            member=member,
+            basis=Coverage.SINGLE_DIBAO,
+            income=member.monthly_income,
+            deduction=deductions[member.pk],
+            standard=standards.dibao_standard,
+            care=ZERO,
+            monthly=to_fen(max(standards.dibao_standard - own, ZERO)),
+        )
+    for member in rest:
+        lines[member.pk] = MemberLine(
+            member=member,
+            basis=Coverage.DIBAO if qualifies_by else Coverage.NONE,
+            income=member.monthly_income,
+            deduction=deductions[member.pk],
+            standard=standards.dibao_standard,
+            care=ZERO,
+            monthly=to_fen(gap) if qualifies_by else ZERO,
+        )
     return Entitlement(
         standards=standards,
-        tier=tier,
+        household_tier=household.household_tier,
+        lines=[lines[member.pk] for member in members],
         size=size,
-        lines=lines,
         income=to_fen(income),
-        deductions=to_fen(deductions),
+        deductions=to_fen(deducted),
         countable_per_person=countable,
         dibao_gap_per_person=to_fen(gap),
-        dibao_monthly=to_fen(gap * size),
-        tekun_monthly=to_fen(sum((line.support for line in lines), Decimal("0"))),
+        qualifies_by=qualifies_by,
+        assets=assets,
         temporary_range=standards.temporary_range,
     )
 
@@ -251,3 +469,108 @@ def expenditure_check(
         after_spending=income_per_person - rigid,
         heavy_from=to_fen(share(income_per_person, standards.rigid_spending_pct)),
     )
+
+
+# The calculator's figures as a decision keeps them (``StatusDecision.figures``): strings only.
+FIGURE_LABELS = {
+    "year": gettext_lazy("year of the standards"),
+    "residence": gettext_lazy("urban or rural"),
+    "dibao_standard": gettext_lazy("dibao standard used (yuan/person/month)"),
+    "tekun_basic": gettext_lazy("destitute (特困) basic standard"),
+    "work_deduction_pct": gettext_lazy("work-income deduction (%)"),
+    "size": gettext_lazy("members in the household's dibao computation"),
+    "income": gettext_lazy("their income"),
+    "deductions": gettext_lazy("work-cost deduction"),
+    "countable_per_person": gettext_lazy("countable income per person"),
+    "dibao_gap_per_person": gettext_lazy("gap to the standard per person"),
+    "qualifies_by": gettext_lazy("household qualifies for dibao"),
+    "dibao_monthly": gettext_lazy("dibao top-up of the household"),
+    "single_dibao_monthly": gettext_lazy("single-person dibao (单人纳保)"),
+    "tekun_monthly": gettext_lazy("destitute (特困) support"),
+    "monthly": gettext_lazy("total a month"),
+    "asset_test": gettext_lazy("asset test"),
+    "assets_per_person": gettext_lazy("financial assets per person"),
+    "asset_limit": gettext_lazy("asset limit per person"),
+}
+FIGURE_VALUE_LABELS = {
+    "pass": gettext_lazy("passed"),
+    "fail": gettext_lazy("failed"),
+    "no data": gettext_lazy("no asset data"),
+    "decision": gettext_lazy("yes, by its decided status (低保)"),
+    "calculation": gettext_lazy("yes, by the calculation"),
+    "no": gettext_lazy("no"),
+}
+MEMBER_FIGURE_LABELS = {
+    "name": gettext_lazy("member"),
+    "basis": gettext_lazy("computed as"),
+    "countable": gettext_lazy("countable income"),
+    "monthly": gettext_lazy("a month"),
+}
+
+
+def entitlement_figures(household: Household, on: dt.date) -> dict[str, str]:
+    """The entitlement on ``on`` as JSON-safe strings (Decimal as str, codes as stored): what a
+    recommendation keeps as the calculator's figures. Members under ``member.<pk>.<field>``, by
+    masked name. Raises ``PolicyNotSet`` (a LookupError) if the region's standards are not set."""
+    entitlement = household_entitlement(household, on=on)
+    standards, assets = entitlement.standards, entitlement.assets
+    figures = {
+        "year": str(standards.year),
+        "residence": standards.residence,
+        "dibao_standard": str(standards.dibao_standard),
+        "tekun_basic": str(standards.tekun_basic),
+        "work_deduction_pct": str(standards.work_deduction_pct),
+        "size": str(entitlement.size),
+        "income": str(entitlement.income),
+        "deductions": str(entitlement.deductions),
+        "countable_per_person": str(entitlement.countable_per_person),
+        "dibao_gap_per_person": str(entitlement.dibao_gap_per_person),
+        "qualifies_by": entitlement.qualifies_by or "no",
+        "dibao_monthly": str(entitlement.dibao_monthly),
+        "single_dibao_monthly": str(entitlement.single_dibao_monthly),
+        "tekun_monthly": str(entitlement.tekun_monthly),
+        "monthly": str(entitlement.monthly),
+        "asset_test": "no data" if assets is None else ("pass" if assets.passes else "fail"),
+    }
+    if assets is not None:
+        figures["assets_per_person"] = str(assets.per_person)
+        figures["asset_limit"] = str(assets.limit)
+    for line in entitlement.lines:
+        key = f"member.{line.member.pk}"
+        figures[f"{key}.name"] = line.member.masked_name
+        figures[f"{key}.basis"] = line.basis
+        figures[f"{key}.countable"] = str(line.countable)
+        figures[f"{key}.monthly"] = str(line.monthly)
+    return figures
+
+
+def figure_rows(figures: dict[str, str]) -> list[tuple[str, str]]:
+    """Stored figures as (label, value) rows for a page, members by their masked name; a key
+    this version does not know keeps its name, so older figures still show."""
+    labels = {**dict(Coverage.choices), **dict(Residence.choices), **FIGURE_VALUE_LABELS}
+    rows = []
+    for key, value in figures.items():
+        if not key.startswith("member."):
+            rows.append((str(FIGURE_LABELS.get(key, key)), str(labels.get(value, value))))
+            continue
+        _member, pk, field = key.split(".", 2)
+        if field != "name":
+            name = figures.get(f"member.{pk}.name", pk)
+            label = f"{name} · {MEMBER_FIGURE_LABELS.get(field, field)}"
+            rows.append((label, str(labels.get(value, value))))
+    return rows
+
+
+PANEL_TEMPLATE = "discovery/includes/entitlement_panel.html"
+
+
+def entitlement_panel(household: Household, user) -> tuple[str, dict] | None:
+    """The household page's calculator panel (``registry.hooks.household_panels``), for users
+    who may read the household; the figures are indicative, the benefits system decides."""
+    if not households_for(user).filter(pk=household.pk).exists():
+        return None
+    try:
+        entitlement = household_entitlement(household, on=timezone.localdate())
+    except PolicyNotSet as error:
+        return PANEL_TEMPLATE, {"entitlement": None, "missing": error.key}
+    return PANEL_TEMPLATE, {"entitlement": entitlement}

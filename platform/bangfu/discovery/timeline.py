@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from bangfu.discovery.models import Flag, Task
 from bangfu.discovery.selectors import reads_discovery
-from bangfu.registry.models import Tier
 from bangfu.registry.timeline import Event, day, register
 
 
@@ -32,7 +31,7 @@ def discovery_events(household, user) -> Iterable[Event]:
             day_only=True,
         )
     today = timezone.localdate()
-    tasks = Task.objects.for_user(user).filter(household=household)
+    tasks = Task.objects.for_user(user).filter(household=household).select_related("decision")
     for task in tasks:
         url = reverse("discovery:task-detail", args=[task.pk]) if linked else ""
         if task.status == Task.Status.DONE:
@@ -59,8 +58,8 @@ def discovery_events(household, user) -> Iterable[Event]:
 
 
 def _outcome_detail(task: Task) -> str:
-    if task.outcome == Task.Outcome.ENROLLED and task.tier:
-        return str(Tier(task.tier).label)
+    if task.outcome == Task.Outcome.RECOMMENDED and task.decision is not None:
+        return f"{task.decision.get_kind_display()}: {task.decision.get_to_status_display()}"
     if task.outcome == Task.Outcome.DISMISSED:
         return task.get_dismiss_reason_display()
     return ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.discovery import views
+from bangfu.discovery import profile_views, views
 
 app_name = "discovery"
 
@@ -13,5 +13,11 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("imports/", views.crosscheck_import, name="import"),
     path("imports/<int:pk>/", views.crosscheck_import_job, name="import-job"),
+    path(
+        "imports/<slug:source>/template.xlsx",
+        profile_views.import_template,
+        name="import-template",
+    ),
+    path("imports/<slug:source>/columns/", profile_views.import_columns, name="import-columns"),
     path("standards/", views.standards, name="standards"),
 ]

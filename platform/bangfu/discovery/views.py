@@ -33,9 +33,12 @@ from bangfu.discovery.import_jobs import (
 )
 from bangfu.discovery.importing import require_import
 from bangfu.discovery.models import Task
+from bangfu.discovery.profiles import PROFILES
 from bangfu.discovery.standards import household_entitlement, standards_for
 from bangfu.regions.models import within
+from bangfu.regions.policy import Policy
 from bangfu.registry.forms import NeedFormSet
+from bangfu.registry.models import Residence
 from bangfu.registry.selectors import households_for
 
 PAGE_SIZE = 25
@@ -122,8 +125,10 @@ def flag_list(request):
             flags = flags.filter(task__status=Task.Status.OPEN)
         elif data["state"] == "done":
             flags = flags.filter(task__status=Task.Status.DONE)
+        elif data["state"] == "recommended":
+            flags = flags.filter(task__outcome=Task.Outcome.RECOMMENDED)
         elif data["state"] == "enrolled":
-            flags = flags.filter(task__outcome=Task.Outcome.ENROLLED)
+            flags = flags.filter(selectors.ENROLLED)
     page, query = _page(request, selectors.ranked(flags))
     for flag in page.object_list:
         flag.subject = subject_name(flag, reveal=False)
@@ -213,12 +218,7 @@ def task_detail(request, pk: int):
     entitlement = None
     household = task.household
     if household is not None and households_for(request.user).filter(pk=household.pk).exists():
-        entitlement = household_entitlement(
-            tier=household.tier,
-            members=list(household.members.all()),
-            standards=standards_for(household.region, today.year),
-            on=today,
-        )
+        entitlement = household_entitlement(household, on=today)
     return render(
         request,
         "discovery/task_detail.html",
@@ -252,7 +252,7 @@ def _complete(request, task: Task, form: TaskOutcomeForm, formset) -> bool:
                 by=request.user,
                 outcome=data["outcome"],
                 on=data["visited_on"],
-                tier=data["tier"],
+                recommendation=form.recommendation(),
                 dismiss_reason=data["dismiss_reason"],
                 note=data["note"],
                 registration=registration,
@@ -319,6 +319,7 @@ def crosscheck_import(request):
             "form": form,
             "report": report,
             "imports": selectors.imports_for(request.user)[:20],
+            "profiles": PROFILES.values(),
         },
     )
 
@@ -347,11 +348,13 @@ def crosscheck_import_job(request, pk: int):
 def standards(request):
     _require_reader(request)
     form = StandardsForm(request.GET or None, user=request.user)
-    result, entitlement, household = None, None, None
+    result, rural, entitlement, household = None, None, None, None
     if form.is_valid():
         region, year = form.cleaned_data["region"], form.cleaned_data["year"]
         try:
-            result = standards_for(region, year)
+            policy = Policy(region, year)
+            result = standards_for(region, year, policy)
+            rural = standards_for(region, year, policy, residence=Residence.RURAL)
         except LookupError as error:
             form.add_error(None, str(error))
     number = form.cleaned_data["household"].strip() if result is not None else ""
@@ -366,10 +369,7 @@ def standards(request):
             form.add_error(None, _("No household %(number)s in this region.") % {"number": number})
         else:
             entitlement = household_entitlement(
-                tier=household.tier,
-                members=list(household.members.all()),
-                standards=standards_for(household.region, result.year),
-                on=timezone.localdate(),
+                household, on=timezone.localdate(), year=result.year
             )
     return render(
         request,
@@ -377,6 +377,7 @@ def standards(request):
         {
             "form": form,
             "standards": result,
+            "rural": rural,
             "household": household,
             "household_number": number,
             "entitlement": entitlement,
