@@ -16,7 +16,8 @@ from bangfu.offers.models import Offer
 from bangfu.procurement.models import Project
 from bangfu.providers.models import Volunteer
 from bangfu.referrals.models import Referral
-from bangfu.registry.models import Household
+from bangfu.registry.grants import TemporaryGrant
+from bangfu.registry.models import Household, StatusDecision
 
 AS_OF = dt.date(2026, 11, 20)
 SMALL = 60
@@ -50,12 +51,25 @@ def registry_rows() -> list:
                 household.registry_number,
                 household.region.code,
                 household.tier,
+                household.household_tier,
+                household.residence,
+                str(household.financial_assets),
+                household.status,
+                str(household.gradual_exit_until),
                 household.address,
                 household.phone,
                 str(household.enrolled_on),
                 str(household.next_review_due),
                 sorted(
-                    [m.name, m.id_number, m.relation, str(m.monthly_income), m.disability]
+                    [
+                        m.name,
+                        m.id_number,
+                        m.relation,
+                        str(m.monthly_income),
+                        m.disability,
+                        m.personal_status,
+                        m.is_employed,
+                    ]
                     for m in household.members.all()
                 ),
                 sorted(
@@ -76,7 +90,8 @@ def registry_rows() -> list:
 
 
 def feature_rows() -> dict[str, list]:
-    """Projects, referrals, the engine's allocation, offers and warnings, without database ids."""
+    """Projects, referrals, the engine's allocation, offers, warnings, the registry's decisions
+    and 临时救助 grants, without database ids."""
     referrals = Referral.objects.select_related("need__household", "need__category", "provider")
     run = MatchingRun.objects.filter(job_key="demo:allocate").first()
     allocations = EngineAllocation.objects.filter(run=run).select_related(
@@ -93,11 +108,36 @@ def feature_rows() -> dict[str, list]:
             sorted([*_need(a.need), a.provider_kind, a.score] for a in allocations),
         ],
         "offers": sorted([o.title, o.status, o.allocations.count()] for o in Offer.objects.all()),
+        "decisions": sorted(
+            [
+                d.household.registry_number,
+                d.kind,
+                d.state,
+                d.from_status,
+                d.to_status,
+                d.reference,
+                str(d.effective_on),
+                str(d.decided_at and d.decided_at.date()),
+            ]
+            for d in StatusDecision.objects.select_related("household")
+        ),
+        "grants": sorted(
+            [g.household.registry_number, g.kind, g.state, str(g.amount), str(g.granted_on)]
+            for g in TemporaryGrant.objects.select_related("household")
+        ),
         "warnings": sorted(
-            [f.rule, f.region.code, str(f.fired_on), json.dumps(f.evidence, sort_keys=True)]
-            for f in Flag.objects.filter(fired_on=AS_OF).select_related("region")
+            [f.rule, f.region.code, str(f.fired_on), _evidence(f)]
+            for f in Flag.objects.filter(fired_on=AS_OF).select_related("region", "member")
         ),
     }
+
+
+def _evidence(flag) -> str:
+    """The warning's evidence, the member it names by name rather than by database id."""
+    evidence = dict(flag.evidence)
+    if "member" in evidence:
+        evidence["member"] = flag.member.name if flag.member else None
+    return json.dumps(evidence, sort_keys=True, ensure_ascii=False)
 
 
 def demo_digest() -> str:

@@ -34,7 +34,9 @@ from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals.models import Referral, ServiceSession
 from bangfu.referrals.selectors import provider_referrals
 from bangfu.regions.models import Region
-from bangfu.registry.models import Household, Member
+from bangfu.registry import coverage, grants
+from bangfu.registry.grants import TemporaryGrant
+from bangfu.registry.models import Household, Member, StatusDecision
 from cms.models import NewsPage, OfferPage, ProjectIndexPage, ProjectPage
 from tests.demo.digest import AS_OF, SMALL, demo_digest, load
 
@@ -153,16 +155,70 @@ def test_every_feature_has_data(demo):
         Offer.Status.PENDING: 1,
     }
     assert Allocation.objects.exists()
-    # Cross-check warnings raised by the rules, each with a verification task.
+    # Cross-check warnings raised by the files' rules, each with a verification task; a
+    # duplicate registration the registry refused, for the county's bureau.
     warnings = Flag.objects.filter(fired_on=AS_OF)
-    assert {Rule.MEDICAL, Rule.SEVERE_DISABILITY, Rule.MONITORING} <= set(
-        warnings.values_list("rule", flat=True)
-    )
-    assert not warnings.filter(task=None).exists()
+    assert {
+        Rule.MEDICAL,
+        Rule.SEVERE_DISABILITY,
+        Rule.SINGLE_DIBAO_CANDIDATE,
+        Rule.MONITORING,
+        Rule.TEKUN_MINOR_DROPPED,
+        Rule.WRONGLY_COVERED,
+        Rule.DUPLICATE_REGISTRATION,
+    } <= set(warnings.values_list("rule", flat=True))
+    assert not warnings.exclude(rule=Rule.DUPLICATE_REGISTRATION).filter(task=None).exists()
     assert Task.objects.filter(kind=Task.Kind.VISIT).exists()
     # The summary names them.
     for label in ("procured projects", "needs allocated by the engine", "open warnings"):
         assert gettext(label) in demo
+
+
+def test_the_township_reviewer_finds_the_recommendations_of_their_township(demo, client):
+    reviewer = User.objects.get(username="reviewer")
+    waiting = StatusDecision.objects.filter(state=StatusDecision.State.PROPOSED)
+    theirs = waiting.filter(household__region__parent__code="530428102")
+    others = waiting.exclude(pk__in=theirs.values("pk"))
+    assert theirs.exists() and others.exists()
+    assert all(coverage.may_confirm(reviewer, decision) for decision in theirs)
+    assert not any(coverage.may_confirm(reviewer, decision) for decision in others)
+    log_in(client, "reviewer")
+    html = client.get(reverse("registry:decision-list")).content.decode()
+    for decision in theirs:
+        assert reverse("registry:decision-detail", args=[decision.pk]) + '"' in html
+    for decision in others:
+        assert reverse("registry:decision-detail", args=[decision.pk]) + '"' not in html
+    # The history: confirmed with the benefits system's reference, some turned down.
+    assert StatusDecision.objects.filter(state="confirmed").exclude(reference="").exists()
+    assert StatusDecision.objects.filter(state="rejected").exclude(rejection_reason="").exists()
+
+
+def test_temporary_grants_are_decided_reported_and_waiting(demo):
+    decided = TemporaryGrant.objects.filter(state=TemporaryGrant.State.DECIDED)
+    assert decided.filter(first_aid=True).exclude(reported_at=None).exists()
+    assert decided.to_report().exists()
+    assert decided.filter(first_aid=False, kind=TemporaryGrant.Kind.EXPENDITURE).exists()
+    assert not decided.filter(granted_on__gt=AS_OF).exists()
+    limit = grants.first_aid_limit(Region.objects.get(code="530428"), AS_OF)
+    assert not decided.filter(first_aid=True, amount__gt=limit).exists()
+    # A proposal in Yinyuan within the township's limit waits for the reviewer, who may decide
+    # it; the Yinyuan assistant who may propose may not.
+    waiting = TemporaryGrant.objects.proposed().filter(
+        household__region__parent__code="530428102", amount__lte=limit
+    )
+    assert waiting.exists()
+    reviewer, assistant = User.objects.filter(username__in=["reviewer", "assistant"]).order_by(
+        "-username"
+    )
+    assert grants.may_decide(reviewer, waiting.first())
+    assert not grants.may_decide(assistant, waiting.first())
+    # The registry's households of no status came through a grant: none is "enrolled" in
+    # 临时救助 (those registered on a visit wait for the township, with no grant).
+    crisis = Household.objects.filter(
+        tier="none", status=Household.Status.ACTIVE, enrolled_on__isnull=False
+    )
+    assert crisis.exists()
+    assert not crisis.filter(temporary_grants=None).exists()
 
 
 def test_the_public_home_page_shows_the_county_projects_and_offers(demo, client):

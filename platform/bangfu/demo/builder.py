@@ -33,7 +33,7 @@ from bangfu.procurement.models import Project
 from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals.models import Referral
 from bangfu.regions.models import Region, within
-from bangfu.registry.models import Assessment, Household, Member, Need
+from bangfu.registry.models import Assessment, Household, Member, Need, Residence
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COUNTY_CODE = "530428"
@@ -62,6 +62,20 @@ def demo_email(username: str) -> str:
     return f"{username}@{DEMO_EMAIL_DOMAIN}"
 
 
+def township_short(township) -> str:
+    """How a township signs its documents: 因远 for 因远镇, 澧江 for 澧江街道."""
+    for suffix in ("街道", "镇", "乡"):
+        if township.name.endswith(suffix):
+            return township.name.removesuffix(suffix)
+    return township.name
+
+
+def at_hour(day: dt.date, hour: int) -> dt.datetime:
+    """``day`` at ``hour`` o'clock in the county's time zone: when a step dates back what a
+    service recorded by the clock."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
 @dataclass(frozen=True)
 class DemoOptions:
     households: int = 3000
@@ -81,9 +95,11 @@ class DemoContext:
     organisations: dict = field(default_factory=dict)  # key -> Organisation
     users: dict = field(default_factory=dict)  # username -> User (the log-ins)
     station_staff: dict = field(default_factory=dict)  # township code -> User
+    township_reviewer: dict = field(default_factory=dict)  # township code -> User
     village_assistant: dict = field(default_factory=dict)  # village pk -> User
     stations: dict = field(default_factory=dict)  # township code -> Station
-    dibao_standard: Decimal = Decimal("0")
+    dibao_standard: Decimal = Decimal("0")  # urban (城镇)
+    dibao_standard_rural: Decimal = Decimal("0")  # rural (农村)
     households: list = field(default_factory=list)  # (Household, HouseholdPlan)
     counts: dict = field(default_factory=dict)
 
@@ -93,6 +109,10 @@ class DemoContext:
     @property
     def county(self):
         return self.regions[COUNTY_CODE]
+
+    def standard(self, residence: str) -> Decimal:
+        """The 低保 standard of an urban or a rural household."""
+        return self.dibao_standard_rural if residence == Residence.RURAL else self.dibao_standard
 
     def count(self, label: str, number: int) -> None:
         self.counts[label] = self.counts.get(label, 0) + number
@@ -236,6 +256,8 @@ COUNT_LABELS = {
     "offer allocations": _("offer allocations"),
     "open warnings": _("open warnings"),
     # Counted by the steps as they build.
+    "decisions": _("status decisions"),
+    "temporary grants": _("temporary assistance grants (临时救助)"),
     "project deliveries": _("project deliveries"),
     "service sessions": _("service sessions"),
     "feedback": _("feedback"),

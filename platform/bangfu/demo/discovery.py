@@ -19,9 +19,12 @@ import math
 import random
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership
+from bangfu.core.dates import add_months
+from bangfu.demo.builder import township_short
 from bangfu.demo.discovery_files import RISKS, Strangers, department_files
 from bangfu.discovery import scoring, services
 from bangfu.discovery.features import Facts, features
@@ -35,24 +38,30 @@ from bangfu.discovery.models import (
     Task,
 )
 from bangfu.discovery.risk import NotEnoughHistory
-from bangfu.discovery.rules import COVERED_TIERS
-from bangfu.discovery.schedule import add_months
 from bangfu.discovery.standards import standards_for
 from bangfu.regions.models import Region, within
+from bangfu.registry import coverage
+from bangfu.registry import services as registry
 from bangfu.registry.models import (
+    PERSONAL_COVERAGES,
+    Coverage,
     Household,
     Member,
     ServiceCategory,
+    StatusDecision,
     Tier,
     age_on,
     is_severe_disability,
 )
 
+Kind = StatusDecision.Kind
+
 HISTORY_SIZE = 720
+VISITS_RECORDED = 12  # of this round's verifications, already done
 Disability = Member.Disability
 
-# How likely a past verification ended in enrolment, by rule (a logit shift): children dropped
-# from support and the severely disabled were mostly enrolled, monitoring flags seldom.
+# How likely a past verification ended in a recommendation, by rule (a logit shift): children
+# dropped from support and the severely disabled mostly, monitoring flags seldom.
 RULE_EFFECT = {
     Rule.TEKUN_MINOR_DROPPED: 1.4,
     Rule.SEVERE_DISABILITY: 0.9,
@@ -130,6 +139,7 @@ def load_discovery_demo(
     scheduled = services.tasks_schedule(region=county, today=as_of)
     summary["scheduled"] = {"reviews": scheduled.reviews, "visits": scheduled.visits}
     summary["visits_recorded"] = _record_some_visits(county, rng, as_of)
+    summary["duplicate_attempt"] = _a_duplicate_registration(county, rng, people)
     current = Flag.objects.filter(within(county, "region"), fired_on=as_of)
     summary["warnings"] = current.count()
     summary["warnings_by_rule"] = {
@@ -146,9 +156,10 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
 
     Written in bulk (a demo, not a use case): the features are those the warning would have had
     when it was raised, the outcome is drawn from a known, noisy relation to them (children
-    and severely disabled people without a tier were mostly enrolled, incomes well above the
-    standard mostly dismissed), so the model has something real to learn and its AUC means
-    something.
+    and severely disabled people without a tier were mostly recommended for a status, incomes
+    well above the standard mostly dismissed), so the model has something real to learn and its
+    AUC means something. The history keeps how each visit ended, not the township's decisions
+    of long ago.
     """
     assistants = services.Assistants()
     standards: dict[int, Decimal] = {}
@@ -159,7 +170,7 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
     for member in people:
         if member.household_id in households:
             households[member.household_id].append(member)
-    enrolled = 0
+    recommended = 0
     for index in range(HISTORY_SIZE):
         rule = rng.choice(rules)
         if rule in {Rule.TEKUN_MINOR_DROPPED, Rule.CUSTODY_MINOR}:
@@ -182,7 +193,7 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
         )
         values = features(facts)
         outcome = _past_outcome(rng, rule, facts)
-        enrolled += outcome == Task.Outcome.ENROLLED
+        recommended += outcome == Task.Outcome.RECOMMENDED
         assistant = assistants.of(village)
         done = min(fired + dt.timedelta(days=rng.randint(2, 25)), as_of)
         tasks.append(
@@ -194,9 +205,6 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
                 due_on=fired + dt.timedelta(days=15),
                 status=Task.Status.DONE,
                 outcome=outcome,
-                tier=(household.tier if household.tier in COVERED_TIERS else Tier.DIBAO)
-                if outcome == Task.Outcome.ENROLLED
-                else "",
                 dismiss_reason=rng.choice(["not_eligible", "already_covered", "refused"])
                 if outcome == Task.Outcome.DISMISSED
                 else "",
@@ -221,12 +229,12 @@ def _history(county: Region, rng: random.Random, people: list[Member], as_of: dt
     for flag, task in zip(flags, tasks, strict=True):
         flag.task = task
     Flag.objects.bulk_create(flags, batch_size=500)
-    return {"verifications": len(flags), "enrolled": enrolled}
+    return {"verifications": len(flags), "recommended": recommended}
 
 
 def _past_facts(rng, rule, member, members, standard, fired) -> Facts:
     """The situation as it looked when the warning was raised: often outside the registry or
-    without a tier then (the verification is what enrolled them)."""
+    without a tier then (the verification is what led to their status)."""
     situation = rng.random()
     if situation < 0.25:
         return Facts(
@@ -236,7 +244,7 @@ def _past_facts(rng, rule, member, members, standard, fired) -> Facts:
             severe_disability=rule == Rule.SEVERE_DISABILITY or member.is_severely_disabled,
             amount_ratio=rng.uniform(1.0, 2.5) if rule == Rule.MEDICAL else 0.0,
         )
-    tier = rng.choices([Tier.NONE, Tier.TEMPORARY, Tier.MARGINAL], weights=[55, 25, 20])[0]
+    tier = rng.choices([Tier.NONE, Tier.MARGINAL, Tier.EXPENDITURE], weights=[60, 25, 15])[0]
     income = member.household.monthly_income_per_person()
     # Incomes then: around today's, some households much better off before an illness.
     income = (income * Decimal(str(round(rng.uniform(0.7, 1.8), 2)))).quantize(Decimal("0.01"))
@@ -315,7 +323,7 @@ def _past_outcome(rng, rule, facts: Facts) -> str:
     logit += 0.5 * max(facts.amount_ratio - 1.0, 0.0)
     logit -= 0.8 * (facts.tier == Tier.MARGINAL)
     if rng.random() < 1 / (1 + math.exp(-logit)):
-        return Task.Outcome.ENROLLED
+        return Task.Outcome.RECOMMENDED
     return Task.Outcome.REFERRED if rng.random() < 0.2 else Task.Outcome.DISMISSED
 
 
@@ -323,8 +331,10 @@ def _past_outcome(rng, rule, facts: Facts) -> str:
 
 
 def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> dict:
-    """The assistants have verified some of this round's warnings already, through the service
-    (enrolment, referral to a station, dismissal), so the overview shows the whole loop."""
+    """The assistants have verified some of this round's warnings already, through the service:
+    a recommendation to the township (the status the warning's evidence points to), which the
+    township's reviewer has confirmed for some; a referral to a station; a dismissal. So the
+    overview shows the whole loop."""
     on = min(as_of, timezone.localdate())
     open_tasks = list(
         Task.objects.filter(
@@ -333,18 +343,21 @@ def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> d
             status=Task.Status.OPEN,
             flag__fired_on=as_of,
         )
-        .select_related("household", "candidate", "assignee", "region")
+        .select_related("household", "candidate", "assignee", "region__parent")
         .order_by("pk")
     )
     rng.shuffle(open_tasks)
     care = ServiceCategory.objects.filter(code="care").first()
-    counts = {"enrolled": 0, "referred": 0, "dismissed": 0}
+    reviewers = _township_reviewers(county)
+    counts = {"recommended": 0, "confirmed": 0, "referred": 0, "dismissed": 0}
     number = Household.objects.filter(within(county, "region")).count()
-    for task in open_tasks[:8]:
+    for task in open_tasks[:VISITS_RECORDED]:
         if task.assignee is None:
             continue
+        flag = Flag.objects.select_related("member__household").get(task=task)
+        recommendation = _recommendation(flag)
         choice = rng.random()
-        if choice < 0.45:
+        if recommendation is not None and choice < 0.7:
             number += 1
             registration = None
             if task.household_id is None:
@@ -356,18 +369,28 @@ def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> d
             needs = []
             if care is not None and rng.random() < 0.5:
                 needs = [{"category": care, "severity": rng.randint(2, 4), "urgency": "soon"}]
-            services.task_complete(
+            task = services.task_complete(
                 task=task,
                 by=task.assignee,
-                outcome=Task.Outcome.ENROLLED,
+                outcome=Task.Outcome.RECOMMENDED,
                 on=on,
-                tier=Tier.DIBAO,
+                recommendation=recommendation,
                 registration=registration,
                 needs=needs,
-                note="核实属实，按程序纳入",
+                note="入户核实属实，建议按程序办理",
             )
-            counts["enrolled"] += 1
-        elif choice < 0.6 and task.household_id is not None and care is not None:
+            counts["recommended"] += 1
+            reviewer = reviewers.get(task.region.parent_id)
+            if reviewer is not None and rng.random() < 0.5:
+                township = task.region.parent
+                coverage.decision_confirm(
+                    by=reviewer,
+                    decision=task.decision,
+                    reference=f"{township_short(township)}救〔{on.year}〕{rng.randint(200, 400)}号",
+                    effective_on=on,
+                )
+                counts["confirmed"] += 1
+        elif choice < 0.85 and task.household_id is not None and care is not None:
             services.task_complete(
                 task=task,
                 by=task.assignee,
@@ -386,6 +409,106 @@ def _record_some_visits(county: Region, rng: random.Random, as_of: dt.date) -> d
             )
             counts["dismissed"] += 1
     return counts
+
+
+def _a_duplicate_registration(county: Region, rng: random.Random, people) -> bool:
+    """A grandmother moved in with her son's family in one township; the assistant adds her to
+    the household, but she is registered in another township still: the registry refuses the
+    number (neutrally: the assistant learns nothing of the other area) and the county's bureau
+    is warned of a possible double registration (重复享受). True when it was tried."""
+    assistants = Membership.objects.filter(
+        within(county, "organisation__region"), role=Membership.Role.ASSISTANT, is_active=True
+    ).select_related("user")
+    membership = assistants.filter(villages__isnull=False).order_by("pk").first()
+    if membership is None:
+        return False
+    villages = set(membership.villages.values_list("pk", flat=True))
+    township = Region.objects.get(pk=membership.villages.first().parent_id)
+    homes = [
+        m.household
+        for m in people
+        if m.household.region_id in villages and m.relation == Member.Relation.HEAD
+    ]
+    elderly = [
+        m
+        for m in people
+        if m.sex == "F"
+        and age_on(m.birth_date, timezone.localdate()) >= 65
+        and m.household.region.parent_id != township.pk
+    ]
+    if not homes or not elderly:
+        return False
+    home, grandmother = rng.choice(homes), rng.choice(elderly)
+    try:
+        registry.member_create(
+            household=home,
+            by=membership.user,
+            id_number=grandmother.id_number,
+            name=grandmother.name,
+            relation=Member.Relation.PARENT,
+        )
+    except ValidationError:
+        return True  # refused, as it must be: the warning is raised
+    raise ValueError("the registry took a number registered in another township")
+
+
+def _recommendation(flag: Flag) -> services.Recommendation | None:
+    """What the assistant recommends once the warning is found right: what its evidence points
+    to (the rules of 单人纳保 and 错保 say it), or for the others the status that fits: 特困 for a
+    minor dropped from the list, 支出型 for heavy medical bills, 低保 for someone else with no
+    status. None when nothing fits (already covered, or a recommendation about the household
+    waits for the township already): the visit refers or dismisses."""
+    evidence = flag.evidence or {}
+    member, household = flag.member, flag.household
+    if (
+        household is not None
+        and household.status_decisions.filter(state=StatusDecision.State.PROPOSED).exists()
+    ):
+        return None
+    kind, status = evidence.get("recommend"), evidence.get("status")
+    if kind == "exit" and status:
+        return services.Recommendation(
+            kind=Kind.EXIT, to_status=Coverage.NONE, exit_reason=evidence.get("exit_reason", "")
+        )
+    if kind == "enrol" and status:
+        return _towards(status, member, household)
+    if flag.rule == Rule.TEKUN_MINOR_DROPPED:
+        return _towards(Coverage.TEKUN, member, household)
+    if flag.rule == Rule.MEDICAL and evidence.get("hint") == "expenditure":
+        return _towards(Coverage.EXPENDITURE, member, household)
+    if flag.rule in {Rule.MONITORING, Rule.CUSTODY_MINOR}:
+        return _towards(Coverage.DIBAO, member, household)
+    return None
+
+
+def _towards(status: str, member, household) -> services.Recommendation | None:
+    """An enrolment into ``status`` of the person (特困, 单人纳保) or the household, or an
+    adjustment when they hold another status; None when they hold it already."""
+    personal = status in PERSONAL_COVERAGES
+    if personal:
+        held = member.personal_status if member is not None else Coverage.NONE
+    else:
+        held = household.household_tier if household is not None else Coverage.NONE
+    if held == status:
+        return None
+    kind = Kind.ENROL if held == Coverage.NONE else Kind.ADJUST
+    return services.Recommendation(kind=kind, to_status=status)
+
+
+def _township_reviewers(county: Region) -> dict[int, object]:
+    """Each township's reviewer (the first), by the township's key."""
+    reviewers = {}
+    for membership in (
+        Membership.objects.filter(
+            within(county, "organisation__region"),
+            role=Membership.Role.TOWNSHIP_REVIEWER,
+            is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+    ):
+        reviewers.setdefault(membership.organisation.region_id, membership.user)
+    return reviewers
 
 
 def reset_discovery_demo(county: Region) -> None:

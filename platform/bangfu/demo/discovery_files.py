@@ -1,6 +1,10 @@
 """The departments' files for the demo's finding people: the medical insurance bureau's
-out-of-pocket spending, the disabled persons' federation's new certificates, the monitoring list,
-the justice bureau's minors of prisoners and two 特困 lists three months apart.
+out-of-pocket spending, the disabled persons' federation's certificates, the monitoring list,
+the justice bureau's minors of prisoners, what families paid for schooling and rehabilitation
+(因学、因残), the files that show someone covered who may not qualify (错保: deaths, vehicles,
+real estate, businesses, public payroll) and two 特困 lists three months apart. Each file holds
+rows that fire its rules and rows that must not (a covered household's only home, a vehicle of
+someone with no status, a death already recorded as an exit).
 
 Each file mixes registered members, drawn from the registry in a fixed order, with strangers:
 people the registry does not know, so the import makes candidates of them. Everything is drawn
@@ -16,14 +20,14 @@ from decimal import Decimal
 
 import openpyxl
 
+from bangfu.core.dates import add_months
 from bangfu.core.id_numbers import check_character
 from bangfu.core.spreadsheets import safe_csv_row, safe_row
 from bangfu.demo.names import NameMaker
 from bangfu.discovery.models import Source
-from bangfu.discovery.schedule import add_months
 from bangfu.discovery.standards import standards_for
 from bangfu.regions.models import Region
-from bangfu.registry.models import Member, Tier, age_on
+from bangfu.registry.models import Household, Member, PersonalStatus, Residence, Tier, age_on
 
 Disability = Member.Disability
 
@@ -91,7 +95,8 @@ def department_files(county, rng, people, villages, strangers, as_of):
     """(source, file name, upload, data as of) for each department, in import order."""
     by_tier: dict[str, list[Member]] = {}
     for member in people:
-        by_tier.setdefault(member.household.tier, []).append(member)
+        if member.household.status != Household.Status.EXITED:
+            by_tier.setdefault(member.household.tier, []).append(member)
     year = as_of.year
     files = []
 
@@ -110,13 +115,15 @@ def department_files(county, rng, people, villages, strangers, as_of):
                 f"{min(spent, 39_000):.2f}" if not heavy else f"{spent:.2f}",
             ]
         )
-    # Marginal and temporary households just above the standard, with heavy bills (支出型).
-    standard = standards_for(villages[0], year).dibao_standard
+    # Marginal households and those of no tier just above the standard, with heavy bills (支出型).
+    standards = {
+        residence: standards_for(villages[0], year, residence=residence).dibao_standard
+        for residence in Residence.values
+    }
     near = [
         m
-        for m in by_tier.get(Tier.MARGINAL, []) + by_tier.get(Tier.TEMPORARY, [])
-        if m.relation == Member.Relation.HEAD
-        and standard <= m.household.monthly_income_per_person() <= standard * Decimal("1.5")
+        for m in by_tier.get(Tier.MARGINAL, []) + by_tier.get(Tier.NONE, [])
+        if m.relation == Member.Relation.HEAD and _in_band(m, standards)
     ]
     for member in rng.sample(near, min(9, len(near))):
         medical_rows.append(
@@ -150,7 +157,7 @@ def department_files(county, rng, people, villages, strangers, as_of):
         disability_rows.append(
             _disability_row(member, member.disability, member.disability_grade, issued)
         )
-    uncovered = by_tier.get(Tier.TEMPORARY, [])
+    uncovered = by_tier.get(Tier.NONE, [])
     for member in rng.sample(uncovered, min(4, len(uncovered))):
         kind = rng.choice([Disability.PHYSICAL, Disability.INTELLECTUAL, Disability.VISUAL])
         grade = rng.choice([1, 2]) if kind != Disability.INTELLECTUAL else 3
@@ -233,9 +240,12 @@ def department_files(county, rng, people, villages, strangers, as_of):
         )
     )
 
+    files += _spending_files(rng, by_tier, standards, as_of)
+    files += _wrongly_covered_files(rng, by_tier, villages, strangers, as_of)
+
     # The 特困 list twice: three months ago and now. Minors of 16 and 17 on the first list
     # went missing from the second (the old age limit of 16 still applied by mistake).
-    tekun = by_tier.get(Tier.TEKUN, [])
+    tekun = [m for m in by_tier.get(Tier.TEKUN, []) if m.personal_status == PersonalStatus.TEKUN]
     earlier = add_months(as_of, -3)
     minors = [
         strangers.make(rng.choice(villages), age=rng.choice([16, 17]), as_of=as_of)
@@ -273,6 +283,219 @@ def department_files(county, rng, people, villages, strangers, as_of):
         )
     )
     return files
+
+
+def _in_band(member: Member, standards: dict[str, Decimal]) -> bool:
+    """A live household of no status or 低保边缘 whose income per person lies between its 低保
+    standard (urban or rural) and half as much again: where heavy rigid spending makes a 支出型
+    household."""
+    household = member.household
+    standard = standards[household.residence]
+    return household.tier in {Tier.NONE, Tier.MARGINAL} and (
+        standard <= household.monthly_income_per_person() <= standard * Decimal("1.5")
+    )
+
+
+def _heavy(rng, member: Member) -> str:
+    """Half to two thirds of the household's yearly income, in yuan."""
+    household = member.household
+    yearly = household.monthly_income_per_person() * household.members.count() * 12
+    return f"{yearly * Decimal(str(round(rng.uniform(0.5, 0.7), 3))):.2f}"
+
+
+def _spending_files(rng, by_tier, standards: dict[str, Decimal], as_of: dt.date) -> list:
+    """教育局 and 残联: what families paid this year for schooling and for rehabilitation and
+    care (001: 「因病、因学、因残」), mostly ordinary sums, heavy for a few households just
+    above the standard (the 支出型 rule's cases)."""
+    year = as_of.year
+    headers = ["身份证号", "姓名", "村(社区)代码", "年度"]
+    live = [m for members in by_tier.values() for m in members]
+    pupils = [m for m in live if 6 <= age_on(m.birth_date, as_of) <= 22]
+    # The heavy rows first: a person's first row is the one kept (``_dedupe``).
+    banded = [m for m in pupils if age_on(m.birth_date, as_of) >= 15 and _in_band(m, standards)]
+    education = [
+        [member.id_number, member.name, "", year, _heavy(rng, member)]
+        for member in rng.sample(banded, min(3, len(banded)))
+    ]
+    for member in rng.sample(pupils, min(120, len(pupils))):
+        college = age_on(member.birth_date, as_of) >= 18
+        spent = rng.uniform(6_000, 15_000) if college else rng.uniform(300, 2_500)
+        education.append([member.id_number, member.name, "", year, f"{spent:.2f}"])
+    disabled = [m for m in live if m.disability != Disability.NONE]
+    banded = [m for m in disabled if _in_band(m, standards)]
+    rehabilitation = [
+        [member.id_number, member.name, "", year, _heavy(rng, member)]
+        for member in rng.sample(banded, min(2, len(banded)))
+    ]
+    for member in rng.sample(disabled, min(40, len(disabled))):
+        rehabilitation.append(
+            [member.id_number, member.name, "", year, f"{rng.uniform(300, 4_000):.2f}"]
+        )
+    return [
+        (
+            Source.EDUCATION,
+            f"学生个人负担教育费用{year}.csv",
+            _csv([*headers, "个人负担教育费用(元)"], _dedupe(education), encoding="gb18030"),
+            as_of,
+        ),
+        (
+            Source.REHABILITATION,
+            f"残疾人康复护理个人负担{year}.csv",
+            _csv(
+                [*headers, "个人负担康复护理费用(元)"],
+                _dedupe(rehabilitation),
+                encoding="utf-8-sig",
+            ),
+            as_of,
+        ),
+    ]
+
+
+def _wrongly_covered_files(rng, by_tier, villages, strangers, as_of: dt.date) -> list:
+    """The files that show someone covered who may not qualify (错保; 001: 「户籍…不动产登记、
+    市场主体登记…车船登记」): a few covered people in each, beside rows that must raise nothing
+    (people of no status, a covered household's only home, strangers the import drops)."""
+    covered = [m for tier, members in by_tier.items() if tier != Tier.NONE for m in members]
+    uncovered = by_tier.get(Tier.NONE, [])
+    adults = [m for m in covered if 25 <= age_on(m.birth_date, as_of) < 60]
+    files = []
+
+    def pick(pool, number):
+        pool = [m for m in pool if m.pk not in used]
+        chosen = rng.sample(pool, min(number, len(pool)))
+        used.update(m.pk for m in chosen)
+        return chosen
+
+    def others(number, *, age=(25, 60)):
+        return [strangers.make(rng.choice(villages), age=rng.randint(*age), as_of=as_of)
+                for _ in range(number)]  # fmt: skip
+
+    def day(low, high):
+        return (as_of - dt.timedelta(days=rng.randint(low, high))).isoformat()
+
+    used: set[int] = set()
+    headers = ["身份证号", "姓名", "村(社区)代码"]
+
+    # 公安局、卫健委: deaths. Covered elderly people who died last month, and strangers.
+    elderly = [m for m in covered if age_on(m.birth_date, as_of) >= 75]
+    deaths = [[m.id_number, m.name, "", day(15, 80)] for m in pick(elderly, 3)]
+    deaths += [[p.id_number, p.name, p.village.code, day(5, 200)] for p in others(4, age=(60, 90))]
+    files.append(
+        (
+            Source.DEATHS,
+            f"死亡人员信息{as_of:%Y%m}.csv",
+            _csv([*headers, "死亡日期"], deaths, encoding="gb18030"),
+            as_of,
+        )
+    )
+
+    # 公安交管: vehicles. A car or two in covered households, a farm tricycle, and vehicles of
+    # people with no status (no warning).
+    vehicles = []
+    for member, (kind, low, high) in zip(
+        pick(adults, 3),
+        (
+            ("小型轿车", 60_000, 150_000),
+            ("小型普通客车", 50_000, 120_000),
+            ("三轮汽车", 4_000, 9_000),
+        ),
+        strict=False,
+    ):
+        vehicles.append(_vehicle_row(rng, member.id_number, member.name, "", kind, low, high, day))
+    for member in pick(uncovered, 2):
+        vehicles.append(
+            _vehicle_row(rng, member.id_number, member.name, "", "小型轿车", 40_000, 90_000, day)
+        )
+    for person in others(3):
+        vehicles.append(
+            _vehicle_row(rng, person.id_number, person.name, person.village.code, "小型轿车",
+                         50_000, 200_000, day)
+        )  # fmt: skip
+    files.append(
+        (
+            Source.VEHICLES,
+            f"机动车登记信息{as_of:%Y%m}.xlsx",
+            _xlsx(
+                f"元江县机动车登记信息（截至{as_of:%Y年%m月%d日}）",
+                [*headers, "号牌号码", "车辆类型", "登记日期", "车辆价值(元)"],
+                vehicles,
+            ),
+            as_of,
+        )
+    )
+
+    # 不动产登记中心: a covered household with a second property (a shop in town) and others
+    # with only their home (no warning).
+    numbers = iter(rng.sample(range(1, 99_999), 10))
+
+    def certificate(registered: str) -> str:
+        return f"云({registered[:4]})元江县不动产权第{next(numbers):07d}号"
+
+    owners = pick(adults, 3)
+    property_rows = []
+    for number, member in enumerate(owners):
+        uses = ("住宅", "商业服务") if number == 0 else ("住宅",)
+        for use in uses:
+            registered = day(60, 2_000)
+            property_rows.append(
+                [member.id_number, member.name, "", certificate(registered), use, registered]
+            )
+    files.append(
+        (
+            Source.PROPERTY,
+            f"不动产登记信息{as_of:%Y%m}.csv",
+            _csv(
+                [*headers, "不动产权证号", "用途", "登记日期"], property_rows, encoding="utf-8-sig"
+            ),
+            as_of,
+        )
+    )
+
+    # 市场监管局: businesses run by covered people, and by strangers.
+    business = []
+    for member, trade in zip(pick(adults, 2), ("副食店", "农资经营部"), strict=False):
+        business.append(
+            [member.id_number, member.name, "", f"元江县{member.name[0]}记{trade}", "经营者",
+             day(100, 1_500)]
+        )  # fmt: skip
+    for person in others(3):
+        business.append(
+            [person.id_number, person.name, person.village.code,
+             f"元江县{person.name[0]}氏{rng.choice(('餐馆', '五金店', '养殖场'))}", "经营者",
+             day(100, 2_500)]
+        )  # fmt: skip
+    files.append(
+        (
+            Source.BUSINESS,
+            f"个体工商户和企业登记{as_of:%Y%m}.csv",
+            _csv([*headers, "市场主体名称", "身份", "成立日期"], business, encoding="gb18030"),
+            as_of,
+        )
+    )
+
+    # 财政局: people paid from public funds: one in a covered household, and strangers.
+    employers = ("元江县第一中学", "元江县人民医院", "因远镇中心卫生院", "元江县自然资源局")
+    payroll = [
+        [m.id_number, m.name, "", rng.choice(employers), day(200, 1_500)] for m in pick(adults, 1)
+    ]
+    payroll += [
+        [p.id_number, p.name, p.village.code, rng.choice(employers), day(200, 5_000)]
+        for p in others(4, age=(23, 58))
+    ]
+    files.append(
+        (
+            Source.PUBLIC_PAYROLL,
+            f"财政供养人员信息{as_of:%Y%m}.csv",
+            _csv([*headers, "工作单位", "入职日期"], payroll, encoding="utf-8-sig"),
+            as_of,
+        )
+    )
+    return files
+
+
+def _vehicle_row(rng, number, name, village_code, kind, low, high, day) -> list:
+    plate = f"云F{rng.choice('ABCDEFGHJK')}{rng.randint(1000, 9999)}"
+    return [number, name, village_code, plate, kind, day(30, 1_500), f"{rng.randint(low, high)}.00"]
 
 
 _KIND_WORDS = {

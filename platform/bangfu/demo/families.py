@@ -3,6 +3,11 @@
 Pure functions of a ``random.Random``: no database. The shares follow what a county of ~200,000
 people in the Yunnan highlands sees: mostly 低保 households, many elderly living alone, left-behind
 grandchildren whose parents work in the cities, disabled and chronically ill members.
+
+A plan's ``tier`` is the kind of household drawn (it shapes who lives there and their income);
+what the registry holds is per the law: the household's own status (``household_tier``) and each
+member's personal status (特困, 单人纳保). Households of tier "none" came to the registry through
+a 临时救助 grant after a crisis (``event``): no lasting status.
 """
 
 import datetime as dt
@@ -12,7 +17,7 @@ from decimal import Decimal
 
 from bangfu.core.id_numbers import check_character
 from bangfu.demo.names import NameMaker, weighted
-from bangfu.registry.models import Member, Tier, is_severe_disability
+from bangfu.registry.models import HouseholdTier, Member, PersonalStatus, Tier, is_severe_disability
 
 Relation = Member.Relation
 Disability = Member.Disability
@@ -25,10 +30,15 @@ TIER_SHARES = {
     Tier.DIBAO: 60,
     Tier.MARGINAL: 15,
     Tier.EXPENDITURE: 8,
-    Tier.TEMPORARY: 7,
+    Tier.NONE: 7,  # a crisis met by a 临时救助 grant
 }
 TIER_SHAPES = {
-    Tier.TEKUN: {"elderly_alone": 60, "disabled_single": 25, "orphans": 15},
+    Tier.TEKUN: {
+        "elderly_alone": 55,
+        "disabled_single": 22,
+        "orphans": 13,
+        "tekun_in_family": 10,
+    },
     Tier.DIBAO: {
         "elderly_alone": 14,
         "elderly_couple": 15,
@@ -46,7 +56,7 @@ TIER_SHAPES = {
         "single_parent": 15,
     },
     Tier.EXPENDITURE: {"three_generations": 45, "student_family": 30, "couple_with_children": 25},
-    Tier.TEMPORARY: {
+    Tier.NONE: {
         "couple_with_children": 40,
         "elderly_couple": 20,
         "three_generations": 25,
@@ -59,17 +69,37 @@ INCOME_RATIO = {
     Tier.DIBAO: (0.15, 0.95),
     Tier.MARGINAL: (1.0, 1.5),
     Tier.EXPENDITURE: (1.1, 1.9),
-    Tier.TEMPORARY: (0.5, 1.8),
+    Tier.NONE: (0.5, 1.8),
 }
-# 低保 households whose income has just risen above the standard stay in a gradual-exit period.
+# 低保 households whose income has just risen above the standard: the decisions step exits them
+# with a 渐退期 (003), during which they keep their 低保.
 DIBAO_EXIT_PERIOD_SHARE = 0.05
+MIN_GRADUAL_EXITS = 2  # however small the demo
 VULNERABILITY = {
     Tier.TEKUN: 1.5,
     Tier.DIBAO: 1.2,
     Tier.MARGINAL: 1.0,
     Tier.EXPENDITURE: 1.0,
-    Tier.TEMPORARY: 0.8,
+    Tier.NONE: 0.8,
 }
+# The household's own status beside a 特困 member (a severely disabled adult living with a
+# sibling's family: siblings owe no support, so the person is 特困 alone).
+TEKUN_FAMILY_TIERS = {HouseholdTier.DIBAO: 60, HouseholdTier.MARGINAL: 25, HouseholdTier.NONE: 15}
+# The share of the severely disabled, seriously ill or dependent elderly members of 低保边缘 and
+# 支出型 households enrolled alone (单人纳保; 000: 「低保边缘家庭中的重病患者、失能失智老年人实施
+# 单人纳保」, 003: 「全面排查低收入家庭中…」); the others are left for the rules to find.
+SINGLE_DIBAO_SHARE = 0.85
+# Financial assets (家庭金融资产) known for this share of households, in yuan per person by tier:
+# (low, high); a few 低保 households hold much more (the asset test's cases).
+ASSETS_KNOWN_SHARE = 0.6
+ASSETS_PER_PERSON = {
+    Tier.TEKUN: (0, 2500),
+    Tier.DIBAO: (0, 6000),
+    Tier.MARGINAL: (1000, 15000),
+    Tier.EXPENDITURE: (2000, 20000),
+    Tier.NONE: (0, 12000),
+}
+DIBAO_ASSETS_ABOVE_SHARE = 0.03
 CHRONIC = ("高血压", "2型糖尿病", "慢性阻塞性肺疾病", "类风湿关节炎", "冠心病", "慢性肾病", "痛风")
 SERIOUS_ADULT = (
     "尿毒症（血液透析）",
@@ -109,6 +139,8 @@ class PersonPlan:
     student: bool = False
     monthly_income: Decimal = Decimal("0.00")
     income_is_irregular: bool = False
+    is_employed: bool = False  # 已就业: a regular wage or a public-welfare post
+    personal_status: str = PersonalStatus.NONE
     name: str = ""
     birth_date: dt.date | None = None
     id_number: str = ""
@@ -123,8 +155,17 @@ class HouseholdPlan:
     tier: str
     shape: str
     people: list[PersonPlan]
-    event: str = ""  # what happened (temporary assistance) or why children are unsupported
+    event: str = ""  # what happened (a 临时救助 grant) or why children are unsupported
     notes: list[str] = field(default_factory=list)
+    household_tier: str = HouseholdTier.NONE  # the household's own status
+    financial_assets: Decimal | None = None  # yuan; None: not known
+    gradual_exit: bool = False  # 低保 income just above the standard: exits with a 渐退期
+    exited: bool = False  # left the registry (the decisions step's exits): no visits since
+
+    @property
+    def crisis(self) -> bool:
+        """No lasting status: the household came through a 临时救助 grant after ``event``."""
+        return self.tier == Tier.NONE
 
     @property
     def per_capita_income(self) -> Decimal:
@@ -222,6 +263,18 @@ def _three_generations(rng):
     return people
 
 
+def _tekun_in_family(rng):
+    """A severely disabled adult living with a brother's or sister's family."""
+    age = rng.randint(32, 55)
+    people = [
+        PersonPlan(Relation.HEAD, "M", age),
+        PersonPlan(Relation.SPOUSE, "F", max(26, age - rng.randint(0, 5))),
+    ]
+    people += _children(rng, age, weighted(rng, {1: 50, 2: 50}))
+    people.append(PersonPlan(Relation.SIBLING, rng.choice("MF"), age + rng.randint(-8, 8)))
+    return people
+
+
 def _student_family(rng):
     age = rng.randint(40, 56)
     people = [
@@ -244,6 +297,7 @@ SHAPES = {
     "single_parent": _single_parent,
     "three_generations": _three_generations,
     "student_family": _student_family,
+    "tekun_in_family": _tekun_in_family,
 }
 
 
@@ -336,8 +390,12 @@ def _work(person: PersonPlan) -> None:
 def _income(rng, plan: HouseholdPlan, standard: Decimal) -> None:
     """Spread a target per-person income over pensions and the members who can work."""
     low, high = INCOME_RATIO[plan.tier]
-    if plan.tier == Tier.DIBAO and rng.random() < DIBAO_EXIT_PERIOD_SHARE:
+    if plan.shape == "tekun_in_family":  # the others' income, as their own status says
+        uncovered = plan.household_tier == HouseholdTier.NONE
+        low, high = (1.5, 2.2) if uncovered else INCOME_RATIO[str(plan.household_tier)]
+    if plan.tier == Tier.DIBAO and (rng.random() < DIBAO_EXIT_PERIOD_SHARE or plan.gradual_exit):
         low, high = 1.0, 1.15
+        plan.gradual_exit = True
     target = Decimal(str(rng.uniform(low, high))) * standard * len(plan.people)
     # Rural residents' basic pension in Yunnan is a little under 200 yuan a month.
     pensioners = [p for p in plan.people if p.age >= 60]
@@ -356,6 +414,7 @@ def _income(rng, plan: HouseholdPlan, standard: Decimal) -> None:
         if person in earners:
             income += rest * shares[person.work_ability] / weight
             person.income_is_irregular = rng.random() < 0.65  # farm work, day labour
+            person.is_employed = not person.income_is_irregular  # a wage or a public post
         elif not earners and person in pensioners:
             income += rest / len(pensioners)  # support from children elsewhere, land rent
         elif not earners and not pensioners and person is plan.people[0]:
@@ -363,16 +422,21 @@ def _income(rng, plan: HouseholdPlan, standard: Decimal) -> None:
         person.monthly_income = income.quantize(Decimal("1")).quantize(Decimal("0.01"))
 
 
-def plan_household(rng: random.Random, tier: str, standard: Decimal) -> HouseholdPlan:
-    """One household of the given tier; incomes measured against the 低保 ``standard``."""
+def plan_household(
+    rng: random.Random, tier: str, standard: Decimal, *, gradual_exit: bool = False
+) -> HouseholdPlan:
+    """One household of the given tier; incomes measured against the 低保 ``standard``. A 低保
+    household with ``gradual_exit`` (or by chance) earns just above it now."""
     shape = weighted(rng, TIER_SHAPES[tier])
-    plan = HouseholdPlan(tier=tier, shape=shape, people=SHAPES[shape](rng))
+    plan = HouseholdPlan(
+        tier=tier, shape=shape, people=SHAPES[shape](rng), gradual_exit=gradual_exit
+    )
     factor = VULNERABILITY[tier]
     for person in plan.people:
         _health(rng, person, factor)
     head = plan.people[0]
     if shape == "disabled_single" and not head.severely_disabled:
-        # Enrolled alone (单人纳保) because of a severe disability.
+        # Living alone with a severe disability.
         _disable(rng, head, ADULT_DISABILITY, {1: 30, 2: 50})
         head.care_level = rng.choice((Care.SEMI, Care.FULL))
     if shape == "left_behind" and rng.random() < 0.15:
@@ -386,7 +450,12 @@ def plan_household(rng: random.Random, tier: str, standard: Decimal) -> Househol
         patient = rng.choice(adults)
         patient.illness = Illness.SERIOUS
         patient.illness_note = rng.choice(SERIOUS_ELDERLY if patient.age >= 60 else SERIOUS_ADULT)
-    if tier == Tier.TEMPORARY:
+    if shape == "tekun_in_family":
+        sibling = plan.people[-1]
+        _disable(rng, sibling, ADULT_DISABILITY, {1: 40, 2: 60})
+        sibling.care_level = rng.choice((Care.SEMI, Care.FULL))
+        plan.household_tier = weighted(rng, TEKUN_FAMILY_TIERS)
+    if tier == Tier.NONE:
         plan.event = rng.choice(EVENTS)
         if "受伤" in plan.event or "重病" in plan.event:
             adults = [p for p in plan.people if 18 <= p.age < 60] or plan.people
@@ -396,7 +465,41 @@ def plan_household(rng: random.Random, tier: str, standard: Decimal) -> Househol
     for person in plan.people:
         _work(person)
     _income(rng, plan, standard)
+    _statuses(rng, plan)
+    _assets(rng, plan)
     return plan
+
+
+def _statuses(rng, plan: HouseholdPlan) -> None:
+    """The household's own status and each member's (特困 and 单人纳保 are a person's)."""
+    if plan.tier == Tier.TEKUN:
+        if plan.shape == "tekun_in_family":
+            plan.people[-1].personal_status = PersonalStatus.TEKUN
+        else:  # everyone who lives alone or with an orphaned sibling is 特困 in their own right
+            for person in plan.people:
+                person.personal_status = PersonalStatus.TEKUN
+        return
+    if plan.tier != Tier.NONE:
+        plan.household_tier = plan.tier
+    if plan.tier in {Tier.MARGINAL, Tier.EXPENDITURE}:
+        for person in plan.people:
+            dependent = person.age >= 60 and person.care_level != Care.SELF
+            candidate = person.severely_disabled or person.illness == Illness.SERIOUS or dependent
+            if candidate and rng.random() < SINGLE_DIBAO_SHARE:
+                person.personal_status = PersonalStatus.SINGLE_DIBAO
+
+
+def _assets(rng, plan: HouseholdPlan) -> None:
+    """Savings and deposits, when the household's asset check is on file."""
+    if rng.random() >= ASSETS_KNOWN_SHARE:
+        return
+    low, high = ASSETS_PER_PERSON[plan.tier]
+    per_person = rng.randint(low, high)
+    if plan.tier == Tier.DIBAO and rng.random() < DIBAO_ASSETS_ABOVE_SHARE / ASSETS_KNOWN_SHARE:
+        per_person = rng.randint(25_000, 60_000)  # the asset test's cases
+    plan.financial_assets = Decimal(round(per_person * len(plan.people), -1)).quantize(
+        Decimal("0.01")
+    )
 
 
 # --- names, birth dates, ID numbers --------------------------------------------------------

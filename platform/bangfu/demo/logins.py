@@ -76,6 +76,15 @@ LOGINS = (
         ),
     ),
     Login(
+        _("township reviewer"),
+        "reviewer",
+        "Yinyuan-reviewer-2026",
+        _(
+            "households of Yinyuan town (因远镇人民政府); confirms or rejects the assistants' "
+            "recommendations (纳入、退出、调整) with the benefits system's decision number"
+        ),
+    ),
+    Login(
         _("volunteer"),
         "volunteer",
         "Anding-volunteer-2026",

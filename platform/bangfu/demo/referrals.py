@@ -88,9 +88,12 @@ def _log_sessions(referral, staff, start: dt.datetime, count: int, rng, limit: d
     return moment
 
 
-def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Counter) -> None:
+def _play(
+    state: str, referral: Referral, *, desk, start, now, rng, counts: Counter, feedback=False
+) -> None:
     """Take a freshly sent referral to ``state``, answered by the provider's first staff member
-    (the station's, the volunteer, or the staff of the agency that runs the project)."""
+    (the station's, the volunteer, or the staff of the agency that runs the project); with
+    ``feedback``, a completed case has the household's feedback for sure."""
     answering = selectors.provider_users(referral.provider_id)
     if not answering:
         raise LookupError(f"No one answers referrals to {referral.provider}: the demo needs them.")
@@ -143,7 +146,7 @@ def _play(state: str, referral: Referral, *, desk, start, now, rng, counts: Coun
     services.referral_complete(
         referral=referral, by=staff, outcome=rng.choice(OUTCOMES), at=finished
     )
-    if rng.random() < 0.85:
+    if rng.random() < 0.85 or feedback:
         services.feedback_record(
             referral=referral,
             by=desk,
@@ -178,6 +181,9 @@ def load_referrals_demo(
     chosen = sorted(rng.sample(needs, min(limit, round(len(needs) * share))), key=lambda n: n.pk)
     counts: Counter = Counter()
     desks: dict[int, object] = {}
+    # Every state once first (however small the county), then as often as it happens.
+    first = list(rng.sample(STATES, len(STATES)))
+    served_project = False
     for need in chosen:
         village = need.household.region
         if village.pk not in desks:
@@ -187,7 +193,8 @@ def load_referrals_demo(
         if desk is None:
             counts["no desk"] += 1
             continue
-        state, _weight, low, high = rng.choices(STATES, weights=[s[1] for s in STATES])[0]
+        drawn = first.pop() if first else rng.choices(STATES, weights=[s[1] for s in STATES])[0]
+        state, _weight, low, high = drawn
         start = min(_moment(as_of, rng.uniform(low, high), rng), now - dt.timedelta(hours=2))
         try:
             # One case per savepoint: a refusal undoes that case only.
@@ -199,7 +206,20 @@ def load_referrals_demo(
                 if referral is None:
                     counts["no candidate"] += 1
                     continue
-                _play(state, referral, desk=desk, start=start, now=now, rng=rng, counts=counts)
+                sure = False
+                if referral.provider.kind == "project" and not served_project:
+                    # One case of a procured project at least is served through to feedback.
+                    state, sure, served_project = "completed", True, True
+                _play(
+                    state,
+                    referral,
+                    desk=desk,
+                    start=start,
+                    now=now,
+                    rng=rng,
+                    counts=counts,
+                    feedback=sure,
+                )
         except ReferralError:
             counts["skipped"] += 1
     in_county = Referral.objects.filter(within(county, "need__household__region"))

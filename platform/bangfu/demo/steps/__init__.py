@@ -1,9 +1,13 @@
 """The demo's steps, in build order. A later feature appends its own step after the ones it
-needs: procurement after the organisations, referrals after the priorities, the matching run
-once referrals have closed (its success model learns from them), the public site once projects
-exist (it publishes them), finding people last (its enrolments add households and needs)."""
+needs: the registry's decisions right after the households (they replay how part of it came to
+be) and the 临时救助 grants, procurement after the organisations, referrals after the
+priorities, the matching run once referrals have closed (its success model learns from them),
+the public site once projects exist (it publishes them), finding people last (its
+recommendations go to the townships)."""
 
+from bangfu.demo.steps.decisions import DecisionsStep
 from bangfu.demo.steps.discovery import DiscoveryStep
+from bangfu.demo.steps.grants import GrantsStep
 from bangfu.demo.steps.households import HouseholdsStep
 from bangfu.demo.steps.matching import MatchingStep
 from bangfu.demo.steps.needs import AssessmentsStep
@@ -22,6 +26,8 @@ STEPS = [
     OrganisationsStep(),
     ProvidersStep(),
     HouseholdsStep(),
+    DecisionsStep(),
+    GrantsStep(),
     AssessmentsStep(),
     PrioritiesStep(),
     ProcurementStep(),

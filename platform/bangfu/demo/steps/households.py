@@ -4,12 +4,13 @@ import datetime as dt
 
 from bangfu.core import crypto
 from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit, place_data
-from bangfu.demo.families import IdentityMaker, plan_household, tier_quota
+from bangfu.demo.families import MIN_GRADUAL_EXITS, IdentityMaker, plan_household, tier_quota
 from bangfu.demo.names import weighted
 from bangfu.demo.steps.regions import jitter
 from bangfu.regions.models import Region, within
 from bangfu.regions.policy import Policy
-from bangfu.registry.models import Household, Member, Tier
+from bangfu.registry.coverage import strongest
+from bangfu.registry.models import Household, Member, Residence, Tier
 from bangfu.registry.policy import dibao_standard
 
 BATCH = 500
@@ -17,7 +18,8 @@ BATCH = 500
 MOBILE_PREFIXES = ("139", "138", "137", "136", "135", "151", "152", "157", "158", "159", "187",
                    "188", "182", "183", "130", "131", "155", "185", "186", "133", "153", "180",
                    "189", "199", "177")  # fmt: skip
-# When each tier's households typically entered the registry: (earliest year, latest days ago).
+# When each tier's households typically entered the registry: (earliest year, latest days ago);
+# those of no tier came with a recent 临时救助 grant.
 ENROLMENT = {
     Tier.TEKUN: (2010, 60),
     Tier.DIBAO: (2012, 30),
@@ -30,6 +32,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(day.day, 28))
+
+
+def residence_of(village) -> str:
+    """Communities are the towns' streets (城镇); villages are rural (农村)."""
+    return Residence.URBAN if village.code[-3] == "0" else Residence.RURAL
 
 
 def _between(rng, start: dt.date, end: dt.date) -> dt.date:
@@ -51,14 +58,24 @@ class HouseholdsStep(Step):
         tiers = tier_quota(ctx.options.households)
         rng.shuffle(tiers)
         identities = IdentityMaker(rng, area=COUNTY_CODE, as_of=as_of)
-        standard = ctx.dibao_standard or dibao_standard(Policy(ctx.county, as_of.year))
+        if not ctx.dibao_standard:  # built without the policy step
+            ctx.dibao_standard = dibao_standard(Policy(ctx.county, as_of.year))
+            ctx.dibao_standard_rural = ctx.dibao_standard
 
         households, members = [], []
+        dibao, orphans = 0, 0
         for number, tier in enumerate(tiers, start=1):
             village = weighted(rng, village_weights)
             township = ctx.township_of[village.pk]
             people = identities.names.people(townships[township.code]["ethnic"])
-            plan = plan_household(rng, tier, standard)
+            dibao += tier == Tier.DIBAO
+            gradual = tier == Tier.DIBAO and dibao <= MIN_GRADUAL_EXITS
+            standard = ctx.standard(residence_of(village))
+            plan = plan_household(rng, tier, standard, gradual_exit=gradual)
+            orphans += plan.shape == "orphans"
+            if orphans == 1 and plan.shape == "orphans" and plan.people[0].age < 16:
+                # One orphan of 16 or 17 at least: the age the 16-18 rule is about.
+                plan.people[0].age = rng.choice((16, 17))
             identities.fill(plan, people)
             household = self._household(ctx, rng, number, village, township, plan)
             households.append(household)
@@ -85,6 +102,8 @@ class HouseholdsStep(Step):
                     work_ability=person.work_ability,
                     monthly_income=person.monthly_income,
                     income_is_irregular=person.income_is_irregular,
+                    is_employed=person.is_employed,
+                    personal_status=person.personal_status,
                     is_orphan=person.is_orphan,
                     is_unsupported_child=person.is_unsupported_child,
                     is_five_elders=person.is_five_elders,
@@ -107,7 +126,7 @@ class HouseholdsStep(Step):
             phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
         lat, lon = jitter(rng, village.latitude, village.longitude, 0.8)
 
-        if plan.tier == Tier.TEMPORARY:
+        if plan.tier == Tier.NONE:
             enrolled = as_of - dt.timedelta(days=rng.randint(3, 45))
             next_review = None
         else:
@@ -127,7 +146,10 @@ class HouseholdsStep(Step):
             phone=phone,
             latitude=lat,
             longitude=lon,
-            tier=plan.tier,
+            household_tier=plan.household_tier,
+            tier=strongest(plan.household_tier, [p.personal_status for p in plan.people]),
+            residence=residence_of(village),
+            financial_assets=plan.financial_assets,
             status=status,
             enrolled_on=enrolled,
             next_review_due=next_review,

@@ -15,13 +15,14 @@ WINDOW_DAYS = 300  # visits spread over the ten months before the as-of date
 SHAPE_WORDS = {
     "elderly_alone": "老人独居",
     "elderly_couple": "老年夫妻同住",
-    "disabled_single": "重度残疾，单人纳保",
+    "disabled_single": "重度残疾，独自生活",
     "orphans": "孤儿，由亲属照看",
     "couple_with_children": "夫妻与子女同住",
     "left_behind": "祖辈照看孙辈，孩子父母外出务工",
     "single_parent": "单亲家庭",
     "three_generations": "三代同住",
     "student_family": "子女在读大学，教育支出大",
+    "tekun_in_family": "重度残疾人随兄弟姐妹家庭生活",
 }
 NOTES = {
     "care": ("需要定期上门照料护理", "卧床，家属照护吃力，希望有人上门护理"),
@@ -84,7 +85,7 @@ def category_weights(plan: HouseholdPlan) -> dict[str, float]:
         add("job-support", 1)
     if plan.shape == "left_behind":
         add("counselling", 1)
-    if plan.tier == Tier.TEMPORARY:
+    if plan.crisis:
         add("hardship-help", 4)
         add("resource-linking", 2)
         if "事故" in plan.event or "受伤" in plan.event:
@@ -99,7 +100,7 @@ def category_weights(plan: HouseholdPlan) -> dict[str, float]:
 
 
 def severity(plan: HouseholdPlan, rng) -> int:
-    points = {Tier.TEKUN: 3, Tier.DIBAO: 2, Tier.TEMPORARY: 3}.get(plan.tier, 2)
+    points = {Tier.TEKUN: 3, Tier.DIBAO: 2, Tier.NONE: 3}.get(plan.tier, 2)
     people = plan.people
     if any(p.severely_disabled for p in people):
         points += 1
@@ -116,7 +117,7 @@ def severity(plan: HouseholdPlan, rng) -> int:
 
 def urgency(plan: HouseholdPlan, rng) -> str:
     U = Need.Urgency
-    if plan.tier == Tier.TEMPORARY:
+    if plan.crisis:
         return weighted(rng, {U.EMERGENCY: 20, U.URGENT: 40, U.SOON: 30, U.ROUTINE: 10})
     if any(p.illness == Member.Illness.SERIOUS for p in plan.people):
         return weighted(rng, {U.EMERGENCY: 5, U.URGENT: 25, U.SOON: 35, U.ROUTINE: 35})
@@ -149,9 +150,11 @@ class AssessmentsStep(Step):
         )
         assessments, found = [], []
         for household, plan in ctx.households:
-            if rng.random() > ASSESSED_SHARE and plan.tier != Tier.TEMPORARY:
+            if plan.exited:  # died or moved away: no visit, nothing to meet
                 continue
-            if plan.tier == Tier.TEMPORARY:
+            if rng.random() > ASSESSED_SHARE and not plan.crisis:
+                continue
+            if plan.crisis:
                 assessed_on = household.enrolled_on
             else:
                 days = int(rng.triangular(0, WINDOW_DAYS, 30))

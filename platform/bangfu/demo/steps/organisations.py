@@ -1,5 +1,6 @@
-"""The bureau, one social-work station per township, village committees, a service agency, a
-charity; the log-ins of every role; a station worker per township and an assistant per village."""
+"""The bureau, one social-work station and one township government (the township reviewer's
+bureau) per township, village committees, a service agency, a charity; the log-ins of every role;
+a station worker and a reviewer per township and an assistant per village."""
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -55,6 +56,13 @@ def station_name(township) -> str:
     return f"元江县{township.name}社会工作服务站"
 
 
+def township_bureau_name(township) -> str:
+    """The township's government, which confirms statuses (003: 「审核确认权下放至乡镇（街道）」):
+    a town's or township's people's government, a subdistrict's office."""
+    office = "办事处" if township.name.endswith("街道") else "人民政府"
+    return f"元江县{township.name}{office}"
+
+
 class OrganisationsStep(Step):
     name = "organisations"
 
@@ -107,6 +115,14 @@ class OrganisationsStep(Step):
                 kind=Kind.STATION,
                 name=station_name(township),
                 region=township,
+                contact_phone=phone(),
+                address=f"元江县{township.name}便民服务中心",
+            )
+            orgs[f"township:{township.code}"] = Organisation(
+                kind=Kind.BUREAU,
+                name=township_bureau_name(township),
+                region=township,
+                unified_credit_code=credit_code(rng, "11"),
                 contact_phone=phone(),
                 address=f"元江县{township.name}便民服务中心",
             )
@@ -165,26 +181,34 @@ class OrganisationsStep(Step):
             ),
             Membership(user=ctx.users["volunteer"], organisation=station_org, role=Role.VOLUNTEER),
             Membership(
+                user=ctx.users["reviewer"],
+                organisation=orgs[f"township:{LOGIN_TOWNSHIP}"],
+                role=Role.TOWNSHIP_REVIEWER,
+            ),
+            Membership(
                 user=ctx.users["charity"], organisation=orgs["charity"], role=Role.CHARITY_STAFF
             ),
         ]
         assistant_villages = {code: ctx.users["assistant"] for code in ASSISTANT_VILLAGES}
 
-        # Staff without a log-in: one worker per station, one assistant (协理员) per village.
+        # Staff without a log-in: one worker per station and one reviewer per township
+        # government, one assistant (协理员) per village.
         unusable = make_password(None)
         staff = []
         for township in ctx.townships:
             if township.code == LOGIN_TOWNSHIP:
                 ctx.station_staff[township.code] = ctx.users["station"]
+                ctx.township_reviewer[township.code] = ctx.users["reviewer"]
                 continue
-            username = f"station-{township.code}"
-            user = User(
-                username=username,
-                email=demo_email(username),
-                display_name=person(township.code),
-                password=unusable,
-            )
-            staff.append(("station", township, user))
+            for kind in ("station", "reviewer"):
+                username = f"{kind}-{township.code}"
+                user = User(
+                    username=username,
+                    email=demo_email(username),
+                    display_name=person(township.code),
+                    password=unusable,
+                )
+                staff.append((kind, township, user))
         for village in ctx.villages:
             if village.code in assistant_villages:
                 continue
@@ -203,6 +227,12 @@ class OrganisationsStep(Step):
                 ctx.station_staff[region.code] = user
                 org = orgs[f"station:{region.code}"]
                 memberships.append(Membership(user=user, organisation=org, role=Role.STATION_STAFF))
+            elif kind == "reviewer":
+                ctx.township_reviewer[region.code] = user
+                org = orgs[f"township:{region.code}"]
+                memberships.append(
+                    Membership(user=user, organisation=org, role=Role.TOWNSHIP_REVIEWER)
+                )
             else:
                 ctx.village_assistant[region.pk] = user
                 org = orgs[f"station:{ctx.township_of[region.pk].code}"]
@@ -229,6 +259,7 @@ class OrganisationsStep(Step):
         users.delete()
         if county is not None:
             names = {BUREAU, AGENCY, CHARITY, *(name for _code, name in VILLAGE_COMMITTEES)}
-            names |= {station_name(township) for township in county.children.all()}
+            for township in county.children.all():
+                names |= {station_name(township), township_bureau_name(township)}
             Organisation.objects.filter(within(county, "region"), name__in=names).delete()
             Organisation.objects.filter(region=county.parent_id, name=CITY_BUREAU).delete()

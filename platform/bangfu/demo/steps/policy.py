@@ -33,8 +33,15 @@ VALUES = (
         COUNTY_CODE,
         "dibao_standard_monthly",
         "790",
-        f"{DEMO_SOURCE_PREFIX} — one urban-rural dibao standard, about 45% of the class III "
-        "minimum wage; in reality Yuanjiang's rural standard is lower than the urban one",
+        f"{DEMO_SOURCE_PREFIX} — the urban (城镇) dibao standard, about 45% of the class III "
+        "minimum wage",
+    ),
+    (
+        COUNTY_CODE,
+        "dibao_standard_rural_monthly",
+        "610",
+        f"{DEMO_SOURCE_PREFIX} — the rural (农村) dibao standard, the urban one about 1.3 times "
+        "it (001: 城乡低保标准比 1.3:1)",
     ),
     (
         COUNTY_CODE,
@@ -63,7 +70,10 @@ class PolicyStep(Step):
                 year=YEAR,
                 defaults={"value": value, "source": source},
             )
-        ctx.dibao_standard = dibao_standard(Policy(ctx.county, max(YEAR, ctx.options.as_of.year)))
+        policy = Policy(ctx.county, max(YEAR, ctx.options.as_of.year))
+        ctx.dibao_standard = dibao_standard(policy)
+        rural = policy.get("dibao_standard_rural_monthly")
+        ctx.dibao_standard_rural = rural if rural is not None else ctx.dibao_standard
         ctx.count("policy values", len(VALUES))
 
     def reset(self) -> None:
