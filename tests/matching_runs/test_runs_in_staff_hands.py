@@ -315,7 +315,8 @@ def test_a_permission_or_database_error_refuses_one_suggestion_not_the_rest(
         return send(intake=intake, **kwargs)
 
     monkeypatch.setattr(services.referral_services, "referral_send", flaky_send)
-    outcome = services.run_refer(run=run, by=bureau, need_ids=[first.pk, second.pk, third.pk])
+    with override("en"):
+        outcome = services.run_refer(run=run, by=bureau, need_ids=[first.pk, second.pk, third.pk])
     assert [referral.need_id for referral in outcome.sent] == [third.pk]
     reasons = {refusal.allocation.need_id: refusal.reason for refusal in outcome.refused}
     assert reasons[first.pk] == "This need is outside your area."
