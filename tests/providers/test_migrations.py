@@ -124,8 +124,11 @@ def test_stations_and_volunteers_become_providers_with_their_flags_ratings_and_r
     old_referrals = old.get_model("referrals", "Referral").objects
     assert old_referrals.get(pk=to_station.pk).station_id == station.pk
     assert old_referrals.get(pk=to_volunteer.pk).volunteer_id == volunteer.pk
-    assert Allocation.objects.get().provider_id == station.pk
-    assert MatchingRun.objects.get().left_out[0]["pk"] == station.pk
+    # The run's own tables as they stood then: later migrations add columns to them.
+    assert old.get_model("matching_runs", "Allocation").objects.get().provider_id == station.pk
+    assert old.get_model("matching_runs", "MatchingRun").objects.get().left_out[0]["pk"] == (
+        station.pk
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
