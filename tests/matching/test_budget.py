@@ -188,7 +188,7 @@ def test_the_protected_mip_is_solved_to_a_zero_gap_and_a_time_limit_is_reported(
             result.x = None
         return result
 
-    monkeypatch.setattr(budget, "milp", timed_out)
+    monkeypatch.setattr(budget.exact, "milp", timed_out)
     pairs = (np.array([0, 0]), np.array([0, 1]), np.array([0, 1]), np.array([10, 20]))
     args = (*pairs, np.array([1, 1]), np.array([5, 20]), 1, 2)
     served, chosen, proven = budget_servable(*args, time_limit=2.5)
@@ -225,8 +225,8 @@ def test_when_no_repaired_allocation_keeps_the_floor_the_exact_one_is_polished(m
         polished.append(pairs)
         return real_polish(problem, pairs, *rest)
 
-    monkeypatch.setattr(budget, "budget_servable", servable)
-    monkeypatch.setattr(budget, "_polish", polish)
+    monkeypatch.setattr(budget.search, "budget_servable", servable)
+    monkeypatch.setattr(budget.search, "_polish", polish)
     result = budget.allocate_with_budget(needs, providers, scored, budgets)
     ((served, seed, _proven),), (pairs,) = found, polished
     assert seed.size == served == 2  # pool money is needed to reach the floor

@@ -1,14 +1,8 @@
-"""Checking a ledger: read every row, gather households, and find every problem with its row
-and column before anything is written (``LedgerCheck``). A household or person already
-registered in the importer's area is updated: the check works out each change (``Changes``),
-which the preview lists and the import applies."""
+"""The check itself (``LedgerCheck``): reading rows, finding problems, building changes."""
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -16,23 +10,34 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
-from bangfu.core.id_numbers import IdFacts, InvalidIdNumber, parse_id_number
-from bangfu.core.masking import mask_id_number, mask_name, mask_phone
-from bangfu.core.sheet_checking import ImportReport, Row, SheetCheck, is_blank
+from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
+from bangfu.core.masking import mask_id_number, mask_name
+from bangfu.core.sheet_checking import SheetCheck, is_blank
 from bangfu.core.validators import validate_registry_number
 from bangfu.regions.models import Region, counties_of
 from bangfu.registry import identity
 from bangfu.registry.coverage import may_confirm
+from bangfu.registry.ledger.checking.helpers import _chunks, _masked_new, _names, _shown
+from bangfu.registry.ledger.checking.records import (
+    _MASKS,
+    HOUSEHOLD_FIELDS,
+    HOUSEHOLD_READ,
+    MEMBER_FIELDS,
+    MEMBER_READ,
+    STATUS_FIELDS,
+    Draft,
+    LedgerReport,
+    Masked,
+    MemberRow,
+    StatusChange,
+)
 from bangfu.registry.ledger.columns import (
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_TEKUN,
     LEDGER_COLUMNS,
     MEMBER_COLUMNS,
     Column,
-    write_yes_no,
-    yes_no,
 )
-from bangfu.registry.ledger.exporting import mask_address
 from bangfu.registry.models import (
     Coverage,
     Household,
@@ -41,106 +46,6 @@ from bangfu.registry.models import (
     PersonalStatus,
     StatusDecision,
 )
-
-# The model's own field validation runs on the free text and the amounts (lengths, digits); the
-# other fields hold what the column readers produced, already checked against the choices.
-_MODEL_CHECKED = {
-    "registry_number",
-    "address",
-    "phone",
-    "name",
-    "illness_note",
-    "monthly_income",
-    "financial_assets",
-}
-HOUSEHOLD_READ = [f.name for f in Household._meta.fields if f.name not in _MODEL_CHECKED]
-MEMBER_READ = [f.name for f in Member._meta.fields if f.name not in _MODEL_CHECKED]
-LOOKUP_CHUNK = 500  # values per "IN (…)" lookup
-# Household model fields filled from the ledger (the village code becomes the region).
-HOUSEHOLD_FIELDS = [
-    c.key for c in HOUSEHOLD_COLUMNS if c.key not in {"registry_number", "village_code"}
-]
-MEMBER_FIELDS = [c.key for c in MEMBER_COLUMNS if c.key != "id_number"]
-# Statuses change only through a decision (``registry.coverage``), never as a plain field.
-STATUS_FIELDS = {"household_tier", "personal_status"}
-_MASKS = {"address": mask_address, "phone": mask_phone, "name": mask_name}
-_COLUMNS = {column.key: column for column in LEDGER_COLUMNS}
-
-
-@dataclass(frozen=True)
-class Masked:
-    """A cell as a masked export writes it (张*, 138****5678): "the registry's value"."""
-
-    text: str
-
-
-@dataclass
-class LedgerReport(ImportReport):
-    households_created: int = 0  # in a dry run: how many a real import would create
-    members_created: int = 0
-    households_updated: int = 0
-    members_updated: int = 0
-    decisions_recorded: int = 0  # status changes, each recorded as a confirmed decision
-    # Status changes the importer may not decide (an assistant, bureau staff): each becomes a
-    # recommendation (建议) for the township, and the registry keeps its status until then.
-    decisions_proposed: int = 0
-    ledger_import_id: int | None = None  # the audit row; None for a dry run
-    file_sha256: str = ""  # the file checked, which a confirmation must send again
-    # The changes the check found (raw values, statuses included): a confirmation must send the
-    # same digest, so a registry changed since the preview is not written over.
-    changes_sha256: str = ""
-    # What the import does, personal data masked, for the preview (JSON, for a background job):
-    # {"household", "member", "action": "create"|"update", "members", "fields": [[column, old,
-    # new], …]} and {"household", "member", "old", "new", "proposed"} for each status change of
-    # a registered household or person ("proposed": sent to the township, not applied).
-    changes: list[dict] = field(default_factory=list)
-    status_changes: list[dict] = field(default_factory=list)
-    # Nothing written: the file changes registered data, and the user has to confirm it.
-    needs_confirmation: bool = False
-
-    @property
-    def updates_anything(self) -> bool:
-        """The file changes households or people already registered (or their statuses)."""
-        return bool(self.households_updated or self.members_updated or self.status_changes) or (
-            any(change["action"] == "create" and change["member"] for change in self.changes)
-        )
-
-
-@dataclass
-class MemberRow(Row):
-    facts: IdFacts | None = None
-    digest: str = ""
-    blank: set = field(default_factory=set)  # member keys left blank (or whose column is absent)
-    member: Member | None = None  # the registered person this row updates
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    household: Household
-    member: Member | None  # None: the household's own status
-    old: str
-    new: str
-    row: int  # the row (and column ``key``) that asks for it, to name in an error
-    key: str
-    decide: bool  # the importer may decide it: recorded confirmed; else recommended
-
-
-@dataclass
-class Draft:
-    """A household gathered from the rows that share its registry number."""
-
-    registry_number: str
-    rows: list[MemberRow] = field(default_factory=list)
-    values: dict = field(default_factory=dict)
-    value_rows: dict = field(default_factory=dict)  # key → the row that gave the value
-    region: Region | None = None
-    household: Household | None = None
-    existing: bool = False  # ``household`` is registered (in the importer's area): an update
-    tekun: bool = False  # the household's column says 特困 (every member 特困 by default)
-    members: list[Member] = field(default_factory=list)  # to create
-    changed_fields: list[str] = field(default_factory=list)  # of an existing household
-    updated_members: list[tuple[Member, list[str]]] = field(default_factory=list)
-    status_changes: list[StatusChange] = field(default_factory=list)
 
 
 class LedgerCheck(SheetCheck):
@@ -760,46 +665,3 @@ class LedgerCheck(SheetCheck):
                 row = (rows or {}).get(name, first)
                 for message in messages:
                     self.error(row, name, message)
-
-
-def _names(member: Member, name) -> bool:
-    """Whether the name cell (masked or not) is ``member``'s name."""
-    if isinstance(name, Masked):
-        return mask_name(member.name) == name.text
-    return member.name == name
-
-
-def _masked_new(what: str) -> str:
-    return _(
-        "This cell is masked, as a masked export writes it; for %(what)s write it in full."
-    ) % {"what": what}
-
-
-def _shown(fields: list[tuple[str, object, object]]) -> list[list[str]]:
-    """[[column header, old, new]] as the preview shows them: personal data masked."""
-    return [[_COLUMNS[key].header, _show(key, old), _show(key, new)] for key, old, new in fields]
-
-
-def _show(key: str, value) -> str:
-    column = _COLUMNS[key]
-    if value is None or value == "":
-        return ""
-    if key in _MASKS:
-        return _MASKS[key](value)
-    if key == "illness_note":
-        return "…"  # health details stay out of the preview
-    coded = column.labels or column.choices
-    if coded is not None:
-        return coded.canonical(value)
-    if column.parse is yes_no:
-        return write_yes_no(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    return str(value)
-
-
-def _chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
