@@ -1,0 +1,64 @@
+"""The registry's models, one module a subject; every model is importable from here, as
+Django and the other apps expect."""
+
+from bangfu.registry.models.categories import (
+    ServiceCategory,
+)
+from bangfu.registry.models.decisions import (
+    StatusDecision,
+    StatusDecisionQuerySet,
+    TemporaryGrant,
+    TemporaryGrantQuerySet,
+)
+from bangfu.registry.models.households import (
+    Household,
+    HouseholdQuerySet,
+    Member,
+    MemberQuerySet,
+    age_on,
+    is_severe_disability,
+)
+from bangfu.registry.models.needs import (
+    Assessment,
+    AssessmentQuerySet,
+    LedgerImport,
+    Need,
+    NeedQuerySet,
+)
+from bangfu.registry.models.statuses import (
+    HOUSEHOLD_COVERAGES,
+    PERSONAL_COVERAGES,
+    Coverage,
+    ExitReason,
+    HouseholdTier,
+    PersonalStatus,
+    Residence,
+    Tier,
+)
+
+__all__ = [
+    "HOUSEHOLD_COVERAGES",
+    "PERSONAL_COVERAGES",
+    "Assessment",
+    "AssessmentQuerySet",
+    "Coverage",
+    "ExitReason",
+    "Household",
+    "HouseholdQuerySet",
+    "HouseholdTier",
+    "LedgerImport",
+    "Member",
+    "MemberQuerySet",
+    "Need",
+    "NeedQuerySet",
+    "PersonalStatus",
+    "Residence",
+    "ServiceCategory",
+    "StatusDecision",
+    "StatusDecisionQuerySet",
+    "TemporaryGrant",
+    "TemporaryGrantQuerySet",
+    "Tier",
+    "age_on",
+    "is_severe_disability",
+]
