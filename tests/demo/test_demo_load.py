@@ -34,7 +34,7 @@ from bangfu.providers.models import Station, Volunteer
 from bangfu.referrals.models import Referral, ServiceSession
 from bangfu.referrals.selectors import provider_referrals
 from bangfu.regions.models import Region
-from bangfu.registry import coverage, grants
+from bangfu.registry import decision_rights, grants
 from bangfu.registry.grants import TemporaryGrant
 from bangfu.registry.models import Household, Member, StatusDecision
 from cms.models import NewsPage, OfferPage, ProjectIndexPage, ProjectPage
@@ -180,8 +180,8 @@ def test_the_township_reviewer_finds_the_recommendations_of_their_township(demo,
     theirs = waiting.filter(household__region__parent__code="530428102")
     others = waiting.exclude(pk__in=theirs.values("pk"))
     assert theirs.exists() and others.exists()
-    assert all(coverage.may_confirm(reviewer, decision) for decision in theirs)
-    assert not any(coverage.may_confirm(reviewer, decision) for decision in others)
+    assert all(decision_rights.may_confirm(reviewer, decision) for decision in theirs)
+    assert not any(decision_rights.may_confirm(reviewer, decision) for decision in others)
     log_in(client, "reviewer")
     html = client.get(reverse("registry:decision-list")).content.decode()
     for decision in theirs:

@@ -10,14 +10,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bangfu.discovery.standards import (
+from bangfu.discovery.figures import (
     PANEL_TEMPLATE,
     entitlement_figures,
     entitlement_panel,
     figure_rows,
-    household_entitlement,
-    standards_for,
 )
+from bangfu.discovery.standards import household_entitlement, standards_for
 from bangfu.regions.models import PolicyValue
 from bangfu.registry.models import Coverage, HouseholdTier, Member, Residence
 from tests.discovery.conftest import TODAY, household

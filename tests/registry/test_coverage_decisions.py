@@ -19,7 +19,7 @@ from bangfu.accounts.models import Membership, Organisation
 from bangfu.accounts.scoping import scope_for
 from bangfu.regions.models import PolicyValue, Region
 from bangfu.regions.policy import ParameterError, Policy, coerce
-from bangfu.registry import coverage, hooks, services
+from bangfu.registry import coverage, decision_rights, hooks, services
 from bangfu.registry.models import Coverage, ExitReason, Household, Member, StatusDecision, Tier
 from tests.factories import (
     HouseholdFactory,
@@ -228,13 +228,13 @@ def test_a_confirmation_needs_the_reference_of_the_benefits_system(home, assista
 def test_an_assistant_cannot_confirm_a_status(home, assistant, reviewer):
     decision = recommend(assistant, home)
 
-    assert not coverage.may_confirm(assistant, decision)
+    assert not decision_rights.may_confirm(assistant, decision)
     with pytest.raises(PermissionDenied):
         confirm(assistant, decision)
     home.refresh_from_db()
     assert home.tier == Tier.NONE
     # The township's reviewer can, on the same recommendation.
-    assert coverage.may_confirm(reviewer, decision)
+    assert decision_rights.may_confirm(reviewer, decision)
 
 
 def test_no_form_or_service_changes_a_status(client, home, assistant, place):
@@ -276,7 +276,7 @@ def test_a_status_the_county_keeps_needs_the_county_manager(
     member = home.members.first()
     decision = recommend(assistant, home, member=member, to_status=Coverage.TEKUN)
 
-    assert not coverage.may_confirm(reviewer, decision)
+    assert not decision_rights.may_confirm(reviewer, decision)
     with pytest.raises(PermissionDenied):
         confirm(reviewer, decision)
     confirm(county_manager, decision)
@@ -290,7 +290,7 @@ def test_the_reviewer_of_another_township_cannot_confirm(
 ):
     decision = recommend(assistant, home)
 
-    assert not coverage.may_confirm(other_town_reviewer, decision)
+    assert not decision_rights.may_confirm(other_town_reviewer, decision)
     with pytest.raises(PermissionDenied):
         confirm(other_town_reviewer, decision)
     confirm(reviewer, decision)
@@ -616,13 +616,13 @@ def test_a_reviewer_membership_at_the_county_reaches_nothing(home, assistant, pl
     member_of(wrong, county_bureau, Membership.Role.TOWNSHIP_REVIEWER)
     decision = recommend(assistant, home)
 
-    assert not coverage.may_confirm(wrong, decision)
+    assert not decision_rights.may_confirm(wrong, decision)
     assert not Household.objects.for_user(wrong).filter(pk=home.pk).exists()
     assert not scope_for(wrong).region_paths
     with pytest.raises(PermissionDenied):
         confirm(wrong, decision)
     # The positive control: the township's reviewer reaches it.
-    assert coverage.may_confirm(reviewer, decision)
+    assert decision_rights.may_confirm(reviewer, decision)
     assert Household.objects.for_user(reviewer).filter(pk=home.pk).exists()
 
 

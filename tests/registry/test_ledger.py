@@ -34,7 +34,7 @@ FULL_WIDTH_HEAD_ID = " ".join(HEAD_ID[i : i + 6] for i in (0, 6, 12)).translate(
 
 @pytest.fixture
 def county_manager(county_a):
-    """A bureau manager of the county: may decide a status (``coverage.may_confirm``), so the
+    """A bureau manager of the county: may decide a status (``decision_rights.may_confirm``), so the
     statuses an import gives are recorded as confirmed decisions."""
     county, _town, _village = county_a
     bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, name="元江县民政局", region=county)

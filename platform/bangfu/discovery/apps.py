@@ -9,7 +9,7 @@ class DiscoveryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from bangfu.discovery import cross_area, decisions, models, services, standards
+        from bangfu.discovery import cross_area, decisions, figures, models, services
         from bangfu.registry import hooks
 
         # Candidates are people outside the registry: their reads and changes are audited like
@@ -24,7 +24,7 @@ class DiscoveryConfig(AppConfig):
         hooks.on_cross_area_identity.append(cross_area.duplicate_registrations_warn)
         hooks.on_identity_probing.append(cross_area.identity_probing_alert)
         # The household page shows each member's indicative entitlement.
-        hooks.household_panels.append(standards.entitlement_panel)
+        hooks.household_panels.append(figures.entitlement_panel)
         # A recommendation's page shows the warning and the visit behind it, and the
         # calculator's figures by name; a confirmed decision sets the household's next review.
         hooks.decision_evidence.append(decisions.decision_evidence)

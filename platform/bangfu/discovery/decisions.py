@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from bangfu.core.templatetags.money import yuan
 from bangfu.discovery.explain import explain
+from bangfu.discovery.figures import figure_rows
 from bangfu.discovery.models import Flag, Task
 from bangfu.discovery.selectors import reads_discovery
-from bangfu.discovery.standards import figure_rows
 
-# The figures (``standards.entitlement_figures``) that are amounts of money; a member's figure
+# The figures (``figures.entitlement_figures``) that are amounts of money; a member's figure
 # by the last part of its key (``member.<pk>.monthly``).
 AMOUNTS = {
     "dibao_standard",

@@ -28,6 +28,7 @@ from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.dates import add_months
 from bangfu.discovery.features import features
+from bangfu.discovery.figures import entitlement_figures
 from bangfu.discovery.models import CandidatePerson, Flag, Rule, Source, SourceRecord, Task
 from bangfu.discovery.rules import Finding, ScanContext, find_all
 from bangfu.discovery.schedule import (
@@ -38,7 +39,6 @@ from bangfu.discovery.schedule import (
     visit_period,
 )
 from bangfu.discovery.scoring import flags_rescore
-from bangfu.discovery.standards import entitlement_figures
 from bangfu.referrals import services as referrals
 from bangfu.referrals.errors import ReferralError
 from bangfu.referrals.models import IntakeCase

@@ -17,22 +17,19 @@ by django-auditlog — changes a status.
 import contextlib
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from auditlog.context import auditlog_value, set_extra_data
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.scoping import Role, holds_role_over, role_region_paths, scope_for
 from bangfu.core.dates import add_months
 from bangfu.core.validators import validate_date_range, validate_text_length
-from bangfu.regions.models import Region
 from bangfu.regions.policy import Policy
 from bangfu.registry import hooks
+from bangfu.registry.decision_rights import may_decide, may_recommend
 from bangfu.registry.models import (
     HOUSEHOLD_COVERAGES,
     PERSONAL_COVERAGES,
@@ -71,91 +68,6 @@ def refresh_tier(household: Household) -> str:
         stored.save(update_fields=["tier", "updated_at"])
     household.tier = tier
     return tier
-
-
-# --- who may -------------------------------------------------------------------------------
-
-
-def may_recommend(user, household: Household) -> bool:
-    """Assistants in their villages, bureau staff and managers in their region."""
-    return (
-        scope_for(user).can_write
-        and Household.objects.for_user(user).filter(pk=household.pk).exists()
-    )
-
-
-def may_confirm(user, decision: StatusDecision, *, power: "DecidingPower | None" = None) -> bool:
-    """Whether ``user`` may confirm or reject this recommendation (see ``_may_decide``);
-    ``power``: the user's over the household's village, when already read."""
-    return decision.state == State.PROPOSED and _may_decide(user, decision, power=power)
-
-
-@dataclass(frozen=True)
-class DecidingPower:
-    """What one user may decide in one village, read once for all its decisions."""
-
-    county_manager: bool  # a bureau manager of the county or above: decides every status
-    township_reviewer: bool  # the reviewer of the village's township
-    kept_at_county: frozenset[str]  # the policy's ``status_confirmed_at_county``
-
-    def decides(self, from_status: str, to_status: str) -> bool:
-        status = from_status if to_status == Coverage.NONE else to_status
-        return self.county_manager or (self.township_reviewer and status not in self.kept_at_county)
-
-
-def deciding_power(user, region: Region) -> DecidingPower:
-    """``user``'s power over the decisions of ``region`` (three reads, whatever their number)."""
-    at_county = Policy(region, timezone.localdate().year).get("status_confirmed_at_county")
-    return DecidingPower(
-        county_manager=is_county_manager(user, region),
-        township_reviewer=holds_role_over(user, (Role.TOWNSHIP_REVIEWER,), region),
-        kept_at_county=frozenset(at_county or ()),
-    )
-
-
-def decisions_with_permissions(user, decisions) -> list[StatusDecision]:
-    """``decisions`` (read with ``household__region``) as a list, each marked ``may_confirm``;
-    the user's power is read once per village, so a long list costs no more queries."""
-    powers: dict[int, DecidingPower] = {}
-    decisions = list(decisions)
-    for decision in decisions:
-        region = decision.household.region
-        if region.pk not in powers:
-            powers[region.pk] = deciding_power(user, region)
-        decision.may_confirm = may_confirm(user, decision, power=powers[region.pk])
-    return decisions
-
-
-def confirmable(user, waiting):
-    """The ``waiting`` recommendations (a queryset) that ``user`` may decide, as a queryset:
-    grouped by village and status in the database, the power read once per village."""
-    groups = list(
-        waiting.order_by().values_list("household__region", "from_status", "to_status").distinct()
-    )
-    regions = Region.objects.in_bulk({region for region, _from, _to in groups})
-    powers = {pk: deciding_power(user, region) for pk, region in regions.items()}
-    allowed = Q(pk__in=[])
-    for region, from_status, to_status in groups:
-        if powers[region].decides(from_status, to_status):
-            allowed |= Q(household__region=region, from_status=from_status, to_status=to_status)
-    return waiting.filter(allowed)
-
-
-def _may_decide(user, decision: StatusDecision, *, power: DecidingPower | None = None) -> bool:
-    """A township reviewer whose township holds the household, unless the region's policy
-    ``status_confirmed_at_county`` keeps the status at the county; a bureau manager of the
-    county (or above) always. Assistants never."""
-    power = power or deciding_power(user, decision.household.region)
-    return power.decides(decision.from_status, decision.to_status)
-
-
-def is_county_manager(user, region: Region) -> bool:
-    """Whether ``user`` is a bureau manager of a county (or above) holding ``region``: the one
-    who decides what a township may not."""
-    paths = role_region_paths(
-        user, (Role.BUREAU_MANAGER,), organisation__region__level__lte=Region.Level.COUNTY
-    )
-    return paths is None or any(region.is_within(path) for path in paths)
 
 
 # --- recommend, confirm, reject, record --------------------------------------------------------
@@ -219,7 +131,7 @@ def decision_confirm(
 ) -> StatusDecision:
     """The township's (or county's) decision: the recommendation applies from ``effective_on``."""
     decision = _locked_proposal(decision)
-    if not _may_decide(by, decision):
+    if not may_decide(by, decision):
         raise PermissionDenied(_("Your role cannot confirm this recommendation."))
     _decide(decision, by=by, reference=reference, effective_on=effective_on, note=note)
     decision.gradual_exit_months = _gradual_months(decision, gradual_exit_months)
@@ -231,7 +143,7 @@ def decision_confirm(
 def decision_reject(*, by, decision: StatusDecision, reason: str) -> StatusDecision:
     """Not confirmed: the registry keeps what it had; the reason is kept with the record."""
     decision = _locked_proposal(decision)
-    if not _may_decide(by, decision):
+    if not may_decide(by, decision):
         raise PermissionDenied(_("Your role cannot reject this recommendation."))
     reason = (reason or "").strip()
     if not reason:
@@ -285,7 +197,7 @@ def decision_record(
     allowed = (
         may_recommend(by, household)
         if source == StatusDecision.Source.LEDGER_IMPORT
-        else _may_decide(by, decision)
+        else may_decide(by, decision)
     )
     if not allowed:
         raise PermissionDenied(_("Your role cannot record a decision for this household."))

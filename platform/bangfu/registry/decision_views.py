@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import require_registry_area
 from bangfu.core.views import service_call
-from bangfu.registry import coverage, hooks, selectors
+from bangfu.registry import coverage, decision_rights, hooks, selectors
 from bangfu.registry.decision_forms import (
     ConfirmForm,
     DecisionFilterForm,
@@ -56,14 +56,14 @@ def evidence_rows(decision: StatusDecision, user) -> list[tuple[str, str, str]]:
 def coverage_context(household: Household, members: list, user) -> dict:
     """The household page's "Coverage" block: the household's own status, each member's,
     the recommendations waiting for the township and the decisions taken."""
-    decisions = coverage.decisions_with_permissions(
+    decisions = decision_rights.decisions_with_permissions(
         user, decisions_for(user).filter(household=household)
     )
     return {
         "covered_members": [m for m in members if m.personal_status != "none"],
         "pending_decisions": [d for d in decisions if d.state == StatusDecision.State.PROPOSED],
         "decided": [d for d in decisions if d.state != StatusDecision.State.PROPOSED],
-        "may_recommend": coverage.may_recommend(user, household),
+        "may_recommend": decision_rights.may_recommend(user, household),
     }
 
 
@@ -89,7 +89,7 @@ def decision_list(request):
     page = Paginator(decisions.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    page.object_list = coverage.decisions_with_permissions(request.user, page.object_list)
+    page.object_list = decision_rights.decisions_with_permissions(request.user, page.object_list)
     return render(
         request,
         "registry/decision_list.html",
@@ -111,7 +111,7 @@ def decision_detail(request, pk: int):
     reference) or reject it (with a reason)."""
     require_registry_area(request.user)
     decision = get_object_or_404(decisions_for(request.user), pk=pk)
-    may_confirm = coverage.may_confirm(request.user, decision)
+    may_confirm = decision_rights.may_confirm(request.user, decision)
     action = request.POST.get("action") if request.method == "POST" else None
     confirm_form = ConfirmForm(
         request.POST if action == "confirm" else None, decision=decision, prefix="confirm"
@@ -185,7 +185,7 @@ def _reject(request, decision: StatusDecision, form: RejectForm) -> bool:
 def decision_recommend(request, pk: int):
     """The recommendation form of a household: sent to the township, it changes nothing yet."""
     household = get_object_or_404(selectors.households_for(request.user), pk=pk)
-    if not coverage.may_recommend(request.user, household):
+    if not decision_rights.may_recommend(request.user, household):
         raise PermissionDenied(_("Your role cannot recommend a change of status."))
     form = RecommendForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.scoping import require_registry_area
 from bangfu.core.views import service_call
 from bangfu.registry import grants, selectors
-from bangfu.registry.coverage import may_recommend
 from bangfu.registry.decision_forms import RejectForm
+from bangfu.registry.decision_rights import may_recommend
 from bangfu.registry.grant_forms import DecideForm, GrantForm, RecordForm
 from bangfu.registry.grants import TemporaryGrant
 

@@ -28,7 +28,8 @@ from bangfu.core.dates import add_months
 from bangfu.core.validators import validate_date_range, validate_text_length
 from bangfu.regions.models import Region
 from bangfu.regions.policy import Policy
-from bangfu.registry.coverage import audited_as, is_county_manager, may_recommend
+from bangfu.registry.coverage import audited_as
+from bangfu.registry.decision_rights import is_county_manager, may_recommend
 from bangfu.registry.models import Household, Member, TemporaryGrant
 
 # Far above any grant of one event (002: 「临时救助标准继续参照当地低保月标准上下浮动25%以内」,

@@ -10,7 +10,7 @@ from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.templatetags.money import yuan
 from bangfu.core.todos import EACH_UP_TO, Todo, register
-from bangfu.registry.coverage import confirmable
+from bangfu.registry.decision_rights import confirmable
 from bangfu.registry.grants import TemporaryGrant, grants_for, with_permissions
 from bangfu.registry.models import StatusDecision
 

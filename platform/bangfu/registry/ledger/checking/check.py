@@ -16,7 +16,7 @@ from bangfu.core.sheet_checking import SheetCheck, is_blank
 from bangfu.core.validators import validate_registry_number
 from bangfu.regions.models import Region, counties_of
 from bangfu.registry import identity
-from bangfu.registry.coverage import may_confirm
+from bangfu.registry.decision_rights import may_confirm
 from bangfu.registry.ledger.checking.helpers import _chunks, _masked_new, _names, _shown
 from bangfu.registry.ledger.checking.records import (
     _MASKS,
@@ -622,7 +622,7 @@ class LedgerCheck(SheetCheck):
 
     def _status(self, draft: Draft, member: Member | None, old: str, new: str, row: int) -> None:
         """A status the file changes: recorded as a decision if the importer may decide it
-        (``coverage.may_confirm``: a township reviewer, a county's bureau manager), else a
+        (``decision_rights.may_confirm``: a township reviewer, a county's bureau manager), else a
         recommendation for the township ("审核确认权下放至乡镇（街道）", 003). Only statuses of
         registered households and people are listed in the preview's status changes."""
         if old == new:
