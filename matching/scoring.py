@@ -138,8 +138,8 @@ def score_pairs(
         "quality": quality[gather],
         "continuity": pair["continuity"],
         "headroom": headroom.astype(np.float32)[gather],
-        "availability": availability(
-            needs.times[need], providers.times[provider], weights.availability_full_slots
+        "availability": _availability_of_pairs(
+            needs, providers, need, provider, weights.availability_full_slots
         ),
     }
     if success_model is None:
@@ -181,6 +181,20 @@ def availability(wanted, free, full_slots: int) -> np.ndarray:
     covered = np.bitwise_count(wanted & free) / np.maximum(asked, 1)
     breadth = np.minimum(np.bitwise_count(free) / full_slots, 1.0)
     return np.where(asked > 0, covered, breadth).astype(np.float32)
+
+
+def _availability_of_pairs(needs, providers, need, provider, full_slots) -> np.ndarray:
+    """:func:`availability` of pairs, the providers' part worked out once per provider for a
+    batch: only the pairs of needs that asked for times are computed pair by pair."""
+    if need.shape[0] < len(providers):
+        return availability(needs.times[need], providers.times[provider], full_slots)
+    breadth = availability(np.zeros(len(providers), dtype=np.int32), providers.times, full_slots)
+    values = breadth[provider]
+    asking = np.flatnonzero(needs.times[need] != 0)
+    if asking.size:
+        i, j = need[asking], provider[asking]
+        values[asking] = availability(needs.times[i], providers.times[j], full_slots)
+    return values
 
 
 def score_candidates(

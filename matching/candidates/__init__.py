@@ -32,10 +32,13 @@ from functools import cached_property
 import numpy as np
 from sklearn.neighbors import KDTree
 
+from matching.candidates.rules import (
+    ProviderRules,
+    _csr_slots,
+    _Rules,
+    admissible,
+)
 from matching.types import (
-    AGE_UNLIMITED,
-    ALL_TIERS,
-    ANY,
     POW10,
     REGION_DIGITS,
     TIERS,
@@ -173,151 +176,6 @@ def _empty(n_needs) -> Candidates:
     )
 
 
-class ProviderRules:
-    """What the hard constraints need to know about providers, worked out once.
-
-    :class:`CandidateIndex` keeps one and refreshes the rows of providers that change.
-    """
-
-    def __init__(self, providers: Providers):
-        self.providers = providers
-        self.refresh()
-
-    def refresh(self, rows=slice(None)):
-        """Work the flags out again, for all providers or for the positions ``rows``."""
-        providers = self.providers
-        if isinstance(rows, slice):
-            self.tier_bound = np.zeros(len(providers), dtype=bool)
-            self.age_bound, self.grade_bound = self.tier_bound.copy(), self.tier_bound.copy()
-            self.sex_bound, self.any_bound = self.tier_bound.copy(), self.tier_bound.copy()
-            self.n_areas = np.diff(providers.area_ptr)
-            self.id_order = np.argsort(providers.id, kind="stable")
-            self.sorted_ids = providers.id[self.id_order]
-        self.tier_bound[rows] = providers.tiers[rows] != ALL_TIERS
-        self.age_bound[rows] = (providers.min_age[rows] > 0) | (
-            providers.max_age[rows] < AGE_UNLIMITED
-        )
-        self.grade_bound[rows] = providers.disability_max_grade[rows] > 0
-        self.sex_bound[rows] = providers.serves_gender[rows] != ANY
-        self.any_bound[rows] = (
-            self.tier_bound[rows]
-            | self.age_bound[rows]
-            | self.grade_bound[rows]
-            | self.sex_bound[rows]
-        )
-
-    def positions(self, keys) -> np.ndarray:
-        """Positions of provider keys; -1 for keys not here."""
-        keys = np.asarray(keys, dtype=np.int64)
-        if self.sorted_ids.shape[0] == 0:
-            return np.full(keys.shape, -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.sorted_ids, keys), self.sorted_ids.shape[0] - 1)
-        return np.where(self.sorted_ids[at] == keys, self.id_order[at], -1)
-
-
-class _Rules:
-    """Hard constraints 3–11 for one set of needs, with pair-independent parts worked out once."""
-
-    def __init__(self, needs: Needs, providers: Providers, known: ProviderRules | None = None):
-        self.needs, self.providers = needs, providers
-        known = known or ProviderRules(providers)
-        self.tier_bound, self.age_bound = known.tier_bound, known.age_bound
-        self.grade_bound, self.sex_bound = known.grade_bound, known.sex_bound
-        self.provider_bound = known.any_bound
-        self.n_areas = known.n_areas
-        self.need_bound = (needs.wants_gender != ANY) | (needs.languages != 0) | (needs.times != 0)
-        self.declining = np.diff(needs.declined_ptr) > 0
-        self.banned = None
-        if needs.declined.size:
-            position = known.positions(needs.declined)
-            owner = np.repeat(np.arange(len(needs), dtype=np.int64), np.diff(needs.declined_ptr))
-            found = position >= 0
-            self.banned = np.unique(owner[found] * len(providers) + position[found])
-
-    def eligible(self, need, provider) -> np.ndarray:
-        """Constraints 4–10, evaluated only on the pairs where one can bite."""
-        needs, providers = self.needs, self.providers
-        ok = providers.capacity[provider] > 0
-        at = np.flatnonzero(self.provider_bound[provider] | self.need_bound[need])
-        if at.size == 0:
-            return ok
-        i, j = need[at], provider[at]
-        good = np.ones(at.size, dtype=bool)
-        if self.tier_bound.any():
-            good &= (providers.tiers[j] >> needs.tier[i]) & 1 == 1
-        if self.age_bound.any():
-            age, low, high = needs.age[i], providers.min_age[j], providers.max_age[j]
-            good &= (low <= 0) | (age >= low)
-            good &= (high >= AGE_UNLIMITED) | ((age >= 0) & (age <= high))
-        if self.grade_bound.any():
-            grade, most = needs.disability_grade[i], providers.disability_max_grade[j]
-            good &= (most == 0) | ((grade >= 1) & (grade <= most))
-        if self.sex_bound.any():
-            serves = providers.serves_gender[j]
-            good &= (serves == ANY) | (serves == needs.sex[i])
-        wants, gender = needs.wants_gender[i], providers.gender[j]
-        good &= (wants == ANY) | (gender == ANY) | (gender == wants)
-        speaks = needs.languages[i]
-        good &= (speaks == 0) | ((speaks & providers.languages[j]) != 0)
-        wanted, free = needs.times[i], providers.times[j]
-        good &= (wanted == 0) | (free == 0) | ((wanted & free) != 0)
-        ok[at] &= good
-        return ok
-
-    def inside_areas(self, need, provider) -> np.ndarray:
-        """Constraint 3: one comparison per (pair, area region)."""
-        needs, providers = self.needs, self.providers
-        ok = np.ones(need.shape[0], dtype=bool)
-        at = np.flatnonzero(self.n_areas[provider] > 0)
-        if at.size == 0:
-            return ok
-        per_pair = self.n_areas[provider[at]]
-        owner = np.repeat(np.arange(at.size), per_pair)
-        slot = _csr_slots(providers.area_ptr, provider[at], per_pair)
-        digits = providers.area_digits[slot]
-        region = needs.region[need[at]][owner]
-        match = region // POW10[REGION_DIGITS - digits] == providers.area_code[slot]
-        ok[at] = np.bincount(owner, weights=match, minlength=at.size) > 0
-        return ok
-
-    def not_declined(self, need, provider) -> np.ndarray:
-        """Constraint 11."""
-        ok = np.ones(need.shape[0], dtype=bool)
-        if self.banned is None:
-            return ok
-        at = np.flatnonzero(self.declining[need])
-        if at.size:
-            key = need[at].astype(np.int64) * len(self.providers) + provider[at]
-            ok[at] = ~np.isin(key, self.banned)
-        return ok
-
-    def check(self, need, provider, *, areas=True) -> np.ndarray:
-        ok = self.eligible(need, provider)
-        if areas:
-            keep = np.flatnonzero(ok)
-            ok[keep] = self.inside_areas(need[keep], provider[keep])
-        keep = np.flatnonzero(ok)
-        ok[keep] = self.not_declined(need[keep], provider[keep])
-        return ok
-
-
-def admissible(needs: Needs, providers: Providers, need, provider) -> np.ndarray:
-    """Hard constraints 3–11 (all but category and radius) on given pairs.
-
-    Parameters
-    ----------
-    needs : Needs
-    providers : Providers
-    need, provider : ndarray of shape (p,), int
-        Positions of the pairs to check.
-
-    Returns
-    -------
-    ndarray of shape (p,), bool
-    """
-    return _Rules(needs, providers).check(np.asarray(need), np.asarray(provider))
-
-
 def _keep_admissible(rules, keys, need, provider, chord, *, areas):
     ok = rules.check(need, provider, areas=areas)
     keys.add(need[ok], provider[ok], _millimetres(chord[ok]))
@@ -390,14 +248,15 @@ class _AreaRanges:
             provider = np.repeat(self.provider[slots[part]], counts[part])
             diff = need_xyz[need]
             diff -= provider_xyz[provider]
-            chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-            near = chord <= provider_chord[provider]
-            yield need[near].astype(np.int32), provider[near].astype(np.int32), chord[near]
-
-
-def _csr_slots(ptr, rows, counts):
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(ptr[rows], counts) + (np.arange(int(counts.sum())) - first)
+            squared = np.einsum("ij,ij->i", diff, diff)
+            del diff
+            # A loose test on squares first, so that only the pairs near enough take a root;
+            # the exact test is then the same comparison of chords as everywhere else.
+            reach = provider_chord[provider]
+            near = np.flatnonzero(squared <= reach * reach * (1 + 1e-9))
+            chord = np.sqrt(squared[near])
+            near, chord = near[chord <= reach[near]], chord[chord <= reach[near]]
+            yield need[near].astype(np.int32), provider[near].astype(np.int32), chord
 
 
 def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 40) -> Candidates:
@@ -485,3 +344,12 @@ def brute_force_candidates(
         areas=True,
     )
     return keys.candidates()
+
+
+__all__ = [
+    "Candidates",
+    "ProviderRules",
+    "admissible",
+    "brute_force_candidates",
+    "generate_candidates",
+]
