@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.matching_runs.adapter.availability import need_times, slot_bit
-from bangfu.matching_runs.services import rank_need
+from bangfu.matching_runs.ranking import rank_need
 from bangfu.providers import directory
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.registry.models import Member, ServiceCategory

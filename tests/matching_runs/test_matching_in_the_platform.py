@@ -8,7 +8,8 @@ from django.urls import reverse
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.matching_runs import adapter
 from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
-from bangfu.matching_runs.services import rank_need, run_request
+from bangfu.matching_runs.ranking import rank_need
+from bangfu.matching_runs.services import run_request
 from bangfu.registry.models import Tier
 from tests.factories import OrganisationFactory, UserFactory, member_of, region_chain
 from tests.matching_runs.conftest import household_with_need

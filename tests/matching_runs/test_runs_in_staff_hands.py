@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from bangfu.accounts.models import Membership, Organisation
-from bangfu.matching_runs import services
+from bangfu.matching_runs import referring
 from bangfu.matching_runs.adapter.common import CERTIFIED_SKILL, PARENT_COVERS, VOLUNTEER_SKILL
 from bangfu.matching_runs.engine import COMPONENT_LABELS
 from bangfu.matching_runs.explain import percent, reasons, score
@@ -314,9 +314,9 @@ def test_a_permission_or_database_error_refuses_one_suggestion_not_the_rest(
             raise IntegrityError("duplicate key")
         return send(intake=intake, **kwargs)
 
-    monkeypatch.setattr(services.referral_services, "referral_send", flaky_send)
+    monkeypatch.setattr(referring.referral_services, "referral_send", flaky_send)
     with override("en"):
-        outcome = services.run_refer(run=run, by=bureau, need_ids=[first.pk, second.pk, third.pk])
+        outcome = referring.run_refer(run=run, by=bureau, need_ids=[first.pk, second.pk, third.pk])
     assert [referral.need_id for referral in outcome.sent] == [third.pk]
     reasons = {refusal.allocation.need_id: refusal.reason for refusal in outcome.refused}
     assert reasons[first.pk] == "This need is outside your area."
@@ -336,7 +336,7 @@ def test_sending_opens_cases_without_ranking_the_needs_again(
         raise AssertionError("the run already ranked the need")
 
     monkeypatch.setattr(referral_selectors, "intake_candidates", no_ranking)
-    outcome = services.run_refer(run=run, by=bureau, need_ids=[need.pk for need in needs])
+    outcome = referring.run_refer(run=run, by=bureau, need_ids=[need.pk for need in needs])
     assert len(outcome.sent) == 2 and not outcome.refused
     for need in needs:
         intake = IntakeCase.objects.get(need=need)

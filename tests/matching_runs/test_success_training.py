@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bangfu.matching_runs.engine import success_model
-from bangfu.matching_runs.services import rank_need
+from bangfu.matching_runs.ranking import rank_need
 from bangfu.referrals.models import IntakeCase, Referral
 from tests.matching_runs.conftest import household_with_need
 

@@ -137,7 +137,7 @@ def need(household):
 
 @dataclass(frozen=True)
 class RankedProvider:
-    """The shape of ``bangfu.matching_runs.services.RankedProvider``."""
+    """The shape of ``bangfu.matching_runs.ranking.RankedProvider``."""
 
     kind: str
     provider_id: int

@@ -3,21 +3,22 @@ from and one sentence of why, the score's scale, and the run's summary in plain 
 
 The engine stores a pair's components as numbers in [0, 1] under their labels ("distance",
 "skills" … ``engine.COMPONENT_LABELS``) and, since runs keep them, the quantities behind them
-under "facts" (``engine._facts``). This module is the one place that turns both into what the
+under "facts" (``engine.row``). This module is the one place that turns both into what the
 run's page shows; rows stored before the facts were kept still read, by their share.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from bangfu.matching_runs.adapter.common import CERTIFIED_SKILL, PARENT_COVERS, VOLUNTEER_SKILL
 from bangfu.matching_runs.engine import COMPONENT_LABELS
-from matching.scoring import DEFAULT_WEIGHTS
+from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS
 from matching.types import WEEK_SLOTS
 
 # Each component's name and the sentence that says why it counts, by the engine's label; the
@@ -65,6 +66,11 @@ TEXTS = {
         gettext_lazy("Places free"),
         gettext_lazy("Providers with room to spare come first, so no one is flooded."),
     ),
+}
+# The engine's weight of each part, by its label: what ``why`` weighs the parts by.
+_WEIGHTS = {
+    COMPONENT_LABELS[name]: weight
+    for name, weight in zip(COMPONENTS, DEFAULT_WEIGHTS.vector(), strict=True)
 }
 SCORE_SCALE = gettext_lazy(
     "A score runs from 0 (no fit) to 1 (the best fit possible): the weighted mean of its parts, "
@@ -189,23 +195,112 @@ def reasons(components: dict, distance_km: float | None = None) -> list[Reason]:
     for key in COMPONENT_LABELS.values():
         if key not in components:
             continue
-        label, why = TEXTS[key]
+        label, because = TEXTS[key]
         share = float(components[key])
         found.append(
             Reason(
                 key=key,
                 label=str(label),
                 quantity=_quantity(key, share, facts, distance_km),
-                why=str(why) % {"half": f"{half:.1f}"} if key == "distance" else str(why),
+                why=str(because) % {"half": f"{half:.1f}"} if key == "distance" else str(because),
                 share=share,
             )
         )
     return found
 
 
+def why(reasons: Iterable[Reason]) -> str:
+    """One sentence: the two parts that add most to the score and, when one costs it much,
+    the part that loses most (by the engine's weights)."""
+    reasons = list(reasons)
+    if not reasons:
+        return ""
+
+    def part(reason: Reason) -> str:
+        return _("%(label)s (%(quantity)s)") % {
+            "label": reason.label.lower(),
+            "quantity": reason.quantity,
+        }
+
+    def gained(reason: Reason) -> float:
+        return _WEIGHTS.get(reason.key, 0) * reason.share
+
+    def lost(reason: Reason) -> float:
+        return _WEIGHTS.get(reason.key, 0) * (1 - reason.share)
+
+    strong = sorted(reasons, key=gained, reverse=True)[:2]
+    weak = max((r for r in reasons if r not in strong), key=lost, default=None)
+    sentence = _("Placed here mostly by its %(parts)s") % {
+        "parts": _(" and ").join(part(reason) for reason in strong)
+    }
+    # A part costing less than a tenth of the weights is not worth a word.
+    if weak is not None and lost(weak) >= 0.1 * sum(_WEIGHTS.values()):
+        return _("%(sentence)s; it loses most on %(part)s.") % {
+            "sentence": sentence,
+            "part": part(weak),
+        }
+    return _("%(sentence)s.") % {"sentence": sentence}
+
+
+def _floor(run, servable: int) -> str | None:
+    """Whether the servable protected needs are proven the most any allocation can serve, or
+    only reached (the exact solver stopped at its time limit), with the most they could be."""
+    if run.floor_proven is None or (run.floor_proven and not servable):
+        return None
+    if run.floor_proven:
+        return _("%(servable)s is proven the most protected needs any allocation can place.") % {
+            "servable": count(servable)
+        }
+    return _(
+        "At least %(servable)s protected needs can be placed within the budgets; at most "
+        "%(upper)s (the exact solver stopped at its time limit before proving which)."
+    ) % {"servable": count(servable), "upper": count(run.floor_upper or servable)}
+
+
+def _bundles(run) -> list[str]:
+    """What one chain of help per household (一户一条救助链) cost in score, and how many
+    households it gave one provider for all their needs placed, against the plain allocation."""
+    figures = run.bundles or {}
+    if not run.household_bundles or not figures:
+        return []
+    plain = figures["plain_objective"]
+    cost = (plain - figures["objective"]) / plain if plain else 0.0
+    single = figures["single_provider"]
+    values = {
+        "households": count(single),
+        "cost": percent(cost),
+        "several": count(figures["households"]),
+        "plain": count(figures["plain_single_provider"]),
+        "plain_several": count(figures["plain_households"]),
+    }
+    if cost > 0:
+        first = ngettext(
+            "To have %(households)s household served by one provider for all its needs, the "
+            "total score is %(cost)s lower.",
+            "To have %(households)s households served by one provider for all their needs, the "
+            "total score is %(cost)s lower.",
+            single,
+        )
+    else:
+        first = ngettext(
+            "%(households)s household is served by one provider for all its needs, at no cost "
+            "in score.",
+            "%(households)s households are served by one provider for all their needs, at no "
+            "cost in score.",
+            single,
+        )
+    second = _(
+        "Households with several needs placed that have one provider for all of them: "
+        "%(households)s of %(several)s (%(plain)s of %(plain_several)s without one chain per "
+        "household)."
+    )
+    return [first % values, second % values]
+
+
 def run_summary(run) -> list[str]:
     """The run's outcome in plain words, exact figures: the protected needs placed of those any
-    allocation could place, how far from the best possible, the needs placed in all."""
+    allocation could place (and whether that is proven the most), how far from the best
+    possible, the needs placed in all, and what one chain per household cost."""
     sentences = []
     protected = (run.fairness or {}).get("protected")
     if protected:
@@ -229,6 +324,9 @@ def run_summary(run) -> list[str]:
                 )
                 % figures
             )
+        floor = _floor(run, protected["servable"])
+        if floor:
+            sentences.append(floor)
     if run.kind != run.Kind.RANK:
         sentences.append(
             _("%(assigned)s of %(needs)s open needs are placed.")
@@ -248,4 +346,4 @@ def run_summary(run) -> list[str]:
             sentences.append(_("The allocation is within %(gap)s of the best possible.") % figures)
     elif run.kind == run.Kind.ALLOCATE and run.objective is not None:
         sentences.append(_("The allocation is the best possible (solved exactly)."))
-    return sentences
+    return sentences + _bundles(run)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.matching_runs.models import MatchingRun
+from bangfu.matching_runs.models import BUNDLE_STRENGTH, MatchingRun
 from bangfu.regions.models import Region
 
 
@@ -9,11 +9,33 @@ class RunForm(forms.Form):
     kind = forms.ChoiceField(label=_("What to run"), choices=MatchingRun.Kind.choices)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
     top_k = forms.IntegerField(label=_("Candidates kept per need"), min_value=1, max_value=50)
+    household_bundles = forms.BooleanField(
+        label=_(
+            "One chain of help per household (一户一条救助链): prefer one provider for a "
+            "household's needs"
+        ),
+        required=False,
+        help_text=_(
+            "The run's page says what it costs in score and how many households it "
+            "gives one provider."
+        ),
+    )
+    bundle_strength = forms.IntegerField(
+        label=_("Score a shared provider may cost (%)"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_(
+            "With one chain per household: how much of a need's priority × score may be "
+            "given up to have the household's provider serve it."
+        ),
+    )
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["top_k"].initial = 10
+        self.fields["bundle_strength"].initial = round(100 * BUNDLE_STRENGTH)
 
     def clean(self):
         data = super().clean()
@@ -24,7 +46,20 @@ class RunForm(forms.Form):
             and region.level >= Region.Level.COUNTY
         ):
             self.add_error("region", _("A run split by county needs a city or a province."))
+        if data.get("household_bundles") and data.get("kind") == MatchingRun.Kind.RANK:
+            self.add_error(
+                "household_bundles",
+                _("A ranking proposes no provider: one chain per household is for allocations."),
+            )
         return data
+
+    def parameters(self) -> dict:
+        """The run's parameters: the candidates kept and, when bundling, its strength."""
+        parameters = {"top_k": self.cleaned_data["top_k"]}
+        if self.cleaned_data["household_bundles"]:
+            strength = self.cleaned_data["bundle_strength"] or round(100 * BUNDLE_STRENGTH)
+            parameters["bundle_strength"] = strength / 100
+        return parameters
 
 
 class ReferForm(forms.Form):

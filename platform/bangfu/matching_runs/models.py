@@ -24,6 +24,11 @@ class ProviderKind(models.TextChoices):
     OFFER = "offer", _("charity offer")
 
 
+# How much of a pair's ``priority × score`` a shared provider may cost when a run bundles
+# households, unless the run names its own (``parameters["bundle_strength"]``).
+BUNDLE_STRENGTH = 0.3
+
+
 class MatchingRun(models.Model):
     class Kind(models.TextChoices):
         RANK = "rank", _("ranking")
@@ -84,6 +89,20 @@ class MatchingRun(models.Model):
     # Per township of an allocation run: protected needs served, needs nobody can serve, the
     # gain over first come, first served, who serves (``bangfu.matching_runs.fairness``).
     fairness = models.JSONField(_("fairness by township"), default=dict, blank=True)
+    # Whether the protected tier's floor (``fairness["protected"]["servable"]``) is proven the
+    # most any allocation can serve; when the exact solver stopped at its time limit it is only
+    # reached, and ``floor_upper`` bounds it from above. None for runs that allocate nothing.
+    floor_proven = models.BooleanField(_("floor proven optimal"), null=True, blank=True)
+    floor_upper = models.PositiveIntegerField(
+        _("most protected needs servable (upper bound)"), null=True, blank=True
+    )
+    # One chain of help per household (一户一条救助链): the allocation prefers one provider for
+    # a household's needs, at a cost in score measured against the plain optimum
+    # (``engine._bundle``: the cost, households served by one provider with and without).
+    household_bundles = models.BooleanField(
+        _("one chain of help per household (一户一条救助链)"), default=False
+    )
+    bundles = models.JSONField(_("household bundles"), default=dict, blank=True)
     # The lease of the attempt computing the run: a worker holds it while its heartbeat is
     # recent; a redelivered task finds it held (and waits) or lapsed (its worker died: restart).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -106,6 +125,13 @@ class MatchingRun(models.Model):
     def restarted(self) -> bool:
         """Whether an attempt died (its worker was lost) and another one took the run over."""
         return self.attempts > 1
+
+    @property
+    def bundle_strength(self) -> float | None:
+        """How much score the run lets a shared provider cost; None when it does not bundle."""
+        if not self.household_bundles:
+            return None
+        return float(self.parameters.get("bundle_strength", BUNDLE_STRENGTH))
 
     @property
     def gap(self) -> float | None:

@@ -1,5 +1,5 @@
-"""The only code that starts, runs and records matching runs, ranks one need on demand, and
-sends a run's suggestions as referrals (through the intake desk's own services).
+"""The only code that starts, runs and records matching runs (one need is ranked on demand by
+``ranking``; a run's suggestions are sent as referrals by ``referring``).
 
 A run is requested once per job key (asking again returns the same run), queued after the
 transaction commits, and safe to be delivered twice. An attempt takes a lease on the run row
@@ -16,12 +16,10 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from celery import chord
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -29,17 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.core.errors import Refused
 from bangfu.core.jobs import WORK_STOPPED
-from bangfu.matching_runs import adapter, engine, selectors
+from bangfu.matching_runs import adapter, engine
 from bangfu.matching_runs.fairness import merge_reports
-from bangfu.matching_runs.models import Allocation, MatchingRun, ProviderKind, RankedCandidate
-from bangfu.matching_runs.selectors import can_read_runs, fix_url, left_out_message
-from bangfu.referrals import services as referral_services
-from bangfu.referrals.errors import NeedNotRankable, ReferralError
-from bangfu.referrals.models import IntakeCase
-from bangfu.regions.models import Region, within
-from bangfu.registry.models import Need
+from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
+from bangfu.regions.models import Region
 
 RUN_ROLES = {"bureau_staff", "bureau_manager"}
 logger = logging.getLogger(__name__)
@@ -58,19 +50,6 @@ def lease_duration() -> dt.timedelta:
     return dt.timedelta(seconds=3 * settings.MATCHING_RUN_HEARTBEAT_SECONDS)
 
 
-@dataclass(frozen=True)
-class RankedProvider:
-    """One candidate for a need; ``provider_id`` is the ``Provider`` pk of a station, volunteer
-    or project, the offer's own pk for a charity offer."""
-
-    kind: str
-    provider_id: int
-    name: str
-    score: float
-    components: dict
-    distance_km: float | None
-
-
 def can_run(user) -> bool:
     scope = scope_for(user)
     return scope.everything or bool(scope.roles & RUN_ROLES)
@@ -82,7 +61,13 @@ def require_run_permission(*, by) -> None:
 
 
 def run_request(
-    *, kind: str, region: Region, by=None, parameters: dict | None = None, job_key: str = ""
+    *,
+    kind: str,
+    region: Region,
+    by=None,
+    parameters: dict | None = None,
+    household_bundles: bool = False,
+    job_key: str = "",
 ) -> MatchingRun:
     """Record a run and queue it once the transaction commits; the same job key, the same run."""
     job_key = job_key or f"{kind}:{region.code}:{timezone.now():%Y%m%dT%H%M%S.%f}"
@@ -93,6 +78,7 @@ def run_request(
                 "kind": kind,
                 "region": region,
                 "parameters": parameters or {},
+                "household_bundles": household_bundles,
                 "requested_by": by if getattr(by, "is_authenticated", False) else None,
             },
         )
@@ -128,6 +114,7 @@ def _split_by_county(run: MatchingRun) -> list[MatchingRun]:
                 "region": county,
                 "parent": run,
                 "parameters": run.parameters,
+                "household_bundles": run.household_bundles,
                 "requested_by": run.requested_by,
             },
         )
@@ -242,7 +229,10 @@ def _compute(run: MatchingRun, *, allocate: bool) -> int:
             instance = adapter.load_instance(run.region)
             _progress(run, 30)
             result = engine.solve(
-                instance, top_k=int(run.parameters.get("top_k", 10)), allocate=allocate
+                instance,
+                top_k=int(run.parameters.get("top_k", 10)),
+                allocate=allocate,
+                bundle_strength=run.bundle_strength,
             )
             _progress(run, 80)
             written = _write_results(run, instance, result, allocate=allocate, started=started)
@@ -315,6 +305,9 @@ def _write_results(run: MatchingRun, instance, result, *, allocate: bool, starte
         bound=result.bound,
         left_out=[row.as_dict() for row in instance.left_out],
         fairness=result.fairness or {},
+        floor_proven=result.floor_proven,
+        floor_upper=result.floor_upper,
+        bundles=result.bundles or {},
     )
     return True
 
@@ -340,7 +333,12 @@ def finish_split_run(*, run_id: int) -> None:
         _fail(run, RuntimeError(_("%(n)d counties did not finish") % {"n": len(failed)}))
         return
     started = time.perf_counter()
-    global_objective = engine.solve(adapter.load_instance(run.region), top_k=1, allocate=True)
+    global_objective = engine.solve(
+        adapter.load_instance(run.region),
+        top_k=1,
+        allocate=True,
+        bundle_strength=run.bundle_strength,
+    )
     MatchingRun.objects.filter(pk=run.pk).update(
         status=MatchingRun.Status.DONE,
         progress=100,
@@ -356,6 +354,8 @@ def finish_split_run(*, run_id: int) -> None:
         bound=global_objective.objective,
         left_out=[row for part in parts for row in part.left_out],
         fairness=merge_reports([part.fairness for part in parts]),
+        **engine.merge_floors(parts),
+        bundles=engine.merge_bundles([part.bundles for part in parts]),
     )
 
 
@@ -396,180 +396,3 @@ def runs_fail_stalled() -> int:
     if stalled:
         logger.warning("%d matching runs stopped without finishing: marked failed.", stalled)
     return stalled
-
-
-def rank_need(
-    *,
-    need: Need,
-    k: int = 10,
-    exclude: Iterable[int] = (),
-    today: dt.date | None = None,
-) -> list[RankedProvider]:
-    """The top providers for one need on ``today`` (by default, now), every score explained;
-    ``exclude`` names providers (``Provider`` pks) the need may not go to. Registered as the
-    intake desk's ranker (``bangfu.referrals.ranking``).
-
-    Raises NeedNotRankable when the engine cannot use the need's own data as they are (its
-    household's coordinates out of range …): the desk shows why and where to correct it.
-    """
-    region = need.household.region.county()
-    instance = adapter.load_instance(region, need_ids=[need.pk], exclude=set(exclude), today=today)
-    refused = next((row for row in instance.left_out if row.kind == "need"), None)
-    if refused is not None:
-        entry = refused.as_dict()
-        raise NeedNotRankable(left_out_message(entry), fix_url=fix_url(entry))
-    if not len(instance.needs):
-        return []
-    result = engine.solve(instance, top_k=k, allocate=False)
-    return [
-        RankedProvider(
-            kind=row.kind,
-            provider_id=row.provider_id,
-            name=instance.provider_names[adapter.key_of(row.kind, row.provider_id)],
-            score=row.score,
-            components=row.components,
-            distance_km=row.distance_km,
-        )
-        for row in result.ranked
-    ]
-
-
-# --- acting on a run: its suggestions become referrals ----------------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A suggestion that was not sent, and why (in the words of the rule that refused it)."""
-
-    allocation: Allocation | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class Referred:
-    """What sending a run's suggestions did: the referrals sent and the suggestions refused."""
-
-    sent: list
-    refused: list[Refusal]
-
-
-def can_refer(user) -> bool:
-    """The roles that refer at the intake desk (registry writers) may send a run's suggestions."""
-    return can_read_runs(user) and scope_for(user).can_write
-
-
-def require_refer_permission(*, by) -> None:
-    if not can_refer(by):
-        raise PermissionDenied(_("Your role cannot refer cases."))
-
-
-def _refusal_message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
-def run_refer(
-    *,
-    run: MatchingRun,
-    by,
-    need_ids: Iterable[int] = (),
-    township: Region | None = None,
-    at: dt.datetime | None = None,
-) -> Referred:
-    """Send the run's suggestions for the needs named, or for every need of ``township``, as
-    referrals, each as the intake desk sends one: the need's open intake case (opened, as a home
-    visit's, when it has none) is referred with ``referral_send``, under its locks, with its
-    deadline, notifications and audit, and the engine's score and reasons kept on the referral.
-
-    Each suggestion is sent in a savepoint of its own: one refused (the need already referred,
-    the provider paused or full, a charity offer, which is claimed in its own app, a need
-    outside the user's area, a database error) leaves nothing behind and the others go on.
-    Suggestions outside the user's area are not read. The need's intake case, when opened here,
-    records the count of the run's candidates for it: the need is not ranked again.
-
-    Refused as a whole unless the run is a finished allocation: a ranking proposes no one
-    provider per need, and an unfinished run's suggestions are not yet all written.
-    """
-    require_refer_permission(by=by)
-    if run.kind == MatchingRun.Kind.RANK:
-        raise Refused(_("A ranking run proposes no provider to send: start an allocation run."))
-    if run.status != MatchingRun.Status.DONE:
-        raise Refused(_("The run has not finished: its suggestions can be sent once it has."))
-    at = at or timezone.now()
-    need_ids = {int(pk) for pk in need_ids}
-    allocations = selectors.run_allocations(by, run).select_related("need__household")
-    if township is not None:
-        allocations = allocations.filter(within(township, "need__household__region"))
-    else:
-        allocations = allocations.filter(need_id__in=need_ids)
-    allocations = list(allocations)
-    ranks = selectors.candidate_ranks(by, run, allocations)
-    counts = selectors.candidate_counts(by, run, allocations)
-    sent, refused = [], []
-    missing = need_ids - {allocation.need_id for allocation in allocations}
-    if missing and township is None:
-        refused.extend(
-            Refusal(None, _("Not a suggestion of this run in your area.")) for _pk in missing
-        )
-    for allocation in allocations:
-        if allocation.provider_kind == ProviderKind.OFFER:
-            refused.append(
-                Refusal(
-                    allocation,
-                    _("A charity offer is not referred: staff confirm it on the offer's page."),
-                )
-            )
-            continue
-        try:
-            # Leaving the block by an exception rolls this suggestion's savepoint back.
-            with transaction.atomic():
-                referral = _refer(
-                    allocation,
-                    by=by,
-                    at=at,
-                    rank=ranks.get(allocation.pk),
-                    candidate_count=counts.get(allocation.need_id, 0),
-                )
-            sent.append(referral)
-        except (ValidationError, Refused, PermissionDenied) as error:
-            refused.append(Refusal(allocation, _refusal_message(error)))
-        except DatabaseError:
-            logger.exception(
-                "Matching run %s: suggestion %s was not sent (database error).",
-                run.pk,
-                allocation.pk,
-            )
-            refused.append(
-                Refusal(
-                    allocation,
-                    _("The database refused this referral; nothing was saved for it. Try again."),
-                )
-            )
-    return Referred(sent=sent, refused=refused)
-
-
-def _refer(allocation: Allocation, *, by, at: dt.datetime, rank: int | None, candidate_count: int):
-    need = allocation.need
-    if need.status not in Need.OPEN_STATUSES:
-        raise ReferralError(
-            _("This need is no longer open: it is %(status)s.")
-            % {"status": need.get_status_display()}
-        )
-    intake = IntakeCase.objects.filter(need=need, status=IntakeCase.Status.OPEN).first()
-    if intake is None:
-        intake = referral_services.intake_open(
-            by=by,
-            source=IntakeCase.Source.VISIT,
-            need=need,
-            at=at,
-            candidate_count=candidate_count,
-        )
-    return referral_services.referral_send(
-        intake=intake,
-        provider_id=allocation.provider_id,
-        by=by,
-        candidate=allocation,
-        rank=rank,
-        at=at,
-    )

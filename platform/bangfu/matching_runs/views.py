@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.core.errors import Refused
-from bangfu.matching_runs import explain, selectors, services
+from bangfu.matching_runs import explain, referring, selectors, services
 from bangfu.matching_runs.forms import ReferForm, RunForm
 from bangfu.matching_runs.models import MatchingRun, ProviderKind
 from bangfu.referrals.models import Referral
@@ -40,7 +40,8 @@ def run_list(request):
                 kind=form.cleaned_data["kind"],
                 region=form.cleaned_data["region"],
                 by=request.user,
-                parameters={"top_k": form.cleaned_data["top_k"]},
+                parameters=form.parameters(),
+                household_bundles=form.cleaned_data["household_bundles"],
             )
             messages.success(request, _("The run is queued."))
             return redirect("matching_runs:run-detail", run.pk)
@@ -133,7 +134,7 @@ def _detail_context(request, run: MatchingRun, refer_form: ReferForm | None = No
         request.GET.get("page")
     )
     fairness = selectors.run_fairness(run)
-    can_refer = services.can_refer(request.user)
+    can_refer = referring.can_refer(request.user)
     return {
         "run": run,
         "summary": explain.run_summary(run),
@@ -178,13 +179,13 @@ def run_refer(request, pk: int):
     """Send the suggestions staff chose as referrals, then show what was sent and what was not
     on a page of its own (a refresh shows it again and sends nothing)."""
     run = _run_or_404(request, pk)
-    services.require_refer_permission(by=request.user)
+    referring.require_refer_permission(by=request.user)
     form = _refer_form(request, run, request.POST)
     if not form.is_valid():
         context = _detail_context(request, run, refer_form=form)
         return render(request, "matching_runs/run_detail.html", context, status=400)
     try:
-        outcome = services.run_refer(
+        outcome = referring.run_refer(
             run=run,
             by=request.user,
             need_ids=form.cleaned_data["need"],

@@ -2,7 +2,8 @@
 
 A routine need (and one to meet within a week) has days to be answered and served; an urgent
 one (紧急, 48 hours) fewer days; an emergency (特急, today) hours, and it is re-routed hours after
-its escalation, not a day.
+its escalation, not a day. A provider that closed a need as unreachable or failed is not proposed
+for it again for some days (``bangfu.referrals.exclusions``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,13 @@ PARAMETERS = {
     ),
     "referral_reroute_after_hours_emergency": Parameter(
         _("Referral: hours past an emergency's deadline before re-routing"), "hours"
+    ),
+    "referral_failed_retry_days": Parameter(
+        _(
+            "Referral: days before a provider that closed a need as unreachable or failed is "
+            "proposed for it again"
+        ),
+        "days",
     ),
     "help_request_contact_attempts": Parameter(
         _("Help request: failed calls before closing as unreachable"),

@@ -5,7 +5,9 @@ its ``rank_need`` here from its ``AppConfig.ready``; referrals never import it. 
 called as ``ranker(need=, k=, exclude=, today=)``, ``exclude`` being provider pks the need may
 not go to, and returns candidates best first, each with ``kind``, ``provider_id`` (the
 ``Provider`` pk for the kinds referrals route to), ``name``, ``score``, ``components`` and
-``distance_km``; it raises ``NeedNotRankable`` when the need's own data are unusable.
+``distance_km``, and, for the desk to show them, ``reasons`` (each part of the score: ``label``
+and ``quantity`` in words), ``why`` (one sentence), ``score_text`` and ``score_scale``; it raises
+``NeedNotRankable`` when the need's own data are unusable.
 """
 
 import datetime as dt

@@ -31,6 +31,7 @@ from bangfu.providers import kinds
 from bangfu.providers.kinds import acted_for, answered_by
 from bangfu.providers.models import Provider
 from bangfu.referrals import ranking
+from bangfu.referrals.exclusions import need_exclusions
 from bangfu.referrals.models import (
     IntakeCase,
     Notification,
@@ -285,12 +286,20 @@ def needs_awaiting_intake(user) -> QuerySet[Need]:
 
 
 def refused_providers(need: Need) -> set[int]:
+    """Providers that declined ``need`` or let it lapse: it is never sent to them again."""
     return {provider for _need, provider in declined_pairs([need.pk])}
+
+
+def not_proposed(need: Need, *, today: dt.date | None = None) -> set[int]:
+    """Providers not proposed for ``need`` on ``today``: those that refused it, and those that
+    closed it as failed within the policy window (``bangfu.referrals.exclusions``); staff may
+    still send it to the latter on purpose."""
+    return {exclusion.provider_id for exclusion in need_exclusions(need, today=today)}
 
 
 def intake_candidates(intake: IntakeCase, *, k: int = 10, today: dt.date | None = None) -> list:
     """The ranker's top providers for the case's need on ``today`` (by default, now), without
-    those that refused it.
+    those left out for it (``not_proposed``).
 
     Only kinds registered with ``bangfu.providers.kinds`` are referred to here (stations,
     volunteers, procured projects); charity offers are left out (they are allocated to needs
@@ -298,11 +307,9 @@ def intake_candidates(intake: IntakeCase, *, k: int = 10, today: dt.date | None 
     """
     if intake.need is None:
         return []
+    today = today or timezone.localdate()
     ranked = ranking.rank_need(
-        need=intake.need,
-        k=k,
-        exclude=refused_providers(intake.need),
-        today=today or timezone.localdate(),
+        need=intake.need, k=k, exclude=not_proposed(intake.need, today=today), today=today
     )
     routed = kinds.registered_kinds()
     return [candidate for candidate in ranked if candidate.kind in routed]

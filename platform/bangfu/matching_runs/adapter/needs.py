@@ -20,6 +20,7 @@ from bangfu.matching_runs.adapter.common import (
     region_code_problem,
 )
 from bangfu.referrals import selectors as referral_selectors
+from bangfu.referrals.exclusions import recently_failed_pairs
 from bangfu.regions.models import Region, within
 from bangfu.registry.models import (
     Member,
@@ -146,7 +147,12 @@ def load_needs(
             left_out.append(refused)
     household_ids = sorted({row["household"] for row in rows})
     facts = _household_facts(household_ids, today)
-    declined = referral_selectors.declined_pairs([row["pk"] for row in rows])
+    # The named exclusions the desk applies too: declined (for good), and closed as unreachable
+    # or failed within the policy window (``bangfu.referrals.exclusions``).
+    need_pks = [row["pk"] for row in rows]
+    declined = referral_selectors.declined_pairs(need_pks) | recently_failed_pairs(
+        need_pks, today=today
+    )
     current = referral_selectors.current_providers(household_ids)
     keys = provider_keys(
         {pk for _need, pk in declined}

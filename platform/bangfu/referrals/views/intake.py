@@ -12,6 +12,7 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core.views import service_call
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import NeedNotRankable
+from bangfu.referrals.exclusions import excluded_providers
 from bangfu.referrals.forms import AttachNeedForm, IntakeForm, LinkHouseholdForm, ReferNoteForm
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.views.common import require_staff_area, reveal_caller
@@ -20,7 +21,8 @@ from bangfu.registry.forms import NeedForm
 from bangfu.registry.search import household_hit
 from bangfu.registry.selectors import households_for
 
-# Labels of the parts of a candidate's score (bangfu.matching_runs.services.RankedProvider).
+# Labels of the parts of a score a referral keeps (``Referral.score_components``), for the
+# referral's page, and of a candidate's when its ranker gives no reasons in words.
 COMPONENT_LABELS = {
     "distance": gettext_lazy("distance"),
     "skills": gettext_lazy("skills"),
@@ -114,15 +116,22 @@ def intake_detail(request, pk: int, *, bound: dict | None = None, status: int = 
         pk=pk,
     )
     scope = scope_for(request.user)
-    candidates, not_rankable = [], None
+    candidates, not_rankable, excluded = [], None, []
     if intake.status == IntakeCase.Status.OPEN and intake.need is not None:
         try:
+            # A ranker that gives no reasons in words gets its parts shown by their share.
             candidates = [
-                {"candidate": candidate, "parts": explain(candidate.components)}
+                {
+                    "candidate": candidate,
+                    "parts": ()
+                    if getattr(candidate, "reasons", ())
+                    else explain(candidate.components),
+                }
                 for candidate in selectors.intake_candidates(intake)
             ]
         except NeedNotRankable as error:
             not_rankable = error
+        excluded = excluded_providers(intake.need)
     referrals = (
         Referral.objects.filter(intake=intake)
         .select_related("provider", "sent_by")
@@ -135,11 +144,8 @@ def intake_detail(request, pk: int, *, bound: dict | None = None, status: int = 
             "intake": intake,
             "candidates": candidates,
             "not_rankable": not_rankable,
-            "component_labels": [COMPONENT_LABELS[key] for key in COMPONENT_ORDER],
+            "excluded": excluded,
             "referrals": referrals,
-            "refused": selectors.provider_names(
-                selectors.refused_providers(intake.need) if intake.need else ()
-            ).values(),
             "can_write": scope.can_write,
             "can_reveal": reveal_caller(request.user, intake),
             "note_form": (bound or {}).get("note") or ReferNoteForm(),
