@@ -73,21 +73,25 @@ def test_without_the_newest_key_first_the_values_stay_unreadable_under_it(
         list(Member.objects.all())
 
 
-def test_a_stopped_run_resumes_where_it_stopped(settings, written_under_a, monkeypatch):
-    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
-    rotate_one = crypto.rotate
-    calls = {"n": 0}
+def stopped_run(monkeypatch, *, at: int, batch_size: int) -> None:
+    """A run stopped (as by Ctrl-C) when it comes to re-encrypt its ``at``-th value."""
+    rotate_one, calls = crypto.rotate, {"n": 0}
 
-    def stops_at_the_fourth_value(token):
+    def stops(token):
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == at:
             raise KeyboardInterrupt
         return rotate_one(token)
 
-    monkeypatch.setattr(crypto, "rotate", stops_at_the_fourth_value)
+    monkeypatch.setattr(crypto, "rotate", stops)
     with pytest.raises(KeyboardInterrupt):
-        rotate(batch_size=2)
+        rotate(batch_size=batch_size)
     monkeypatch.setattr(crypto, "rotate", rotate_one)
+
+
+def test_a_stopped_run_resumes_where_it_stopped(settings, written_under_a, monkeypatch):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    stopped_run(monkeypatch, at=4, batch_size=2)
 
     # households' phones come first: their first batch was committed, the stopped one was not
     phones = stored("registry_household", "phone")

@@ -8,7 +8,8 @@ from bangfu.core import crypto
 
 
 class EncryptedTextField(models.TextField):
-    """Stores Fernet ciphertext; Python code only ever sees the clear text.
+    """Stores ciphertext (``crypto.encrypt``: Fernet or SM4-GCM, as FIELD_CIPHER says; a token
+    of either is read); Python code only ever sees the clear text.
 
     Ciphertext is randomised, so the column cannot be filtered on: pair it with a keyed-hash
     column for lookups and uniqueness. A ``max_length`` bounds the clear text (the column holds
@@ -38,7 +39,8 @@ class LookupHashField(models.CharField):
 
     It is recomputed from ``source`` whenever the row is saved or bulk-created, so it cannot
     fall behind the value it stands for (``QuerySet.update`` and ``bulk_update`` skip it: change
-    the source through ``save``). An empty source hashes to an empty string.
+    the source through ``save``). An empty source hashes to an empty string. After
+    LOOKUP_HASH_ALGORITHM changed, ``manage.py rotate_keys`` recomputes the stored values.
     """
 
     def __init__(

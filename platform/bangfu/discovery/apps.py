@@ -9,6 +9,8 @@ class DiscoveryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from bangfu.core import crypto
+        from bangfu.core.key_rotation import register_stored_hash
         from bangfu.discovery import cross_area, decisions, figures, models, services
         from bangfu.registry import hooks
 
@@ -20,6 +22,20 @@ class DiscoveryConfig(AppConfig):
             mask_fields=["name", "address"],
         )
         auditlog.register(models.Task, mask_fields=["note"])
+        # Keyed hashes of ID numbers kept here, re-hashed by `rotate_keys` from the number.
+        person = ["member__id_number", "candidate__id_number", "candidate__member__id_number"]
+        register_stored_hash(
+            models.CandidatePerson,
+            "id_number_hash",
+            digest=crypto.lookup_hash,
+            sources=["id_number", "member__id_number"],
+        )
+        register_stored_hash(
+            models.SourceRecord, "person_hash", digest=crypto.lookup_hash, sources=person
+        )
+        register_stored_hash(
+            models.Flag, "key", digest=crypto.lookup_hash, sources=person, embedded=True
+        )
         # Numbers the registry refused across areas become the bureaux' warnings.
         hooks.on_cross_area_identity.append(cross_area.duplicate_registrations_warn)
         hooks.on_identity_probing.append(cross_area.identity_probing_alert)

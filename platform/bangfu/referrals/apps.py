@@ -11,6 +11,8 @@ class ReferralsConfig(AppConfig):
 
         from bangfu.accounts.scoping import register_provider_reach
         from bangfu.core import notices
+        from bangfu.core.key_rotation import register_stored_hash
+        from bangfu.core.phones import phone_lookup_hash
         from bangfu.providers.kinds import register_households_in_care
         from bangfu.providers.selectors import register_provider_stats
         from bangfu.referrals import models, reach
@@ -33,6 +35,13 @@ class ReferralsConfig(AppConfig):
             models.HelpRequest, exclude_fields=["phone_hash"], mask_fields=["close_details"]
         )
         auditlog.register(models.ContactAttempt, mask_fields=["note"])
+        # The receipt's phone hash, re-hashed by `rotate_keys` from the case's caller phone.
+        register_stored_hash(
+            models.HelpRequest,
+            "phone_hash",
+            digest=phone_lookup_hash,
+            sources=["intake__caller_phone"],
+        )
         # A quota of households counts those in the provider's care.
         register_households_in_care(households_in_care)
         register_provider_stats(provider_stats)  # the directory's record of each provider
