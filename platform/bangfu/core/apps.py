@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
         autodiscover_modules("navigation")
         # ... and what it asks of each role, for their to-do list, in its ``todos`` module.
         autodiscover_modules("todos")
+
+        from bangfu.core import audit_guard
+
+        # Audit rows are append-only and sealed into a hash chain (bangfu.core.audit_chain).
+        audit_guard.connect()

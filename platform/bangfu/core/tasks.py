@@ -8,3 +8,12 @@ def fail_stalled_jobs_task() -> int:
     from bangfu.core.jobs import jobs_fail_stalled
 
     return jobs_fail_stalled()
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+def seal_audit_entries_task() -> int:
+    """Seal the audit entries that their transaction's own sealing missed (safe to run twice),
+    looking only a margin below the newest sealed entry (``audit_verify --seal`` looks at all)."""
+    from bangfu.core.audit_chain import recent_floor, seal_pending
+
+    return seal_pending(from_pk=recent_floor())

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import IDENTITY_ROLES, REGION_ROLES, scope_for
+from bangfu.core.audit_chain import seal_on_commit
 from bangfu.core.jobs import job_finish, job_progress, job_queue, job_run
 from bangfu.core.masking import mask_id_number
 from bangfu.core.models import BackgroundJob
@@ -356,7 +357,7 @@ def _audit(
         },
     )
     content_type = ContentType.objects.get_for_model(Household)
-    LogEntry.objects.bulk_create(
+    audited = LogEntry.objects.bulk_create(
         (
             LogEntry(
                 content_type=content_type,
@@ -372,3 +373,4 @@ def _audit(
         ),
         batch_size=AUDIT_BATCH,
     )
+    seal_on_commit(audited)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.audit_chain import seal_on_commit
 from bangfu.regions.models import Region
 from bangfu.regions.policy import Policy
 from bangfu.registry import hooks
@@ -194,7 +195,7 @@ def refusals_record(refusals: list[Refusal]) -> None:
     areas = _Areas(by)
     refusals = [dataclasses.replace(r, covering=areas.covering(r.village)) for r in refusals]
     cid = get_cid()
-    LogEntry.objects.bulk_create(
+    audited = LogEntry.objects.bulk_create(
         (
             LogEntry(
                 content_type=ContentType.objects.get_for_model(type(refusal.held)),
@@ -210,6 +211,7 @@ def refusals_record(refusals: list[Refusal]) -> None:
         ),
         batch_size=1000,
     )
+    seal_on_commit(audited)
     for handler in hooks.on_cross_area_identity:
         handler(refusals)
     _alert_if_probing(by, areas.own())
