@@ -24,6 +24,9 @@ A template to fill in (``text_column``, ``dropdown``, ``instructions_sheet``) ke
 of codes and ID numbers as text, offers the allowed values of a coded column as a dropdown and
 explains every column on a sheet of its own.
 
+A view hands a workbook to the browser with ``xlsx_response`` (the content type and the file
+name to save it under).
+
 Imports go the other way (``refuse_formula_text``): text starting like a formula is refused with
 a message, not stored, so nothing in the registry can turn into a formula in a later export.
 """
@@ -32,6 +35,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -39,11 +43,19 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 TEXT_FORMAT = "@"
 # Excel's limit on the text of a list validation given inline ("a,b,c").
 _DROPDOWN_MAX = 255
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """The .xlsx file ``content`` as a download saved under ``filename``."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def looks_like_formula(value) -> bool:

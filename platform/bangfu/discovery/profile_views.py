@@ -3,15 +3,14 @@ specification, linked from the import page. Neither holds personal data; both ar
 import (bureau staff), as the import page is."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from bangfu.core.spreadsheets import xlsx_response
 from bangfu.discovery.models import Source
 from bangfu.discovery.profiles import PROFILES, Profile, blank_template
 from bangfu.discovery.selectors import require_import
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _profile(source: str) -> Profile:
@@ -25,9 +24,7 @@ def _profile(source: str) -> Profile:
 def import_template(request, source: str):
     require_import(by=request.user)
     profile = _profile(source)
-    response = HttpResponse(blank_template(profile), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{profile.source}-template.xlsx"'
-    return response
+    return xlsx_response(blank_template(profile), f"{profile.source}-template.xlsx")
 
 
 @login_required

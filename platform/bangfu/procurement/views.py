@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bangfu.accounts.scoping import holds_role_over, scope_for
 from bangfu.core import charts
+from bangfu.core.spreadsheets import xlsx_response
 from bangfu.core.views import service_call
 from bangfu.procurement import exports, selectors, services
 from bangfu.procurement.forms import (
@@ -457,13 +458,10 @@ def evaluation_export(request, pk: int, fmt: str):
         raise Http404
     evaluation = get_object_or_404(selectors.evaluation_detail_queryset(user=request.user), pk=pk)
     rows = report_rows(evaluation)
-    if fmt == "xlsx":
-        content = exports.evaluation_xlsx(evaluation, rows)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = exports.evaluation_pdf(evaluation, rows)
-        content_type = "application/pdf"
-    response = HttpResponse(content, content_type=content_type)
     filename = f"evaluation-{evaluation.project_id}-{evaluation.pk}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(exports.evaluation_xlsx(evaluation, rows), filename)
+    content = exports.evaluation_pdf(evaluation, rows)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

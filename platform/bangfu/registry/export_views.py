@@ -5,13 +5,14 @@ The rules are the ``exports`` service's; these views parse the request and shape
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangfu.core.spreadsheets import XLSX, xlsx_response
 from bangfu.core.views import service_call
 from bangfu.registry import exports, selectors
 from bangfu.registry.filters import HouseholdFilter
@@ -19,7 +20,6 @@ from bangfu.registry.forms import HouseholdExportForm
 from bangfu.registry.ledger import export_households
 from bangfu.registry.models import Household
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Fields of the export form, not filters of the list.
 _FORM_FIELDS = {"csrfmiddlewaretoken", "unmasked", "purpose", "page"}
 
@@ -40,11 +40,8 @@ def _filter_query(data):
     return query
 
 
-def _xlsx(content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"households-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _xlsx(content: bytes):
+    return xlsx_response(content, f"households-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @never_cache
@@ -112,9 +109,7 @@ def household_export_page(request):
 @require_GET
 def ledger_template(request):
     """An empty ledger with the column headers, to fill in and import."""
-    response = HttpResponse(export_households(Household.objects.none()), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
-    return response
+    return xlsx_response(export_households(Household.objects.none()), "ledger-template.xlsx")
 
 
 @never_cache

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,13 +6,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bangfu.core.charts import Series, hbar_chart, whole
+from bangfu.core.spreadsheets import xlsx_response
 from bangfu.referrals import selectors
 from bangfu.referrals.dashboards import bureau_dashboard
 from bangfu.referrals.export import referrals_workbook
 from bangfu.referrals.forms import DashboardForm
 from bangfu.referrals.views.common import require_staff_area
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _since(request):
@@ -68,7 +66,5 @@ def dashboard_export(request):
     referrals = selectors.referrals_for(request.user)
     if since is not None:
         referrals = referrals.filter(sent_at__date__gte=since)
-    response = HttpResponse(referrals_workbook(referrals.order_by("sent_at")), content_type=XLSX)
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="referrals-{stamp}.xlsx"'
-    return response
+    content = referrals_workbook(referrals.order_by("sent_at"))
+    return xlsx_response(content, f"referrals-{timezone.localdate().isoformat()}.xlsx")
