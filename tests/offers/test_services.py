@@ -45,12 +45,12 @@ def test_a_registered_charity_waits_for_its_bureau_and_can_log_in(county):
         phone="13800001111",
         email="aixin@example.org",
         username="aixin",
-        password="a-long-charity-password",
+        password="a-long-charity-password-7",
         unified_credit_code="53530428MJ0000000X",
     )
     assert charity.status == Charity.Status.PENDING
     user = User.objects.get(username="aixin")
-    assert user.check_password("a-long-charity-password")
+    assert user.check_password("a-long-charity-password-7")
     assert user.memberships.get().role == Membership.Role.CHARITY_STAFF
 
 

@@ -1,7 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import SideChannelDevice, ThrottlingMixin
 
 from bangfu.regions.models import Region
 
@@ -79,6 +81,11 @@ class Membership(models.Model):
         # 乡镇人民政府 / 民政办, modelled as the township's bureau: confirms the statuses the
         # assistants recommend (003: 「…审核确认权限下放至乡镇(街道)」).
         TOWNSHIP_REVIEWER = "township_reviewer", _("township reviewer")
+        # 三员分立 (GB/T 22239-2019, level 3): three administrators in place of one superuser,
+        # none of whom reads personal data (bangfu.accounts.duties says what each may do).
+        SYSTEM_ADMIN = "system_admin", _("system administrator")
+        SECURITY_ADMIN = "security_admin", _("security administrator")
+        AUDIT_ADMIN = "audit_admin", _("audit administrator")
 
     # Which organisation kinds each role belongs to.
     ORGANISATION_KINDS = {
@@ -100,6 +107,9 @@ class Membership(models.Model):
             Organisation.Kind.VILLAGE_COMMITTEE,
         },
         Role.CHARITY_STAFF: {Organisation.Kind.CHARITY},
+        Role.SYSTEM_ADMIN: {Organisation.Kind.BUREAU},
+        Role.SECURITY_ADMIN: {Organisation.Kind.BUREAU},
+        Role.AUDIT_ADMIN: {Organisation.Kind.BUREAU},
     }
 
     user = models.ForeignKey(
@@ -134,6 +144,8 @@ class Membership(models.Model):
 
     # Roles held only in an organisation of one level of the region tree.
     REGION_LEVELS = {Role.TOWNSHIP_REVIEWER: {Region.Level.TOWNSHIP}}
+    # 三员分立: each administrator's account holds that one duty and no other role.
+    ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
     def clean(self) -> None:
         kinds = self.ORGANISATION_KINDS[self.role]
@@ -144,3 +156,60 @@ class Membership(models.Model):
         levels = self.REGION_LEVELS.get(self.role)
         if levels and self.organisation_id and self.organisation.region.level not in levels:
             raise ValidationError({"role": _("This role exists only in a township's bureau.")})
+        if self.user_id and self.is_active:
+            others = set(
+                Membership.objects.filter(user_id=self.user_id, is_active=True)
+                .exclude(pk=self.pk)
+                .values_list("role", flat=True)
+            ) - {self.role}
+            if others and (self.role in self.ADMINISTRATORS or others & self.ADMINISTRATORS):
+                raise ValidationError(
+                    {
+                        "role": _(
+                            "An administrator's account holds its one duty and no other role: "
+                            "use a separate account."
+                        )
+                    }
+                )
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's passwords, newest first (bangfu.accounts.passwords): the newest
+    dates the current password for its expiry, the last few refuse to be chosen again."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="password_history", verbose_name=_("user")
+    )
+    password = models.CharField(_("password"), max_length=128)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password history entry")
+        verbose_name_plural = _("password history")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-changed_at"], name="password_history_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.changed_at:%Y-%m-%d}"
+
+
+class SmsDevice(ThrottlingMixin, SideChannelDevice):
+    """A second factor sent by SMS to the user's phone (``User.phone``, never copied here):
+    a six-digit code valid a few minutes (bangfu.accounts.two_factor)."""
+
+    class Meta:
+        verbose_name = _("SMS code device")
+        verbose_name_plural = _("SMS code devices")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        if super().verify_token(token):
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False

@@ -21,7 +21,8 @@ exports, allocations), with its ID numbers and incomes. A provider reads the hou
 its referral instead, on the referrals app's service sheet: the few details a service needs,
 never an ID number or an income.
 
-Superusers configure the platform in the admin and see everything.
+Superusers configure the platform in the admin and see everything. The system, security and
+audit administrators (bangfu.accounts.duties) hold no area: they read no personal data.
 """
 
 from collections.abc import Callable

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from bangfu.accounts import two_factor_views
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -13,4 +15,14 @@ urlpatterns = [
         ),
         name="password-change",
     ),
+    path("two-factor/", two_factor_views.manage, name="two-factor"),
+    path("two-factor/verify/", two_factor_views.verify, name="two-factor-verify"),
+    path("two-factor/sms/", two_factor_views.sms_send, name="two-factor-sms"),
+    path("two-factor/enrol/", two_factor_views.enrol, name="two-factor-enrol"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
+    path("two-factor/remove/", two_factor_views.remove, name="two-factor-remove"),
 ]

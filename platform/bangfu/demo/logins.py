@@ -98,6 +98,25 @@ LOGINS = (
         _("no personal data; the charity's offers and anonymised matches, at /charity/"),
         counts="offers",
     ),
+    # 三员分立: three administrators, none of whom reads a household.
+    Login(
+        _("system administrator"),
+        "sysadmin",
+        "Yuanjiang-sysadmin-2026",
+        _("no personal data; users, organisations, regions and policy values in /admin/"),
+    ),
+    Login(
+        _("security administrator"),
+        "secadmin",
+        "Yuanjiang-secadmin-2026",
+        _("no personal data; roles, unlocking accounts and resetting second factors in /admin/"),
+    ),
+    Login(
+        _("audit administrator"),
+        "auditadmin",
+        "Yuanjiang-auditadmin-2026",
+        _("no personal data; reads and exports the audit log and security events at /staff/audit/"),
+    ),
     Login(
         _("administrator"),
         "admin",

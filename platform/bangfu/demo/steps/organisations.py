@@ -28,7 +28,7 @@ AGENCY = "元江县益康社会工作服务中心"
 CHARITY = "元江县慈善总会"
 # The station and assistant log-ins work in Yinyuan town (因远镇); the bureau's and the agency's
 # across the county.
-COUNTY_LOGINS = ("bureau", "agency", "city")
+COUNTY_LOGINS = ("bureau", "agency", "city", "sysadmin", "secadmin", "auditadmin")
 LOGIN_TOWNSHIP = "530428102"
 ASSISTANT_VILLAGES = ("530428102001", "530428102201", "530428102202", "530428102203")
 VILLAGE_COMMITTEES = (
@@ -187,6 +187,14 @@ class OrganisationsStep(Step):
             ),
             Membership(
                 user=ctx.users["charity"], organisation=orgs["charity"], role=Role.CHARITY_STAFF
+            ),
+            *(
+                Membership(user=ctx.users[username], organisation=orgs["bureau"], role=role)
+                for username, role in (
+                    ("sysadmin", Role.SYSTEM_ADMIN),
+                    ("secadmin", Role.SECURITY_ADMIN),
+                    ("auditadmin", Role.AUDIT_ADMIN),
+                )
             ),
         ]
         assistant_villages = {code: ctx.users["assistant"] for code in ASSISTANT_VILLAGES}
