@@ -35,6 +35,12 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+def mask_whole(value: str) -> str:
+    """Nothing of the value, only whether there was one: free text (a visit's summary, an
+    illness) in the audit log's changes, which say that a field changed and by whom."""
+    return "***" if value and value != "None" else value
+
+
 def mask_text(text: str) -> str:
     """Mask ID numbers and mobile numbers wherever they appear in free text."""
     text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)

@@ -27,6 +27,9 @@ decision_evidence: list[Callable[[object, object], list[tuple[str, str, str]]]] 
 # Called with a decision's stored ``figures`` (the app's calculator wrote them): the figures as
 # ``(label, value)`` rows, or None if the app does not know them.
 decision_figures: list[Callable[[dict], list[tuple[str, str]] | None]] = []
+# Called with the registered households a ledger file names; each returns {household pk:
+# message} for those no import may change (e.g. anonymised under a retention schedule).
+ledger_locked_households: list[Callable[[list], dict[int, str]]] = []
 # Called with (household, user) when the household page is shown; each returns a ``Panel`` or
 # None (nothing to show to that user).
 household_panels: list[Callable[[object, object], Panel | None]] = []

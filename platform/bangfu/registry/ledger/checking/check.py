@@ -15,7 +15,7 @@ from bangfu.core.masking import mask_id_number, mask_name
 from bangfu.core.sheet_checking import SheetCheck, is_blank
 from bangfu.core.validators import validate_registry_number
 from bangfu.regions.models import Region, counties_of
-from bangfu.registry import identity
+from bangfu.registry import hooks, identity
 from bangfu.registry.decision_rights import may_confirm
 from bangfu.registry.ledger.checking.helpers import _chunks, _masked_new, _names, _shown
 from bangfu.registry.ledger.checking.records import (
@@ -208,8 +208,16 @@ class LedgerCheck(SheetCheck):
                 .prefetch_related(members)
             )
         refusals = []
+        locked = {
+            k: v
+            for lock in hooks.ledger_locked_households
+            for k, v in lock([*mine.values()]).items()
+        }
         for holder in sorted(holders, key=lambda household: household.registry_number):
             number, draft = holder.registry_number, drafts[holder.registry_number]
+            if number in mine and holder.pk in locked:
+                self.error(draft.rows[0].number, "registry_number", locked[holder.pk])
+                continue
             if number in mine:
                 draft.household, draft.existing = mine[number], True
                 if draft.region is not None and draft.region.pk != holder.region_id:
