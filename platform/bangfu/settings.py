@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.client_address import parse_networks
+from bangfu.core.crypto import check_settings as crypto_check_settings
 from bangfu.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -36,15 +37,24 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # (bangfu.core.client_address). Empty: REMOTE_ADDR is the client.
 TRUSTED_PROXIES = parse_networks("TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", []))
 
-# Personal data at rest: Fernet keys (newest first, older ones still decrypt) and the HMAC key
-# behind the lookup hash of ID numbers. Changing the HMAC key means re-hashing every member.
+# Personal data at rest (bangfu.core.crypto): the field cipher, "fernet" or "sm4-gcm"; its keys,
+# newest first, older ones still decrypt (Fernet keys; SM4 keys as keyid:base64-of-16-bytes);
+# the keyed lookup hash, "hmac-sha256" or "hmac-sm3", and its HMAC key. After changing the
+# cipher or the hash algorithm, `manage.py rotate_keys` rewrites what is stored.
+FIELD_CIPHER = env_str("FIELD_CIPHER", "fernet")
 FIELD_ENCRYPTION_KEYS = env_list(
     "FIELD_ENCRYPTION_KEYS",
     [] if PRODUCTION else ["I2ncJ5sHXit4_3kPbd0y6Q0qpiOMuMyz_2Y-oRUZnlE="],
 )
+SM4_KEYS = env_list("SM4_KEYS", [])
+LOOKUP_HASH_ALGORITHM = env_str("LOOKUP_HASH_ALGORITHM", "hmac-sha256")
 LOOKUP_HASH_KEY = env_str("LOOKUP_HASH_KEY") if PRODUCTION else env_str("LOOKUP_HASH_KEY", "dev")
-if not FIELD_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys).")
+crypto_check_settings(
+    cipher=FIELD_CIPHER,
+    fernet_keys=FIELD_ENCRYPTION_KEYS,
+    sm4_keys=SM4_KEYS,
+    hashing=LOOKUP_HASH_ALGORITHM,
+)
 
 INSTALLED_APPS = [
     "bangfu.core",
@@ -58,8 +68,11 @@ INSTALLED_APPS = [
     "bangfu.offers",
     "cms",
     "bangfu.discovery",
+    "bangfu.auditing",
+    "bangfu.privacy",
     "bangfu.demo",
-    "django.contrib.admin",
+    # The admin site that also opens to the three administrators (bangfu.accounts.duties).
+    "bangfu.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +82,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "bangfu.core.third_party_apps.AxesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "auditlog",
     "csp",
     "wagtail.contrib.forms",
@@ -96,11 +112,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bangfu.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bangfu.accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -141,6 +159,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The admin rights of the system, security and audit administrators, from their roles.
+    "bangfu.accounts.duties.DutiesBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -150,7 +170,24 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "bangfu.accounts.passwords.ComplexityValidator"},
+    {"NAME": "bangfu.accounts.passwords.HistoryValidator"},
 ]
+# Password policy (等保三级, bangfu.accounts.passwords): the privileged (those who must have a
+# second factor) change their password every PASSWORD_MAX_AGE_DAYS_PRIVILEGED days, others every
+# PASSWORD_MAX_AGE_DAYS (0: never); the last PASSWORD_HISTORY_COUNT passwords are refused.
+PASSWORD_MAX_AGE_DAYS_PRIVILEGED = env_int("PASSWORD_MAX_AGE_DAYS_PRIVILEGED", 90)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0)
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+# Second factors (bangfu.accounts.two_factor): anyone with a confirmed device is asked for a code
+# after the password; with TWO_FACTOR_ENFORCED, those who must have one (administrators, roles
+# that reveal ID numbers or approve money, everyone with TWO_FACTOR_FOR_EVERYONE) enrol at
+# their first log-in. The embedded demo keeps one-factor log-ins.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", default=PRODUCTION)
+TWO_FACTOR_FOR_EVERYONE = env_bool("TWO_FACTOR_FOR_EVERYONE", default=False)
+OTP_TOTP_ISSUER = "帮扶 Bangfu"
+# Nobody reads another's secret: django-otp's admin hides keys, QR codes and recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -168,9 +205,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "bangfu.core.client_address.client_address"
+# Every failed log-in is kept (not only the running count per account), for the audit
+# administrator's security events.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Audit entries are append-only and hash-chained (bangfu.core.audit_chain); `manage.py
+# audit_prune` removes those older than this. The Cybersecurity Law asks for six months at least.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: at least 180 days.")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -270,6 +315,16 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stalled-matching-runs": {
         "task": "bangfu.matching_runs.tasks.fail_stalled_runs_task",
         "schedule": 5 * 60,
+    },
+    # Audit entries whose own transaction did not seal them (bangfu.core.audit_chain).
+    "seal-audit-entries": {
+        "task": "bangfu.core.tasks.seal_audit_entries_task",
+        "schedule": 5 * 60,
+    },
+    # The retention schedule (bangfu.privacy): personal data past its rule's period anonymised.
+    "apply-retention-schedule": {
+        "task": "bangfu.privacy.tasks.retention_run_task",
+        "schedule": 24 * 60 * 60,
     },
 }
 # The embedded mode has no beat: ``manage.py runserver`` (``make demo``) runs the tasks above at

@@ -17,6 +17,8 @@ urlpatterns = [
     path("charity/", include("bangfu.offers.portal_urls")),
     path("staff/discovery/", include("bangfu.discovery.urls")),
     path("staff/policy/", include("bangfu.regions.urls")),
+    path("staff/privacy/", include("bangfu.privacy.urls")),
+    path("staff/audit/", include("bangfu.auditing.urls")),
     path("staff/start/", landing, name="home"),
     path("staff/", include("bangfu.registry.urls")),
     path("accounts/", include("bangfu.accounts.urls")),

@@ -71,6 +71,7 @@ def test_each_role_is_offered_its_own_sections(client, users):
         "offers:list",
         "discovery:dashboard",
         "regions:policy",
+        "privacy:record",
     }
     assert offered[Role.BUREAU_STAFF] == {reverse(name) for name in staff_sections}
     assert offered[Role.VOLUNTEER] == {reverse("portal:inbox"), reverse("providers:profile")}

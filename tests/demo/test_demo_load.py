@@ -19,6 +19,7 @@ from wagtail.models import Page, PageLogEntry
 
 from bangfu.accounts.models import Membership, User
 from bangfu.core import crypto
+from bangfu.core.audit_chain import verify
 from bangfu.core.id_numbers import parse_id_number
 from bangfu.core.templatetags.money import yuan
 from bangfu.demo.builder import demo_counts, demo_reset, name_data
@@ -347,7 +348,9 @@ def test_reset_removes_what_the_demo_made_and_its_audit_trail(demo):
     assert not NewsPage.objects.exists()
     # The site's own pages stay: root, home and the four section indexes.
     assert Page.objects.count() == 6
-    assert not LogEntry.objects.exists() and not PageLogEntry.objects.exists()
+    # Only the erasures' own entries stay: each says which seals of the audit chain it erased.
+    assert not LogEntry.objects.exclude(additional_data__audit_erasure__isnull=False).exists()
+    assert not PageLogEntry.objects.exists() and verify().ok
     assert not artifact.exists()
 
 
