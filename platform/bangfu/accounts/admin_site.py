@@ -19,3 +19,15 @@ class AdminSite(admin.AdminSite):
 
 class AdminConfig(DjangoAdminConfig):
     default_site = "bangfu.accounts.admin_site.AdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # Second-factor devices are not the admin's: each user manages their own
+        # (/accounts/two-factor/), the security administrator resets them (the users' page),
+        # and django-otp's own pages name their models in untranslatable English.
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for model in (StaticDevice, TOTPDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)
