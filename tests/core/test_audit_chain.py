@@ -457,7 +457,9 @@ def no_pending_checks() -> None:
 
 @pytest.mark.postgres
 @postgres_only
-def test_postgres_refuses_truncating_the_audit_tables_and_moving_the_head_back(sealed_entries):
+def test_postgres_refuses_truncating_the_audit_tables_and_moving_the_head_back(
+    sealed_entries, in_english
+):
     tables = ("auditlog_logentry", "core_auditseal", "core_auditpruning", "core_auditchainhead")
     no_pending_checks()  # the test's transaction holds deferred checks, which TRUNCATE refuses
     for table in tables:
