@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bangfu.discovery",
     "bangfu.auditing",
     "bangfu.privacy",
+    "bangfu.api",
     "bangfu.demo",
     # The admin site that also opens to the three administrators (bangfu.accounts.duties).
     "bangfu.accounts.admin_site.AdminConfig",
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "bangfu.core.third_party_apps.AxesConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -450,3 +454,19 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # no avatars from Gravatar (it would learn staff e-mail hashes), no release check.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# The HTTP API (bangfu.api, Django REST framework): version 1 under /api/v1/, its OpenAPI 3
+# schema at /api/schema/ and documentation pages from the sidecar's static files (no CDN).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "帮扶 Bangfu API",
+    "DESCRIPTION": "社会救助服务对接平台接口 — the service-matching platform's API.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["bangfu.api.schema.version_one_only"],
+}

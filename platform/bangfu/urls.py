@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/start/", landing, name="home"),
     path("staff/", include("bangfu.registry.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
+    path("api/", include("bangfu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),

@@ -1,0 +1,18 @@
+"""The HTTP API: version 1 under /api/v1/, its OpenAPI 3 schema and the schema's documentation
+pages, served from the project's own static files (drf-spectacular-sidecar, no CDN)."""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include("bangfu.api.v1_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
