@@ -12,8 +12,9 @@ quadratic, so the bundling works in two steps that stay exact where it matters:
    ``strength`` of the pair's value.
 
 :func:`bundle_stats` measures the result and :func:`allocate_bundled` reports what the bundling
-costs against the plain optimum in ``priority × score``. Only the tests and the benchmark
-(``bench/matching.py``) call it so far: the platform's allocation runs do not bundle.
+costs against the plain optimum in ``priority × score``. The platform's allocation runs
+bundle when staff ask for it (the run's "one chain of help per household" option), and show
+that cost and the households served by one provider on the run's page.
 """
 
 from __future__ import annotations

@@ -48,20 +48,37 @@ def providers_of(intake) -> set[int]:
     return {candidate.provider_id for candidate in selectors.intake_candidates(intake)}
 
 
-def desk_page(user, intake) -> str:
+def page_of(user, url: str) -> str:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
-    return client.get(f"/staff/referrals/intake/{intake.pk}/").content.decode()
+    return client.get(url).content.decode()
+
+
+def desk_page(user, intake) -> str:
+    return page_of(user, f"/staff/referrals/intake/{intake.pk}/")
+
+
+def ranking_run(user, county):
+    run = run_request(kind="rank", region=county, by=user)
+    run_ranking(run_id=run.pk)
+    return run
 
 
 def run_candidates(user, county, need) -> set[int]:
     """The providers a ranking run of the county proposes for the need."""
-    run = run_request(kind="rank", region=county, by=user)
-    run_ranking(run_id=run.pk)
     return set(
-        RankedCandidate.objects.filter(run=run, need=need).values_list("provider_id", flat=True)
+        RankedCandidate.objects.filter(run=ranking_run(user, county), need=need).values_list(
+            "provider_id", flat=True
+        )
     )
+
+
+def exclusions_table(user, run) -> str:
+    """The run page's table of providers not proposed again ("" when the page has none)."""
+    page = page_of(user, f"/staff/matching/{run.pk}/")
+    start = page.find('id="exclusions"')
+    return page[start : page.index("</table>", start)] if start >= 0 else ""
 
 
 def test_the_desk_leaves_the_station_out_within_the_window_and_says_why(
@@ -127,3 +144,14 @@ def test_a_station_that_closed_for_another_reason_is_proposed_again_at_once(
     assert intake.status == IntakeCase.Status.OPEN
     with time_machine.travel(day(1)):
         assert station.provider_id in providers_of(intake)
+
+
+def test_the_run_page_names_the_station_left_out_and_why_within_the_window_only(
+    failed, county_staff, place, station, other_station
+):
+    with time_machine.travel(day(10)):
+        table = exclusions_table(county_staff, ranking_run(county_staff, place["county"]))
+        assert station.organisation.name in table and LEFT_OUT in table
+        assert other_station.organisation.name not in table
+    with time_machine.travel(day(31)):
+        assert exclusions_table(county_staff, ranking_run(county_staff, place["county"])) == ""

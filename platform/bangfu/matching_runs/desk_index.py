@@ -52,8 +52,8 @@ from django.utils import timezone
 from bangfu.accounts.models import Organisation, User
 from bangfu.matching_runs.adapter import kind_and_pk
 from bangfu.matching_runs.adapter.availability import Languages
-from bangfu.matching_runs.adapter.common import Categories, LeftOut
-from bangfu.matching_runs.adapter.needs import load_needs
+from bangfu.matching_runs.adapter.common import Categories
+from bangfu.matching_runs.adapter.needs import LoadedNeeds, load_needs
 from bangfu.matching_runs.adapter.providers import load_providers
 from bangfu.offers.models import Allocation as OfferAllocation
 from bangfu.offers.models import Charity, Offer
@@ -153,9 +153,7 @@ class DeskIndex:
             pks=np.asarray([pk for _kind, pk in keyed], dtype=np.int64),
         )
 
-    def load_need(
-        self, county: Region, need: Need, *, exclude=frozenset()
-    ) -> tuple[Needs, list[LeftOut]]:
+    def load_need(self, county: Region, need: Need, *, exclude=frozenset()) -> LoadedNeeds:
         """The need as the engine's arrays, with this county's categories and language bits."""
         languages = Languages()
         languages.bits = dict(self.languages.bits)  # the need's new words stay its own

@@ -86,6 +86,9 @@ class MatchingRun(models.Model):
     # Rows the engine would refuse, left out of the run (``adapter.LeftOut.as_dict()``): the run
     # goes on without them, and its page says what to fix.
     left_out = models.JSONField(_("rows left out"), default=list, blank=True)
+    # Providers the run kept from needs by a named rule, the desk's too (declined; closed as
+    # unreachable or failed within the policy window): ``Exclusion.as_dict()`` of each pair.
+    exclusions = models.JSONField(_("providers left out of needs"), default=list, blank=True)
     # Per township of an allocation run: protected needs served, needs nobody can serve, the
     # gain over first come, first served, who serves (``bangfu.matching_runs.fairness``).
     fairness = models.JSONField(_("fairness by township"), default=dict, blank=True)

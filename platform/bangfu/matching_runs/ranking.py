@@ -70,7 +70,7 @@ def rank_need(
     """
     county = need.household.region.county()
     warm = desk_index.warm_index(county, today=today or timezone.localdate())
-    needs, left_out = warm.load_need(county, need, exclude=set(exclude))
+    needs, left_out, _exclusions = warm.load_need(county, need, exclude=set(exclude))
     if left_out:
         entry = left_out[0].as_dict()
         raise NeedNotRankable(left_out_message(entry), fix_url=fix_url(entry))

@@ -11,9 +11,11 @@ from bangfu.matching_runs.explain import percent
 from bangfu.matching_runs.models import Allocation, MatchingRun, ProviderKind, RankedCandidate
 from bangfu.offers.models import Offer
 from bangfu.procurement.models import CatalogueItem
+from bangfu.providers.models import Provider
 from bangfu.referrals import selectors as referral_selectors
+from bangfu.referrals.exclusions import Exclusion
 from bangfu.regions.models import Region, within_any
-from bangfu.registry.models import ServiceCategory
+from bangfu.registry.models import Need, ServiceCategory
 from bangfu.registry.timeline import category_name
 
 
@@ -102,6 +104,31 @@ def run_left_out(run: MatchingRun) -> list[dict]:
         }
         for entry in run.left_out
     ]
+
+
+def run_exclusions(run: MatchingRun, *, limit: int = 100) -> tuple[list[dict], int]:
+    """The providers the run kept from needs by a named rule (the desk's rules: declined, or
+    closed as unreachable or failed within the policy window), the first ``limit`` of them
+    with the need, the provider and why; and how many there were."""
+    shown = [Exclusion.from_dict(entry) for entry in run.exclusions[:limit]]
+    needs = Need.objects.select_related("household", "category").in_bulk(
+        {exclusion.need_id for exclusion in shown}
+    )
+    names = dict(
+        Provider.objects.filter(pk__in={e.provider_id for e in shown}).values_list("pk", "name")
+    )
+    rows = []
+    for exclusion in shown:
+        need = needs.get(exclusion.need_id)
+        rows.append(
+            {
+                "household": need.household.registry_number if need else "",
+                "category": category_name(need.category) if need else "",
+                "provider": names.get(exclusion.provider_id, ""),
+                "message": exclusion.message(),
+            }
+        )
+    return rows, len(run.exclusions)
 
 
 def candidate_counts(user, run: MatchingRun, allocations) -> dict[int, int]:

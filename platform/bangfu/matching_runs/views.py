@@ -135,6 +135,7 @@ def _detail_context(request, run: MatchingRun, refer_form: ReferForm | None = No
     )
     fairness = selectors.run_fairness(run)
     can_refer = referring.can_refer(request.user)
+    exclusions, exclusions_total = selectors.run_exclusions(run)
     return {
         "run": run,
         "summary": explain.run_summary(run),
@@ -144,6 +145,8 @@ def _detail_context(request, run: MatchingRun, refer_form: ReferForm | None = No
         "page_obj": page,
         "parts": run.parts.order_by("region__code"),
         "left_out": selectors.run_left_out(run),
+        "exclusions": exclusions,
+        "exclusions_total": exclusions_total,
         "fairness": fairness,
         "fairness_chart": _fairness_chart(fairness),
         "can_refer": can_refer,

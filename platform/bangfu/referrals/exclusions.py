@@ -9,9 +9,9 @@ matching runs share, each named so that staff can be told why a provider is abse
   may be proposed again (a household that was away may be back; a station may have found the
   skills). Zero days switches the rule off.
 
-The runs' adapter reads the pairs (``declined_pairs`` and ``recently_failed_pairs``) into the
-engine's exclusion arrays; the desk excludes the same providers and lists them with the reason
-(``need_exclusions``). Providers are named by their ``Provider`` pk.
+Both read them from ``exclusions_for``: the runs' adapter turns them into the engine's exclusion
+arrays and the run keeps them to list on its page; the desk excludes the same providers and lists
+them with the reason (``need_exclusions``). Providers are named by their ``Provider`` pk.
 """
 
 from __future__ import annotations
@@ -46,6 +46,29 @@ class Exclusion:
     reason: str = ""
     ended_on: dt.date | None = None
     window_days: int | None = None
+
+    def as_dict(self) -> dict:
+        """The exclusion as a run stores it (``MatchingRun.exclusions``)."""
+        return {
+            "need": self.need_id,
+            "provider": self.provider_id,
+            "rule": self.rule,
+            "reason": self.reason,
+            "ended_on": self.ended_on.isoformat() if self.ended_on else None,
+            "window_days": self.window_days,
+        }
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> Exclusion:
+        ended_on = entry["ended_on"]
+        return cls(
+            entry["need"],
+            entry["provider"],
+            entry["rule"],
+            entry["reason"],
+            dt.date.fromisoformat(ended_on) if ended_on else None,
+            entry["window_days"],
+        )
 
     @property
     def reason_label(self) -> str:
@@ -116,30 +139,33 @@ def recently_failed(need_ids: Iterable[int], *, today: dt.date) -> dict[tuple, E
     return found
 
 
-def recently_failed_pairs(need_ids: Iterable[int], *, today: dt.date) -> set[tuple[int, int]]:
-    """(need, provider) pairs the failed rule excludes on ``today`` (``recently_failed``)."""
-    return set(recently_failed(need_ids, today=today))
+def exclusions_for(need_ids: Iterable[int], *, today: dt.date) -> dict[tuple, Exclusion]:
+    """(need, provider) -> why the provider is not proposed for the need on ``today``: it
+    declined the need or let it lapse (for good), or it closed it as failed within the policy
+    window. The desk and the runs both read their exclusions here. Two queries, plus one per
+    region with a failed closing."""
+    need_ids = list(need_ids)
+    found: dict[tuple, Exclusion] = {}
+    declined = Referral.objects.filter(need_id__in=need_ids, status__in=Referral.REFUSED)
+    for need_id, provider_id, status, reason in declined.order_by("pk").values_list(
+        "need_id", "provider_id", "status", "decline_reason"
+    ):
+        found.setdefault((need_id, provider_id), Exclusion(need_id, provider_id, status, reason))
+    for key, exclusion in recently_failed(need_ids, today=today).items():
+        found.setdefault(key, exclusion)
+    return found
 
 
 def need_exclusions(need: Need, *, today: dt.date | None = None) -> list[Exclusion]:
     """Every provider left out for ``need`` on ``today`` (by default, now), with the rule that
     leaves it out: declining first (it is for good), then failing; oldest provider first."""
-    today = today or timezone.localdate()
-    found: dict[int, Exclusion] = {}
-    declined = Referral.objects.filter(need=need, status__in=Referral.REFUSED).order_by("pk")
-    for provider_id, status, reason in declined.values_list(
-        "provider_id", "status", "decline_reason"
-    ):
-        found.setdefault(provider_id, Exclusion(need.pk, provider_id, status, reason))
-    for (_need, provider_id), exclusion in recently_failed([need.pk], today=today).items():
-        found.setdefault(provider_id, exclusion)
-    return [found[pk] for pk in sorted(found)]
+    found = exclusions_for([need.pk], today=today or timezone.localdate())
+    return [found[key] for key in sorted(found)]
 
 
-def excluded_providers(need: Need, *, today: dt.date | None = None) -> list[tuple[str, str]]:
-    """(provider's name, why it is left out) of each provider not proposed for ``need``: what
-    the desk lists under its candidates."""
-    exclusions = need_exclusions(need, today=today)
+def excluded_providers(exclusions: list[Exclusion]) -> list[tuple[str, str]]:
+    """(provider's name, why it is left out) of each of ``exclusions`` (``need_exclusions``):
+    what the desk lists under its candidates."""
     names = dict(
         Provider.objects.filter(pk__in=[e.provider_id for e in exclusions]).values_list(
             "pk", "name"

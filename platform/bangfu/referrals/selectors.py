@@ -297,9 +297,12 @@ def not_proposed(need: Need, *, today: dt.date | None = None) -> set[int]:
     return {exclusion.provider_id for exclusion in need_exclusions(need, today=today)}
 
 
-def intake_candidates(intake: IntakeCase, *, k: int = 10, today: dt.date | None = None) -> list:
+def intake_candidates(
+    intake: IntakeCase, *, k: int = 10, today: dt.date | None = None, exclusions=None
+) -> list:
     """The ranker's top providers for the case's need on ``today`` (by default, now), without
-    those left out for it (``not_proposed``).
+    those left out for it: ``exclusions`` when the caller has read them already
+    (``need_exclusions``), else ``not_proposed``.
 
     Only kinds registered with ``bangfu.providers.kinds`` are referred to here (stations,
     volunteers, procured projects); charity offers are left out (they are allocated to needs
@@ -308,9 +311,11 @@ def intake_candidates(intake: IntakeCase, *, k: int = 10, today: dt.date | None 
     if intake.need is None:
         return []
     today = today or timezone.localdate()
-    ranked = ranking.rank_need(
-        need=intake.need, k=k, exclude=not_proposed(intake.need, today=today), today=today
-    )
+    if exclusions is None:
+        exclude = not_proposed(intake.need, today=today)
+    else:
+        exclude = {exclusion.provider_id for exclusion in exclusions}
+    ranked = ranking.rank_need(need=intake.need, k=k, exclude=exclude, today=today)
     routed = kinds.registered_kinds()
     return [candidate for candidate in ranked if candidate.kind in routed]
 

@@ -30,6 +30,7 @@ from bangfu.matching_runs.adapter.common import (
 )
 from bangfu.matching_runs.adapter.needs import load_needs
 from bangfu.matching_runs.adapter.providers import load_providers
+from bangfu.referrals.exclusions import Exclusion
 from bangfu.regions.models import Region
 from matching.types import Needs, Providers
 
@@ -54,6 +55,8 @@ class Instance:
     category_ids: list[int]
     budgets: np.ndarray  # fen left in each budget pool (``Providers.pool`` indexes it)
     left_out: tuple[LeftOut, ...] = ()  # rows the engine would refuse, needs first
+    # Providers kept from needs by a named rule (declined; closed as failed within the window).
+    exclusions: tuple[Exclusion, ...] = ()
 
 
 def load_instance(
@@ -68,7 +71,7 @@ def load_instance(
     """The needs and providers of a region on ``today`` (by default, now); stations and projects
     reach ``reach_km`` at most."""
     categories, languages = Categories(), Languages()
-    needs, needs_left_out = load_needs(
+    loaded = load_needs(
         region,
         categories,
         need_ids=need_ids,
@@ -80,10 +83,11 @@ def load_instance(
     table = load_providers(region, categories, reach_km=reach_km, today=today, languages=languages)
     return Instance(
         region=region,
-        needs=needs,
+        needs=loaded.needs,
         providers=table.build(),
         provider_names=table.names,
         category_ids=categories.ids,
         budgets=np.asarray(table.budgets, dtype=np.int64),
-        left_out=(*needs_left_out, *table.left_out),
+        left_out=(*loaded.left_out, *table.left_out),
+        exclusions=tuple(loaded.exclusions),
     )

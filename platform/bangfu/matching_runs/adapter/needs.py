@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 import numpy as np
 from django.utils import timezone
@@ -20,7 +21,7 @@ from bangfu.matching_runs.adapter.common import (
     region_code_problem,
 )
 from bangfu.referrals import selectors as referral_selectors
-from bangfu.referrals.exclusions import recently_failed_pairs
+from bangfu.referrals.exclusions import Exclusion, exclusions_for
 from bangfu.regions.models import Region, within
 from bangfu.registry.models import (
     Member,
@@ -96,6 +97,15 @@ def _left_out(row: dict) -> LeftOut | None:
     return None
 
 
+class LoadedNeeds(NamedTuple):
+    """A region's needs as the engine's arrays, the rows it would refuse, and the providers kept
+    from needs by a named rule (declined, or closed as failed within the policy window)."""
+
+    needs: Needs
+    left_out: list[LeftOut]
+    exclusions: list[Exclusion]
+
+
 def load_needs(
     region: Region,
     categories: Categories,
@@ -105,9 +115,10 @@ def load_needs(
     today=None,
     open_only=True,
     languages: Languages | None = None,
-) -> tuple[Needs, list[LeftOut]]:
-    """Needs of the region, open ones unless told otherwise, and those left out because the
-    engine would refuse them; ``exclude`` adds providers (``Provider`` pks) no need may go to."""
+) -> LoadedNeeds:
+    """Needs of the region, open ones unless told otherwise, those left out because the engine
+    would refuse them, and the named exclusions; ``exclude`` adds providers (``Provider`` pks) no
+    need may go to."""
     today = today or timezone.localdate()
     languages = languages or Languages()
     queryset = (Need.objects.open() if open_only else Need.objects.all()).filter(
@@ -150,9 +161,8 @@ def load_needs(
     # The named exclusions the desk applies too: declined (for good), and closed as unreachable
     # or failed within the policy window (``bangfu.referrals.exclusions``).
     need_pks = [row["pk"] for row in rows]
-    declined = referral_selectors.declined_pairs(need_pks) | recently_failed_pairs(
-        need_pks, today=today
-    )
+    exclusions = exclusions_for(need_pks, today=today)
+    declined = set(exclusions)
     current = referral_selectors.current_providers(household_ids)
     keys = provider_keys(
         {pk for _need, pk in declined}
@@ -195,4 +205,4 @@ def load_needs(
         declined_ptr=np.asarray(declined_ptr),
         declined=np.asarray(declined_keys, dtype=np.int64),
     )
-    return needs, left_out
+    return LoadedNeeds(needs, left_out, [exclusions[key] for key in sorted(exclusions)])

@@ -12,7 +12,7 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core.views import service_call
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import NeedNotRankable
-from bangfu.referrals.exclusions import excluded_providers
+from bangfu.referrals.exclusions import excluded_providers, need_exclusions
 from bangfu.referrals.forms import AttachNeedForm, IntakeForm, LinkHouseholdForm, ReferNoteForm
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.views.common import require_staff_area, reveal_caller
@@ -118,6 +118,8 @@ def intake_detail(request, pk: int, *, bound: dict | None = None, status: int = 
     scope = scope_for(request.user)
     candidates, not_rankable, excluded = [], None, []
     if intake.status == IntakeCase.Status.OPEN and intake.need is not None:
+        # Read once: the providers left out are both kept from the candidates and listed.
+        exclusions = need_exclusions(intake.need)
         try:
             # A ranker that gives no reasons in words gets its parts shown by their share.
             candidates = [
@@ -127,11 +129,11 @@ def intake_detail(request, pk: int, *, bound: dict | None = None, status: int = 
                     if getattr(candidate, "reasons", ())
                     else explain(candidate.components),
                 }
-                for candidate in selectors.intake_candidates(intake)
+                for candidate in selectors.intake_candidates(intake, exclusions=exclusions)
             ]
         except NeedNotRankable as error:
             not_rankable = error
-        excluded = excluded_providers(intake.need)
+        excluded = excluded_providers(exclusions)
     referrals = (
         Referral.objects.filter(intake=intake)
         .select_related("provider", "sent_by")
