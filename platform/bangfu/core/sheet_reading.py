@@ -131,21 +131,21 @@ def _open_sheet(content: bytes, filename: str, fields: list[SheetField], hint: s
         )
     if content.startswith(_XLSX_MAGIC):
         try:
-            workbook = _read_workbook(content)
+            workbook = read_workbook(content)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, SyntaxError) as exc:
-            raise _damaged(exc) from None
+            raise damaged(exc) from None
         try:
             yield _first_sheet_with_header(workbook, fields, hint)
         except SyntaxError as exc:
             # The sheet's XML is parsed as its rows are read: a NUL character or a cut-off
             # file shows only here (XML parse errors are SyntaxErrors, with lxml or without).
-            raise _damaged(exc) from None
+            raise damaged(exc) from None
         finally:
             workbook.close()
         return
     if filename.lower().endswith(".xlsx"):
         raise SheetError(_("This file is not a valid .xlsx workbook."))
-    text = _decode(content)
+    text = decode(content)
     first_line = text.split("\n", 1)[0]
     dialect = csv.excel_tab if first_line.count("\t") > first_line.count(",") else csv.excel
     yield _sheet(enumerate(csv.reader(io.StringIO(text), dialect), start=1), fields, hint)
@@ -194,7 +194,7 @@ class _WorkbookReader(ExcelReader):
             self.wb._sheets.append(worksheet)
 
 
-def _read_workbook(content: bytes):
+def read_workbook(content: bytes):
     # Formulas are read as their text ("=…"), not their last computed value: the cell readers
     # then refuse them as they refuse such text in a CSV file, instead of storing whatever the
     # formula last showed.
@@ -203,7 +203,7 @@ def _read_workbook(content: bytes):
     return reader.wb
 
 
-def _damaged(exc: Exception) -> SheetError:
+def damaged(exc: Exception) -> SheetError:
     return SheetError(
         _("This .xlsx file is damaged and cannot be read (%(reason)s).") % {"reason": exc}
     )
@@ -214,7 +214,7 @@ _MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff",
 _SAVE_AGAIN = gettext_lazy("Save it again as “CSV UTF-8” or as an .xlsx workbook.")
 
 
-def _decode(content: bytes) -> str:
+def decode(content: bytes) -> str:
     """The text of a CSV file: as its byte-order mark says, else UTF-8, else GB18030.
 
     A UTF-8 mark before GBK bytes is a file saved wrongly, not GB18030 text: decoding it as

@@ -2,6 +2,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Min, Q
@@ -53,6 +54,11 @@ class RegionQuerySet(models.QuerySet):
         """The region and everything below it."""
         return self.filter(within(region))
 
+    def active(self) -> "RegionQuerySet":
+        """Regions in the current official lists: a retired one keeps its households but is
+        offered for nothing new."""
+        return self.filter(retired_on=None)
+
 
 class Region(models.Model):
     """A node of the administrative tree, coded GB/T 2260-style (统计用区划代码)."""
@@ -84,6 +90,13 @@ class Region(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    # Retired, never deleted: households and records keep the region they were registered in.
+    retired_on = models.DateField(
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: in the current official lists (撤销 or merged on this date)."),
+    )
 
     objects = RegionQuerySet.as_manager()
 
@@ -102,12 +115,18 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         old_path = self.path
-        self.path = (self.parent.path if self.parent else "") + f"{self.code}/"
+        self.path = self.path_below(self.parent, self.code)
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             # A moved node carries its subtree along: one UPDATE per descendant level.
             for child in self.children.all():
                 child.save()
+
+    @staticmethod
+    def path_below(parent: "Region | None", code: str) -> str:
+        """The materialised path of a region of ``code`` under ``parent``: also for rows
+        created in bulk, which ``save`` does not see."""
+        return (parent.path if parent else "") + f"{code}/"
 
     def clean(self) -> None:
         if self.parent and self.level <= self.parent.level:
@@ -181,6 +200,52 @@ def counties_of(regions: Iterable[Region]) -> dict[int, Region]:
         chain = [above[code] for code in region.path.split("/") if code in above]
         counties[region.pk] = max(chain, key=lambda place: place.level)
     return counties
+
+
+class RegionChange(models.Model):
+    """One change of a region in the official lists (区划变更), as ``load_regions`` recorded it:
+    what happened, on which date, from which file, loaded by whom."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("created (新设)")
+        RENAME = "rename", _("renamed (更名)")
+        MERGE = "merge", _("merged (合并)")
+        RETIRE = "retire", _("retired (撤销)")
+        REINSTATE = "reinstate", _("back in the lists")
+
+    region = models.ForeignKey(
+        Region, models.PROTECT, related_name="changes", verbose_name=_("region")
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    old_name = models.CharField(_("old name"), max_length=100, blank=True)
+    new_name = models.CharField(_("new name"), max_length=100, blank=True)
+    successor = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("merged into"),
+    )
+    source = models.CharField(_("source file"), max_length=200)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("loaded by"),
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("region change")
+        verbose_name_plural = _("region changes")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.region.code}"
 
 
 class PolicyValue(models.Model):

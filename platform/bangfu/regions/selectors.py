@@ -31,8 +31,13 @@ NOT_SET = "—"
 
 def policy_regions(user) -> QuerySet[Region]:
     """The regions whose policy the user may open on the settings page: a bureau's region and
-    the regions below it down to the townships (no village keeps a policy of its own)."""
-    return readable_regions(user).filter(level__lte=Region.Level.TOWNSHIP).order_by("level", "code")
+    the regions below it down to the townships (no village keeps a policy of its own), retired
+    ones left out."""
+    return (
+        readable_regions(user)
+        .filter(level__lte=Region.Level.TOWNSHIP, retired_on=None)
+        .order_by("level", "code")
+    )
 
 
 @dataclass(frozen=True)
