@@ -1,40 +1,24 @@
-"""The registry's decisions (``registry.StatusDecision``), made through the services the township
-uses (``registry.coverage``):
-
-- enrolments of the last two years copied from the benefits system (``decision_record``), with
-  the county's decision numbers (元民救〔2026〕123号; the townships' own, 因远救〔2026〕45号, for
-  those their reviewers confirm);
-- 特困 and 单人纳保 of a member recommended by the village's assistant after a visit and
-  confirmed by the township's reviewer;
-- a few recommendations the township rejected, with its reason;
-- exits: deaths, moves, a 16-year-old dropped from 特困 (the mistake the 16-18 rule finds), and
-  低保 households whose income rose above the standard, who keep their 低保 through a 渐退期
-  (003) ending in the coming months;
-- recommendations waiting for the township, several in Yinyuan for the reviewer's log-in.
-
-The households step writes today's registry; this step replays how part of it came to be: it
-puts the households and members it draws back in their state before each decision and records
-the decision, which brings them to today's state. The services date a decision by the clock;
-the step dates each one back to the day it was taken, and keeps the review dates the households
-step planned for enrolments long past.
-"""
+"""The step: draws the households and members for each decision, exits first (they need
+households of a given shape), then has them made."""
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from bangfu.core.dates import add_months
-from bangfu.demo.builder import (
-    COUNTY_CODE,
-    DemoContext,
-    Step,
-    at_hour,
-    forget_audit,
-    township_short,
-)
+from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.families import HouseholdPlan, PersonPlan
+from bangfu.demo.steps.decisions.making import _make, _township
+from bangfu.demo.steps.decisions.planned import (
+    HISTORY_DAYS,
+    HOUSEHOLD_WORDS,
+    REJECTIONS,
+    SHARES,
+    WAITING_IN_LOGIN_TOWNSHIP,
+    Kind,
+    Planned,
+    Source,
+)
 from bangfu.demo.steps.organisations import LOGIN_TOWNSHIP
 from bangfu.regions.models import Region, within
-from bangfu.registry import coverage
 from bangfu.registry.models import (
     Coverage,
     ExitReason,
@@ -44,59 +28,6 @@ from bangfu.registry.models import (
     StatusDecision,
     Tier,
 )
-
-Kind, Source = StatusDecision.Kind, StatusDecision.Source
-HISTORY_DAYS = 730
-# How many of each, as a share of the households (at least the minimum, when there are any).
-SHARES = {
-    "recorded": (0.015, 3),
-    "confirmed": (0.01, 2),
-    "rejected": (0.002, 2),
-    "waiting": (0.004, 4),
-    "gradual": (0.006, 2),
-    "deceased": (0.004, 1),
-    "moved": (0.003, 1),
-}
-WAITING_IN_LOGIN_TOWNSHIP = 3
-# The data the assistants write is in the county's words, whatever the interface's language.
-HOUSEHOLD_WORDS = {
-    Tier.DIBAO: "低保家庭",
-    Tier.MARGINAL: "低保边缘家庭",
-    Tier.EXPENDITURE: "支出型困难家庭",
-}
-REJECTIONS = (
-    (
-        Kind.ADJUST,
-        Coverage.DIBAO,
-        "家中有重病患者，医疗支出大，建议纳入低保",
-        "家庭人均收入高于低保标准，不符合低保条件；医疗支出可按支出型申请临时救助",
-    ),
-    (
-        Kind.ENROL,
-        Coverage.SINGLE_DIBAO,
-        "长期患病，劳动能力弱，建议单人纳保",
-        "所患疾病不属于重病范围，也非重度残疾，未达单人纳保条件",
-    ),
-)
-
-
-@dataclass
-class Planned:
-    """One decision to make: on ``on`` (effective, or recommended for those not confirmed)."""
-
-    action: str  # "record", "confirm", "reject" or "wait"
-    on: dt.date
-    household: Household
-    plan: HouseholdPlan
-    to_status: str
-    member_pk: int | None = None
-    kind: str | None = None
-    source: str = Source.STAFF
-    exit_reason: str = ""
-    note: str = ""
-    rejection: str = ""
-    revert: bool = False  # put the status back to "none" before the decision
-    evidence: dict = field(default_factory=dict)
 
 
 class DecisionsStep(Step):
@@ -316,7 +247,7 @@ class DecisionsStep(Step):
                 plan.tier == Tier.DIBAO and _assets_above(plan, ctx.standard(household.residence))
             ):
                 waiting.append((household, plan, None))
-        in_login = [item for item in waiting if self._township(ctx, item[0]) == LOGIN_TOWNSHIP]
+        in_login = [item for item in waiting if _township(ctx, item[0]) == LOGIN_TOWNSHIP]
         chosen = draw(in_login, WAITING_IN_LOGIN_TOWNSHIP)
         chosen += draw(waiting, max(0, quota["waiting"] - len(chosen)))
         for household, plan, person in chosen:
@@ -363,117 +294,8 @@ class DecisionsStep(Step):
                     )
                 )
 
-        made = self._make(ctx, rng, planned)
+        made = _make(ctx, rng, planned)
         ctx.count("decisions", made)
-
-    # --- making them -----------------------------------------------------------------------
-
-    def _make(self, ctx: DemoContext, rng, planned: list[Planned]) -> int:
-        as_of = ctx.options.as_of
-        reverted_households = {p.household.pk for p in planned if p.revert and p.member_pk is None}
-        reverted_members = {p.member_pk for p in planned if p.revert and p.member_pk}
-        Household.objects.filter(pk__in=reverted_households).update(household_tier=Tier.NONE)
-        Member.objects.filter(pk__in=reverted_members).update(personal_status=PersonalStatus.NONE)
-        planned.sort(key=lambda p: (p.on, p.household.registry_number, p.member_pk or 0))
-        numbers: dict[tuple[str, int], int] = {}
-        dated, kept_reviews, exits = [], [], set()
-        for item in planned:
-            household = item.household
-            township = self._township(ctx, household)
-            reviewer = ctx.township_reviewer[township]
-            assistant = ctx.village_assistant[household.region_id]
-            member = None
-            if item.member_pk:
-                member = Member(pk=item.member_pk, household_id=household.pk)
-            reference = ""
-            if item.action in {"record", "confirm"}:
-                # The benefits system's number: the county's for a decision copied from it, the
-                # township's for one its reviewer confirms here.
-                issuer = (
-                    "元民" if item.action == "record" else township_short(ctx.regions[township])
-                )
-                key = (issuer, item.on.year)
-                numbers[key] = numbers.get(key, rng.randint(8, 30)) + rng.randint(1, 9)
-                reference = f"{issuer}救〔{item.on.year}〕{numbers[key]}号"
-            recommended = decided = None
-            if item.action == "record":
-                decision = coverage.decision_record(
-                    by=reviewer,
-                    household=household,
-                    member=member,
-                    kind=item.kind,
-                    to_status=item.to_status,
-                    reference=reference,
-                    effective_on=item.on,
-                    source=item.source,
-                    exit_reason=item.exit_reason,
-                    note=item.note,
-                )
-                decided = item.on
-            else:
-                decision = coverage.decision_recommend(
-                    by=assistant,
-                    household=household,
-                    member=member,
-                    kind=item.kind or _kind_of(item),
-                    to_status=item.to_status,
-                    source=item.source,
-                    evidence=item.evidence,
-                    note=item.note,
-                    exit_reason=item.exit_reason,
-                )
-                recommended = item.on
-                if item.action == "confirm":
-                    recommended = item.on - dt.timedelta(days=rng.randint(5, 25))
-                    decision = coverage.decision_confirm(
-                        by=reviewer, decision=decision, reference=reference, effective_on=item.on
-                    )
-                    decided = item.on
-                elif item.action == "reject":
-                    decided = min(item.on + dt.timedelta(days=rng.randint(5, 15)), as_of)
-                    decision = coverage.decision_reject(
-                        by=reviewer, decision=decision, reason=item.rejection
-                    )
-            dated.append((decision, recommended, decided))
-            if item.action in {"record", "confirm"} and decision.kind == Kind.ENROL:
-                kept_reviews.append(household)
-            if decision.kind == Kind.EXIT:
-                exits.add(household.pk)
-        self._date(dated)
-        exited = set(
-            Household.objects.filter(pk__in=exits, status=Household.Status.EXITED).values_list(
-                "pk", flat=True
-            )
-        )
-        # Enrolments long past: the reviews since stand as the households step planned them.
-        for household in kept_reviews:
-            if household.pk not in exited:
-                Household.objects.filter(pk=household.pk).update(
-                    next_review_due=household.next_review_due
-                )
-        # Who has left needs no visit now: the assessments step passes them by.
-        for household, plan in ctx.households:
-            plan.exited = household.pk in exited
-        return len(dated)
-
-    @staticmethod
-    def _date(dated) -> None:
-        """Each decision dated the day it was recommended and decided, in the working day."""
-        rows = []
-        for decision, recommended, decided in dated:
-            if recommended is not None:
-                decision.recommended_at = at_hour(recommended, 9)
-            if decided is not None:
-                decision.decided_at = at_hour(decided, 15)
-            decision.created_at = at_hour(recommended or decided, 9)
-            rows.append(decision)
-        StatusDecision.objects.bulk_update(
-            rows, ["recommended_at", "decided_at", "created_at"], batch_size=500
-        )
-
-    @staticmethod
-    def _township(ctx: DemoContext, household: Household) -> str:
-        return ctx.township_of[household.region_id].code
 
     def reset(self) -> None:
         county = Region.objects.filter(code=COUNTY_CODE).first()
@@ -504,7 +326,3 @@ def _assets_above(plan: HouseholdPlan, standard) -> bool:
     """Savings beyond two years of the standard per person: the asset test's cases."""
     assets = plan.financial_assets
     return assets is not None and assets > standard * 24 * len(plan.people)
-
-
-def _kind_of(item: Planned) -> str:
-    return Kind.EXIT if item.to_status == Coverage.NONE else Kind.ENROL
