@@ -91,3 +91,11 @@ def test_templates_are_for_those_who_import(client, bureau, assistant):
         for name in ("discovery:import-template", "discovery:import-columns"):
             assert client.get(reverse(name, args=[Source.MEDICAL])).status_code == status
     assert client.get(reverse("discovery:import-columns", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.parametrize("source", Source.values)
+def test_every_example_the_instructions_give_is_a_value_the_import_accepts(source):
+    examples = [field for field in PROFILES[source].fields if field.example]
+    assert examples
+    for field in examples:
+        assert field.read(field.example) not in (None, ""), (field.key, field.example)

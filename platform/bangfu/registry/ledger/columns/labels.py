@@ -114,7 +114,7 @@ ILLNESSES = Labels(
 )
 CARE_LEVELS = Labels(
     {
-        Member.CareLevel.SELF: ("自理", "生活自理", "self-caring"),
+        Member.CareLevel.SELF: ("自理", "生活自理", "全自理", "self-caring"),
         Member.CareLevel.SEMI: ("半护理", "半自理", "semi-dependent"),
         Member.CareLevel.FULL: ("全护理", "不能自理", "fully dependent"),
     }
