@@ -30,6 +30,7 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 from ortools.sat.python import cp_model
 
+from bench.matching_budget import budget_figures
 from matching.allocation import (
     allocate,
     allocate_fcfs,
@@ -393,16 +394,8 @@ def run(args) -> dict:
             groups = dict(need_group=instance.need_county, provider_group=instance.provider_county)
         with Clock() as c:
             budget = allocate_with_budget(needs, providers, scored, instance.budgets, **groups)
-        out.update(
-            budget_s=c.wall,
-            budget_cpu_s=c.cpu,
-            budget_flows=budget.flows,
-            budget_objective=budget.allocation.objective_int / scale,
-            budget_lagrangian_bound=budget.bound,
-            budget_lagrangian_gap=budget.gap,
-            budget_spend_share=float(budget.spend.sum() / instance.budgets.sum()),
-        )
-        assert np.all(budget.spend <= instance.budgets)
+        figures = budget_figures(budget, needs, providers, scored, instance.budgets, groups, scale)
+        out.update(budget_s=c.wall, budget_cpu_s=c.cpu, **figures)
         with Clock() as exact:
             servable_budget = budget_servable_exact(
                 needs, providers, candidates, instance.budgets, **groups

@@ -209,37 +209,16 @@ class WarmAllocation:
 
     def _path(self, source: int, target: int, *, pending: int):
         """The cheapest residual path from ``source`` to ``target``: (kinds, refs, cost), or
-        None when there is none. Bellman–Ford over the frontier of nodes whose distance fell:
-        costs can be negative, but the residual graph of an optimum has no negative cycle."""
+        None when there is none (:func:`shortest_paths`: costs can be negative, but the residual
+        graph of an optimum has no negative cycle)."""
         tail, head, cost, kind, ref, n_nodes = self._residual(pending)
         order = np.argsort(tail, kind="stable")
         tail, head, cost, kind, ref = tail[order], head[order], cost[order], kind[order], ref[order]
         ptr = np.zeros(n_nodes + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail, minlength=n_nodes), out=ptr[1:])
         dist = np.full(n_nodes, _FAR, dtype=np.int64)
-        pred = np.full(n_nodes, -1, dtype=np.int64)
         dist[source] = 0
-        frontier = np.array([source], dtype=np.int64)
-        while frontier.size:
-            counts = ptr[frontier + 1] - ptr[frontier]
-            total = int(counts.sum())
-            if total == 0:
-                break
-            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            arcs = np.repeat(ptr[frontier], counts) + offsets
-            reach = dist[tail[arcs]] + cost[arcs]
-            to = head[arcs]
-            better = reach < dist[to]
-            arcs, reach, to = arcs[better], reach[better], to[better]
-            if arcs.size == 0:
-                break
-            first = np.lexsort((reach, to))
-            keep = np.ones(first.shape[0], dtype=bool)
-            keep[1:] = to[first[1:]] != to[first[:-1]]
-            first = first[keep]
-            dist[to[first]] = reach[first]
-            pred[to[first]] = arcs[first]
-            frontier = to[first]
+        pred = shortest_paths(ptr, tail, head, cost, dist)
         if dist[target] >= _FAR:
             return None
         kinds, refs, node = [], [], target
@@ -283,3 +262,64 @@ class WarmAllocation:
             seconds=seconds,
             details={"first_new_pair": first_new_pair},
         )
+
+
+def shortest_paths(ptr, tail, head, cost, dist, *, targets=None, potential=None, residual=None):
+    """Bellman–Ford over the frontier of nodes whose distance fell, in place, exact (int64).
+
+    Costs may be negative as long as no cycle is. Every node whose ``dist`` is below ``_FAR``
+    on entry is a source at that distance. With ``targets`` (bool per node) it only needs the
+    distances up to the nearest target's: a label that reaches it is not followed further (for
+    non-negative costs the nodes no farther than the nearest target get exact distances, or
+    none at that distance). The work stays within the nodes reached: ``potential`` and
+    ``residual`` are read only for the arcs scanned.
+
+    Parameters
+    ----------
+    ptr : ndarray of shape (n_nodes + 1,), int64
+        Arcs are sorted by tail; those of node ``u`` are ``ptr[u]:ptr[u + 1]``.
+    tail, head, cost : ndarray of shape (n_arcs,), int64
+    dist : ndarray of shape (n_nodes,), int64
+        Updated in place; ``_FAR`` where unreached.
+    targets : ndarray of shape (n_nodes,), bool, optional
+    potential : ndarray of shape (n_nodes,), int64, optional
+        Costs are reduced by it: ``cost + potential[tail] − potential[head]``.
+    residual : ndarray of shape (n_arcs,), int, optional
+        Arcs where it is 0 are left out.
+
+    Returns
+    -------
+    pred : ndarray of shape (n_nodes,), int64
+        The arc each node was last reached by, -1 for sources and unreached nodes.
+    """
+    pred = np.full(dist.shape[0], -1, dtype=np.int64)
+    frontier = np.flatnonzero(dist < _FAR)
+    nearest = _FAR
+    while frontier.size:
+        if targets is not None:
+            nearest = int(dist[targets].min(initial=_FAR))
+            frontier = frontier[dist[frontier] < nearest]
+        counts = ptr[frontier + 1] - ptr[frontier]
+        total = int(counts.sum())
+        if total == 0:
+            break
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        arcs = np.repeat(ptr[frontier], counts) + offsets
+        if residual is not None:
+            arcs = arcs[residual[arcs] > 0]
+        reach = dist[tail[arcs]] + cost[arcs]
+        to = head[arcs]
+        if potential is not None:
+            reach += potential[tail[arcs]] - potential[to]
+        better = (reach < dist[to]) & (reach <= nearest)
+        arcs, reach, to = arcs[better], reach[better], to[better]
+        if arcs.size == 0:
+            break
+        first = np.lexsort((reach, to))
+        keep = np.ones(first.shape[0], dtype=bool)
+        keep[1:] = to[first[1:]] != to[first[:-1]]
+        first = first[keep]
+        dist[to[first]] = reach[first]
+        pred[to[first]] = arcs[first]
+        frontier = to[first]
+    return pred

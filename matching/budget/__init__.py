@@ -8,6 +8,13 @@ MIP. It is solved by Lagrangian relaxation over the flow:
   its pairs and solve the exact min-cost flow: ``L(λ) = flow(λ) + Σ λ_p budget_p`` bounds the
   optimum from above for every ``λ ≥ 0`` and, the flow being totally unimodular, its minimum
   over ``λ`` *is* the LP bound;
+* a price step changes only the values of pool-paid pairs, so it re-solves from the previous
+  optimum (:class:`matching.budget.warm.WarmFlow`): the flow and its node potentials kept,
+  pair arcs whose reduced cost turned negative saturated (or emptied), then balance restored
+  by shortest augmenting paths over reduced costs, a maximum flow moving every unit those
+  paths carry at once. The same integer optimum as a cold flow; a step that flips many pairs
+  (more than 1% of the needs) is solved cold, since the warm solve takes about one round per
+  flip, and the potentials are only worked out again once consecutive flows differ little;
 * move each ``λ_p`` by a safeguarded secant on its pool's spend (bracketed between a price at
   which the pool overspends and one at which it does not), so a handful of flows suffice
   instead of the dozens a subgradient method takes;
@@ -25,7 +32,16 @@ serve at least that many: a repaired allocation that serves fewer is only kept w
 protected needs it dropped can be served without money, and when none is kept the allocation
 that reached the number is polished instead.
 
-The result reports the best feasible objective, the best bound and the gap between them.
+Then the LP solution is rounded (:func:`matching.budget.rounding._settle`): the LP optimum lies
+between the flows at each pool's bracketing prices, so the pairs all of them take are fixed and
+the few they disagree on (the fractional part) are settled exactly by a MIP (HiGHS) with what
+the fixed pairs leave of the capacities, the budgets and the floor. Its allocation, polished
+like the others, is kept when it beats the best repaired one, so the rounding never lowers the
+value (``settle=False`` leaves it out).
+
+The result reports the best feasible objective, the best bound (the Lagrangian bound, equal to
+the LP bound at convergence) and the gap between them, the price steps re-solved warm and the
+pairs the rounding settled.
 :func:`lp_bound` solves the LP (or, for small instances, the MIP) directly with HiGHS, for checks.
 A province can be searched county by county (``need_group``/``provider_group``) when every pool
 pays the providers of one county: each county then has prices of its own and smaller flows.

@@ -43,10 +43,18 @@ class BudgetAllocation:
         False when the MIP of some group stopped at its time limit: ``floor`` is then what
         the best allocation HiGHS found serves, not proven the most.
     seconds : dict
+        Wall seconds of each part; ``steps_cpu`` is the CPU seconds of the price steps.
     history : list of list of (bound, objective)
         For each group with a pool, the best bound and best feasible objective (scaled
         integer units; None until a repaired allocation kept the floor) after each flow, the
-        last entry after the polishing flow.
+        last entries after the polishing flows.
+    steps, warm_steps : int
+        Price steps after each group's first flow, and those re-solved warm (a step that
+        flips many pairs is solved cold, :class:`matching.budget.warm.WarmFlow`).
+    settled_pairs : int
+        Pairs the bracketing flows disagreed on, settled by the rounding's MIP.
+    rounded_groups : int
+        Groups whose allocation is the rounding's (it beat the best repaired one).
     """
 
     allocation: Allocation
@@ -61,10 +69,26 @@ class BudgetAllocation:
     floor_proven: bool = True
     seconds: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
+    steps: int = 0
+    warm_steps: int = 0
+    settled_pairs: int = 0
+    rounded_groups: int = 0
 
     @property
     def objective(self) -> float:
         return self.allocation.objective
+
+
+@dataclass
+class _Figures:
+    """What one group's search did besides its flows: steps, their CPU time, the rounding."""
+
+    steps: int = 0
+    warm: int = 0
+    step_cpu_s: float = 0.0
+    settled: int = 0
+    rounded: int = 0
+    settle_s: float = 0.0
 
 
 @dataclass

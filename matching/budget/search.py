@@ -15,10 +15,13 @@ from matching.budget.exact import budget_servable, lp_bound
 from matching.budget.model import (
     _RESOLUTION,
     BudgetAllocation,
+    _Figures,
     _Problem,
     _protected_count,
     _spend,
 )
+from matching.budget.rounding import _settle
+from matching.budget.warm import WarmFlow
 from matching.scoring import ScoredCandidates
 from matching.types import Needs, Providers
 
@@ -78,12 +81,29 @@ def _repair(problem, chosen, budgets, capacity, protected, n_needs, n_providers)
     return current[current >= 0]
 
 
-def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max_flows, tol, seed):
-    """Best feasible pairs, best bound (scaled integer units), prices and history of one group.
+def _lagrangian(
+    problem,
+    budgets,
+    capacity,
+    protected,
+    n_needs,
+    n_providers,
+    max_flows,
+    tol,
+    seed,
+    *,
+    warm=True,
+    settle_time_limit=None,
+):
+    """Best feasible pairs, best bound (scaled integer units), prices, history and figures
+    (:class:`_Figures`) of one group.
 
     ``seed`` (pairs of ``problem``) is a budget-feasible allocation of the protected needs that
     reaches the floor with pool money, or empty when the floor needs none; it is polished
-    instead when no repaired allocation of the search keeps the floor.
+    instead when no repaired allocation of the search keeps the floor. With ``warm`` each
+    price step after the first flow re-solves from the previous optimum (:class:`WarmFlow`);
+    with ``settle_time_limit`` the pairs the bracketing flows disagree on are settled by MIP
+    (:func:`_settle`) and the result kept when it beats the best repaired allocation.
     """
     n_pools = budgets.shape[0]
     pools_here = np.unique(problem.pool[problem.pool >= 0])
@@ -91,7 +111,18 @@ def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max
     low, high = np.zeros(n_pools), np.full(n_pools, np.inf)
     spend_low, spend_high = np.zeros(n_pools), np.zeros(n_pools)
     best_pairs, best_value, best_bound = None, None, np.inf
-    history = []
+    history, taken = [], []
+    low_at, high_at = {}, {}
+    flow = WarmFlow(
+        problem.need,
+        problem.provider,
+        capacity,
+        n_needs,
+        n_providers,
+        protected=protected,
+        floor=problem.floor,
+    )
+    figures = _Figures()
     flows = 0
     pooled_capacity = capacity[np.unique(problem.provider[problem.pool >= 0])].sum()
     slack = 0.5 * min(np.unique(problem.need).shape[0], int(pooled_capacity))
@@ -102,17 +133,25 @@ def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max
             0,
         ).astype(np.int64)
         weighted = problem.value_int * _RESOLUTION - penalty
-        chosen, objective = solve_flow(
-            problem.need,
-            problem.provider,
-            weighted,
-            capacity,
-            n_needs,
-            n_providers,
-            protected=protected,
-            floor=problem.floor,
-        )
+        clock = time.process_time()
+        if warm or not flows:
+            chosen, objective = flow.solve(weighted)
+        else:
+            chosen, objective = solve_flow(
+                problem.need,
+                problem.provider,
+                weighted,
+                capacity,
+                n_needs,
+                n_providers,
+                protected=protected,
+                floor=problem.floor,
+            )
+        if flows:
+            figures.steps += 1
+            figures.step_cpu_s += time.process_time() - clock
         flows += 1
+        taken.append(chosen)
         rounding = slack if price.any() else 0.0
         bound = (objective + rounding + float(np.dot(price, budgets)) * _RESOLUTION) / _RESOLUTION
         best_bound = min(best_bound, bound)
@@ -132,9 +171,9 @@ def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max
         changed = False
         for p in pools_here:
             if spend[p] > budgets[p]:
-                low[p], spend_low[p] = price[p], spend[p]
+                low[p], spend_low[p], low_at[p] = price[p], spend[p], flows - 1
             else:
-                high[p], spend_high[p] = price[p], spend[p]
+                high[p], spend_high[p], high_at[p] = price[p], spend[p], flows - 1
             if price[p] == 0 and spend[p] <= budgets[p]:
                 continue
             if np.isinf(high[p]):
@@ -147,9 +186,29 @@ def _lagrangian(problem, budgets, capacity, protected, n_needs, n_providers, max
             break
     if best_pairs is None:  # no repaired allocation kept the floor: start from the seed's
         best_pairs = seed
-    best_pairs = _polish(problem, best_pairs, capacity, protected, n_needs, n_providers)
-    history.append((best_bound, int(problem.value_int[best_pairs].sum())))
-    return best_pairs, best_bound, price, history
+    figures.warm = flow.warm_solves
+    polished = _polish(problem, best_pairs, capacity, protected, n_needs, n_providers)
+    history.append((best_bound, int(problem.value_int[polished].sum())))
+    bracket = sorted(set(low_at.values()) | set(high_at.values()))
+    if settle_time_limit is not None and len(bracket) > 1:
+        start = time.perf_counter()
+        rounded, figures.settled = _settle(
+            problem,
+            [taken[t] for t in bracket],
+            budgets,
+            capacity,
+            protected,
+            time_limit=settle_time_limit,
+        )
+        value = problem.value_int
+        if rounded is not None and value[rounded].sum() > value[best_pairs].sum():
+            # Polishing can re-solve the two differently: the better polished one is kept.
+            rounded = _polish(problem, rounded, capacity, protected, n_needs, n_providers)
+            history.append((best_bound, int(value[rounded].sum())))
+            if value[rounded].sum() > value[polished].sum():
+                polished, figures.rounded = rounded, 1
+        figures.settle_s = time.perf_counter() - start
+    return polished, best_bound, price, history, figures
 
 
 def _polish(problem, pairs, capacity, protected, n_needs, n_providers):
@@ -210,6 +269,9 @@ def allocate_with_budget(
     lp: bool = False,
     lp_time_limit: float | None = None,
     floor_time_limit: float = 30.0,
+    warm: bool = False,
+    settle: bool = True,
+    settle_time_limit: float = 5.0,
 ) -> BudgetAllocation:
     """The best allocation whose pool spending stays within ``budgets``.
 
@@ -240,6 +302,16 @@ def allocate_with_budget(
         Seconds HiGHS may take.
     floor_time_limit : float
         Seconds HiGHS may take on each group's MIP of protected needs (:func:`budget_servable`).
+    warm : bool
+        Re-solve each price step from the previous optimum (:class:`WarmFlow`) instead of a
+        cold flow; the same optimum either way. Off by default: a county's price steps flip
+        hundreds to thousands of pairs, too many for a warm step to pay (bench/README.md).
+    settle : bool
+        Round the LP solution: settle the pairs the bracketing flows disagree on by MIP
+        (:func:`_settle`), kept when it beats the best repaired allocation; only when they are
+        few (``SETTLE_MOST_PAIRS``).
+    settle_time_limit : float
+        Seconds HiGHS may take on each group's rounding MIP.
 
     Returns
     -------
@@ -274,6 +346,7 @@ def allocate_with_budget(
     seconds = {"prepare": time.perf_counter() - start}
     start = time.perf_counter()
     chosen, bound, flows, floor, history = [], 0.0, 0, 0, []
+    figures = _Figures()
     floor_proven = True
     price = np.zeros(budgets.shape[0])
     for group in groups:
@@ -321,7 +394,7 @@ def allocate_with_budget(
             pool[group],
             floor_here,
         )
-        picked, group_bound, group_price, trace = _lagrangian(
+        picked, group_bound, group_price, trace, done = _lagrangian(
             problem,
             budgets,
             capacity,
@@ -331,7 +404,15 @@ def allocate_with_budget(
             max_flows,
             tol,
             seed,
+            warm=warm,
+            settle_time_limit=settle_time_limit if settle else None,
         )
+        figures.steps += done.steps
+        figures.warm += done.warm
+        figures.step_cpu_s += done.step_cpu_s
+        figures.settled += done.settled
+        figures.rounded += done.rounded
+        figures.settle_s += done.settle_s
         flows += len(trace)
         history.append(trace)
         chosen.append(group[picked])
@@ -339,6 +420,7 @@ def allocate_with_budget(
         mine = np.unique(problem.pool[problem.pool >= 0])
         price[mine] = group_price[mine]
     seconds["search"] = time.perf_counter() - start
+    seconds["steps_cpu"], seconds["settle"] = figures.step_cpu_s, figures.settle_s
     chosen = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
     allocation = _result(
         needs,
@@ -387,4 +469,8 @@ def allocate_with_budget(
         floor_proven=floor_proven,
         seconds=seconds,
         history=history,
+        steps=figures.steps,
+        warm_steps=figures.warm,
+        settled_pairs=figures.settled,
+        rounded_groups=figures.rounded,
     )
