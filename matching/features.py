@@ -67,22 +67,34 @@ def provider_columns(providers: Providers, rows) -> dict:
     }
 
 
+# Pairs are gathered in chunks of this many: the index temporaries stay in cache and are
+# reused, where batch-sized ones would each cost fresh memory.
+PAIR_CHUNK = 1 << 18
+
+
 def pair_columns(needs, providers, need, provider, distance_km) -> dict:
     """Features of the pair itself, each of shape (p,), float32; the score uses them too."""
     need, provider = np.asarray(need), np.asarray(provider)
+    p = need.shape[0]
     n_cat = providers.n_categories
     wide = len(providers) * n_cat >= 2**31
-    at = provider.astype(np.int64 if wide else np.int32)
-    at *= n_cat
-    at += needs.category[need]
-    skill = providers.skill.reshape(-1)[at]
-    del at
-    if need.shape[0] >= len(needs):
-        # Compare positions (int32) rather than keys (int64) when pairs outnumber needs.
-        current = providers.positions(needs.current_provider).astype(np.int32)[need]
-        continuity = (current == provider).astype(np.float32)
-    else:
-        continuity = (needs.current_provider[need] == providers.id[provider]).astype(np.float32)
+    flat = providers.skill.reshape(-1)
+    skill = np.empty(p, dtype=flat.dtype)
+    continuity = np.empty(p, dtype=np.float32)
+    # Compare positions (int32) rather than keys (int64) when pairs outnumber needs.
+    current = (
+        providers.positions(needs.current_provider).astype(np.int32) if p >= len(needs) else None
+    )
+    for start in range(0, p, PAIR_CHUNK):
+        rows = slice(start, min(start + PAIR_CHUNK, p))
+        at = provider[rows].astype(np.int64 if wide else np.int32)
+        at *= n_cat
+        at += needs.category[need[rows]]
+        np.take(flat, at, out=skill[rows])
+        if current is None:
+            continuity[rows] = needs.current_provider[need[rows]] == providers.id[provider[rows]]
+        else:
+            continuity[rows] = current[need[rows]] == provider[rows]
     return {
         "distance_km": np.asarray(distance_km, dtype=np.float32),
         "skill": skill,

@@ -1,13 +1,15 @@
 """Top-k providers for every open need at once, and for one need on demand.
 
-All needs are ranked by one sort of packed int64 keys (need, score descending, position), which
-numpy's integer sort does in a fraction of the time an argsort or a loop over needs would take.
+Needs are ranked block by block (about 260,000 pairs each), by one sort of packed int64 keys
+(need, score descending, position) per block, which numpy's integer sort does in a fraction of
+the time an argsort or a loop over needs would take.
 Exact ties on the score go to the provider listed first, so a ranking never depends on the
 order in which the pairs were found, and one need ranked alone comes out as in the batch.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +18,7 @@ from matching.candidates import Candidates
 from matching.scoring import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
+    PairComponents,
     ScoredCandidates,
     ScoreWeights,
     score_pairs,
@@ -88,6 +91,11 @@ class Ranking:
         return rows
 
 
+# Needs are ranked in blocks of about this many pairs: the keys of a block stay in cache and
+# its temporaries are reused, where province-sized ones would each cost fresh memory.
+_BLOCK = 1 << 18
+
+
 def top_k_pairs(ptr: np.ndarray, score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The indices of the ``k`` best-scored pairs of every need, best first.
 
@@ -111,39 +119,51 @@ def top_k_pairs(ptr: np.ndarray, score: np.ndarray, k: int) -> tuple[np.ndarray,
     kept = np.minimum(counts, k)
     ranked_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(kept, out=ranked_ptr[1:])
-    n_pairs = score.shape[0]
-    if n_pairs == 0:
-        return ranked_ptr, np.zeros(0, dtype=np.int64)
-    # A non-negative float32's bit pattern orders like its value: the key keeps the exact
-    # score, best first, and ties go to the lower offset (the provider listed first).
+    pairs = np.empty(ranked_ptr[-1], dtype=np.int64)
+    if score.shape[0] == 0:
+        return ranked_ptr, pairs
     score = np.ascontiguousarray(score, dtype=np.float32)
     if np.any(~(score >= 0)):
         raise ValueError("scores must be non-negative numbers")
-    need_bits = max(int(n - 1).bit_length(), 1)
     offset_bits = max(int(counts.max() - 1).bit_length(), 1)
-    # Two int64 buffers in all: a ranking of millions of pairs must not churn memory.
-    scratch = np.arange(n_pairs, dtype=np.int64)
-    scratch -= np.repeat(ptr[:-1], counts)
+    cuts = np.searchsorted(ptr, np.arange(ptr[0], ptr[-1], _BLOCK), side="right") - 1
+    for a, b in itertools.pairwise(np.unique(np.r_[0, cuts, n])):
+        block = _top_k_block(ptr[a : b + 1], counts[a:b], kept[a:b], score, offset_bits)
+        pairs[ranked_ptr[a] : ranked_ptr[b]] = block
+    return ranked_ptr, pairs
+
+
+def _top_k_block(ptr, counts, kept, score, offset_bits) -> np.ndarray:
+    """:func:`top_k_pairs` for the needs of one block, whose pairs are ``ptr[0]:ptr[-1]``."""
+    n = counts.shape[0]
+    first = ptr[0]
+    start = ptr[:-1] - first
+    need_bits = max(int(n - 1).bit_length(), 1)
+    # A non-negative float32's bit pattern orders like its value: the key keeps the exact
+    # score, best first, and ties go to the lower offset (the provider listed first).
+    offset = np.arange(ptr[-1] - first, dtype=np.int64)
+    offset -= np.repeat(start, counts)
+    inverse = np.int64(0x7FFFFFFF) - score[first : ptr[-1]].view(np.int32)
     if need_bits + SCORE_BITS + offset_bits <= 63:
         keys = np.repeat(np.arange(n, dtype=np.int64) << (SCORE_BITS + offset_bits), counts)
-        keys |= scratch
-        np.subtract(np.int64(0x7FFFFFFF), score.view(np.int32), out=scratch)
-        scratch <<= offset_bits
-        keys |= scratch
-        del scratch
+        keys |= offset
+        inverse <<= offset_bits
+        keys |= inverse
         keys.sort()
         keys &= (1 << offset_bits) - 1
         sorted_offset = keys
     else:
-        inverse = np.int64(0x7FFFFFFF) - score.view(np.int32)
         owner = np.repeat(np.arange(n, dtype=np.int64), counts)
-        sorted_offset = scratch[np.lexsort((scratch, inverse, owner))]
-    # Sorted keys keep the CSR layout: need i's pairs still start at ptr[i].
-    start = np.repeat(ptr[:-1], kept)
-    rank = np.arange(ranked_ptr[-1], dtype=np.int64)
-    rank -= np.repeat(ranked_ptr[:-1], kept)
-    rank += start
-    return ranked_ptr, start + sorted_offset[rank]
+        sorted_offset = offset[np.lexsort((offset, inverse, owner))]
+    # Sorted keys keep the CSR layout: need i's pairs still start at start[i].
+    ranked_start = np.cumsum(kept) - kept
+    rank = np.arange(int(kept.sum()), dtype=np.int64)
+    at = np.repeat(start, kept)
+    rank += at
+    rank -= np.repeat(ranked_start, kept)
+    at += first
+    at += sorted_offset[rank]
+    return at
 
 
 def rank_candidates(scored: ScoredCandidates, k: int = 10) -> Ranking:
@@ -166,9 +186,15 @@ def rank_candidates(scored: ScoredCandidates, k: int = 10) -> Ranking:
         cand.provider[pairs],
         scored.score[pairs],
         cand.distance_km[pairs],
-        {name: values[pairs] for name, values in scored.components.items()},
+        _components_of(scored.components, pairs),
         scored.weights,
     )
+
+
+def _components_of(components, pairs) -> dict:
+    if isinstance(components, PairComponents):
+        return components.take(pairs)
+    return {name: values[pairs] for name, values in components.items()}
 
 
 def rank_one(

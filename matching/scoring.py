@@ -22,12 +22,13 @@ weights, and every component is kept so the interface can say why a provider ran
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from matching.candidates import Candidates
-from matching.features import UNRATED_QUALITY, pair_columns
+from matching.features import PAIR_CHUNK, UNRATED_QUALITY, pair_columns
 from matching.success import SuccessModel
 from matching.types import ALL_TIMES, Needs, Providers
 
@@ -79,8 +80,9 @@ class ScoredCandidates:
     ----------
     candidates : Candidates
     score : ndarray of shape (n_pairs,), float32, in [0, 1]
-    components : dict of str to ndarray of shape (n_pairs,), float32
-        The unweighted value of each of :data:`COMPONENTS`.
+    components : mapping of str to ndarray of shape (n_pairs,), float32
+        The unweighted value of each of :data:`COMPONENTS` (a :class:`PairComponents` when
+        scored here: ``components.take(pairs)`` gives a few pairs' without whole arrays).
     weights : ScoreWeights
     """
 
@@ -117,46 +119,96 @@ def score_pairs(
     Returns
     -------
     score : ndarray of shape (p,), float32
-    components : dict of str to ndarray of shape (p,), float32
+    components : PairComponents
+        Mapping of str to ndarray of shape (p,), float32.
     """
     need, provider = np.asarray(need), np.asarray(provider)
     p = need.shape[0]
     pair = pair_columns(needs, providers, need, provider, distance_km)
-    if p >= len(providers):  # per provider once, then gathered
-        rows, gather = slice(None), provider
-    else:  # straight on the pairs
-        rows, gather = provider, slice(None)
-    quality = providers.quality[rows].astype(np.float32)
-    quality[np.isnan(quality)] = UNRATED_QUALITY
-    total = providers.capacity_total[rows]
-    headroom = np.where(total > 0, providers.capacity[rows] / np.maximum(total, 1), 0.0)
-    distance = pair["distance_km"] * np.float32(-1.0 / weights.distance_scale_km)
-    np.exp(distance, out=distance)
-    components = {
-        "distance": distance,
-        "skill": pair["skill"],
-        "quality": quality[gather],
-        "continuity": pair["continuity"],
-        "headroom": headroom.astype(np.float32)[gather],
-        "availability": _availability_of_pairs(
-            needs, providers, need, provider, weights.availability_full_slots
-        ),
-    }
     if success_model is None:
-        components["success"] = np.full(p, UNKNOWN_SUCCESS, dtype=np.float32)
+        success = None
     else:
-        components["success"] = success_model.success(
+        success = success_model.success(
             needs, providers, need, provider, distance_km, pair_side=pair
         )
+    components = PairComponents(needs, providers, need, provider, pair, success, weights)
     w = weights.vector() / weights.vector().sum()
     score = np.zeros(p, dtype=np.float32)
-    term = np.empty(p, dtype=np.float32)
-    for name, share in zip(COMPONENTS, w, strict=True):
-        if share:
-            np.multiply(components[name], np.float32(share), out=term)
-            score += term
-    np.minimum(score, np.float32(1.0), out=score)
+    term = np.empty(min(p, PAIR_CHUNK), dtype=np.float32)
+    for start in range(0, p, PAIR_CHUNK):  # chunks: the term buffer stays in cache
+        rows = slice(start, min(start + PAIR_CHUNK, p))
+        part, scratch = score[rows], term[: rows.stop - start]
+        for name, share in zip(COMPONENTS, w, strict=True):
+            if share:
+                np.multiply(components.at(name, rows), np.float32(share), out=scratch)
+                part += scratch
+        np.minimum(part, np.float32(1.0), out=part)
     return score, components
+
+
+class PairComponents(Mapping):
+    """The score components of pairs, as a read-only mapping of name to array of shape (p,).
+
+    Skill, continuity and success are kept (the success model needed the first two anyway);
+    distance, quality, headroom and availability are made again from the pairs' distances and
+    the providers' values, chunk by chunk for the score, for just the ranked pairs by
+    :meth:`take`, and as whole arrays only when asked for by name (then kept). A province's
+    9.5 million pairs so spare four float32 arrays: 150 MB of fresh memory, which costs more
+    CPU than the arithmetic.
+    """
+
+    _ORDER = ("distance", "skill", "quality", "continuity", "headroom", "availability", "success")
+
+    def __init__(self, needs, providers, need, provider, pair, success, weights):
+        self._needs, self._providers = needs, providers
+        self._need, self._provider = need, provider
+        self._distance_km = pair["distance_km"]
+        self._weights = weights
+        self._kept = {"skill": pair["skill"], "continuity": pair["continuity"]}
+        if success is not None:
+            self._kept["success"] = success
+        quality = providers.quality.astype(np.float32)
+        quality[np.isnan(quality)] = UNRATED_QUALITY
+        total = providers.capacity_total
+        headroom = np.where(total > 0, providers.capacity / np.maximum(total, 1), 0.0)
+        self._per_provider = {"quality": quality, "headroom": headroom.astype(np.float32)}
+
+    def at(self, name: str, rows) -> np.ndarray:
+        """The component ``name`` of the pairs ``rows`` (a slice or an array of pair indices)."""
+        kept = self._kept.get(name)
+        if kept is not None:
+            return kept[rows]
+        if name in self._per_provider:
+            return self._per_provider[name][self._provider[rows]]
+        if name == "distance":
+            distance = self._distance_km[rows] * np.float32(-1.0 / self._weights.distance_scale_km)
+            return np.exp(distance, out=distance)
+        if name == "availability":
+            return _availability_of_pairs(
+                self._needs,
+                self._providers,
+                self._need[rows],
+                self._provider[rows],
+                self._weights.availability_full_slots,
+            )
+        if name == "success":
+            return np.full(np.shape(self._need[rows])[0], UNKNOWN_SUCCESS, dtype=np.float32)
+        raise KeyError(name)
+
+    def take(self, pairs) -> dict:
+        """Every component of the pairs at the indices ``pairs``, as a dict of arrays."""
+        return {name: self.at(name, pairs) for name in self._ORDER}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._kept:
+            self._kept[name] = self.at(name, slice(None))
+        return self._kept[name]
+
+    def __iter__(self):
+        return iter(self._ORDER)
+
+    def __len__(self) -> int:
+        return len(self._ORDER)
 
 
 def availability(wanted, free, full_slots: int) -> np.ndarray:
@@ -190,10 +242,13 @@ def _availability_of_pairs(needs, providers, need, provider, full_slots) -> np.n
         return availability(needs.times[need], providers.times[provider], full_slots)
     breadth = availability(np.zeros(len(providers), dtype=np.int32), providers.times, full_slots)
     values = breadth[provider]
-    asking = np.flatnonzero(needs.times[need] != 0)
-    if asking.size:
-        i, j = need[asking], provider[asking]
-        values[asking] = availability(needs.times[i], providers.times[j], full_slots)
+    asks = needs.times != 0
+    for start in range(0, need.shape[0], PAIR_CHUNK):
+        asking = np.flatnonzero(asks[need[start : start + PAIR_CHUNK]])
+        if asking.size:
+            asking += start
+            i, j = need[asking], provider[asking]
+            values[asking] = availability(needs.times[i], providers.times[j], full_slots)
     return values
 
 

@@ -21,7 +21,8 @@ Geometry never looks at all pairs. Points live on the unit sphere, where a chord
 great-circle distance, so "within r km" is an exact Euclidean ball query on a KD-tree. The batch
 path builds one tree per category over that category's needs and queries it from the provider
 side with each provider's own radius, then orders the pairs by need (CSR) with one sort of
-int64 keys. :class:`CandidateIndex` is the cached, provider-side version for one new need.
+int64 keys per category. :class:`CandidateIndex` is the cached, provider-side version for one
+new need.
 """
 
 from __future__ import annotations
@@ -111,12 +112,15 @@ def _km(millimetres) -> np.ndarray:
 
 
 class _PairKeys:
-    """Admissible pairs packed as int64 keys (need, provider, distance in mm), sorted at the end.
+    """Admissible pairs packed as int64 keys (need, provider, distance in mm), sorted by group.
 
     Sorting the packed keys orders pairs by need then provider in one pass of numpy's integer
     sort (much faster than an argsort), and the distance comes back out of the key. When the
     three do not fit in 63 bits the key carries an arrival number instead, which finds the
-    distance after the sort.
+    distance after the sort. Pairs arrive in groups that share no need (one category each):
+    each group is sorted on its own when it closes, small enough to stay in cache, and
+    :meth:`candidates` writes the groups' pairs straight to their places in the CSR arrays, so
+    no province-sized temporary is ever made (fresh memory costs more CPU than the sort).
     """
 
     def __init__(self, n_needs: int, n_providers: int, max_km: float):
@@ -127,6 +131,7 @@ class _PairKeys:
         if self.low_bits < 20:
             raise ValueError("too many needs and providers for one run; split the region")
         self.keys, self.distances, self.count = [], [], 0
+        self.groups, self.counts = [], np.zeros(n_needs, dtype=np.int64)
 
     def add(self, need, provider, millimetres):
         n = need.shape[0]
@@ -142,29 +147,46 @@ class _PairKeys:
         self.keys.append(key)
         self.count += n
 
-    def candidates(self) -> Candidates:
-        if not self.count:
-            return _empty(self.n_needs)
+    def close_group(self):
+        """Sort the pairs added since the last group; no later pair may be of its needs."""
+        if not self.keys:
+            return
         keys = np.concatenate(self.keys)
         self.keys = []
         keys.sort()
-        low = keys & ((1 << self.low_bits) - 1)
-        if self.packed:
-            distance = _km(low)
-        else:
-            distance = _km(np.concatenate(self.distances)[low])
-            self.distances = []
-        del low
-        keys >>= self.low_bits
-        repeat = np.zeros(keys.shape[0], dtype=bool)
-        np.equal(keys[1:], keys[:-1], out=repeat[1:])
-        if repeat.any():  # a provider whose areas overlap finds a need twice
-            keep = ~repeat
-            keys, distance = keys[keep], distance[keep]
-        provider = (keys & ((1 << self.provider_bits) - 1)).astype(np.int32)
-        keys >>= self.provider_bits
+        pair = keys >> self.low_bits
+        keep = np.ones(keys.shape[0], dtype=bool)
+        np.not_equal(pair[1:], pair[:-1], out=keep[1:])
+        if not keep.all():  # a provider whose areas overlap finds a need twice
+            keys = keys[keep]
+        distances = np.concatenate(self.distances) if self.distances else None
+        self.distances, self.count = [], 0
+        self.counts += np.bincount(
+            keys >> (self.provider_bits + self.low_bits), minlength=self.n_needs
+        )
+        self.groups.append((keys, distances))
+
+    def candidates(self) -> Candidates:
+        self.close_group()
         ptr = np.zeros(self.n_needs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(keys, minlength=self.n_needs), out=ptr[1:])
+        np.cumsum(self.counts, out=ptr[1:])
+        provider = np.empty(ptr[-1], dtype=np.int32)
+        distance = np.empty(ptr[-1], dtype=np.float32)
+        groups, self.groups = self.groups, []
+        while groups:
+            keys, distances = groups.pop()
+            low = keys & ((1 << self.low_bits) - 1)
+            keys >>= self.low_bits
+            need = keys >> self.provider_bits
+            # A group holds all pairs of its needs, in order: pair r of need i in the group
+            # goes to ptr[i] + r.
+            first = np.zeros(self.n_needs, dtype=np.int64)
+            np.cumsum(np.bincount(need, minlength=self.n_needs)[:-1], out=first[1:])
+            at = np.arange(keys.shape[0], dtype=np.int64)
+            at += (ptr[:-1] - first)[need]
+            del need
+            provider[at] = keys & ((1 << self.provider_bits) - 1)
+            distance[at] = _km(low if distances is None else distances[low])
         return Candidates(ptr, provider, distance)
 
 
@@ -212,24 +234,31 @@ class _AreaRanges:
     特困 and 低保 households never even sees the others. Only the radius is left to check.
     """
 
-    def __init__(self, needs: Needs, providers: Providers, restricted):
+    def __init__(self, needs: Needs, providers: Providers, restricted, need_xyz):
         keys = (needs.category.astype(np.int64) * len(TIERS) + needs.tier) * POW10[
             REGION_DIGITS
         ] + needs.region
-        self.order = np.argsort(keys, kind="stable")
+        self.order = np.argsort(keys, kind="stable").astype(np.int32)
         self.keys = keys[self.order]
+        # Coordinates in the same order: a range's needs are read from contiguous memory.
+        self.xyz = need_xyz[self.order]
         n_areas = np.diff(providers.area_ptr)[restricted]
         slot_provider = np.repeat(restricted, n_areas)
         slot = _csr_slots(providers.area_ptr, restricted, n_areas)
         tiers = (providers.tiers[slot_provider, None] >> np.arange(len(TIERS))) & 1 == 1
         slot_of, self.tier = np.nonzero(tiers)
-        self.provider = slot_provider[slot_of]
+        self.provider = slot_provider[slot_of].astype(np.int32)
         self.width = POW10[REGION_DIGITS - providers.area_digits[slot[slot_of]]]
         self.start = providers.area_code[slot[slot_of]] * self.width
         self.skill = providers.skill[self.provider]
 
-    def pairs(self, category, need_xyz, provider_xyz, provider_chord):
-        """Pairs of the category's area-bound providers, yielded in chunks of slots."""
+    def pairs(self, category, rules, provider_xyz, provider_chord):
+        """Admissible pairs within reach of the category's area-bound providers, with their
+        chords, yielded in chunks of slots.
+
+        The rules go first: they are cheaper than the geometry and drop a third of the pairs
+        (offers for some ages or grades of disability) before any coordinate is read.
+        """
         slots = np.flatnonzero(self.skill[:, category] > 0)
         if slots.size == 0:
             return
@@ -243,20 +272,18 @@ class _AreaRanges:
             total = int(counts[part].sum())
             if total == 0:
                 continue
-            first = np.repeat(np.cumsum(counts[part]) - counts[part], counts[part])
-            need = self.order[np.repeat(low[part], counts[part]) + (np.arange(total) - first)]
+            at = np.repeat(low[part] - (np.cumsum(counts[part]) - counts[part]), counts[part])
+            at += np.arange(total)
+            need = self.order[at]
             provider = np.repeat(self.provider[slots[part]], counts[part])
-            diff = need_xyz[need]
+            ok = np.flatnonzero(rules.check(need, provider, areas=False))
+            at, need, provider = at[ok], need[ok], provider[ok]
+            diff = self.xyz[at]
             diff -= provider_xyz[provider]
-            squared = np.einsum("ij,ij->i", diff, diff)
+            chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
             del diff
-            # A loose test on squares first, so that only the pairs near enough take a root;
-            # the exact test is then the same comparison of chords as everywhere else.
-            reach = provider_chord[provider]
-            near = np.flatnonzero(squared <= reach * reach * (1 + 1e-9))
-            chord = np.sqrt(squared[near])
-            near, chord = near[chord <= reach[near]], chord[chord <= reach[near]]
-            yield need[near].astype(np.int32), provider[near].astype(np.int32), chord
+            near = np.flatnonzero(chord <= provider_chord[provider])
+            yield need[near], provider[near], chord[near]
 
 
 def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 40) -> Candidates:
@@ -289,7 +316,7 @@ def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 
     provider_chord = chord_of_km(providers.radius_km)
     open_providers = providers.capacity > 0
     bound = np.diff(providers.area_ptr) > 0
-    areas = _AreaRanges(needs, providers, np.flatnonzero(open_providers & bound))
+    areas = _AreaRanges(needs, providers, np.flatnonzero(open_providers & bound), need_xyz)
     order = np.argsort(needs.category, kind="stable")
     bounds = np.searchsorted(needs.category[order], np.arange(n_cat + 1))
     free = open_providers & ~bound
@@ -299,14 +326,15 @@ def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 
         members = order[bounds[c] : bounds[c + 1]]
         if members.size == 0:
             continue
-        for pairs in areas.pairs(c, need_xyz, provider_xyz, provider_chord):
-            _keep_admissible(rules, keys, *pairs, areas=False)
+        for need, provider, chord in areas.pairs(c, rules, provider_xyz, provider_chord):
+            keys.add(need, provider, _millimetres(chord))
         offering = np.flatnonzero(free & (providers.skill[:, c] > 0))
         if offering.size:
             for pairs in _tree_pairs(
                 need_xyz, provider_xyz, provider_chord, members, offering, leaf_size
             ):
                 _keep_admissible(rules, keys, *pairs, areas=False)
+        keys.close_group()
     return keys.candidates()
 
 
