@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Organisation
 from bangfu.discovery.models import Flag, Rule
+from bangfu.discovery.services import warning_emit
 from bangfu.regions.models import Region
 from bangfu.registry.identity import Probing, Refusal
 
@@ -68,7 +69,7 @@ def identity_probing_alert(probing: Probing) -> None:
         return
     try:
         with transaction.atomic():
-            Flag.objects.create(
+            flag = Flag.objects.create(
                 rule=Rule.IDENTITY_PROBING,
                 key=key,
                 region=_bureau_region(probing.area),
@@ -77,6 +78,7 @@ def identity_probing_alert(probing: Probing) -> None:
                 rule_weight=WEIGHT,
                 fired_on=probing.day,
             )
+        warning_emit(flag)
     except IntegrityError:
         pass  # another request of the same user raised it at the same moment
 

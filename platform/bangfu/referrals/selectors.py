@@ -234,6 +234,13 @@ def urgent_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 # --- intake ------------------------------------------------------------------------------------
 
 
+def intake_by_reference(user, reference: str) -> IntakeCase | None:
+    """The case ``user`` (another system's account) opened under ``reference``, if any."""
+    if not reference.strip():
+        return None
+    return IntakeCase.objects.filter(opened_by=user, reference=reference.strip()).first()
+
+
 def intake_cases_for(user) -> QuerySet[IntakeCase]:
     return IntakeCase.objects.for_user(user).select_related(
         "region__parent", "need__category", "need__household", "opened_by"

@@ -19,7 +19,7 @@ One module a subject: ``assistants`` (who works where), ``flags`` (warnings), ``
 """
 
 from bangfu.discovery.services.assistants import Assistants
-from bangfu.discovery.services.flags import counties, flags_scan
+from bangfu.discovery.services.flags import counties, flags_scan, warning_emit
 from bangfu.discovery.services.reviews import review_after_decision, tasks_schedule
 from bangfu.discovery.services.visits import OUTCOMES, Recommendation, Registration, task_complete
 
@@ -33,4 +33,5 @@ __all__ = [
     "review_after_decision",
     "task_complete",
     "tasks_schedule",
+    "warning_emit",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bangfu.core import events
 from bangfu.discovery.features import features
 from bangfu.discovery.models import Flag, Rule, Task
 from bangfu.discovery.rules import Finding, ScanContext, find_all
@@ -68,7 +69,7 @@ def _flag_create(finding: Finding, weight: int, ctx: ScanContext, assistants) ->
             assignee=assistants.of(finding.village),
             due_on=ctx.today + dt.timedelta(days=days),
         )
-    return Flag.objects.create(
+    flag = Flag.objects.create(
         rule=finding.rule,
         key=finding.key,
         region=finding.village,
@@ -81,6 +82,26 @@ def _flag_create(finding: Finding, weight: int, ctx: ScanContext, assistants) ->
         rule_weight=weight,
         fired_on=ctx.today,
         task=task,
+    )
+    warning_emit(flag)
+    return flag
+
+
+def warning_emit(flag: Flag) -> None:
+    """Tell listeners (the webhooks) of a new warning: its rule and ids, never its evidence.
+    A warning above every region (a duplicate across provinces) is the platform's alone."""
+    if flag.region is None:
+        return
+    events.emit(
+        events.WARNING_RAISED,
+        region=flag.region,
+        payload={
+            "warning_id": flag.pk,
+            "rule": flag.rule,
+            "household_id": flag.household_id,
+            "task_id": flag.task_id,
+            "fired_on": flag.fired_on.isoformat(),
+        },
     )
 
 

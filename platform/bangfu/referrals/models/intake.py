@@ -90,6 +90,9 @@ class IntakeCase(models.Model):
         related_name="+",
         verbose_name=_("opened by"),
     )
+    # The case's number in the system that opened it through the API (the 12349 hotline's
+    # work-order number): the same reference from the same account opens no second case.
+    reference = models.CharField(_("reference in the other system"), max_length=64, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # What the matching engine found the last time the case was routed: the dashboard's
@@ -108,6 +111,11 @@ class IntakeCase(models.Model):
                 fields=["need"],
                 condition=Q(need__isnull=False) & ~Q(status="closed"),
                 name="intake_one_open_case_per_need",
+            ),
+            models.UniqueConstraint(
+                fields=["opened_by", "reference"],
+                condition=~Q(reference=""),
+                name="intake_one_case_per_reference",
             ),
             models.CheckConstraint(
                 condition=Q(need__isnull=False) | ~Q(description=""),

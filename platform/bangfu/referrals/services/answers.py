@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangfu.core import events
 from bangfu.core.lifecycle import InvalidTransition
 from bangfu.providers import kinds
 from bangfu.providers.models import Provider
@@ -28,6 +29,7 @@ from bangfu.referrals.services.common import (
     Status,
     deadlines_for,
     locked,
+    referral_emit,
     require_desk,
     require_provider,
 )
@@ -84,6 +86,7 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
     referral.service_due_at = at + deadlines_for(referral.need, at).first_service
     referral.escalated_at = None
     referral.transition(to=Status.ACCEPTED, by=by, at=at)
+    referral_emit(events.REFERRAL_ACCEPTED, referral, at)
     notify(
         recipients=[referral.sent_by],
         kind=Kind.ACCEPTED,
@@ -110,6 +113,7 @@ def referral_decline(
     referral.decline_reason, referral.decline_note = reason, note.strip()
     referral.transition(to=Status.DECLINED, by=by, at=at, reason=reason, note=note.strip())
     back_to_intake(referral, at=at)
+    referral_emit(events.REFERRAL_DECLINED, referral, at)
     notify(
         recipients=[referral.sent_by],
         kind=Kind.DECLINED,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core import events
 from bangfu.referrals import selectors
 from bangfu.referrals.errors import NeedNotRankable
 from bangfu.referrals.models import IntakeCase, Referral
@@ -95,6 +96,23 @@ def set_need_status(referral: Referral, status: str) -> None:
     need = Need.objects.select_related("household").get(pk=referral.need_id)
     if need.status != status:
         need_update(need=need, by=desk_user(referral), status=status)
+
+
+def referral_emit(name: str, referral: Referral, at: dt.datetime) -> None:
+    """Tell listeners (the webhooks) of the referral's step: ids, status, category, times."""
+    events.emit(
+        name,
+        region=referral.intake.region,
+        payload={
+            "referral_id": referral.pk,
+            "intake_case_id": referral.intake_id,
+            "need_id": referral.need_id,
+            "provider_id": referral.provider_id,
+            "status": referral.status,
+            "category": referral.need.category.code,
+            "at": at.isoformat(),
+        },
+    )
 
 
 def locked(referral: Referral) -> Referral:

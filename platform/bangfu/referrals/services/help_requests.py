@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.core import sms
+from bangfu.core import events, sms
 from bangfu.referrals.help_progress import CURRENT, outcome_wording, progress
 from bangfu.referrals.models import (
     ContactAttempt,
@@ -167,7 +167,24 @@ def _acknowledge(help_request: HelpRequest, by, at: dt.datetime) -> None:
         help_request.acknowledged_at, help_request.acknowledged_by = at, by
         if help_request.status == HelpRequest.Status.NEW:
             help_request.status = HelpRequest.Status.ACKNOWLEDGED
+            _emit_status(help_request, at)
         help_request.save(update_fields=["acknowledged_at", "acknowledged_by", "status"])
+
+
+def _emit_status(help_request: HelpRequest, at: dt.datetime) -> None:
+    """Tell listeners (the webhooks) of the new status: ids, status, reason, times, never the
+    requester's details."""
+    events.emit(
+        events.HELP_REQUEST_STATUS_CHANGED,
+        region=help_request.intake.region,
+        payload={
+            "help_request_id": help_request.pk,
+            "intake_case_id": help_request.intake_id,
+            "status": help_request.status,
+            "close_reason": help_request.close_reason,
+            "at": at.isoformat(),
+        },
+    )
 
 
 def _open(help_request: HelpRequest) -> None:
@@ -310,6 +327,7 @@ def _close(help_request: HelpRequest, *, by, at: dt.datetime, reason: str, detai
     help_request.status = HelpRequest.Status.CLOSED
     help_request.closed_at, help_request.closed_by = at, by
     help_request.close_reason, help_request.close_details = reason, details.strip()
+    _emit_status(help_request, at)
 
 
 def help_request_served(*, referral: Referral, by, at: dt.datetime) -> HelpRequest | None:

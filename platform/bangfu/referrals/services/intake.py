@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core import events
 from bangfu.providers import kinds
 from bangfu.providers.models import Provider
 from bangfu.referrals import selectors
@@ -18,6 +19,7 @@ from bangfu.referrals.services.common import (
     Status,
     check_candidates,
     deadlines_for,
+    referral_emit,
     require_desk,
     set_need_status,
 )
@@ -50,6 +52,7 @@ def intake_open(
     description: str = "",
     at: dt.datetime | None = None,
     candidate_count: int | None = None,
+    reference: str = "",
 ) -> IntakeCase:
     """Open a case at the intake desk: on a household's open need, on a household found in the
     registry (its need is picked or recorded in the case), or on a caller not in the registry,
@@ -58,7 +61,8 @@ def intake_open(
 
     A case on a need is checked for candidates (the engine ranks the need) unless the caller
     already ranked it, as a matching run has: it then passes ``candidate_count``, recorded as
-    the check's result, and the need is not ranked again."""
+    the check's result, and the need is not ranked again. ``reference`` is the case's number in
+    the system that opened it (``intake_by_reference`` finds it again)."""
     at = at or timezone.now()
     scope = scope_for(by)
     if not scope.can_write:
@@ -108,6 +112,7 @@ def intake_open(
         description=description.strip(),
         opened_by=by,
         opened_at=at,
+        reference=reference.strip(),
     )
     intake.full_clean()
     intake.save()
@@ -288,6 +293,7 @@ def send(
     intake.status = IntakeCase.Status.REFERRED
     intake.save(update_fields=["status"])
     set_need_status(referral, Need.Status.REFERRED)
+    referral_emit(events.REFERRAL_SENT, referral, at)
     notify(
         recipients=selectors.provider_users(provider.pk),
         kind=Kind.NEW_REFERRAL,

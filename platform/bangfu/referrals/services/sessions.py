@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangfu.core import events
 from bangfu.providers import kinds
 from bangfu.providers.services import providers_set_ratings
 from bangfu.referrals import selectors
@@ -18,6 +19,7 @@ from bangfu.referrals.notifications import Kind, desk_url, message_for, notify
 from bangfu.referrals.services.common import (
     Status,
     locked,
+    referral_emit,
     require_desk,
     require_provider,
     set_need_status,
@@ -103,6 +105,7 @@ def referral_complete(
     set_need_status(referral, Need.Status.MET)
     close_intake(referral, at=at)
     help_request_served(referral=referral, by=by, at=at)
+    referral_emit(events.REFERRAL_COMPLETED, referral, at)
     notify(
         recipients=[referral.sent_by],
         kind=Kind.COMPLETED,
