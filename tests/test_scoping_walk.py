@@ -96,9 +96,18 @@ def fill(route: str, converters: dict, value) -> str | None:
 def text_of(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if content[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(content)):
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        if "[Content_Types].xml" in archive.namelist():  # a spreadsheet
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+            return "\n".join(
+                str(cell)
+                for sheet in book
+                for row in sheet.iter_rows(values_only=True)
+                for cell in row
+            )
+        # Any other archive (the directory's data package): every file's text.
         return "\n".join(
-            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+            archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()
         )
     return content.decode("utf-8", errors="replace")
 

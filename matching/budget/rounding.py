@@ -21,6 +21,7 @@ from matching.budget.model import _Problem, _protected_count, _spend
 # keeps its own allocation anyway, so the rounding is for the few pairs it was meant for.
 SETTLE_MOST_PAIRS = 2_000
 
+
 def _settle(problem: _Problem, flows, budgets, capacity, protected, *, time_limit: float):
     """A budget-feasible allocation from the flows at the bracketing prices, or None.
 

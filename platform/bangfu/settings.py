@@ -325,6 +325,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bangfu.core.tasks.seal_audit_entries_task",
         "schedule": 5 * 60,
     },
+    # Webhook deliveries whose retry is overdue: lost by the broker, or never queued in the
+    # embedded mode, where tasks run in-process and cannot wait (bangfu.api.webhooks).
+    "retry-webhook-deliveries": {
+        "task": "bangfu.api.webhooks.tasks.retry_webhook_deliveries_task",
+        "schedule": 5 * 60,
+    },
     # The retention schedule (bangfu.privacy): personal data past its rule's period anonymised.
     "apply-retention-schedule": {
         "task": "bangfu.privacy.tasks.retention_run_task",
@@ -356,6 +362,10 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bangfu@localhost")
+
+# Webhooks (bangfu.api.webhooks) post to https URLs only in production, and never to a private,
+# loopback or link-local address there (a subscriber URL must not reach the internal network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
 
 # Short messages to people without an account (a help request's requester), bangfu.core.sms: the
 # HTTP gateway backend once SMS_GATEWAY_URL is set (JSON POST, SMS_GATEWAY_KEY as a bearer token),
@@ -459,7 +469,28 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # schema at /api/schema/ and documentation pages from the sidecar's static files (no CDN).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bearer tokens only (bangfu.api.tokens): no session, so no CSRF; the pages keep log-in.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["bangfu.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["bangfu.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["bangfu.api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "bangfu.api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "bangfu.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens: expiry by default and at most (days); requests a minute per token, and per
+# client address on the public endpoints (bangfu.api.throttling).
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", "600/minute")
+API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", "120/minute")
+# The public directory's identity (bangfu.api.hsds): its rows' UUIDs derive from it, so each
+# deployment has its own (by default its first host name) and keeps it for good.
+DIRECTORY_ID = env_str(
+    "DIRECTORY_ID", ALLOWED_HOSTS[0] if PRODUCTION and ALLOWED_HOSTS else "embedded"
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "帮扶 Bangfu API",
     "DESCRIPTION": "社会救助服务对接平台接口 — the service-matching platform's API.",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("staff/policy/", include("bangfu.regions.urls")),
     path("staff/privacy/", include("bangfu.privacy.urls")),
     path("staff/audit/", include("bangfu.auditing.urls")),
+    path("staff/api/webhooks/", include("bangfu.api.webhooks.urls")),
+    path("staff/api/", include("bangfu.api.staff_urls")),
     path("staff/start/", landing, name="home"),
     path("staff/", include("bangfu.registry.urls")),
     path("accounts/", include("bangfu.accounts.urls")),

@@ -1,12 +1,14 @@
 """The HTTP API: version 1 under /api/v1/, its OpenAPI 3 schema and the schema's documentation
 pages, served from the project's own static files (drf-spectacular-sidecar, no CDN)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+
+from bangfu.api.errors import UnknownPath
 
 app_name = "api"
 
@@ -15,4 +17,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^", UnknownPath.as_view()),
 ]

@@ -1,0 +1,17 @@
+"""What the webhooks register with the floors below (imported by ``ApiConfig.ready``): the
+listener of ``bangfu.core.events`` and the navigation entry of their pages."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.api.webhooks.services import deliveries_create, webhook_organisations
+from bangfu.core import events
+from bangfu.core.navigation import Entry, register
+
+
+def _webhooks(user) -> str:
+    return reverse("api-webhooks:list") if webhook_organisations(user).exists() else ""
+
+
+events.register(deliveries_create)
+register(Entry(89, _("Webhooks"), _webhooks, sections=("api-webhooks",)))
