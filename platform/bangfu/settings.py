@@ -476,6 +476,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "bangfu.api.pagination.Cursor",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "bangfu.api.errors.exception_handler",
+    # No OPTIONS answers describing forms: the schema at /api/schema/ describes every operation.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

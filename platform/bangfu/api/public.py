@@ -129,7 +129,7 @@ class ProjectList(PublicView):
 
     @extend_schema(
         summary="Published procured projects (公示)",
-        responses={200: ProjectNoticeSerializer(many=True)},
+        responses={200: ProjectNoticeSerializer(many=True), **error_responses(400)},
     )
     def get(self, request):
         return self.list(request)
@@ -153,7 +153,8 @@ class OfferList(PublicView):
         return listed_offers().prefetch_related(None).select_related(None)
 
     @extend_schema(
-        summary="Charity offers listed now", responses={200: OfferNoticeSerializer(many=True)}
+        summary="Charity offers listed now",
+        responses={200: OfferNoticeSerializer(many=True), **error_responses(400)},
     )
     def get(self, request):
         return self.list(request)

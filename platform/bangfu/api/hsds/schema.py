@@ -61,7 +61,7 @@ SERVICE = _object(
 )
 ORGANIZATION = _object(
     tables.ORGANIZATION,
-    services=_array({"oneOf": [SERVICE_ROW, SERVICE]}),
+    services=_array({"anyOf": [SERVICE_ROW, SERVICE]}),
     locations=_array(LOCATION),
 )
 SERVICE_AT_LOCATION_LIST = _object(

@@ -20,6 +20,7 @@ from bangfu.api.hsds.datapackage import datapackage_zip
 from bangfu.api.hsds.directory import build_directory
 from bangfu.api.hsds.nesting import Nested
 from bangfu.api.hsds.pagination import HsdsPagination
+from bangfu.api.schema import error_responses
 
 # The operation ids are those of HSDS's OpenAPI file, so that its clients find them.
 TAG = ["hsds"]
@@ -121,7 +122,10 @@ class ServiceListView(HsdsView):
         operation_id="getPaginatedListOfServices",
         tags=TAG,
         parameters=SERVICE_FILTERS,
-        responses={200: schema.page_of({"oneOf": [schema.SERVICE_LIST, schema.SERVICE]})},
+        responses={
+            200: schema.page_of({"anyOf": [schema.SERVICE_LIST, schema.SERVICE]}),
+            **error_responses(400),
+        },
     )
     def get(self, request):
         nested = self.nested()
@@ -132,7 +136,9 @@ class ServiceListView(HsdsView):
 
 class ServiceView(HsdsView):
     @extend_schema(
-        operation_id="getFullyNestedServiceById", tags=TAG, responses={200: schema.SERVICE}
+        operation_id="getFullyNestedServiceById",
+        tags=TAG,
+        responses={200: schema.SERVICE, **error_responses(404)},
     )
     def get(self, request, id):
         nested = self.nested()
@@ -146,8 +152,9 @@ class ServiceAtLocationListView(HsdsView):
         parameters=SERVICE_FILTERS,
         responses={
             200: schema.page_of(
-                {"oneOf": [schema.SERVICE_AT_LOCATION_LIST, schema.SERVICE_AT_LOCATION]}
-            )
+                {"anyOf": [schema.SERVICE_AT_LOCATION_LIST, schema.SERVICE_AT_LOCATION]}
+            ),
+            **error_responses(400),
         },
     )
     def get(self, request):
@@ -170,7 +177,7 @@ class ServiceAtLocationView(HsdsView):
     @extend_schema(
         operation_id="getServiceAtLocationWithNestedDataById",
         tags=TAG,
-        responses={200: schema.SERVICE_AT_LOCATION},
+        responses={200: schema.SERVICE_AT_LOCATION, **error_responses(404)},
     )
     def get(self, request, id):
         nested = self.nested()
@@ -188,7 +195,10 @@ class OrganizationListView(HsdsView):
             _parameter("full_service", OpenApiTypes.BOOL, "With full services (with full)."),
             *PAGING,
         ],
-        responses={200: schema.page_of({"oneOf": [schema.ORGANIZATION_LIST, schema.ORGANIZATION]})},
+        responses={
+            200: schema.page_of({"anyOf": [schema.ORGANIZATION_LIST, schema.ORGANIZATION]}),
+            **error_responses(400),
+        },
     )
     def get(self, request):
         nested = self.nested()
@@ -212,7 +222,7 @@ class OrganizationView(HsdsView):
         operation_id="getOrganizationById",
         tags=TAG,
         parameters=[_parameter("full_service", OpenApiTypes.BOOL, "With full services.")],
-        responses={200: schema.ORGANIZATION},
+        responses={200: schema.ORGANIZATION, **error_responses(404)},
     )
     def get(self, request, id):
         nested = self.nested()
@@ -226,7 +236,7 @@ class TaxonomyListView(HsdsView):
         operation_id="getPaginatedListOfTaxonomies",
         tags=TAG,
         parameters=[SEARCH, *PAGING],
-        responses={200: schema.page_of(schema.TAXONOMY)},
+        responses={200: schema.page_of(schema.TAXONOMY), **error_responses(400)},
     )
     def get(self, request):
         nested = self.nested()
@@ -235,7 +245,11 @@ class TaxonomyListView(HsdsView):
 
 
 class TaxonomyView(HsdsView):
-    @extend_schema(operation_id="getTaxonomyById", tags=TAG, responses={200: schema.TAXONOMY})
+    @extend_schema(
+        operation_id="getTaxonomyById",
+        tags=TAG,
+        responses={200: schema.TAXONOMY, **error_responses(404)},
+    )
     def get(self, request, id):
         return Response(_one(self.nested().taxonomy, id))
 
@@ -251,7 +265,7 @@ class TaxonomyTermListView(HsdsView):
             _parameter("top_only", OpenApiTypes.BOOL, "Only the terms without a parent."),
             *PAGING,
         ],
-        responses={200: schema.page_of(schema.TAXONOMY_TERM)},
+        responses={200: schema.page_of(schema.TAXONOMY_TERM), **error_responses(400)},
     )
     def get(self, request):
         nested = self.nested()
@@ -271,7 +285,9 @@ class TaxonomyTermListView(HsdsView):
 
 class TaxonomyTermView(HsdsView):
     @extend_schema(
-        operation_id="getTaxonomyTermById", tags=TAG, responses={200: schema.TAXONOMY_TERM}
+        operation_id="getTaxonomyTermById",
+        tags=TAG,
+        responses={200: schema.TAXONOMY_TERM, **error_responses(404)},
     )
     def get(self, request, id):
         nested = self.nested()
