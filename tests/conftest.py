@@ -70,8 +70,10 @@ def english_client(client, in_english):
 
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
-    """Job files of a test stay in its own folder."""
+    """Job files and trained models of a test stay in its own folders: a model some earlier run
+    trained into the checkout's var/ would change every score a test reads."""
     settings.PRIVATE_ROOT = tmp_path / "private"
+    settings.VAR_DIR = tmp_path / "var"
 
 
 @pytest.fixture(autouse=True)

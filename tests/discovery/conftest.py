@@ -57,12 +57,6 @@ def client(settings):
     return client
 
 
-@pytest.fixture(autouse=True)
-def _model_dir(settings, tmp_path):
-    """Each test has its own VAR_DIR: no risk model unless the test trains one."""
-    settings.VAR_DIR = tmp_path
-
-
 @pytest.fixture
 def place(db):
     """County 530428: township 101 (villages 201 and 202) and township 102 (village 203)."""

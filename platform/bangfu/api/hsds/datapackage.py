@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from bangfu.api.hsds import tables
 from bangfu.api.hsds.directory import Directory
 from bangfu.api.hsds.tables import uid
+from bangfu.core.spreadsheets import safe_csv_row
 
 ENTRY_DATE = (2024, 1, 1, 0, 0, 0)
 
@@ -73,10 +74,13 @@ def descriptor(*, title: str) -> dict:
 
 
 def _csv(table: tables.Table, rows: list[dict]) -> bytes:
+    """One table's CSV. Text a spreadsheet would run (a name typed as "=…") is escaped as the
+    project's exports escape it: people open these files in Excel too."""
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=table.columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    for row in rows:
+        writer.writerow(safe_csv_row(row.get(column, "") for column in table.columns))
     return text.getvalue().encode("utf-8")
 
 
