@@ -306,7 +306,7 @@ def test_a_pending_retry_of_a_deactivated_subscription_is_cancelled(
 
 
 def test_in_production_a_private_address_is_refused_at_creation_and_at_delivery(
-    settings, county_a, manager, desk_a, subscriber, django_capture_on_commit_callbacks
+    settings, county_a, manager, desk_a, subscriber, django_capture_on_commit_callbacks, in_english
 ):
     subscribe(manager, subscriber.url)  # made in the embedded mode, which allows it
     settings.PRODUCTION, settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True, False

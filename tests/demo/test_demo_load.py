@@ -46,15 +46,27 @@ PASSWORDS = {login.username: login.password for login in LOGINS}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_var(tmp_path_factory):
+    """The VAR_DIR the demo trains its models into, shared by this module's tests."""
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path, demo_var):
+    """As the project's (tests/conftest.py), but these tests read the models the demo trained."""
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    settings.VAR_DIR = demo_var
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_var):
     """The small demo, loaded once; its output. Its model artifacts go to a temporary VAR_DIR."""
     from bangfu.celery import app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    var_dir = tmp_path_factory.mktemp("var")
     with (
-        override_settings(VAR_DIR=var_dir),
+        override_settings(VAR_DIR=demo_var),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
