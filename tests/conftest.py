@@ -26,6 +26,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(items):
+    """The demo's tests live in files named ``test_demo*.py`` and are marked ``demo``: they build
+    the county ``make demo`` loads on the embedded SQLite, and CI's PostgreSQL stage skips them
+    (their services are tested there on their own)."""
+    for item in items:
+        if item.path.name.startswith("test_demo"):
+            item.add_marker(pytest.mark.demo)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_tables_flushable():
     """Django empties the tables between transactional tests with one TRUNCATE, which the audit
