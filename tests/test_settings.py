@@ -70,3 +70,19 @@ def test_a_bad_boolean_names_the_variable():
     result = manage("check", env={"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_production_with_a_bucket_keeps_uploads_in_object_storage():
+    env = {
+        **PRODUCTION,
+        "AWS_STORAGE_BUCKET_NAME": "bangfu",
+        "DATABASE_REPLICA_URL": "postgres://bangfu:secret@replica.example:5432/bangfu",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    show = "from django.core.files.storage import storages as s; print(s['default'], s['private'])"
+    result = manage("shell", "--no-imports", "-c", show, env=env)
+    assert "MediaObjectStorage" in result.stdout and "PrivateObjectStorage" in result.stdout
+    result = manage("check", env={**env, "AWS_S3_SERVER_SIDE_ENCRYPTION": "yes"})
+    assert result.returncode != 0
+    assert "AWS_S3_SERVER_SIDE_ENCRYPTION='yes': use 'AES256' or 'aws:kms'." in result.stderr

@@ -130,7 +130,27 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+# Behind pgbouncer in transaction mode a server-side cursor (QuerySet.iterator) would outlive
+# its transaction's connection: set DATABASE_DISABLE_SERVER_SIDE_CURSORS there.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
+# A read replica of the database (optional): the reads a view marks with
+# bangfu.core.db_router.use_replica() (dashboards, exports) go there, all else to the primary.
+if DATABASE_REPLICA_URL := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
+    # Tests read the replica's alias from the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["bangfu.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Staff lists count their rows exactly up to this many and show "10,000+" above it
+# (bangfu.core.keyset): counting a province's million households on every page costs seconds.
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -159,6 +179,46 @@ STORAGES = {
 }
 # Embedded mode serves static files straight from the source tree (no collectstatic).
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Uploaded files on S3-compatible object storage, so that any web node serves any file
+# (bangfu.core.object_storage; production only, once AWS_STORAGE_BUCKET_NAME is set): public
+# files under "media/" of that bucket, which the proxy serves at MEDIA_URL; files with personal
+# data under "private/" of AWS_PRIVATE_BUCKET_NAME (default: the same bucket), reached through
+# the application's views alone. boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from
+# the environment; AWS_S3_SERVER_SIDE_ENCRYPTION ("AES256", or "aws:kms" with
+# AWS_S3_SSE_KMS_KEY_ID) has every object encrypted at rest.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "") if PRODUCTION else ""
+if AWS_STORAGE_BUCKET_NAME:
+    _encryption = env_str("AWS_S3_SERVER_SIDE_ENCRYPTION", "")
+    if _encryption not in {"", "AES256", "aws:kms"}:
+        raise ImproperlyConfigured(
+            f"AWS_S3_SERVER_SIDE_ENCRYPTION={_encryption!r}: use 'AES256' or 'aws:kms'."
+        )
+    _kms_key = env_str("AWS_S3_SSE_KMS_KEY_ID", "")
+    _object_storage = {
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+        # Two uploads of one name keep two objects, as on disk.
+        "file_overwrite": False,
+        "object_parameters": {
+            **({"ServerSideEncryption": _encryption} if _encryption else {}),
+            **({"SSEKMSKeyId": _kms_key} if _kms_key else {}),
+        },
+    }
+    STORAGES["default"] = {
+        "BACKEND": "bangfu.core.object_storage.MediaObjectStorage",
+        "OPTIONS": {**_object_storage, "bucket_name": AWS_STORAGE_BUCKET_NAME, "location": "media"},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "bangfu.core.object_storage.PrivateObjectStorage",
+        "OPTIONS": {
+            **_object_storage,
+            "bucket_name": env_str("AWS_PRIVATE_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME),
+            "location": "private",
+        },
+    }
+# The public site's documents go through Wagtail's view (which checks a collection's privacy)
+# wherever they are stored, never by a redirect to the storage.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # No log line carries an ID or mobile number in clear, nor a URL's query string (where a search
 # would be). Gunicorn's access log is set in gunicorn.conf.py; runserver's request lines

@@ -18,6 +18,17 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Public pages, notices and the service directory are served from that cache
+# (bangfu.core.public_cache) and made stale by every change of what they show; this is the
+# longest an answer is kept, and so the longest a change made past the models' signals (a bulk
+# update) stays unseen.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
+# Sessions live in that shared cache, so any web node serves any request. Not written through
+# to the database: the idle timeout saves the session on every request, which would make each
+# page view a database write. Redis keeps them on disk (appendonly); if it is lost, staff log
+# in again. The embedded mode keeps database sessions.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
