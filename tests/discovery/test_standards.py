@@ -322,7 +322,7 @@ def test_the_calculator_page_shows_urban_and_rural_and_the_ratio(place, bureau, 
     client.force_login(bureau)
     response = client.get(
         reverse("discovery:standards"),
-        {"region": place["county"].pk, "year": 2026, "household": home.registry_number},
+        {"region": place["county"].code, "year": 2026, "household": home.registry_number},
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -343,7 +343,7 @@ def test_the_calculator_shows_no_household_outside_the_users_area(
     client.force_login(other_assistant if user == "other_assistant" else outsiders[0])
     response = client.get(
         reverse("discovery:standards"),
-        {"region": place["other_town"].pk, "year": 2026, "household": home.registry_number},
+        {"region": place["other_town"].code, "year": 2026, "household": home.registry_number},
     )
     if user == "outsider":
         assert response.status_code == 403

@@ -59,7 +59,7 @@ def test_a_hotline_call_without_a_need_is_opened_on_its_township(engine, desk, p
             "source": "hotline",
             "caller_name": "李四",
             "caller_phone": "13812345678",
-            "place": place["town"].pk,
+            "place": place["town"].code,
             "description": "12349来电求助",
         },
     )

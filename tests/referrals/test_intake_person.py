@@ -69,7 +69,7 @@ def test_a_walk_in_caller_not_in_the_registry_is_recorded_as_a_person(engine, de
             "source": "walk_in",
             "caller_name": "李桂兰",
             "caller_phone": "138-0000-2222",
-            "place": place["village"].pk,
+            "place": place["village"].code,
             "description": "独居老人，想请人每周上门打扫",
         },
     )

@@ -1,14 +1,20 @@
 """What the matching engine reads from the referrals: counts, refusals, continuity, outcomes."""
 
+import dataclasses
+
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.referrals import dashboards, selectors, services
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.registry.models import ServiceCategory
+from bangfu.registry.tallies import tallies_refresh
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
+
+DASHBOARD_URL = reverse("referrals:dashboard")
 
 
 @pytest.fixture
@@ -94,3 +100,29 @@ def test_the_bureau_dashboard_counts_by_status_and_rates_acceptance(
     assert board.median_days_to_first_service == 0
     # The declined case is back at the desk with the other station's alternatives.
     assert board.waiting_at_intake == 1
+
+
+@pytest.mark.parametrize("who", ["county_staff", "assistant"])
+def test_the_bureau_dashboard_from_the_tallies_counts_as_live(three_cases, request, who):
+    user = request.getfixturevalue(who)
+    live = dashboards.bureau_dashboard(user, now=timezone.now())
+
+    tallies_refresh()
+    board = dashboards.bureau_dashboard(user)
+
+    assert board.as_of is not None
+    assert dataclasses.replace(board, as_of=None) == live
+    assert live.total == 4 and live.acceptance and live.waiting_at_intake == 1
+
+
+def test_the_dashboard_page_states_the_time_of_its_counts(three_cases, county_staff, client):
+    client.force_login(county_staff)
+    assert "Counts as of" not in client.get(DASHBOARD_URL).content.decode()
+    tallies_refresh()
+
+    page = client.get(DASHBOARD_URL).content.decode()
+
+    assert "Counts as of" in page
+    assert 'data-status="sent">1<' in page
+    # a "since" date is counted live, with no time of counts
+    assert "Counts as of" not in client.get(DASHBOARD_URL, {"since": "2020-01-01"}).content.decode()

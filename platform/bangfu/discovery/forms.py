@@ -14,6 +14,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.decision_forms import RecommendationFields
 from bangfu.registry.forms import DateInput
 from bangfu.registry.models import Coverage, Member, StatusDecision
+from bangfu.registry.region_picker import RegionSearchField
 from bangfu.registry.selectors import regions_in_scope
 
 
@@ -145,14 +146,18 @@ class TaskOutcomeForm(InputRulesMixin, RecommendationFields):
         )
 
 
+STANDARDS_LEVELS = [Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE]
+
+
 class StandardsForm(forms.Form):
-    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
+    # Typed with suggestions: a province's villages are too many for a list.
+    region = RegionSearchField(
+        label=_("Region"), queryset=Region.objects.none(), levels=STANDARDS_LEVELS
+    )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     household = forms.CharField(label=_("Household"), max_length=32, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions_in_scope(
-            user, [Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE]
-        ).select_related("parent")
+        self.fields["region"].queryset = regions_in_scope(user, STANDARDS_LEVELS)
         self.fields["year"].initial = timezone.localdate().year

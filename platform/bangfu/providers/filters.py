@@ -34,8 +34,9 @@ class ProviderFilter(django_filters.FilterSet):
     township = RegionFilter(
         label=_("Township"),
         queryset=_townships,
+        levels=[Region.Level.TOWNSHIP],
         method="filter_township",
-        empty_label=_("All in my area"),
+        help_text=_("Type a name or code; empty: all in my area."),
     )
     category = CategoryFilter(
         label=_("Service"),

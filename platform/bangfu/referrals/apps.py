@@ -16,9 +16,11 @@ class ReferralsConfig(AppConfig):
         from bangfu.providers.kinds import register_households_in_care
         from bangfu.providers.selectors import register_provider_stats
         from bangfu.referrals import models, reach
+        from bangfu.referrals.dashboards import bureau_tally_rows
         from bangfu.referrals.notifications import notify
         from bangfu.referrals.provider_stats import provider_stats
         from bangfu.referrals.selectors import households_in_care
+        from bangfu.registry.tallies import register_tally_source
 
         # Notes and descriptions may name people: they are masked in the audit log.
         auditlog.register(
@@ -49,3 +51,5 @@ class ReferralsConfig(AppConfig):
         register_provider_reach(reach.REACH)
         # Apps that may not import this one (procurement's filings) notify users through core.
         notices.register(notify)
+        # The bureau dashboard's counts are kept in the registry's region tallies.
+        register_tally_source(bureau_tally_rows)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -11,6 +12,22 @@ from bangfu.providers import kinds
 from bangfu.providers.models import Provider
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.selectors import intake_cases_for, provider_names
+from bangfu.registry.tallies import TallyRow, tallies_for
+
+# The bureau dashboard's measures in the region tallies (bangfu.registry.tallies).
+REFERRALS = "referrals"  # key: status
+REFERRALS_OVERDUE = "referrals_overdue"
+REFERRALS_ACCEPTED = "referrals_accepted"  # key: provider id
+REFERRALS_ANSWERED = "referrals_answered"  # key: provider id
+INTAKE_WAITING = "intake_waiting"
+BUREAU_MEASURES = (
+    REFERRALS,
+    REFERRALS_OVERDUE,
+    REFERRALS_ACCEPTED,
+    REFERRALS_ANSWERED,
+    INTAKE_WAITING,
+)
+HOUSEHOLD_REGION = "need__household__region"
 
 
 def _days(start: dt.datetime, end: dt.datetime) -> float:
@@ -85,22 +102,68 @@ class BureauDashboard:
     acceptance: list[ProviderRate]
     without_candidate: list[IntakeCase]
     waiting_at_intake: int
+    # The time of the tallies' refresh the counts come from (None: counted live).
+    as_of: dt.datetime | None = None
+
+
+def _answered(referrals, *by: str):
+    """(*by, provider id, accepted, answered) of the referrals a provider accepted or refused."""
+    return (
+        referrals.filter(Q(accepted_at__isnull=False) | Q(status__in=Referral.REFUSED))
+        .order_by()
+        .values_list(*by, "provider_id")
+        .annotate(
+            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+            answered=Count("pk"),
+        )
+    )
+
+
+def bureau_tally_rows(now: dt.datetime) -> Iterable[TallyRow]:
+    """The bureau dashboard's counts per region, for the tallies (without a "since" date)."""
+    referrals = Referral.objects.order_by()
+    by_status = referrals.values_list(HOUSEHOLD_REGION, "status").annotate(n=Count("pk"))
+    for region_id, status, n in by_status:
+        yield region_id, REFERRALS, status, n
+    overdue = referrals.overdue(now).values_list(HOUSEHOLD_REGION).annotate(n=Count("pk"))
+    for region_id, n in overdue:
+        yield region_id, REFERRALS_OVERDUE, "", n
+    for region_id, provider_id, accepted, answered in _answered(referrals, HOUSEHOLD_REGION):
+        yield region_id, REFERRALS_ACCEPTED, str(provider_id), accepted
+        yield region_id, REFERRALS_ANSWERED, str(provider_id), answered
+    waiting = IntakeCase.objects.waiting().order_by().values_list("region").annotate(n=Count("pk"))
+    for region_id, n in waiting:
+        yield region_id, INTAKE_WAITING, "", n
 
 
 def bureau_dashboard(
     user, *, since: dt.date | None = None, now: dt.datetime | None = None
 ) -> BureauDashboard:
-    """Referrals in the user's area: counts, speed, acceptance by provider, unmatched needs."""
+    """Referrals in the user's area: counts, speed, acceptance by provider, unmatched needs.
+    Without ``since`` the counts come from the region tallies while they are fresh."""
+    tallies = tallies_for(user, BUREAU_MEASURES) if since is None and now is None else None
     now = now or timezone.now()
     referrals = Referral.objects.for_user(user)
     if since is not None:
         referrals = referrals.filter(sent_at__date__gte=since)
-    counts = dict(
-        referrals.order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    cases = intake_cases_for(user).waiting()
+    if tallies is not None:
+        counts = tallies.by_key(REFERRALS)
+        overdue = tallies.get(REFERRALS_OVERDUE)
+        answered = tallies.by_key(REFERRALS_ANSWERED)
+        accepted = tallies.by_key(REFERRALS_ACCEPTED)
+        rates = [(int(pk), accepted.get(pk, 0), total) for pk, total in answered.items()]
+        waiting = tallies.get(INTAKE_WAITING)
+    else:
+        counts = dict(
+            referrals.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        overdue = referrals.overdue(now).count()
+        rates = list(_answered(referrals))
+        waiting = cases.count()
     to_accept = [
         _days(sent, accepted)
         for sent, accepted in referrals.filter(accepted_at__isnull=False).values_list(
@@ -113,33 +176,23 @@ def bureau_dashboard(
             "sent_at", "first_service_on"
         )
     ]
-    answered = (
-        referrals.filter(Q(accepted_at__isnull=False) | Q(status__in=Referral.REFUSED))
-        .order_by()
-        .values_list("provider_id")
-        .annotate(
-            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-            answered=Count("pk"),
-        )
-    )
-    rates = list(answered)
     names = provider_names(pk for pk, _a, _t in rates)
     acceptance = sorted(
         (ProviderRate(pk, names.get(pk, "?"), accepted, total) for pk, accepted, total in rates),
-        key=lambda row: (row.rate, -row.answered, row.name),
+        key=lambda row: (row.rate, -row.answered, row.name, row.provider_id),
     )
-    cases = intake_cases_for(user).waiting()
     return BureauDashboard(
         by_status=[
             (value, label, counts.get(value, 0)) for value, label in Referral.Status.choices
         ],
         total=sum(counts.values()),
-        overdue=referrals.overdue(now).count(),
+        overdue=overdue,
         median_days_to_accept=round(statistics.median(to_accept), 1) if to_accept else None,
         median_days_to_first_service=(
             round(float(statistics.median(to_service)), 1) if to_service else None
         ),
         acceptance=acceptance,
         without_candidate=list(cases.filter(candidate_count=0)[:50]),
-        waiting_at_intake=cases.count(),
+        waiting_at_intake=waiting,
+        as_of=tallies.as_of if tallies is not None else None,
     )

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.forms import InputRulesMixin
 from bangfu.providers import kinds
 from bangfu.referrals.models import IntakeCase, Referral
-from bangfu.regions.forms import PlaceChoiceField
 from bangfu.regions.models import Region
 from bangfu.registry.models import ServiceCategory
+from bangfu.registry.region_picker import PLACE_LEVELS, RegionSearchField
 from bangfu.registry.selectors import households_for, regions_in_scope, service_categories
 
 
@@ -34,11 +34,12 @@ class IntakeForm(InputRulesMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    place = PlaceChoiceField(
+    place = RegionSearchField(
         label=_("Township or village"),
         queryset=None,
+        levels=PLACE_LEVELS,
         required=False,
-        help_text=_("Where the caller lives."),
+        help_text=_("Where the caller lives: type its name or code, then choose."),
     )
     description = forms.CharField(
         label=_("What the caller asked for"),
@@ -53,9 +54,7 @@ class IntakeForm(InputRulesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["need"].queryset = needs
         self.fields["household"].queryset = households_for(user)
-        self.fields["place"].queryset = regions_in_scope(
-            user, [Region.Level.TOWNSHIP, Region.Level.VILLAGE]
-        ).select_related("parent")
+        self.fields["place"].queryset = regions_in_scope(user, PLACE_LEVELS)
 
     def clean(self):
         data = super().clean()
@@ -67,18 +66,6 @@ class IntakeForm(InputRulesMixin, forms.Form):
                     name, _("Find the caller's household, or record their name, phone and place.")
                 )
         return data
-
-    def places(self) -> list[tuple[int, str, list[tuple[int, str]]]]:
-        """(pk, name, villages) of the townships in the user's area, each village as (pk, name),
-        in tree order: the place's options, read as values (a county has a hundred)."""
-        rows = self.fields["place"].queryset.values_list("pk", "name", "level", "parent_id")
-        grouped: dict[int, tuple[int, str, list[tuple[int, str]]]] = {}
-        for pk, name, level, parent_id in rows:
-            if level == Region.Level.TOWNSHIP:
-                grouped[pk] = (pk, name, [])
-            elif parent_id in grouped:
-                grouped[parent_id][2].append((pk, name))
-        return list(grouped.values())
 
     def service_arguments(self) -> dict:
         """What ``intake_open`` takes: the place split into its township and village."""
@@ -215,7 +202,7 @@ class ReferralFilter(django_filters.FilterSet):
     )
     township = django_filters.ModelChoiceFilter(
         label=_("Township"),
-        queryset=Region.objects.filter(level=Region.Level.TOWNSHIP),
+        queryset=Region.objects.none(),
         method="filter_township",
     )
     overdue = django_filters.BooleanFilter(
@@ -225,6 +212,14 @@ class ReferralFilter(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["status", "category", "township", "overdue"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The townships of the referrals listed, a handful: not every township of a province.
+        self.filters["township"].queryset = Region.objects.filter(
+            level=Region.Level.TOWNSHIP,
+            pk__in=self.queryset.order_by().values("need__household__region__parent"),
+        )
 
     def filter_township(self, queryset, name, value):
         return queryset.filter(need__household__region__parent=value) if value else queryset

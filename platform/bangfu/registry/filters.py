@@ -18,18 +18,15 @@ from bangfu.regions.models import Region, within
 from bangfu.registry import selectors
 from bangfu.registry.forms import CategoryChoiceField
 from bangfu.registry.models import Household, Need, Tier
+from bangfu.registry.region_picker import PLACE_LEVELS, RegionSearchField
 from bangfu.registry.search import MAX_QUERY, households_matching
 
 SEARCH_TOKEN = "search"
 
 
-class RegionChoiceField(django_filters.fields.ModelChoiceField):
-    """Townships by name; villages as "township / village" so the list reads as a tree."""
-
-    def label_from_instance(self, region: Region) -> str:
-        if region.level == Region.Level.VILLAGE and region.parent is not None:
-            return f"{region.parent.name} / {region.name}"
-        return region.name
+class RegionChoiceField(django_filters.fields.ModelChoiceField, RegionSearchField):
+    """A township or village of the user's area, typed with suggestions (a province's villages
+    are too many for a list) and given by its code."""
 
 
 class CategoryFilterField(django_filters.fields.ModelChoiceField, CategoryChoiceField):
@@ -47,8 +44,7 @@ class RegionFilter(django_filters.ModelChoiceFilter):
 def _regions(request):
     if request is None:
         return Region.objects.none()
-    levels = [Region.Level.TOWNSHIP, Region.Level.VILLAGE]
-    return selectors.regions_in_scope(request.user, levels).select_related("parent")
+    return selectors.regions_in_scope(request.user, PLACE_LEVELS)
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -118,8 +114,9 @@ class HouseholdFilter(django_filters.FilterSet):
     region = RegionFilter(
         label=_("Township or village"),
         queryset=_regions,
+        levels=PLACE_LEVELS,
         method="filter_region",
-        empty_label=_("All in my area"),
+        help_text=_("Type a name or code; empty: all in my area."),
     )
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices, empty_label=_("All"))
     status = django_filters.ChoiceFilter(

@@ -1,4 +1,5 @@
-"""People search pages: the staff search page, and the household picker's endpoints.
+"""People search pages: the staff search page, the household picker's endpoints, and the
+region picker's suggestions.
 
 Every query is posted. The search page keeps it behind a token in the session
 (``core.search_tokens``), so that its URL names the search and never the name, ID number or
@@ -11,12 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts.scoping import require_registry_area
 from bangfu.core import search_tokens
+from bangfu.regions.models import Region
 from bangfu.registry.filters import SEARCH_TOKEN, masked_query
+from bangfu.registry.region_picker import region_label, regions_matching
 from bangfu.registry.search import MAX_QUERY, household_hit, search_households
+from bangfu.registry.selectors import regions_in_scope
 
 PAGE_LIMIT = 50
 SUGGESTIONS = 8
@@ -94,4 +98,25 @@ def search_pick(request):
         request,
         "registry/includes/household_picker.html",
         {"field_name": field_name, "chosen": chosen},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def region_options(request):
+    """The ``<option>``s of the townships and villages of the user's area that match what was
+    typed into a region picker (``registry.region_picker``); the picker sends its field's name
+    and the levels it takes."""
+    levels = [
+        int(level)
+        for level in request.GET.get("levels", "").split(",")
+        if level.isdecimal() and int(level) in Region.Level.values
+    ] or [Region.Level.TOWNSHIP, Region.Level.VILLAGE]
+    typed = request.GET.get(request.GET.get("field", ""), "")[:MAX_QUERY]
+    regions = regions_matching(regions_in_scope(request.user, levels), typed)
+    return render(
+        request,
+        "registry/partials/region_options.html",
+        {"options": [(region.code, region_label(region)) for region in regions]},
     )

@@ -14,8 +14,14 @@ from django.utils.translation import pgettext_lazy
 from bangfu.accounts.scoping import scope_for
 from bangfu.regions.models import Region, within_any
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
-
-REVIEW_SOON_DAYS = 30
+from bangfu.registry.tallies import (
+    HOUSEHOLDS,
+    OPEN_NEEDS,
+    REVIEW_SOON_DAYS,  # noqa: F401 (the household list's filter reads it here)
+    REVIEWS,
+    review_counts,
+    tallies_for,
+)
 
 
 def households_for(user) -> QuerySet[Household]:
@@ -103,11 +109,36 @@ class Dashboard:
     reviews_soon: int
     households_by_tier: list[tuple[str, str, int]]
     households_total: int
+    # When the counts come from the tallies (bangfu.registry.tallies): the time of their
+    # refresh, which the page states. None: counted live.
+    as_of: dt.datetime | None = None
 
 
 def dashboard(user, *, today: dt.date | None = None) -> Dashboard:
-    """Counts within the user's scope for the strip at the top of the household list."""
-    today = today or timezone.localdate()
+    """Counts within the user's scope for the strip at the top of the household list: from the
+    tallies while they are fresh, else live (``today`` given: live, as of that day)."""
+    tallies = None if today else tallies_for(user, [OPEN_NEEDS, HOUSEHOLDS, REVIEWS])
+    if tallies is not None:
+        urgency, tiers = tallies.by_key(OPEN_NEEDS), tallies.by_key(HOUSEHOLDS)
+        reviews = {"overdue": tallies.get(REVIEWS, "overdue"), "soon": tallies.get(REVIEWS, "soon")}
+    else:
+        urgency, tiers, reviews = _dashboard_live(user, today or timezone.localdate())
+    # Most urgent first, as a clerk reads the strip.
+    return Dashboard(
+        open_needs_by_urgency=[
+            (value, label, urgency.get(value, 0)) for value, label in reversed(Need.Urgency.choices)
+        ],
+        reviews_overdue=reviews["overdue"],
+        reviews_soon=reviews["soon"],
+        households_by_tier=[
+            (value, label, tiers[value]) for value, label in Tier.choices if tiers.get(value)
+        ],
+        households_total=sum(tiers.values()),
+        as_of=tallies.as_of if tallies is not None else None,
+    )
+
+
+def _dashboard_live(user, today: dt.date) -> tuple[dict, dict, dict]:
     households = Household.objects.for_user(user)
     current = households.exclude(status=Household.Status.EXITED)
     urgency = dict(
@@ -121,28 +152,8 @@ def dashboard(user, *, today: dt.date | None = None) -> Dashboard:
     tiers = dict(
         current.order_by().values_list("tier").annotate(n=Count("pk")).values_list("tier", "n")
     )
-    reviews = current.aggregate(
-        overdue=Count("pk", filter=Q(next_review_due__lt=today)),
-        soon=Count(
-            "pk",
-            filter=Q(
-                next_review_due__gte=today,
-                next_review_due__lte=today + dt.timedelta(days=REVIEW_SOON_DAYS),
-            ),
-        ),
-    )
-    # Most urgent first, as a clerk reads the strip.
-    return Dashboard(
-        open_needs_by_urgency=[
-            (value, label, urgency.get(value, 0)) for value, label in reversed(Need.Urgency.choices)
-        ],
-        reviews_overdue=reviews["overdue"],
-        reviews_soon=reviews["soon"],
-        households_by_tier=[
-            (value, label, tiers[value]) for value, label in Tier.choices if tiers.get(value)
-        ],
-        households_total=sum(tiers.values()),
-    )
+    reviews = current.aggregate(**review_counts(today))
+    return urgency, tiers, reviews
 
 
 # Labels of the components of a need's priority (bangfu.registry.priority).

@@ -26,3 +26,11 @@ def ledger_import_task(job_id: int) -> None:
     from bangfu.registry.ledger.jobs import ledger_import_run
 
     ledger_import_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
+def refresh_region_tallies_task() -> int:
+    """Recount the dashboards' tallies of every region (safe to run twice)."""
+    from bangfu.registry.tallies import tallies_refresh
+
+    return tallies_refresh()

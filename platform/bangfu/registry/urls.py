@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.search_suggest, name="search-suggest"),
     path("search/pick/", search_views.search_pick, name="search-pick"),
+    path("regions/options/", search_views.region_options, name="region-options"),
     path("households/export.xlsx", export_views.household_export, name="household-export"),
     path("households/export/", export_views.household_export_page, name="household-export-page"),
     path(

@@ -1,6 +1,6 @@
 """Celery: in-process without a broker, time limits by class, and the periodic tasks."""
 
-from bangfu.core.env import env_bool, env_str
+from bangfu.core.env import env_bool, env_int, env_str
 from bangfu.settings.base import PRODUCTION, TIME_ZONE
 
 # Celery: without a broker, tasks run in-process (embedded mode). Tasks are acknowledged
@@ -42,6 +42,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-need-priorities": {
         "task": "bangfu.registry.tasks.refresh_need_priorities_task",
         "schedule": 6 * 60 * 60,
+    },
+    # The dashboards' counts per region (bangfu.registry.tallies).
+    "refresh-region-tallies": {
+        "task": "bangfu.registry.tasks.refresh_region_tallies_task",
+        "schedule": env_int("REGION_TALLIES_REFRESH_SECONDS", 10 * 60),
     },
     "check-referral-deadlines": {
         "task": "bangfu.referrals.tasks.check_referral_deadlines_task",
@@ -91,6 +96,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
 }
+# The dashboards count from the tallies refreshed above while they are from today and at most
+# this old (seconds); older ones (a stopped beat) give way to live counts, slow on a province.
+REGION_TALLIES_MAX_AGE_SECONDS = env_int("REGION_TALLIES_MAX_AGE_SECONDS", 60 * 60)
 # The embedded mode has no beat: ``manage.py runserver`` (``make demo``) runs the tasks above at
 # their intervals in its own process (bangfu/core/scheduler.py). Never in production, where
 # Celery beat does; BANGFU_SCHEDULER=0 turns it off in the embedded mode.

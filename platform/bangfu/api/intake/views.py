@@ -110,7 +110,7 @@ class CaseOpen(DeskView):
                 "source": data["source"],
                 "need": data.get("need") or "",
                 "household": getattr(data.get("household"), "pk", ""),
-                "place": getattr(data.get("place"), "pk", ""),
+                "place": getattr(data.get("place"), "code", ""),
                 "caller_name": data.get("caller_name", ""),
                 "caller_phone": data.get("caller_phone", ""),
                 "description": data.get("description", ""),

@@ -95,16 +95,10 @@ def intake_create(request):
         {
             "form": form,
             "need": need,
-            "places": [] if need else form.places(),
-            "place_id": _int_or_none(form["place"].value()),
             "chosen": household_hit(request.user, household.pk) if household else None,
         },
         status=400 if form.is_bound else 200,
     )
-
-
-def _int_or_none(value) -> int | None:
-    return int(value) if str(value or "").isdecimal() else None
 
 
 @never_cache

@@ -35,6 +35,7 @@ from bangfu.registry.models.statuses import (
     Residence,
     Tier,
 )
+from bangfu.registry.models.tallies import RegionTally
 
 __all__ = [
     "HOUSEHOLD_COVERAGES",
@@ -52,6 +53,7 @@ __all__ = [
     "Need",
     "NeedQuerySet",
     "PersonalStatus",
+    "RegionTally",
     "Residence",
     "ServiceCategory",
     "StatusDecision",
