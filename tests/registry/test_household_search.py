@@ -102,11 +102,12 @@ def test_pages_and_sorting_keep_the_search(staff_client, county_a, household_a):
 
     location, first = search(staff_client, "530428-")
     token = re.search(r"search=([\w-]+)", location)[1]
-    second = staff_client.get(LIST_URL, {"search": token, "page": 2}).content.decode()
+    next_query = first.context["page_obj"].next_query
+    second = staff_client.get(f"{LIST_URL}?{next_query}").content.decode()
     reversed_order = staff_client.get(LIST_URL, {"search": token, "sort": "-number"})
 
-    assert first.context["page_obj"].paginator.count == 31
-    assert f"search={token}&amp;page=2" in first.content.decode()
+    assert first.context["page_obj"].count == 31
+    assert next_query.startswith(f"search={token}&cursor=")
     assert "530428-0031" in second and "530499-0001" not in second
     assert reversed_order.context["households"][0].registry_number == "530428-0031"
 
@@ -134,7 +135,7 @@ def test_the_session_keeps_the_search_encrypted(staff_client, household_a):
 def test_an_id_number_typed_into_a_url_is_not_searched(staff_client, household_a, neighbour):
     page = staff_client.get(LIST_URL, {"q": head_id(household_a)})
 
-    assert page.context["page_obj"].paginator.count == 2  # nothing was filtered
+    assert page.context["page_obj"].count == 2  # nothing was filtered
 
 
 def test_a_search_expires_after_idle_minutes_and_finds_nothing_then(
@@ -147,8 +148,8 @@ def test_a_search_expires_after_idle_minutes_and_finds_nothing_then(
     with time_machine.travel(dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC), tick=False):
         expired = staff_client.get(location)
 
-    assert kept.context["page_obj"].paginator.count == 1
-    assert expired.context["page_obj"].paginator.count == 0
+    assert kept.context["page_obj"].count == 1
+    assert expired.context["page_obj"].count == 0
     assert expired.context["filter"].search_expired
 
 
@@ -164,5 +165,5 @@ def test_another_users_session_cannot_use_the_token(
 
     page = other.get(location)
 
-    assert page.context["page_obj"].paginator.count == 0
+    assert page.context["page_obj"].count == 0
     assert "530428-0001" not in page.content.decode()

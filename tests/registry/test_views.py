@@ -164,7 +164,7 @@ def test_list_is_paginated(staff_client, county_a):
     HouseholdFactory.create_batch(30, region=village)
 
     first = staff_client.get(LIST_URL)
-    second = staff_client.get(LIST_URL, {"page": 2})
+    second = staff_client.get(f"{LIST_URL}?{first.context['page_obj'].next_query}")
 
     assert len(first.context["households"]) == 25
     assert len(second.context["households"]) == 5

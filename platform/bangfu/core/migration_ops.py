@@ -69,3 +69,21 @@ def keys_checked_now(schema_editor) -> None:
     with pending deferred checks cannot be altered later in the same transaction."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def postgres_index(table: str, name: str, columns: str) -> migrations.RunPython:
+    """An index that only PostgreSQL builds: SQLite refuses NULLS LAST in an index, and its
+    embedded registries are small enough to sort. ``columns`` is the SQL inside the parentheses.
+
+    It stays out of the models' Meta on purpose: SQLite rebuilds a table with every index the
+    model state names when a column changes, and would meet this one then."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    return migrations.RunPython(forward, backward, elidable=False)

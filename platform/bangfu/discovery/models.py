@@ -466,7 +466,10 @@ class Flag(models.Model):
         verbose_name = _("warning")
         verbose_name_plural = _("warnings")
         ordering = ["-fired_on", "-pk"]
-        indexes = [models.Index(fields=["rule", "fired_on"])]
+        indexes = [
+            models.Index(fields=["rule", "fired_on"]),
+            # The list order (selectors.ranked) is indexed by migration 0008, on PostgreSQL.
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(household__isnull=False)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.charts import Series, hbar_chart, whole
+from bangfu.core.keyset import keyset_page
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
 from bangfu.discovery import scoring, selectors, services
@@ -48,13 +48,6 @@ COLOURS = {"found": "#8aa4c8", "verified": "#3b6ea8", "enrolled": "#2e7d4f"}
 def _require_reader(request) -> None:
     if not selectors.reads_discovery(request.user):
         raise PermissionDenied(_("Finding people is for assistants and bureau staff."))
-
-
-def _page(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, (query.urlencode() + "&" if query else "")
 
 
 @never_cache
@@ -129,14 +122,14 @@ def flag_list(request):
             flags = flags.filter(task__outcome=Task.Outcome.RECOMMENDED)
         elif data["state"] == "enrolled":
             flags = flags.filter(selectors.ENROLLED)
-    page, query = _page(request, selectors.ranked(flags))
+    page = keyset_page(request, selectors.ranked(flags), per_page=PAGE_SIZE)
     for flag in page.object_list:
         flag.subject = subject_name(flag, reveal=False)
         flag.explanation = explain(flag)
     return render(
         request,
         "discovery/flag_list.html",
-        {"form": form, "page_obj": page, "flags": page.object_list, "query_without_page": query},
+        {"form": form, "page_obj": page, "flags": page.object_list},
     )
 
 
@@ -172,7 +165,7 @@ def task_list(request):
     mine = request.GET.get("mine") == "1"
     if mine:
         tasks = tasks.filter(assignee=request.user)
-    page, query = _page(request, tasks)
+    page = keyset_page(request, tasks, per_page=PAGE_SIZE)
     for task in page.object_list:
         task.subject = subject_name(task, reveal=False)
     counts = {
@@ -188,7 +181,6 @@ def task_list(request):
             "mine": mine,
             "page_obj": page,
             "tasks": page.object_list,
-            "query_without_page": query,
             "today": timezone.localdate(),
         },
     )
@@ -271,7 +263,7 @@ def overdue(request):
     _require_reader(request)
     today = timezone.localdate()
     tasks = selectors.tasks_for(request.user).overdue(today).order_by("due_on", "pk")
-    page, query = _page(request, tasks)
+    page = keyset_page(request, tasks, per_page=PAGE_SIZE)
     for task in page.object_list:
         task.subject = subject_name(task, reveal=False)
     return render(
@@ -282,7 +274,6 @@ def overdue(request):
             "by_township": selectors.overdue_groups(request.user, today=today, by="township"),
             "page_obj": page,
             "tasks": page.object_list,
-            "query_without_page": query,
             "today": today,
         },
     )

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.core.errors import Refused
+from bangfu.core.keyset import keyset_page
 from bangfu.matching_runs import explain, referring, selectors, services
 from bangfu.matching_runs.forms import ReferForm, RunForm
 from bangfu.matching_runs.models import MatchingRun, ProviderKind
@@ -45,7 +45,7 @@ def run_list(request):
             )
             messages.success(request, _("The run is queued."))
             return redirect("matching_runs:run-detail", run.pk)
-    page = Paginator(selectors.run_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, selectors.run_list(request.user), per_page=PAGE_SIZE)
     return render(
         request,
         "matching_runs/run_list.html",
@@ -130,9 +130,7 @@ def _fairness_chart(fairness: list[dict]):
 
 
 def _detail_context(request, run: MatchingRun, refer_form: ReferForm | None = None) -> dict:
-    page = Paginator(selectors.run_allocations(request.user, run), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = keyset_page(request, selectors.run_allocations(request.user, run), per_page=PAGE_SIZE)
     fairness = selectors.run_fairness(run)
     can_refer = referring.can_refer(request.user)
     exclusions, exclusions_total = selectors.run_exclusions(run)

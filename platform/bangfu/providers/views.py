@@ -10,7 +10,6 @@ from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bangfu.core.keyset import CURSOR, keyset_page
 from bangfu.core.views import service_call
 from bangfu.providers import directory, selectors
 from bangfu.providers.filters import ProviderFilter
@@ -88,9 +88,10 @@ def provider_list(request):
         queryset=_with_categories(selectors.directory_providers(request.user)),
         request=request,
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, filterset.qs, per_page=PAGE_SIZE)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(CURSOR, None)
+    query.pop("page", None)  # of a link bookmarked before pages went by key
     return render(
         request,
         "providers/list.html",
@@ -98,7 +99,6 @@ def provider_list(request):
             "filter": filterset,
             "page_obj": page,
             "rows": _rows(page.object_list),
-            "query_without_page": f"{query.urlencode()}&" if query else "",
             "is_filtered": any(query.values()),
         },
     )

@@ -10,7 +10,6 @@ evidence the assistant gave and the calculator's figures, people masked as in ev
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import require_registry_area
+from bangfu.core.keyset import keyset_page
 from bangfu.core.views import service_call
 from bangfu.registry import coverage, decision_rights, hooks, selectors
 from bangfu.registry.decision_forms import (
@@ -86,9 +86,7 @@ def decision_list(request):
     order = (
         ("created_at", "pk") if state == StatusDecision.State.PROPOSED else ("-created_at", "-pk")
     )
-    page = Paginator(decisions.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset_page(request, decisions.order_by(*order), per_page=PAGE_SIZE)
     page.object_list = decision_rights.decisions_with_permissions(request.user, page.object_list)
     return render(
         request,
@@ -98,7 +96,6 @@ def decision_list(request):
             "page_obj": page,
             "decisions": page.object_list,
             "state": state,
-            "query_without_page": query.urlencode() + "&" if query else "",
         },
     )
 

@@ -9,13 +9,13 @@ A grant is read through ``TemporaryGrant.objects.for_user`` (another area's is a
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import require_registry_area
+from bangfu.core.keyset import keyset_page
 from bangfu.core.views import service_call
 from bangfu.registry import grants, selectors
 from bangfu.registry.decision_forms import RejectForm
@@ -41,7 +41,7 @@ def grant_list(request):
         request.user, readable.to_report().order_by("decided_at", "pk")
     )
     decided = readable.exclude(state=TemporaryGrant.State.PROPOSED).order_by("-decided_at", "-pk")
-    page = Paginator(decided, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, decided, per_page=PAGE_SIZE)
     return render(
         request,
         "registry/grant_list.html",
@@ -51,7 +51,6 @@ def grant_list(request):
             "may_acknowledge": any(grant.may_acknowledge for grant in to_report),
             "page_obj": page,
             "decided": page.object_list,
-            "query_without_page": "",
         },
     )
 

@@ -9,7 +9,6 @@ from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.keyset import CURSOR, keyset_page
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
 from bangfu.registry import hooks, selectors, services, timeline
@@ -54,7 +54,7 @@ def _sort_links(request, current: str) -> dict[str, dict]:
     links = {}
     for column in SORTABLE_COLUMNS:
         query = request.GET.copy()
-        query.pop("page", None)
+        query.pop(CURSOR, None)
         direction = None
         if current == column:
             direction, query["sort"] = "ascending", f"-{column}"
@@ -81,9 +81,10 @@ def household_list(request):
         # the URL: the list is shown at a URL that names the search by a token.
         return redirect(f"{request.path}?{search_query(request).urlencode()}")
     filterset = _filtered_households(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, filterset.qs, per_page=PAGE_SIZE)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(CURSOR, None)
+    query.pop("page", None)  # of a link bookmarked before pages went by key
     scope = scope_for(request.user)
     return render(
         request,
@@ -92,7 +93,6 @@ def household_list(request):
             "filter": filterset,
             "page_obj": page,
             "households": page.object_list,
-            "query_without_page": query.urlencode() + "&" if query else "",
             "query": query.urlencode(),
             "is_filtered": any(value for key, value in query.items() if key != "sort"),
             "sort_links": _sort_links(request, request.GET.get("sort") or "number"),

@@ -11,7 +11,6 @@ keeps its place. Without JavaScript the same forms post and redirect.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.keyset import keyset_page
 from bangfu.core.views import service_call
 from bangfu.referrals import dashboards as dashboards_of
 from bangfu.referrals import selectors, services
@@ -57,11 +57,7 @@ def inbox(request):
     filterset.filters["township"].queryset = Region.objects.filter(
         pk__in=referrals.values("need__household__region__parent")
     )
-    page = Paginator(selectors.urgent_first(filterset.qs), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset_page(request, selectors.urgent_first(filterset.qs), per_page=PAGE_SIZE)
     dashboards = [
         (provider.name, dashboards_of.provider_dashboard(provider))
         for provider in selectors.providers_of(request.user)
@@ -77,7 +73,6 @@ def inbox(request):
         {
             "filter": filterset,
             "page_obj": page,
-            "query_without_page": f"{query.urlencode()}&" if query else "",
             "dashboards": dashboards,
             "decline_form": DeclineForm(),
         },

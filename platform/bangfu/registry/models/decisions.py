@@ -117,7 +117,9 @@ class StatusDecision(models.Model):
         verbose_name = _("status decision")
         verbose_name_plural = _("status decisions")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "created_at"])]
+        indexes = [
+            models.Index(fields=["state", "created_at", "id"], name="decision_state_created_pk")
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} · {self.get_kind_display()} · {self.get_to_status_display()}"
@@ -214,7 +216,10 @@ class TemporaryGrant(models.Model):
         verbose_name = _("temporary assistance grant (临时救助)")
         verbose_name_plural = _("temporary assistance grants (临时救助)")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "granted_on"])]
+        indexes = [
+            models.Index(fields=["state", "granted_on"]),
+            models.Index(fields=["decided_at", "id"], name="grant_decided_pk"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="temporary_grant_amount_positive"

@@ -1,0 +1,86 @@
+"""Pages by key (bangfu.core.keyset) for any order a list uses: annotations, both directions,
+NULLs first or last, ties broken by the primary key."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.db.models import F
+from django.db.models.functions import Right
+from django.test import RequestFactory
+
+from bangfu.core.keyset import CURSOR, count_up_to, keyset_page
+from bangfu.registry.models import Household
+from tests.factories import HouseholdFactory
+
+PATH = "/households/"
+
+
+@pytest.fixture
+def households(county_a):
+    _county, _town, village = county_a
+    chance = random.Random(7)
+    for number in range(23):
+        day = chance.choice([None, dt.date(2027, 1, 1), dt.date(2027, 1, 2), dt.date(2027, 1, 3)])
+        HouseholdFactory(region=village, registry_number=f"K-{number:03d}", next_review_due=day)
+    return Household.objects.all()
+
+
+def _get(query: str = "", path: str = PATH):
+    return RequestFactory().get(f"{path}?{query}")
+
+
+def _walk(queryset, link: str, query: str = "") -> list[list[int]]:
+    pages = []
+    while True:
+        page = keyset_page(_get(query), queryset, per_page=5)
+        pages.append([household.pk for household in page])
+        query = getattr(page, link)
+        if not query:
+            return pages
+
+
+ORDERS = {
+    "review, NULLs first": [F("next_review_due").asc(nulls_first=True)],
+    "review descending, NULLs last": [F("next_review_due").desc(nulls_last=True), "-pk"],
+    "annotation": ["-number_tail", "registry_number"],
+}
+
+
+@pytest.mark.parametrize("order", ORDERS.values(), ids=ORDERS.keys())
+def test_next_then_previous_walk_the_same_pages(households, order):
+    queryset = households.annotate(number_tail=Right("registry_number", 1)).order_by(*order)
+    expected = [household.pk for household in queryset.order_by(*order, "pk")]
+
+    forward = _walk(queryset, "next_query")
+    backward = _walk(queryset, "previous_query", _query_of_last(queryset))
+
+    assert [pk for page in forward for pk in page] == expected
+    assert [len(page) for page in forward] == [5, 5, 5, 5, 3]
+    assert backward[::-1] == forward
+
+
+def _query_of_last(queryset) -> str:
+    query = ""
+    while True:
+        page = keyset_page(_get(query), queryset, per_page=5)
+        if not page.next_query:
+            return query
+        query = page.next_query
+
+
+def test_a_cursor_of_another_list_is_stale(households):
+    queryset = households.order_by("registry_number")
+    second = keyset_page(_get(), queryset, per_page=5).next_query
+
+    elsewhere = keyset_page(_get(second, path="/elsewhere/"), queryset, per_page=5)
+    here = keyset_page(_get(second), queryset, per_page=5)
+
+    assert elsewhere.object_list[0].registry_number == "K-000"
+    assert here.object_list[0].registry_number == "K-005"  # positive control
+    assert elsewhere.is_first and not here.is_first and CURSOR in here.previous_query
+
+
+def test_the_count_stops_above_its_limit(households):
+    assert count_up_to(households, 100) == 23
+    assert count_up_to(households, 10) == 11
