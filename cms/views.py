@@ -1,14 +1,18 @@
-"""Public views outside the page tree: site search, the help form and its status page.
+"""Public views outside the page tree: site search, the language switch, the help form and its
+status page.
 
 Spam resistance without third-party services: a size limit on the request body, a honeypot
 field, and rate limits per address and per phone number in Django's cache.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -72,6 +76,33 @@ def search(request):
 
 def _all_types():
     return tuple(model for models in SEARCH_TYPES.values() for model in models)
+
+
+@require_GET
+def language(request):
+    """The public layout's language switch: Django's ``set_language`` without its form token,
+    so that the pages carry none and are the same for every visitor (they are served from the
+    shared cache, ``bangfu.core.public_cache``). It sets the same cookie and nothing else: a
+    forged link can change a visitor's language, no more."""
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    code = request.GET.get("language", "")
+    if check_for_language(code):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 @never_cache

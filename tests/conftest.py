@@ -63,6 +63,15 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _no_public_page_kept():
+    """Every test starts with no public page in the cache (bangfu.core.public_cache): the cache
+    outlives a test, its rolled-back rows never commit the change that would make a page stale."""
+    from bangfu.core import public_cache
+
+    public_cache.bump()
+
+
 @pytest.fixture
 def in_english():
     """For tests that check messages in English (the msgids): pages default to Chinese."""

@@ -3,7 +3,8 @@
 The records are the site's own (``procurement.public.ProjectNotice``,
 ``offers.public.OfferNotice``): what a notice shows, never a household or a person, and
 nothing before it is published. The list pages by cursor over the published rows' ids, then
-builds each page's notices as the site does. Limited per client address.
+builds each page's notices as the site does. Limited per client address; answers served from
+the shared cache (``bangfu.core.public_cache``) cost no query and are not counted.
 """
 
 from django.http import Http404

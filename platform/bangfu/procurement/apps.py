@@ -9,6 +9,7 @@ class ProcurementConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from bangfu.core import public_cache
         from bangfu.procurement import models
         from bangfu.procurement.provider_kind import PROJECT_KIND
         from bangfu.providers.kinds import register
@@ -36,3 +37,13 @@ class ProcurementConfig(AppConfig):
         auditlog.register(models.DeliveryRecord, mask_fields=["note"])
         # A document's file name is the uploader's own and may say anything.
         auditlog.register(models.FilingDocument, mask_fields=["name"])
+        # A project's notice (公示) shows these rows: its lines and items, the delivery so far,
+        # its approval and its evaluation.
+        public_cache.watch(
+            models.Project,
+            models.ProjectLine,
+            models.ProjectTransition,
+            models.DeliveryRecord,
+            models.Evaluation,
+            models.CatalogueItem,
+        )

@@ -13,6 +13,7 @@ class ProvidersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from bangfu.accounts.models import Membership
+        from bangfu.core import public_cache
         from bangfu.providers import models
         from bangfu.providers.kinds import ProviderKind, register
         from bangfu.providers.times import case_limit
@@ -60,3 +61,5 @@ class ProvidersConfig(AppConfig):
         auditlog.register(
             models.Volunteer, m2m_fields={"categories"}, mask_fields=["latitude", "longitude"]
         )
+        # Stations, their services and status are the public directory's.
+        public_cache.watch(models.Provider, models.Station)

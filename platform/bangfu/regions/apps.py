@@ -9,7 +9,8 @@ class RegionsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from bangfu.regions.models import PolicyValue
+        from bangfu.core import public_cache
+        from bangfu.regions.models import PolicyValue, Region
         from bangfu.regions.policy import discover_parameters
 
         # Each app declares the policy parameters it reads in its own ``policy`` module, which
@@ -18,3 +19,5 @@ class RegionsConfig(AppConfig):
         # Every change of a policy value is audited: who, when, old and new (the settings page
         # shows a parameter's history from these entries).
         auditlog.register(PolicyValue)
+        # Place names are on the public pages and in the service directory.
+        public_cache.watch(Region)

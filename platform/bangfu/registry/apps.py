@@ -13,7 +13,7 @@ class RegistryConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.utils.module_loading import autodiscover_modules
 
-        from bangfu.core import crypto
+        from bangfu.core import crypto, public_cache
         from bangfu.core.key_rotation import register_stored_hash
         from bangfu.registry import models
 
@@ -50,3 +50,5 @@ class RegistryConfig(AppConfig):
         )
         # Each app tells the household's story on its page in its ``timeline`` module.
         autodiscover_modules("timeline")
+        # The service categories are the public directory's taxonomy.
+        public_cache.watch(models.ServiceCategory)

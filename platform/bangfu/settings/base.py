@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "bangfu.accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: anonymous visitors' public pages from the cache, once user and language are known.
+    "bangfu.core.public_cache.PublicCacheMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
