@@ -72,8 +72,16 @@ def provider_columns(providers: Providers, rows) -> dict:
 PAIR_CHUNK = 1 << 18
 
 
-def pair_columns(needs, providers, need, provider, distance_km) -> dict:
-    """Features of the pair itself, each of shape (p,), float32; the score uses them too."""
+def current_positions(needs, providers) -> np.ndarray:
+    """Position of each need's current provider (-1 for none), shape (n,), int32."""
+    return providers.positions(needs.current_provider).astype(np.int32)
+
+
+def pair_columns(needs, providers, need, provider, distance_km, *, current=None) -> dict:
+    """Features of the pair itself, each of shape (p,), float32; the score uses them too.
+
+    ``current``: :func:`current_positions` of the needs, when the caller has them.
+    """
     need, provider = np.asarray(need), np.asarray(provider)
     p = need.shape[0]
     n_cat = providers.n_categories
@@ -82,9 +90,8 @@ def pair_columns(needs, providers, need, provider, distance_km) -> dict:
     skill = np.empty(p, dtype=flat.dtype)
     continuity = np.empty(p, dtype=np.float32)
     # Compare positions (int32) rather than keys (int64) when pairs outnumber needs.
-    current = (
-        providers.positions(needs.current_provider).astype(np.int32) if p >= len(needs) else None
-    )
+    if current is None and p >= len(needs):
+        current = current_positions(needs, providers)
     for start in range(0, p, PAIR_CHUNK):
         rows = slice(start, min(start + PAIR_CHUNK, p))
         at = provider[rows].astype(np.int64 if wide else np.int32)

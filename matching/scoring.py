@@ -28,8 +28,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from matching.candidates import Candidates
-from matching.features import PAIR_CHUNK, UNRATED_QUALITY, pair_columns
-from matching.success import SuccessModel
+from matching.features import PAIR_CHUNK, UNRATED_QUALITY, current_positions, pair_columns
+from matching.success import PairSuccess, SuccessModel
 from matching.types import ALL_TIMES, Needs, Providers
 
 COMPONENTS = ("distance", "skill", "quality", "continuity", "headroom", "success", "availability")
@@ -124,23 +124,20 @@ def score_pairs(
     """
     need, provider = np.asarray(need), np.asarray(provider)
     p = need.shape[0]
-    pair = pair_columns(needs, providers, need, provider, distance_km)
-    if success_model is None:
-        success = None
-    else:
-        success = success_model.success(
-            needs, providers, need, provider, distance_km, pair_side=pair
-        )
-    components = PairComponents(needs, providers, need, provider, pair, success, weights)
+    components = PairComponents(
+        needs, providers, need, provider, distance_km, weights, success_model
+    )
     w = weights.vector() / weights.vector().sum()
     score = np.zeros(p, dtype=np.float32)
     term = np.empty(min(p, PAIR_CHUNK), dtype=np.float32)
+    used = tuple(name for name, share in zip(COMPONENTS, w, strict=True) if share)
     for start in range(0, p, PAIR_CHUNK):  # chunks: the term buffer stays in cache
         rows = slice(start, min(start + PAIR_CHUNK, p))
         part, scratch = score[rows], term[: rows.stop - start]
+        values = components.of(rows, used)
         for name, share in zip(COMPONENTS, w, strict=True):
             if share:
-                np.multiply(components.at(name, rows), np.float32(share), out=scratch)
+                np.multiply(values[name], np.float32(share), out=scratch)
                 part += scratch
         np.minimum(part, np.float32(1.0), out=part)
     return score, components
@@ -149,55 +146,89 @@ def score_pairs(
 class PairComponents(Mapping):
     """The score components of pairs, as a read-only mapping of name to array of shape (p,).
 
-    Skill, continuity and success are kept (the success model needed the first two anyway);
-    distance, quality, headroom and availability are made again from the pairs' distances and
-    the providers' values, chunk by chunk for the score, for just the ranked pairs by
-    :meth:`take`, and as whole arrays only when asked for by name (then kept). A province's
-    9.5 million pairs so spare four float32 arrays: 150 MB of fresh memory, which costs more
-    CPU than the arithmetic.
+    No component is kept for the score: each is made again from the pairs' positions and
+    distances and the needs' and providers' values, chunk by chunk for the score, for just the
+    ranked pairs by :meth:`take`, and as a whole array only when asked for by name (then
+    kept). A province's 9.5 million pairs so spare seven float32 arrays: 260 MB of fresh
+    memory, which costs more CPU than the arithmetic.
     """
 
     _ORDER = ("distance", "skill", "quality", "continuity", "headroom", "availability", "success")
 
-    def __init__(self, needs, providers, need, provider, pair, success, weights):
+    def __init__(self, needs, providers, need, provider, distance_km, weights, success_model):
         self._needs, self._providers = needs, providers
         self._need, self._provider = need, provider
-        self._distance_km = pair["distance_km"]
+        self._distance_km = np.asarray(distance_km, dtype=np.float32)
         self._weights = weights
-        self._kept = {"skill": pair["skill"], "continuity": pair["continuity"]}
-        if success is not None:
-            self._kept["success"] = success
+        self._success = (
+            None
+            if success_model is None
+            else PairSuccess(success_model, needs, providers, need.shape[0])
+        )
+        self._kept = {}
+        # Worked out once for the chunks of a batch (pair_columns would for each).
+        self._current = current_positions(needs, providers) if len(need) >= len(needs) else None
         quality = providers.quality.astype(np.float32)
         quality[np.isnan(quality)] = UNRATED_QUALITY
         total = providers.capacity_total
         headroom = np.where(total > 0, providers.capacity / np.maximum(total, 1), 0.0)
         self._per_provider = {"quality": quality, "headroom": headroom.astype(np.float32)}
+        none = np.zeros(len(providers), dtype=np.int32)
+        self._breadth = availability(none, providers.times, weights.availability_full_slots)
+
+    def of(self, rows, names=_ORDER) -> dict:
+        """The components ``names`` of the pairs ``rows`` (a slice or an array of pair
+        indices), as a dict of arrays; the pairs' positions are gathered once for all."""
+        need, provider = self._need[rows], self._provider[rows]
+        distance_km = self._distance_km[rows]
+        values = {}
+        if {"skill", "continuity", "success"} & set(names):
+            pair = pair_columns(
+                self._needs, self._providers, need, provider, distance_km, current=self._current
+            )
+            values.update(skill=pair["skill"], continuity=pair["continuity"])
+        for name in names:
+            if name in self._per_provider:
+                values[name] = self._per_provider[name][provider]
+            elif name == "distance":
+                scaled = distance_km * np.float32(-1.0 / self._weights.distance_scale_km)
+                values[name] = np.exp(scaled, out=scaled)
+            elif name == "availability":
+                values[name] = _availability_of_pairs(
+                    self._needs,
+                    self._providers,
+                    need,
+                    provider,
+                    self._weights.availability_full_slots,
+                    self._breadth,
+                )
+            elif name == "success":
+                values[name] = (
+                    np.full(need.shape[0], UNKNOWN_SUCCESS, dtype=np.float32)
+                    if self._success is None
+                    else self._success(need, provider, pair)
+                )
+            elif name not in values:
+                raise KeyError(name)
+        return {name: values[name] for name in names}
 
     def at(self, name: str, rows) -> np.ndarray:
         """The component ``name`` of the pairs ``rows`` (a slice or an array of pair indices)."""
         kept = self._kept.get(name)
         if kept is not None:
             return kept[rows]
-        if name in self._per_provider:
-            return self._per_provider[name][self._provider[rows]]
-        if name == "distance":
-            distance = self._distance_km[rows] * np.float32(-1.0 / self._weights.distance_scale_km)
-            return np.exp(distance, out=distance)
-        if name == "availability":
-            return _availability_of_pairs(
-                self._needs,
-                self._providers,
-                self._need[rows],
-                self._provider[rows],
-                self._weights.availability_full_slots,
-            )
-        if name == "success":
-            return np.full(np.shape(self._need[rows])[0], UNKNOWN_SUCCESS, dtype=np.float32)
-        raise KeyError(name)
+        return self.of(rows, (name,))[name]
 
     def take(self, pairs) -> dict:
         """Every component of the pairs at the indices ``pairs``, as a dict of arrays."""
-        return {name: self.at(name, pairs) for name in self._ORDER}
+        pairs = np.asarray(pairs)
+        n = pairs.shape[0]
+        taken = {name: np.empty(n, dtype=np.float32) for name in self._ORDER}
+        for start in range(0, n, PAIR_CHUNK):  # chunks: the temporaries are reused
+            part = slice(start, min(start + PAIR_CHUNK, n))
+            for name, values in self.of(pairs[part]).items():
+                taken[name][part] = values
+        return taken
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._kept:
@@ -235,12 +266,12 @@ def availability(wanted, free, full_slots: int) -> np.ndarray:
     return np.where(asked > 0, covered, breadth).astype(np.float32)
 
 
-def _availability_of_pairs(needs, providers, need, provider, full_slots) -> np.ndarray:
-    """:func:`availability` of pairs, the providers' part worked out once per provider for a
-    batch: only the pairs of needs that asked for times are computed pair by pair."""
+def _availability_of_pairs(needs, providers, need, provider, full_slots, breadth) -> np.ndarray:
+    """:func:`availability` of pairs, the providers' part (``breadth``, each provider's
+    availability for needs with no preference) worked out once: for a batch only the pairs of
+    needs that asked for times are computed pair by pair."""
     if need.shape[0] < len(providers):
         return availability(needs.times[need], providers.times[provider], full_slots)
-    breadth = availability(np.zeros(len(providers), dtype=np.int32), providers.times, full_slots)
     values = breadth[provider]
     asks = needs.times != 0
     for start in range(0, need.shape[0], PAIR_CHUNK):

@@ -35,6 +35,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from matching.features import (
     CATEGORICAL,
     FEATURES,
+    PAIR_CHUNK,
     PAIR_SIDE,
     need_columns,
     pair_columns,
@@ -263,25 +264,76 @@ class SuccessModel(ClassifierMixin, BaseEstimator):
         ndarray of shape (p,), float32
         """
         check_is_fitted(self, "is_prior_")
-        p = np.shape(need)[0]
-        if self.is_prior_:
-            return np.full(p, self.base_rate_, dtype=np.float32)
-        linear = self.linear_
-        # Per side once then gathered for a batch; straight on the pairs for a few of them.
-        if p >= len(needs):
-            logit = linear.term(need_columns(needs, slice(None)), len(needs))[need]
-        else:
-            logit = linear.term(need_columns(needs, need), p)
-        if p >= len(providers):
-            logit += linear.term(provider_columns(providers, slice(None)), len(providers))[provider]
-        else:
-            logit += linear.term(provider_columns(providers, provider), p)
-        logit += linear.intercept
-        if pair_side is None:
+        need, provider = np.asarray(need), np.asarray(provider)
+        p = need.shape[0]
+        if pair_side is None and not self.is_prior_:
             pair_side = pair_columns(needs, providers, need, provider, distance_km)
+        chances = PairSuccess(self, needs, providers, p)
+        success = np.empty(p, dtype=np.float32)
+        # Chunk by chunk into the result: the temporaries stay in cache and are reused.
+        for start in range(0, p, PAIR_CHUNK):
+            rows = slice(start, min(start + PAIR_CHUNK, p))
+            side = {name: pair_side[name][rows] for name in PAIR_SIDE} if pair_side else None
+            chances(need[rows], provider[rows], side, out=success[rows])
+        return success
+
+
+class PairSuccess:
+    """A fitted :class:`SuccessModel`'s success chances of pairs of given needs and providers.
+
+    The logit's need and provider parts are worked out once per need and once per provider
+    when at least ``n_pairs`` pairs will be asked for, so each call (a chunk of a batch, or
+    the few pairs of a ranking) only gathers them and adds the three terms of the pair.
+
+    Parameters
+    ----------
+    model : fitted SuccessModel
+    needs, providers : Needs, Providers
+    n_pairs : int
+        About how many pairs will be asked for, in all.
+    """
+
+    def __init__(self, model: SuccessModel, needs, providers, n_pairs: int):
+        check_is_fitted(model, "is_prior_")
+        self.model, self.needs, self.providers = model, needs, providers
+        self.need_term = self.provider_term = None
+        if model.is_prior_:
+            return
+        linear = model.linear_
+        if n_pairs >= len(needs):
+            self.need_term = linear.term(need_columns(needs, slice(None)), len(needs))
+        if n_pairs >= len(providers):
+            self.provider_term = linear.term(
+                provider_columns(providers, slice(None)), len(providers)
+            )
+
+    def __call__(self, need, provider, pair_side, out=None) -> np.ndarray:
+        """Success chances of pairs, shape (p,), float32.
+
+        ``pair_side``: the pairs' :data:`~matching.features.PAIR_SIDE` columns (from
+        :func:`~matching.features.pair_columns`; unused by a prior model). The result is
+        written to ``out`` when given.
+        """
+        p = np.shape(need)[0]
+        logit = np.empty(p, dtype=np.float32) if out is None else out
+        if self.model.is_prior_:
+            logit[:] = np.float32(self.model.base_rate_)
+            return logit
+        linear = self.model.linear_
+        if self.need_term is None:
+            logit[:] = linear.term(need_columns(self.needs, need), p)
+        else:
+            np.take(self.need_term, need, out=logit)
+        if self.provider_term is None:
+            logit += linear.term(provider_columns(self.providers, provider), p)
+        else:
+            logit += self.provider_term[provider]
+        logit += linear.intercept
         linear.term({name: pair_side[name] for name in PAIR_SIDE}, p, out=logit)
-        success = linear.calibrated(logit).astype(np.float32, copy=False)
-        return np.minimum(success, np.float32(1.0), out=success)
+        calibrated = linear.calibrated(logit)
+        if calibrated is not logit:
+            logit[:] = calibrated
+        return np.minimum(logit, np.float32(1.0), out=logit)
 
 
 class _LinearForm:
@@ -306,6 +358,7 @@ class _LinearForm:
         }
 
     def term(self, columns: dict, size: int, out=None) -> np.ndarray:
+        """The weighted sum of ``columns`` (shape (size,)), added to ``out`` when given."""
         total = np.zeros(size, dtype=np.float32) if out is None else out
         scratch = np.empty(size, dtype=np.float32)
         for name, values in columns.items():

@@ -96,6 +96,8 @@ def _bits(count: int) -> int:
 
 
 _MM_PER_KM = 1_000_000
+# The CSR arrays are written this many pairs at a time: the index buffers stay in cache.
+_ASSEMBLY_CHUNK = 1 << 16
 
 
 def _millimetres(chord) -> np.ndarray:
@@ -104,7 +106,9 @@ def _millimetres(chord) -> np.ndarray:
     Coordinates are known to about 0.1 m, so nothing is lost, and the batch and the cached
     index store exactly the same distance for a pair.
     """
-    return np.rint(km_of_chord(chord) * _MM_PER_KM).astype(np.int64)
+    millimetres = km_of_chord(chord)
+    millimetres *= _MM_PER_KM
+    return np.rint(millimetres, out=millimetres).astype(np.int64)
 
 
 def _km(millimetres) -> np.ndarray:
@@ -119,8 +123,9 @@ class _PairKeys:
     three do not fit in 63 bits the key carries an arrival number instead, which finds the
     distance after the sort. Pairs arrive in groups that share no need (one category each):
     each group is sorted on its own when it closes, small enough to stay in cache, and
-    :meth:`candidates` writes the groups' pairs straight to their places in the CSR arrays, so
-    no province-sized temporary is ever made (fresh memory costs more CPU than the sort).
+    :meth:`candidates` writes the groups' pairs straight to their places in the CSR arrays,
+    chunk by chunk through buffers it reuses, so no temporary larger than a chunk is ever made
+    (fresh memory costs more CPU than the sort).
     """
 
     def __init__(self, n_needs: int, n_providers: int, max_km: float):
@@ -130,10 +135,15 @@ class _PairKeys:
         self.packed = int(np.ceil(max_km * _MM_PER_KM)) < 1 << self.low_bits
         if self.low_bits < 20:
             raise ValueError("too many needs and providers for one run; split the region")
-        self.keys, self.distances, self.count = [], [], 0
-        self.groups, self.counts = [], np.zeros(n_needs, dtype=np.int64)
+        self.keys, self.distances, self.count, self.repeats = [], [], 0, False
+        self.groups = []
+        # Need i has counts[i] pairs, from position first[i] of its group's sorted keys.
+        self.counts = np.zeros(n_needs, dtype=np.int64)
+        self.first = np.zeros(n_needs, dtype=np.int64)
 
-    def add(self, need, provider, millimetres):
+    def add(self, need, provider, millimetres, *, repeats=False):
+        """Add pairs; ``repeats``: the same pair may come twice in the group (a provider whose
+        areas overlap finds a need in each), and closing the group keeps one."""
         n = need.shape[0]
         key = need.astype(np.int64) << (self.provider_bits + self.low_bits)
         key |= provider.astype(np.int64) << self.low_bits
@@ -146,24 +156,33 @@ class _PairKeys:
             self.distances.append(millimetres)
         self.keys.append(key)
         self.count += n
+        self.repeats |= repeats
 
-    def close_group(self):
-        """Sort the pairs added since the last group; no later pair may be of its needs."""
+    def close_group(self, needs=None):
+        """Sort the pairs added since the last group, whose needs are among ``needs`` (ascending
+        positions; default all): no later pair may be of a need that has pairs here."""
         if not self.keys:
             return
-        keys = np.concatenate(self.keys)
+        keys = self.keys[0] if len(self.keys) == 1 else np.concatenate(self.keys)
         self.keys = []
         keys.sort()
-        pair = keys >> self.low_bits
-        keep = np.ones(keys.shape[0], dtype=bool)
-        np.not_equal(pair[1:], pair[:-1], out=keep[1:])
-        if not keep.all():  # a provider whose areas overlap finds a need twice
+        if self.repeats:
+            pair = keys >> self.low_bits
+            keep = np.ones(keys.shape[0], dtype=bool)
+            np.not_equal(pair[1:], pair[:-1], out=keep[1:])
             keys = keys[keep]
+            self.repeats = False
         distances = np.concatenate(self.distances) if self.distances else None
         self.distances, self.count = [], 0
-        self.counts += np.bincount(
-            keys >> (self.provider_bits + self.low_bits), minlength=self.n_needs
-        )
+        if needs is None:
+            needs = np.arange(self.n_needs, dtype=np.int64)
+        # Sorted keys: a binary search per need finds its pairs, no pass over the pairs.
+        need_key = needs.astype(np.int64) << (self.provider_bits + self.low_bits)
+        first = np.searchsorted(keys, need_key)
+        counts = np.diff(first, append=keys.shape[0])
+        found = np.flatnonzero(counts)
+        self.first[needs[found]] = first[found]
+        self.counts[needs[found]] = counts[found]
         self.groups.append((keys, distances))
 
     def candidates(self) -> Candidates:
@@ -172,21 +191,30 @@ class _PairKeys:
         np.cumsum(self.counts, out=ptr[1:])
         provider = np.empty(ptr[-1], dtype=np.int32)
         distance = np.empty(ptr[-1], dtype=np.float32)
+        # Pair r of a group's sorted keys, of need i, goes to ptr[i] + r - first[i].
+        shift = ptr[:-1] - self.first
+        size = max(min(_ASSEMBLY_CHUNK, int(ptr[-1])), 1)
+        steps = np.arange(size, dtype=np.int64)
+        at, scratch = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+        km = np.empty(size, dtype=np.float64)
         groups, self.groups = self.groups, []
         while groups:
             keys, distances = groups.pop()
-            low = keys & ((1 << self.low_bits) - 1)
-            keys >>= self.low_bits
-            need = keys >> self.provider_bits
-            # A group holds all pairs of its needs, in order: pair r of need i in the group
-            # goes to ptr[i] + r.
-            first = np.zeros(self.n_needs, dtype=np.int64)
-            np.cumsum(np.bincount(need, minlength=self.n_needs)[:-1], out=first[1:])
-            at = np.arange(keys.shape[0], dtype=np.int64)
-            at += (ptr[:-1] - first)[need]
-            del need
-            provider[at] = keys & ((1 << self.provider_bits) - 1)
-            distance[at] = _km(low if distances is None else distances[low])
+            for start in range(0, keys.shape[0], size):
+                part = keys[start : start + size]
+                n = part.shape[0]
+                np.right_shift(part, self.provider_bits + self.low_bits, out=scratch[:n])
+                np.take(shift, scratch[:n], out=at[:n])
+                at[:n] += steps[:n]
+                at[:n] += start
+                np.right_shift(part, self.low_bits, out=scratch[:n])
+                scratch[:n] &= (1 << self.provider_bits) - 1
+                provider[at[:n]] = scratch[:n]
+                np.bitwise_and(part, (1 << self.low_bits) - 1, out=scratch[:n])
+                low = scratch[:n] if distances is None else distances[scratch[:n]]
+                # As _km: millimetres / 1e6 in float64, rounded to float32 on assignment.
+                np.divide(low, _MM_PER_KM, out=km[:n])
+                distance[at[:n]] = km[:n]
         return Candidates(ptr, provider, distance)
 
 
@@ -198,13 +226,14 @@ def _empty(n_needs) -> Candidates:
     )
 
 
-def _keep_admissible(rules, keys, need, provider, chord, *, areas):
-    ok = rules.check(need, provider, areas=areas)
+def _keep_admissible(rules, keys, need, provider, chord, *, areas, known_open=False):
+    ok = rules.check(need, provider, areas=areas, known_open=known_open)
     keys.add(need[ok], provider[ok], _millimetres(chord[ok]))
 
 
-# Work in chunks of about this many pairs: temporaries stay small enough to be reused.
-_CHUNK = 1 << 19
+# Work in chunks of about this many pairs: temporaries stay small enough to be reused, and
+# under the 4 MB from which numpy asks the kernel for huge pages (slow to fault in fresh).
+_CHUNK = 1 << 17
 _PROVIDERS_PER_QUERY = 2048
 
 
@@ -212,6 +241,7 @@ def _tree_pairs(need_xyz, provider_xyz, provider_chord, members, offering, leaf_
     """Radius queries of the providers ``offering`` against a KD-tree of the needs ``members``,
     yielded in chunks of providers."""
     tree = KDTree(need_xyz[members], leaf_size=leaf_size)
+    members = members.astype(np.int32)
     for start in range(0, offering.shape[0], _PROVIDERS_PER_QUERY):
         part = offering[start : start + _PROVIDERS_PER_QUERY]
         found, chords = tree.query_radius(
@@ -220,7 +250,7 @@ def _tree_pairs(need_xyz, provider_xyz, provider_chord, members, offering, leaf_
         counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
         if counts.sum():
             yield (
-                members[np.concatenate(found)].astype(np.int32),
+                members[np.concatenate(found)],
                 np.repeat(part.astype(np.int32), counts),
                 np.concatenate(chords),
             )
@@ -251,6 +281,14 @@ class _AreaRanges:
         self.width = POW10[REGION_DIGITS - providers.area_digits[slot[slot_of]]]
         self.start = providers.area_code[slot[slot_of]] * self.width
         self.skill = providers.skill[self.provider]
+        # Prefix codes make two regions nested or apart. A provider with a region inside
+        # another of its regions (for the same tier) finds the inner one's needs twice.
+        by = np.lexsort((self.start, self.tier, self.provider))
+        start, end = self.start[by], self.start[by] + self.width[by]
+        same = (self.provider[by][1:] == self.provider[by][:-1]) & (
+            self.tier[by][1:] == self.tier[by][:-1]
+        )
+        self.repeats = bool(np.any(same & (start[1:] < end[:-1])))
 
     def pairs(self, category, rules, provider_xyz, provider_chord):
         """Admissible pairs within reach of the category's area-bound providers, with their
@@ -276,7 +314,9 @@ class _AreaRanges:
             at += np.arange(total)
             need = self.order[at]
             provider = np.repeat(self.provider[slots[part]], counts[part])
-            ok = np.flatnonzero(rules.check(need, provider, areas=False))
+            # Open providers only, their pairs found through the need's tier.
+            ok = rules.check(need, provider, areas=False, known_open=True, known_tier=True)
+            ok = np.flatnonzero(ok)
             at, need, provider = at[ok], need[ok], provider[ok]
             diff = self.xyz[at]
             diff -= provider_xyz[provider]
@@ -327,14 +367,14 @@ def generate_candidates(needs: Needs, providers: Providers, *, leaf_size: int = 
         if members.size == 0:
             continue
         for need, provider, chord in areas.pairs(c, rules, provider_xyz, provider_chord):
-            keys.add(need, provider, _millimetres(chord))
+            keys.add(need, provider, _millimetres(chord), repeats=areas.repeats)
         offering = np.flatnonzero(free & (providers.skill[:, c] > 0))
         if offering.size:
             for pairs in _tree_pairs(
                 need_xyz, provider_xyz, provider_chord, members, offering, leaf_size
             ):
-                _keep_admissible(rules, keys, *pairs, areas=False)
-        keys.close_group()
+                _keep_admissible(rules, keys, *pairs, areas=False, known_open=True)
+        keys.close_group(members)
     return keys.candidates()
 
 

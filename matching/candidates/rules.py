@@ -81,31 +81,47 @@ class _Rules:
             if self.banned.size == 0:
                 self.banned = None
 
-    def eligible(self, need, provider) -> np.ndarray:
+    def eligible(self, need, provider, *, known_open=False, known_tier=False) -> np.ndarray:
         """Constraints 4–10, each evaluated only on the pairs where it can bite.
 
         Provider-side rules (capacity, tier, age, disability, sex served) look only at pairs
         whose provider has that rule, need-side ones (gender wanted, languages, times) only at
         pairs whose need states a preference: most pairs are checked by two gathers of flags.
+        ``known_open``, ``known_tier``: the pairs' providers are known to have capacity left,
+        to serve the need's tier (they were found that way); those rules are not checked again.
         """
         ok = np.ones(need.shape[0], dtype=bool)
-        at = np.flatnonzero(self.provider_bound[provider])
+        bound = self.provider_bound
+        if known_open or known_tier:
+            bound = self.age_bound | self.grade_bound | self.sex_bound
+            if not known_open:
+                bound |= self.closed
+            if not known_tier:
+                bound |= self.tier_bound
+        at = np.flatnonzero(bound[provider])
         if at.size:
-            ok[at] = self._provider_rules(need[at], provider[at])
+            ok[at] = self._provider_rules(
+                need[at], provider[at], check_open=not known_open, check_tier=not known_tier
+            )
         at = np.flatnonzero(self.need_bound[need])
         if at.size:
             ok[at] &= self._need_rules(need[at], provider[at])
         return ok
 
-    def _provider_rules(self, i, j) -> np.ndarray:
+    def _provider_rules(self, i, j, *, check_open=True, check_tier=True) -> np.ndarray:
         needs, providers = self.needs, self.providers
-        good = ~self.closed[j]
+        good = ~self.closed[j] if check_open else np.ones(j.shape[0], dtype=bool)
         for bound, rule in (
-            (self.tier_bound, lambda i, j: (providers.tiers[j] >> needs.tier[i]) & 1 == 1),
+            (
+                self.tier_bound if check_tier else None,
+                lambda i, j: (providers.tiers[j] >> needs.tier[i]) & 1 == 1,
+            ),
             (self.age_bound, lambda i, j: _age_fits(needs.age[i], providers, j)),
             (self.grade_bound, lambda i, j: _grade_fits(needs.disability_grade[i], providers, j)),
             (self.sex_bound, lambda i, j: providers.serves_gender[j] == needs.sex[i]),
         ):
+            if bound is None:
+                continue
             at = np.flatnonzero(bound[j])
             if at.size:
                 good[at] &= rule(i[at], j[at])
@@ -151,8 +167,10 @@ class _Rules:
             ok[at] = self.banned[found] != key
         return ok
 
-    def check(self, need, provider, *, areas=True) -> np.ndarray:
-        ok = self.eligible(need, provider)
+    def check(self, need, provider, *, areas=True, known_open=False, known_tier=False):
+        """Constraints 3–11 of pairs, shape (p,), bool; constraint 3 only when ``areas``
+        (the other keywords as in :meth:`eligible`)."""
+        ok = self.eligible(need, provider, known_open=known_open, known_tier=known_tier)
         if areas:
             keep = np.flatnonzero(ok)
             ok[keep] = self.inside_areas(need[keep], provider[keep])

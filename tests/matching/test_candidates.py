@@ -85,6 +85,17 @@ def test_need_must_be_inside_the_service_area():
     assert candidate_ids(need(region=0), two_providers(area=[own_county])) == [11]
 
 
+def test_a_provider_whose_areas_overlap_is_a_candidate_once():
+    # The county holds the township: the need is found through both regions.
+    own_township, own_county = (530428101, 9), (530428, 6)
+    providers = two_providers(area=[own_county, own_township])
+    assert candidate_ids(need(), providers) == [11, 12]
+    assert np.array_equal(
+        generate_candidates(need(), providers).provider,
+        brute_force_candidates(need(), providers).provider,
+    )
+
+
 def test_provider_must_have_capacity_left():
     assert candidate_ids(need(), two_providers(capacity=0)) == [11]
 
