@@ -115,7 +115,10 @@ def test_the_bureau_dashboard_from_the_tallies_counts_as_live(three_cases, reque
     assert live.total == 4 and live.acceptance and live.waiting_at_intake == 1
 
 
-def test_the_dashboard_page_states_the_time_of_its_counts(three_cases, county_staff, client):
+def test_the_dashboard_page_states_the_time_of_its_counts(
+    three_cases, county_staff, english_client
+):
+    client = english_client
     client.force_login(county_staff)
     assert "Counts as of" not in client.get(DASHBOARD_URL).content.decode()
     tallies_refresh()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import statistics
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,18 +21,49 @@ REFERRALS_OVERDUE = "referrals_overdue"
 REFERRALS_ACCEPTED = "referrals_accepted"  # key: provider id
 REFERRALS_ANSWERED = "referrals_answered"  # key: provider id
 INTAKE_WAITING = "intake_waiting"
+# The medians' histograms: how many referrals took each number of whole hours from sending to
+# acceptance (the median is read to the hour: each hour counts as its middle), and each number
+# of days from sending (its local date) to the first service (exact).
+HOURS_TO_ACCEPT = "referrals_hours_to_accept"  # key: whole hours
+DAYS_TO_SERVICE = "referrals_days_to_service"  # key: days
 BUREAU_MEASURES = (
     REFERRALS,
     REFERRALS_OVERDUE,
     REFERRALS_ACCEPTED,
     REFERRALS_ANSWERED,
     INTAKE_WAITING,
+    HOURS_TO_ACCEPT,
+    DAYS_TO_SERVICE,
 )
 HOUSEHOLD_REGION = "need__household__region"
 
 
 def _days(start: dt.datetime, end: dt.datetime) -> float:
     return (end - start).total_seconds() / 86400
+
+
+def _days_to_service(sent: dt.datetime, first: dt.date) -> int:
+    return (first - timezone.localtime(sent).date()).days
+
+
+def _median(counts: dict[float, int]) -> float | None:
+    """The median of values given as a histogram (value: how many), as ``statistics.median``
+    gives it for the values listed one by one."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # the middle one twice, or the middle two
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return sum(found) / 2
+
+
+def _round(median: float | None) -> float | None:
+    return None if median is None else round(float(median), 1)
 
 
 @dataclass(frozen=True)
@@ -102,7 +134,8 @@ class BureauDashboard:
     acceptance: list[ProviderRate]
     without_candidate: list[IntakeCase]
     waiting_at_intake: int
-    # The time of the tallies' refresh the counts come from (None: counted live).
+    # The time of the tallies' refresh the counts come from (None: counted live); the median
+    # days to accept are then read to the hour.
     as_of: dt.datetime | None = None
 
 
@@ -134,6 +167,22 @@ def bureau_tally_rows(now: dt.datetime) -> Iterable[TallyRow]:
     waiting = IntakeCase.objects.waiting().order_by().values_list("region").annotate(n=Count("pk"))
     for region_id, n in waiting:
         yield region_id, INTAKE_WAITING, "", n
+    hours = Counter(
+        (region_id, int((accepted - sent).total_seconds() // 3600))
+        for region_id, sent, accepted in referrals.filter(accepted_at__isnull=False).values_list(
+            HOUSEHOLD_REGION, "sent_at", "accepted_at"
+        )
+    )
+    for (region_id, hour), n in hours.items():
+        yield region_id, HOURS_TO_ACCEPT, str(hour), n
+    days = Counter(
+        (region_id, _days_to_service(sent, first))
+        for region_id, sent, first in referrals.filter(first_service_on__isnull=False).values_list(
+            HOUSEHOLD_REGION, "sent_at", "first_service_on"
+        )
+    )
+    for (region_id, day), n in days.items():
+        yield region_id, DAYS_TO_SERVICE, str(day), n
 
 
 def bureau_dashboard(
@@ -154,6 +203,10 @@ def bureau_dashboard(
         accepted = tallies.by_key(REFERRALS_ACCEPTED)
         rates = [(int(pk), accepted.get(pk, 0), total) for pk, total in answered.items()]
         waiting = tallies.get(INTAKE_WAITING)
+        to_accept = {
+            (int(hour) + 0.5) / 24: n for hour, n in tallies.by_key(HOURS_TO_ACCEPT).items()
+        }
+        to_service = {int(day): n for day, n in tallies.by_key(DAYS_TO_SERVICE).items()}
     else:
         counts = dict(
             referrals.order_by()
@@ -164,18 +217,18 @@ def bureau_dashboard(
         overdue = referrals.overdue(now).count()
         rates = list(_answered(referrals))
         waiting = cases.count()
-    to_accept = [
-        _days(sent, accepted)
-        for sent, accepted in referrals.filter(accepted_at__isnull=False).values_list(
-            "sent_at", "accepted_at"
+        to_accept = Counter(
+            _days(sent, accepted)
+            for sent, accepted in referrals.filter(accepted_at__isnull=False).values_list(
+                "sent_at", "accepted_at"
+            )
         )
-    ]
-    to_service = [
-        (first - timezone.localtime(sent).date()).days
-        for sent, first in referrals.filter(first_service_on__isnull=False).values_list(
-            "sent_at", "first_service_on"
+        to_service = Counter(
+            _days_to_service(sent, first)
+            for sent, first in referrals.filter(first_service_on__isnull=False).values_list(
+                "sent_at", "first_service_on"
+            )
         )
-    ]
     names = provider_names(pk for pk, _a, _t in rates)
     acceptance = sorted(
         (ProviderRate(pk, names.get(pk, "?"), accepted, total) for pk, accepted, total in rates),
@@ -187,10 +240,8 @@ def bureau_dashboard(
         ],
         total=sum(counts.values()),
         overdue=overdue,
-        median_days_to_accept=round(statistics.median(to_accept), 1) if to_accept else None,
-        median_days_to_first_service=(
-            round(float(statistics.median(to_service)), 1) if to_service else None
-        ),
+        median_days_to_accept=_round(_median(to_accept)),
+        median_days_to_first_service=_round(_median(to_service)),
         acceptance=acceptance,
         without_candidate=list(cases.filter(candidate_count=0)[:50]),
         waiting_at_intake=waiting,

@@ -198,7 +198,8 @@ URGENCY_ORDER = (
 
 def urgency_rank(lookup: str = "urgency", *, after: int = 0) -> Case:
     """0 for an emergency, 1 for an urgent need and so on, plus ``after``: an expression to
-    order by, the need's urgency read through ``lookup``."""
+    order by, the need's urgency read through ``lookup``. The desk's index of open needs
+    (migration ``referrals.0012_desk_indexes``) repeats it: change both together."""
     return Case(
         *(
             When(**{lookup: urgency}, then=after + rank)
@@ -229,6 +230,15 @@ def urgent_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
         ),
         due_order=current_due(),
     ).order_by("urgency_order", F("due_order").asc(nulls_last=True), "-sent_at", "-pk")
+
+
+def first_rows(queryset: QuerySet, limit: int) -> list:
+    """The first ``limit`` rows of an ordered list in two queries: their keys, sorted with only
+    the joins the order needs, then those rows with every join the page shows. A province's
+    desk would otherwise join each of its thousands of cases to its household before sorting."""
+    keys = list(queryset.values_list("pk", flat=True)[:limit])
+    found = queryset.order_by().in_bulk(keys)
+    return [found[key] for key in keys if key in found]
 
 
 # --- intake ------------------------------------------------------------------------------------

@@ -106,6 +106,8 @@ class IntakeCase(models.Model):
         verbose_name = _("intake case")
         verbose_name_plural = _("intake cases")
         ordering = ["-opened_at", "-pk"]
+        # The desk's lists and to-dos: the cases in one status, the longest waiting first.
+        indexes = [models.Index(fields=["status", "opened_at"], name="intake_status_opened")]
         constraints = [
             models.UniqueConstraint(
                 fields=["need"],

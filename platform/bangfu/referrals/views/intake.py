@@ -54,8 +54,10 @@ def intake_list(request):
         request,
         "referrals/intake_list.html",
         {
-            "waiting": selectors.waiting_cases(request.user).select_related("household")[:100],
-            "referred": selectors.referred_cases(request.user)[:100],
+            "waiting": selectors.first_rows(
+                selectors.waiting_cases(request.user).select_related("household"), 100
+            ),
+            "referred": selectors.first_rows(selectors.referred_cases(request.user), 100),
             "needs": selectors.needs_awaiting_intake(request.user)[:50],
             "can_write": scope.can_write,
         },
