@@ -150,7 +150,8 @@ def test_tallies_older_than_the_limit_give_way_to_live_counts(registry, settings
     assert dashboard(registry["county"]).as_of is not None
 
 
-def test_the_household_list_states_the_time_of_the_counts(registry, client, in_english):
+def test_the_household_list_states_the_time_of_the_counts(registry, english_client):
+    client = english_client
     client.force_login(registry["county"])
     assert b"Counts as of" not in client.get(LIST_URL).content
 
