@@ -79,9 +79,10 @@ def test_the_household_list_refuses_a_code_outside_the_area(
 
 
 @pytest.fixture
-def desk_client(client, bureau_staff):
-    client.force_login(bureau_staff)
-    return client
+def desk_client(english_client, bureau_staff):
+    """The desk's pages in English, as the assertions read them."""
+    english_client.force_login(bureau_staff)
+    return english_client
 
 
 def _caller(place):
@@ -94,7 +95,7 @@ def _caller(place):
     }
 
 
-def test_the_intake_form_opens_a_case_on_a_typed_village_code(desk_client, county_a, in_english):
+def test_the_intake_form_opens_a_case_on_a_typed_village_code(desk_client, county_a):
     _county, town, village = county_a
 
     response = desk_client.post(INTAKE_URL, _caller(village.code))
@@ -106,7 +107,7 @@ def test_the_intake_form_opens_a_case_on_a_typed_village_code(desk_client, count
     assert 'name="place"' in page and f"{town.name} · {village.name}" not in page
 
 
-def test_the_intake_form_refuses_a_place_outside_the_area(desk_client, county_b, in_english):
+def test_the_intake_form_refuses_a_place_outside_the_area(desk_client, county_b):
     _county, _town, village_b = county_b
 
     response = desk_client.post(INTAKE_URL, _caller(village_b.code))
@@ -121,7 +122,7 @@ def test_the_intake_form_refuses_a_place_outside_the_area(desk_client, county_b,
 
 @pytest.mark.parametrize("typed", ["5304281012\x0001", "元江县 村201"])
 def test_the_intake_form_refuses_what_cannot_be_a_code_without_looking_it_up(
-    desk_client, county_a, in_english, typed
+    desk_client, county_a, typed
 ):
     """A NUL byte (which PostgreSQL refuses in a query) or a typed name is refused as a choice
     not of the area; the positive control above shows a real code of the area is taken."""
