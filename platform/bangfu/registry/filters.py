@@ -20,6 +20,7 @@ from bangfu.registry.forms import CategoryChoiceField
 from bangfu.registry.models import Household, Need, Tier
 from bangfu.registry.region_picker import PLACE_LEVELS, RegionSearchField
 from bangfu.registry.search import MAX_QUERY, households_matching
+from bangfu.registry.tallies import REVIEW_SOON_DAYS
 
 SEARCH_TOKEN = "search"
 
@@ -212,5 +213,5 @@ class HouseholdFilter(django_filters.FilterSet):
             return queryset.filter(next_review_due__lt=today)
         return queryset.filter(
             next_review_due__gte=today,
-            next_review_due__lte=today + dt.timedelta(days=selectors.REVIEW_SOON_DAYS),
+            next_review_due__lte=today + dt.timedelta(days=REVIEW_SOON_DAYS),
         )

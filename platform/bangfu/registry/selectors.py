@@ -17,7 +17,6 @@ from bangfu.registry.models import Assessment, Household, Member, Need, ServiceC
 from bangfu.registry.tallies import (
     HOUSEHOLDS,
     OPEN_NEEDS,
-    REVIEW_SOON_DAYS,  # noqa: F401 (the household list's filter reads it here)
     REVIEWS,
     review_counts,
     tallies_for,
