@@ -11,7 +11,6 @@ keeps its place. Without JavaScript the same forms post and redirect.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,7 +23,6 @@ from bangfu.referrals import dashboards as dashboards_of
 from bangfu.referrals import selectors, services
 from bangfu.referrals.forms import CloseForm, CompleteForm, DeclineForm, ReferralFilter, SessionForm
 from bangfu.referrals.models import Referral
-from bangfu.regions.models import Region
 
 PAGE_SIZE = 25
 # The id of the case page's swappable body (portal/_case.html): htmx names it in HX-Target.
@@ -52,10 +50,8 @@ def _is_volunteer_view(user) -> bool:
 @require_GET
 def inbox(request):
     _require_provider(request.user)
-    referrals = selectors.provider_referrals(request.user).annotate(session_count=Count("sessions"))
-    filterset = ReferralFilter(request.GET or None, queryset=referrals)
-    filterset.filters["township"].queryset = Region.objects.filter(
-        pk__in=referrals.values("need__household__region__parent")
+    filterset = ReferralFilter(
+        request.GET or None, queryset=selectors.portal_referrals(request.user)
     )
     page = keyset_page(request, selectors.urgent_first(filterset.qs), per_page=PAGE_SIZE)
     dashboards = [
@@ -85,7 +81,7 @@ def _row(request, referral: Referral, *, error: str = "", status: int = 200):
         if _is_volunteer_view(request.user)
         else "referrals/portal/_row.html"
     )
-    referral = selectors.provider_referrals(request.user).filter(pk=referral.pk).first()
+    referral = selectors.portal_referrals(request.user).filter(pk=referral.pk).first()
     return render(
         request,
         template,
