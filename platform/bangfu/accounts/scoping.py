@@ -25,7 +25,7 @@ Superusers configure the platform in the admin and see everything. The system, s
 audit administrators (bangfu.accounts.duties) hold no area: they read no personal data.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -125,6 +125,26 @@ class Scope:
         return _reach[0].rows_q(self, lookup) if _reach else Q(pk__in=[])
 
 
+def memberships_of(user) -> list[Membership]:
+    """The memberships that give ``user`` a role: active, in an active organisation, the role
+    existing at the organisation's level; with organisation, region and (for assistants)
+    villages. Read once per user object, so once per request, for the scope, the role checks of
+    the navigation and the to-do list, and the user menu."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_bangfu_memberships", None)
+    if cached is None:
+        cached = user._bangfu_memberships = list(
+            Membership.objects.filter(
+                at_its_level(), user=user, is_active=True, organisation__is_active=True
+            )
+            .select_related("organisation__region")
+            .prefetch_related("villages")
+            .order_by("pk")
+        )
+    return cached
+
+
 def scope_for(user) -> Scope:
     """The user's scope, computed once per user object (so once per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -135,15 +155,8 @@ def scope_for(user) -> Scope:
     if user.is_superuser:
         scope = Scope(everything=True)
     else:
-        memberships = (
-            Membership.objects.filter(
-                at_its_level(), user=user, is_active=True, organisation__is_active=True
-            )
-            .select_related("organisation__region")
-            .prefetch_related("villages")
-        )
         paths, villages, roles, stations, agencies = set(), set(), set(), set(), set()
-        for membership in memberships:
+        for membership in memberships_of(user):
             roles.add(membership.role)
             if membership.role in AREA_ROLES:
                 paths.add(membership.organisation.region.path)
@@ -214,24 +227,23 @@ def holds_role_over(user, roles, region) -> bool:
     return _holds(user, roles, organisation__region__path__in=path_and_above(region.path))
 
 
-def role_region_paths(user, roles, **where) -> list[str] | None:
+def role_region_paths(
+    user, roles, *, kind: str | None = None, levels: Collection[int] | None = None
+) -> list[str] | None:
     """The paths of the regions of the organisations in which the user holds one of ``roles``
-    (active memberships of active organisations matching ``where``): where a role's work is.
-    None for a superuser, who holds every role everywhere."""
+    (``memberships_of``), of organisations of ``kind`` and regions at one of ``levels`` when
+    given: where a role's work is. None for a superuser, who holds every role everywhere."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    return list(
-        Membership.objects.filter(
-            at_its_level(),
-            user=user,
-            role__in=roles,
-            is_active=True,
-            organisation__is_active=True,
-            **where,
-        ).values_list("organisation__region__path", flat=True)
-    )
+    return [
+        membership.organisation.region.path
+        for membership in memberships_of(user)
+        if membership.role in roles
+        and (kind is None or membership.organisation.kind == kind)
+        and (levels is None or membership.organisation.region.level in levels)
+    ]
 
 
 def holds_membership(user, roles, organisation) -> bool:

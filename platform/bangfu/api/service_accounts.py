@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Membership, Organisation, User
-from bangfu.accounts.scoping import at_its_level, holds_membership
+from bangfu.accounts.scoping import at_its_level, holds_membership, memberships_of
 from bangfu.api.models import ApiToken, ServiceAccount
 from bangfu.core.audit import log_created
 
@@ -34,6 +34,19 @@ def managed_organisations(user) -> QuerySet[Organisation]:
         at_its_level(), user=user, role=Role.BUREAU_MANAGER, is_active=True
     ).values("organisation")
     return organisations.filter(pk__in=managed)
+
+
+def manages_any(user, kind: str | None = None) -> bool:
+    """Whether ``managed_organisations(user)`` holds an organisation (of ``kind``, if given):
+    asked by the navigation on every page, so answered from the memberships the request has
+    already read."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(
+        membership.role == Role.BUREAU_MANAGER
+        and (kind is None or membership.organisation.kind == kind)
+        for membership in memberships_of(user)
+    )
 
 
 def service_account_roles(organisation: Organisation) -> list[tuple[str, str]]:

@@ -41,7 +41,7 @@ def token_list(request):
         {
             "form": form,
             "tokens": tokens.tokens_of(request.user),
-            "keeps_service_accounts": service_accounts.managed_organisations(request.user).exists(),
+            "keeps_service_accounts": service_accounts.manages_any(request.user),
         },
     )
 

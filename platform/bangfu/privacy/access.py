@@ -31,9 +31,7 @@ def keeps_record(user) -> bool:
 
 def managed_counties(user):
     """The counties whose own retention periods ``user`` sets as their bureau's manager."""
-    paths = role_region_paths(
-        user, [Role.BUREAU_MANAGER], organisation__region__level=Region.Level.COUNTY
-    )
+    paths = role_region_paths(user, [Role.BUREAU_MANAGER], levels=(Region.Level.COUNTY,))
     if paths is None:
         return Region.objects.filter(level=Region.Level.COUNTY)
     return Region.objects.filter(path__in=paths, level=Region.Level.COUNTY)

@@ -20,7 +20,7 @@ from bangfu.regions.models import Region
 def _bureau_paths(user, roles) -> list[str] | None:
     """The paths of the regions whose bureau the user holds one of ``roles`` in (None: every
     region, for a superuser)."""
-    return role_region_paths(user, roles, organisation__kind=Organisation.Kind.BUREAU)
+    return role_region_paths(user, roles, kind=Organisation.Kind.BUREAU)
 
 
 def _inbox_url(*, year: int, region) -> str:

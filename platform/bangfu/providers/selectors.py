@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from bangfu.accounts.models import Membership, Organisation
-from bangfu.accounts.scoping import scope_for
+from bangfu.accounts.scoping import role_region_paths, scope_for
 from bangfu.providers.kinds import kind_of
 from bangfu.providers.models import Provider, Volunteer
 from bangfu.regions.models import Region, within_any
@@ -65,20 +65,8 @@ def provider_stats(provider_pks: Iterable[int]) -> dict[int, ProviderStats]:
 def directory_paths(user) -> tuple[str, ...] | None:
     """The region paths of the user's bureaus where they hold a directory role; None for a
     superuser (everything)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ()
-    if user.is_superuser:
-        return None
-    # Asked by the navigation on every page and again by the directory's views: once a request.
-    if not hasattr(user, "_bangfu_directory_paths"):
-        user._bangfu_directory_paths = tuple(
-            Membership.objects.filter(
-                user=user, role__in=DIRECTORY_ROLES, is_active=True, organisation__is_active=True
-            )
-            .values_list("organisation__region__path", flat=True)
-            .distinct()
-        )
-    return user._bangfu_directory_paths
+    paths = role_region_paths(user, DIRECTORY_ROLES)
+    return None if paths is None else tuple(dict.fromkeys(paths))
 
 
 def can_open_directory(user) -> bool:

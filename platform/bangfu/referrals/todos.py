@@ -17,7 +17,7 @@ from bangfu.core.todos import Todo, each_or_grouped, end_of_day, register
 from bangfu.referrals import selectors
 from bangfu.referrals.models import HelpRequest, IntakeCase, Referral, ServiceSession
 from bangfu.referrals.services.help_requests import ACKNOWLEDGE_WITHIN
-from bangfu.regions.models import Region, within_any
+from bangfu.regions.models import Region, levels_between, within_any
 
 # The needs whose lines lead the list (特急 and 紧急), as every list of the desk orders them.
 URGENT = selectors.URGENCY_ORDER[:2]
@@ -27,7 +27,7 @@ def _desk_area(user) -> Q | None:
     """Where the user sits at an intake desk: the regions of their county and township bureaux
     (a city's bureau oversees the desks below it, it is not one); None when nowhere."""
     paths = role_region_paths(
-        user, selectors.DESK_ROLES, organisation__region__level__gte=Region.Level.COUNTY
+        user, selectors.DESK_ROLES, levels=levels_between(Region.Level.COUNTY, Region.Level.VILLAGE)
     )
     if paths is None:
         return Q()

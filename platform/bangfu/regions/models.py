@@ -49,6 +49,12 @@ def overlapping(regions: "Iterable[Region | str]", lookup: str = "") -> Q:
     return query
 
 
+def levels_between(highest: int, lowest: int) -> tuple[int, ...]:
+    """The levels from ``highest`` down to ``lowest`` (a province is the highest, a village the
+    lowest), both included."""
+    return tuple(level for level in Region.Level if highest <= level <= lowest)
+
+
 class RegionQuerySet(models.QuerySet):
     def subtree(self, region: "Region") -> "RegionQuerySet":
         """The region and everything below it."""

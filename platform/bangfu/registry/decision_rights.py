@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bangfu.accounts.scoping import Role, holds_role_over, role_region_paths, scope_for
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, levels_between
 from bangfu.regions.policy import Policy
 from bangfu.registry.models import Coverage, Household, StatusDecision
 
@@ -92,6 +92,8 @@ def is_county_manager(user, region: Region) -> bool:
     """Whether ``user`` is a bureau manager of a county (or above) holding ``region``: the one
     who decides what a township may not."""
     paths = role_region_paths(
-        user, (Role.BUREAU_MANAGER,), organisation__region__level__lte=Region.Level.COUNTY
+        user,
+        (Role.BUREAU_MANAGER,),
+        levels=levels_between(Region.Level.PROVINCE, Region.Level.COUNTY),
     )
     return paths is None or any(region.is_within(path) for path in paths)

@@ -31,7 +31,7 @@ from bangfu.api.errors import error, flatten
 from bangfu.core import crypto
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
 from bangfu.core.sheet_checking import CellError
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, levels_between
 from bangfu.registry import identity
 from bangfu.registry.coverage import decision_record
 from bangfu.registry.ledger.columns.labels import PERSONAL_STATUSES, household_tier
@@ -159,7 +159,9 @@ def may_decide_somewhere(user) -> bool:
     """Whether ``user`` decides any status anywhere (``decision_rights``: a bureau manager of a
     county or above, a township reviewer); each row is then checked for its place and status."""
     managers = role_region_paths(
-        user, (Role.BUREAU_MANAGER,), organisation__region__level__lte=Region.Level.COUNTY
+        user,
+        (Role.BUREAU_MANAGER,),
+        levels=levels_between(Region.Level.PROVINCE, Region.Level.COUNTY),
     )
     return managers is None or bool(managers or role_region_paths(user, (Role.TOWNSHIP_REVIEWER,)))
 
