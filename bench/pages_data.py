@@ -335,6 +335,7 @@ def _copy_registry(t, code, copy, region_map, provider_map, identities, crypto) 
     from bangfu.discovery.models import Flag, Task
     from bangfu.referrals.models import IntakeCase, Referral
     from bangfu.registry.models import Assessment, Household, Member, Need
+    from bangfu.registry.summaries import refresh_household_summaries
 
     index = {row["id"]: number for number, row in enumerate(t.households)}
     regions = {"region_id": region_map}
@@ -366,6 +367,9 @@ def _copy_registry(t, code, copy, region_map, provider_map, identities, crypto) 
     owned = {"household_id": households}
     assessments = _copy(Assessment, t.assessments, required=owned)
     needs = _copy(Need, t.needs, required={**owned, "assessment_id": assessments})
+    # The list's counts, as the registry's bulk writers keep them (copied rows carry the
+    # template's; the county comes from the village in ``bulk_create``).
+    refresh_household_summaries(households.values())
     intakes = _copy(
         IntakeCase,
         t.intakes,

@@ -15,7 +15,7 @@ class RegistryConfig(AppConfig):
 
         from bangfu.core import crypto, public_cache
         from bangfu.core.key_rotation import register_stored_hash
-        from bangfu.registry import models
+        from bangfu.registry import models, summaries
 
         # Reads and changes of personal data are audited; secrets never enter the log.
         auditlog.register(
@@ -52,3 +52,5 @@ class RegistryConfig(AppConfig):
         autodiscover_modules("timeline")
         # The service categories are the public directory's taxonomy.
         public_cache.watch(models.ServiceCategory)
+        # The household list's counts, kept on the household by single-row writes.
+        summaries.connect_receivers()

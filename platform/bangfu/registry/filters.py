@@ -151,13 +151,13 @@ class HouseholdFilter(django_filters.FilterSet):
         fields={
             "registry_number": "number",
             "next_review_due": "review",
-            "top_priority": "priority",
+            "top_open_priority": "priority",
             "member_count": "members",
         },
         field_labels={
             "registry_number": _("registry number"),
             "next_review_due": _("next review due"),
-            "top_priority": _("highest priority"),
+            "top_open_priority": _("highest priority"),
             "member_count": _("members"),
         },
         empty_label=_("Registry number"),

@@ -5,14 +5,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.regions.models import Region, within_any
+from bangfu.regions.models import Region, counties_of, within_any
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
 from bangfu.registry.tallies import (
     HOUSEHOLDS,
@@ -29,33 +28,28 @@ def households_for(user) -> QuerySet[Household]:
 
 
 def household_list(user) -> QuerySet[Household]:
-    """Households for the list page: members prefetched (for the head), counts annotated."""
-    open_needs = Need.objects.filter(household=OuterRef("pk"), status__in=Need.OPEN_STATUSES)
-    return (
-        households_for(user)
-        .annotate(
-            member_count=Coalesce(
-                Subquery(
-                    Member.objects.filter(household=OuterRef("pk"))
-                    .order_by()
-                    .values("household")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            open_need_count=Coalesce(
-                Subquery(
-                    open_needs.order_by().values("household").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            top_priority=Subquery(open_needs.order_by("-priority").values("priority")[:1]),
-        )
-        .prefetch_related("members")
-    )
+    """Households for the list page, members prefetched (for the head). Its counts and top
+    priority are the household's own columns (``registry.summaries``), which it sorts by."""
+    return households_for(user).filter(_counties_of_area(user)).prefetch_related("members")
+
+
+def _counties_of_area(user) -> Q:
+    """The counties of the user's area, when it lies within counties: a condition that leaves
+    out no household of the area (each household's county is its village's, kept by ``save``
+    and ``bulk_create``) and lets PostgreSQL read a county's list in registry-number order from
+    one index, instead of walking every county's numbers for the first 25 of its own.
+
+    Who may see a household is still the area's paths (``for_user``); an area above the county
+    level (a city, a province), or an assistant's villages, adds no condition."""
+    scope = scope_for(user)
+    if scope.everything or scope.village_ids or not scope.region_paths:
+        return Q()
+    regions = list(Region.objects.filter(path__in=scope.region_paths))
+    if len(regions) < len(scope.region_paths) or any(
+        region.level < Region.Level.COUNTY for region in regions
+    ):
+        return Q()
+    return Q(county__in=sorted({county.pk for county in counties_of(regions).values()}))
 
 
 def household_detail(user) -> QuerySet[Household]:

@@ -28,6 +28,7 @@ from bangfu.registry.models import (
     StatusDecision,
 )
 from bangfu.registry.priority import need_priority
+from bangfu.registry.summaries import refresh_household_summaries
 
 MEMBER_FIELDS = (
     "name",
@@ -253,7 +254,8 @@ def need_update(*, need: Need, by, **fields) -> Need:
 
 
 def needs_reprioritise(*, needs, today: dt.date | None = None, batch_size: int = 2000) -> int:
-    """Recompute the priority of the given needs from their households and the policy in force.
+    """Recompute the priority of the given needs from their households and the policy in force,
+    and the highest open priority their households show on the list.
 
     Reads households and members in bulk and one policy per village; safe to run twice.
     """
@@ -277,10 +279,16 @@ def needs_reprioritise(*, needs, today: dt.date | None = None, batch_size: int =
         need.priority_components = {name: str(points) for name, points in result.components.items()}
         batch.append(need)
         if len(batch) >= batch_size:
-            changed += Need.objects.bulk_update(batch, ["priority", "priority_components"])
+            changed += _priorities_save(batch)
             batch = []
     if batch:
-        changed += Need.objects.bulk_update(batch, ["priority", "priority_components"])
+        changed += _priorities_save(batch)
+    return changed
+
+
+def _priorities_save(needs: list[Need]) -> int:
+    changed = Need.objects.bulk_update(needs, ["priority", "priority_components"])
+    refresh_household_summaries(need.household_id for need in needs)
     return changed
 
 

@@ -30,7 +30,11 @@ def ledger_import_task(job_id: int) -> None:
 
 @shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
 def refresh_region_tallies_task() -> int:
-    """Recount the dashboards' tallies of every region (safe to run twice)."""
+    """Recount the dashboards' tallies of every region, and put right the household list's
+    counts of the next slice of households (safe to run twice)."""
+    from bangfu.registry.summaries import summaries_repair
     from bangfu.registry.tallies import tallies_refresh
 
-    return tallies_refresh()
+    rows = tallies_refresh()
+    summaries_repair()
+    return rows

@@ -34,7 +34,9 @@ class RegistryHouseholdListSerializer(serializers.Serializer):
     head = RegistryHeadSerializer(allow_null=True)
     member_count = serializers.IntegerField()
     open_need_count = serializers.IntegerField()
-    top_priority = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    top_priority = serializers.DecimalField(
+        source="top_open_priority", max_digits=7, decimal_places=2, allow_null=True
+    )
     next_review_due = serializers.DateField(allow_null=True)
 
 

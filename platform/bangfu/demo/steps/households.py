@@ -12,6 +12,7 @@ from bangfu.regions.policy import Policy
 from bangfu.registry.coverage import strongest
 from bangfu.registry.models import Household, Member, Residence, Tier
 from bangfu.registry.policy import dibao_standard
+from bangfu.registry.summaries import refresh_household_summaries
 
 BATCH = 500
 # Mobile prefixes in use in Yunnan (China Mobile, Unicom, Telecom).
@@ -112,6 +113,7 @@ class HouseholdsStep(Step):
             ),
             batch_size=BATCH,
         )
+        refresh_household_summaries(household.pk for household in households)
         ctx.count("households", len(households))
         ctx.count("members", len(members))
 

@@ -6,7 +6,8 @@ from bangfu.demo.builder import COUNTY_CODE, DemoContext, Step, forget_audit
 from bangfu.demo.families import HouseholdPlan
 from bangfu.demo.names import weighted
 from bangfu.regions.models import Region, within
-from bangfu.registry.models import Assessment, Member, Need, ServiceCategory, Tier
+from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
+from bangfu.registry.summaries import refresh_household_summaries
 
 BATCH = 500
 ASSESSED_SHARE = 0.92
@@ -187,6 +188,7 @@ class AssessmentsStep(Step):
         for assessment, need in found:
             need.assessment_id = assessment.pk
         Need.objects.bulk_create([need for _a, need in found], batch_size=BATCH)
+        refresh_household_summaries(need.household_id for _a, need in found)
         ctx.count("assessments", len(assessments))
         ctx.count("needs", len(found))
 
@@ -220,3 +222,5 @@ class AssessmentsStep(Step):
             # Deferred rows: deleting must not decrypt anything.
             Need.objects.filter(in_county).only("pk").delete()
             Assessment.objects.filter(in_county).only("pk").delete()
+            households = Household.objects.filter(within(county, "region"))
+            refresh_household_summaries(households.values("pk"))

@@ -26,6 +26,7 @@ from bangfu.registry.models import (
     StatusDecision,
 )
 from bangfu.registry.services import require_write
+from bangfu.registry.summaries import refresh_household_summaries
 
 BATCH_SIZE = 1000  # rows per INSERT
 
@@ -109,6 +110,7 @@ def _write(drafts: list[Draft], record: LedgerImport, report: LedgerReport) -> N
     # New members of registered households come in the same INSERTs.
     members = [member for draft in drafts for member in draft.members]
     Member.objects.bulk_create(members, batch_size=BATCH_SIZE)
+    refresh_household_summaries(member.household_id for member in members)
     record.ok = True
     for name in (
         "households_created",

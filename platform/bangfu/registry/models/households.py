@@ -20,7 +20,7 @@ from bangfu.core.validators import (
     validate_past_date,
     validate_registry_number,
 )
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, counties_of
 from bangfu.registry import search_keys
 from bangfu.registry.models.statuses import (
     ExitReason,
@@ -33,6 +33,16 @@ from bangfu.registry.models.statuses import (
 
 class HouseholdQuerySet(ScopedQuerySet):
     region_lookup = "region"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Households inserted in bulk get their county from their village, as ``save`` gives
+        it (whatever county the objects carry: a copy of another county's row carries its)."""
+        objs = list(objs)
+        regions = Region.objects.filter(pk__in={obj.region_id for obj in objs})
+        counties = counties_of(regions)
+        for obj in objs:
+            obj.county_id = counties[obj.region_id].pk
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Household(models.Model):
@@ -99,10 +109,36 @@ class Household(models.Model):
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
     gradual_exit_until = models.DateField(_("gradual exit (渐退期) until"), null=True, blank=True)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    # The county of the village (``Region.county``), set by ``save`` and ``bulk_create``: the
+    # county's list reads one county in registry-number order from one index. Who may see a
+    # household is still decided by the village's path (``HouseholdQuerySet.for_user``).
+    county = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="+",
+        blank=True,
+        editable=False,
+        db_index=False,  # the indexes below begin with it
+        verbose_name=_("county"),
+    )
+    # What the household list shows and sorts by, kept by the writes of members and needs
+    # (``registry.summaries``), never by ``save``.
+    member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    open_need_count = models.PositiveIntegerField(_("open needs"), default=0, editable=False)
+    top_open_priority = models.DecimalField(
+        _("highest priority of the open needs"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
+
+    SUMMARY_FIELDS = ("member_count", "open_need_count", "top_open_priority")
 
     class Meta:
         verbose_name = _("household")
@@ -114,10 +150,35 @@ class Household(models.Model):
             # review first is migration 0013's PostgreSQL-only household_review_desc_pk).
             models.Index(fields=["next_review_due", "id"], name="household_review_pk"),
             models.Index(fields=["status", "registry_number"], name="household_status_number"),
+            # A county's list by number; the list by members and by highest priority (the
+            # highest first, NULLs last, is migration 0014's PostgreSQL-only
+            # household_priority_desc_pk).
+            models.Index(
+                fields=["county", "registry_number", "id"], name="household_county_number"
+            ),
+            models.Index(fields=["member_count", "id"], name="household_members_pk"),
+            models.Index(fields=["-member_count", "id"], name="household_members_desc_pk"),
+            models.Index(fields=["top_open_priority", "id"], name="household_priority_pk"),
         ]
 
     def __str__(self) -> str:
         return self.registry_number
+
+    def save(self, **kwargs) -> None:
+        """Saves the household with its village's county; the summaries stay as the writes of
+        members and needs left them (an object loaded before one of those is not stale)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "region" in update_fields:
+            self.county_id = self.region.county().pk
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "county"}
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.SUMMARY_FIELDS
+            ]
+        super().save(**kwargs)
 
     def clean(self) -> None:
         errors = {}

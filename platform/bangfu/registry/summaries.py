@@ -1,0 +1,134 @@
+"""What the household list shows and sorts by, kept on the household's own row: its number of
+members, of open needs, and the highest priority among the open needs (``Household.
+SUMMARY_FIELDS``).
+
+Counted per row at read time, a province sorted by members or by priority counted every
+household before it could show the first 25. Kept by the writes instead: a member or need
+saved or deleted one at a time refreshes its household (the receivers below); the paths that
+write in bulk (a ledger import, ``needs_reprioritise``, the demo's and the benchmark's builders)
+call ``refresh_household_summaries`` with the households they touched. A path that forgets is
+healed by ``summaries_repair``, which the tallies' refresh runs every ten minutes on the next
+slice of the registry.
+"""
+
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+
+from bangfu.regions.models import Region, counties_of
+from bangfu.registry.models import Household, Member, Need
+
+# Households per UPDATE of a refresh given a list (SQLite takes at most 32,766 parameters).
+REFRESH_CHUNK = 5000
+# Households a repair checks per run (a run takes well under a second at this size).
+REPAIR_BATCH = 20_000
+# The cache key of the last household (primary key) the previous repair checked.
+REPAIR_CURSOR = "registry:summaries-repair-after"
+
+
+def _counted(rows: QuerySet) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            rows.filter(household=OuterRef("pk"))
+            .order_by()
+            .values("household")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def summary_expressions() -> dict:
+    """The summaries of the household of the outer query, as the members and needs stored now
+    give them: the definitions both the refresh and the repair use."""
+    open_needs = Need.objects.filter(household=OuterRef("pk"), status__in=Need.OPEN_STATUSES)
+    return {
+        "member_count": _counted(Member.objects.all()),
+        "open_need_count": _counted(Need.objects.filter(status__in=Need.OPEN_STATUSES)),
+        "top_open_priority": Subquery(
+            open_needs.order_by().values("household").annotate(top=Max("priority")).values("top")
+        ),
+    }
+
+
+def refresh_household_summaries(household_ids: Iterable[int] | QuerySet) -> int:
+    """Recount the summaries of the given households (ids, or a queryset of their ids) in one
+    UPDATE per ``REFRESH_CHUNK`` households; returns the number of rows written."""
+    if isinstance(household_ids, QuerySet):
+        return Household.objects.filter(pk__in=household_ids).update(**summary_expressions())
+    ids = sorted(set(household_ids))
+    return sum(
+        Household.objects.filter(pk__in=ids[start : start + REFRESH_CHUNK]).update(
+            **summary_expressions()
+        )
+        for start in range(0, len(ids), REFRESH_CHUNK)
+    )
+
+
+def summaries_repair(*, batch_size: int = REPAIR_BATCH, after: int | None = None) -> int:
+    """Check the summaries and the county of the next ``batch_size`` households after the last
+    one the previous run checked (``after``: after that primary key instead), and put right
+    those that drifted; after the last household it starts again from the first. Returns the
+    number of households put right."""
+    if after is None:
+        after = cache.get(REPAIR_CURSOR, 0)
+    names = Household.SUMMARY_FIELDS
+    rows = list(
+        Household.objects.filter(pk__gt=after)
+        .order_by("pk")
+        .annotate(**{f"counted_{name}": value for name, value in summary_expressions().items()})
+        .values_list("pk", "region_id", "county_id", *names, *(f"counted_{n}" for n in names))[
+            :batch_size
+        ]
+    )
+    cache.set(REPAIR_CURSOR, rows[-1][0] if len(rows) == batch_size else 0, timeout=None)
+    width = len(names)
+    drifted = [row[0] for row in rows if row[3 : 3 + width] != row[3 + width :]]
+    refresh_household_summaries(drifted)
+    counties = counties_of(Region.objects.filter(pk__in={row[1] for row in rows}))
+    moved: dict[int, list[int]] = {}
+    for pk, region_id, county_id, *_summaries in rows:
+        if counties[region_id].pk != county_id:
+            moved.setdefault(counties[region_id].pk, []).append(pk)
+    for county_id, pks in moved.items():
+        Household.objects.filter(pk__in=pks).update(county_id=county_id)
+    return len(set(drifted) | {pk for pks in moved.values() for pk in pks})
+
+
+def _household_of(instance) -> int | None:
+    """The household of a member or need, unless the row was loaded without it (a bulk
+    delete of ``only("pk")`` rows, whose caller refreshes the households itself)."""
+    if "household_id" in instance.get_deferred_fields():
+        return None
+    return instance.household_id
+
+
+def _member_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    # A member's count changes only when a member is added or moves to another household.
+    if created or update_fields is None or "household" in update_fields:
+        refresh_household_summaries([instance.household_id])
+
+
+def _need_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    if created or update_fields is None or {"household", "status", "priority"} & {*update_fields}:
+        refresh_household_summaries([instance.household_id])
+
+
+def _deleted(sender, instance, **kwargs) -> None:
+    household_id = _household_of(instance)
+    if household_id is not None:
+        refresh_household_summaries([household_id])
+
+
+def connect_receivers() -> None:
+    """Keep the summaries on single-row saves and deletes (called from ``RegistryConfig.ready``)."""
+    post_save.connect(_member_saved, sender=Member, dispatch_uid="summaries:member:save")
+    post_save.connect(_need_saved, sender=Need, dispatch_uid="summaries:need:save")
+    for model in (Member, Need):
+        uid = f"summaries:{model._meta.label}:delete"
+        post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
