@@ -15,8 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models.functions import Collate, Length
 from django.utils.translation import pgettext
 
 from bangfu.core import crypto
@@ -61,8 +62,25 @@ class _Criterion:
     q: Q
     on_member: bool
     # Closest first: the shortest value of this field. No index gives that order, so the
-    # database finds the rows through the filter's index instead of walking an index in order.
+    # database finds the rows through the filter's index and sorts them all …
     key: str
+    # … except when ``q`` asks for this prefix of ``key``: then the value itself first and the
+    # longer ones in byte order, the order of the prefix's range in an index on ``key`` in the
+    # "C" collation (registry migration 0015). The index stops at the rows wanted, where a sort
+    # would take every match: a common surname (杨) begins one name in ten.
+    prefix: str = ""
+
+    def found(self, rows: QuerySet) -> QuerySet:
+        """The rows this criterion finds, closest first."""
+        if not self.prefix:
+            return rows.filter(self.q).order_by(Length(self.key), self.key, "pk")
+        if connections[rows.db].vendor != "postgresql":  # SQLite compares bytes already
+            return rows.filter(self.q).order_by(self.key, "pk")
+        return (
+            rows.alias(in_byte_order=Collate(self.key, "C"))
+            .filter(in_byte_order__startswith=self.prefix)
+            .order_by("in_byte_order", "pk")
+        )
 
 
 def normalised(query: str) -> str:
@@ -86,9 +104,9 @@ def _criteria(text: str) -> list[_Criterion]:
     compact = _SEPARATORS.sub("", text).upper()
     criteria = []
 
-    def member(label, q, key="name"):
+    def member(label, q, key="name", prefix=""):
         if _keyed(q):
-            criteria.append(_Criterion(label, q, True, key))
+            criteria.append(_Criterion(label, q, True, key, prefix))
 
     def household(label, q, key="registry_number"):
         if _keyed(q):
@@ -110,7 +128,7 @@ def _criteria(text: str) -> list[_Criterion]:
         household(registry_label, Q(registry_number__contains=text))
     if not text.isascii():
         member(name, Q(name=text))
-        member(name, Q(name__startswith=text))
+        member(name, Q(name__startswith=text), prefix=text)
         if len(text) <= 2:
             member(name, Q(name_grams__contains=f" {text} "))
         else:
@@ -119,8 +137,8 @@ def _criteria(text: str) -> list[_Criterion]:
         key = re.sub(r"[^a-z]", "", text.lower())
         member(pinyin, Q(name_pinyin=key), "name_pinyin")
         member(pinyin, Q(name_initials=key), "name_pinyin")
-        member(pinyin, Q(name_pinyin__startswith=key), "name_pinyin")
-        member(pinyin, Q(name_initials__startswith=key), "name_pinyin")
+        member(pinyin, Q(name_pinyin__startswith=key), "name_pinyin", key)
+        member(pinyin, Q(name_initials__startswith=key), "name_initials", key)
         if len(key) >= 3:
             member(pinyin, Q(name_pinyin__contains=key), "name_pinyin")
     if len(text) >= 2 and not compact.isdigit():
@@ -141,18 +159,14 @@ def search_households(user, query: str, *, limit: int = 20) -> list[HouseholdHit
             break
         if criterion.on_member:
             rows = (
-                Member.objects.for_user(user)
-                .filter(criterion.q)
+                criterion.found(Member.objects.for_user(user))
                 .exclude(household_id__in=list(found))
-                .order_by(Length(criterion.key), criterion.key, "pk")
                 .values_list("household_id", "pk")
             )
         else:
             rows = (
-                Household.objects.for_user(user)
-                .filter(criterion.q)
+                criterion.found(Household.objects.for_user(user))
                 .exclude(pk__in=list(found))
-                .order_by(Length(criterion.key), criterion.key, "pk")
                 .values_list("pk", "pk")
             )
         # A household may come more than once (a parent and children called 杨*): the first

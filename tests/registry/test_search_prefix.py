@@ -1,0 +1,64 @@
+"""A name typed as a prefix (a surname, a name's start, pinyin) lists the name itself, then the
+longer ones in byte order, read on PostgreSQL from an index in that order: a common surname (杨
+begins one name in ten) no longer sorts every match of the area to show the first twenty."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bangfu.registry.search import search_households
+from tests.factories import HouseholdFactory, MemberFactory
+
+
+def _households(village, names: list[str]) -> None:
+    for number, name in enumerate(names, start=1):
+        household = HouseholdFactory(region=village, registry_number=f"530428-{number:05d}")
+        MemberFactory(household=household, name=name)
+
+
+def _names(hits) -> list[str]:
+    return [hit.matched_member or hit.head_name for hit in hits]
+
+
+def test_the_name_itself_comes_first_then_longer_names_in_byte_order(
+    bureau_staff, county_a, county_b
+):
+    _households(county_a[2], ["杨丽娟", "杨伟", "杨丽华", "杨丽", "李杨丽"])
+    # Positive control for the scope: another county's 杨丽 is in the database, not in the hits.
+    elsewhere = HouseholdFactory(region=county_b[2], registry_number="350502-00001")
+    MemberFactory(household=elsewhere, name="杨丽")
+
+    hits = search_households(bureau_staff, "杨丽")
+
+    # Masked as every hit is: the exact 杨丽 first, then 杨丽华 (U+534E) before 杨丽娟 (U+5A1F),
+    # then 李杨丽, found inside the name.
+    assert _names(hits) == ["杨*", "杨*华", "杨*娟", "李*丽"]
+    assert len(search_households(bureau_staff, "杨")) == 5  # 李杨丽 holds it too
+
+
+def test_pinyin_initials_as_a_prefix_find_in_their_own_order(bureau_staff, county_a):
+    _households(county_a[2], ["杨国雄", "叶冠雄", "杨光"])  # ygx, ygx, yg
+
+    assert [hit.registry_number for hit in search_households(bureau_staff, "yg")] == [
+        "530428-00003",  # exactly yg
+        "530428-00001",  # ygx, then the next ygx by primary key
+        "530428-00002",
+    ]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_prefix_is_read_from_an_index_in_its_order(bureau_staff, county_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    _households(county_a[2], [f"杨{chr(0x4E00 + n)}" for n in range(60)])
+    with CaptureQueriesContext(connection) as queries:
+        search_households(bureau_staff, "杨")
+    prefix = next(q["sql"] for q in queries.captured_queries if 'COLLATE "C"' in q["sql"])
+    with connection.cursor() as cursor:
+        # With sorting priced out, a plan without a Sort proves the index gives the order.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {prefix}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "member_name_c" in plan
+    assert "Sort" not in plan
