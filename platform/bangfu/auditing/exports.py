@@ -5,7 +5,6 @@ import dataclasses
 import io
 
 from auditlog.models import LogEntry
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,9 +50,10 @@ def entry_cells(entry: LogEntry) -> list:
     ]
 
 
-@transaction.atomic
 def audit_workbook(*, entries, query: AuditQuery, by) -> tuple[bytes, int]:
-    """The entries of a search as an .xlsx file, and how many rows it holds."""
+    """The entries of a search as an .xlsx file, and how many rows it holds. They are read
+    outside any transaction, on the replica when the view reads there (``replica_view``); the
+    export's own entry, written once the file is made, goes to the primary."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Audit log"))
     for index, (_header, width) in enumerate(COLUMNS, start=1):

@@ -21,6 +21,7 @@ from bangfu.auditing.selectors import (
     what_happened,
 )
 from bangfu.core.audit_chain import verify
+from bangfu.core.db_router import replica_view
 from bangfu.core.spreadsheets import xlsx_response
 
 SECURITY_DAYS = 7
@@ -68,6 +69,7 @@ def search(request):
 @never_cache
 @login_required
 @require_GET
+@replica_view
 def export(request):
     form, entries = _search(request)
     query = form.query() if form.is_bound and form.is_valid() else AuditQuery()

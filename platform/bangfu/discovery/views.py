@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.core.charts import Series, hbar_chart, whole
+from bangfu.core.db_router import replica_view
 from bangfu.core.keyset import keyset_page
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
@@ -53,6 +54,7 @@ def _require_reader(request) -> None:
 @never_cache
 @login_required
 @require_GET
+@replica_view
 def dashboard(request):
     _require_reader(request)
     today = timezone.localdate()

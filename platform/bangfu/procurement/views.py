@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bangfu.accounts.scoping import holds_role_over, scope_for
 from bangfu.core import charts
+from bangfu.core.db_router import replica_view
 from bangfu.core.spreadsheets import xlsx_response
 from bangfu.core.views import service_call
 from bangfu.procurement import exports, selectors, services
@@ -76,6 +77,7 @@ def reader_required(view: Callable) -> Callable:
 
 
 @reader_required
+@replica_view
 def dashboard(request):
     user = request.user
     regions = selectors.visible_regions(user).order_by("level", "code")

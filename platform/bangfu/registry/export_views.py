@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangfu.core.db_router import replica_view
 from bangfu.core.spreadsheets import XLSX, xlsx_response
 from bangfu.core.views import service_call
 from bangfu.registry import exports, selectors
@@ -47,6 +48,7 @@ def _xlsx(content: bytes):
 @never_cache
 @login_required
 @require_GET
+@replica_view
 def household_export(request):
     """The filtered list as a masked .xlsx ledger, for every role. A list too long for one
     request goes to the export page, where it is started in the background."""
@@ -62,6 +64,7 @@ def household_export(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@replica_view
 def household_export_page(request):
     """What an export of the filtered list will hold, and the form for an unmasked one.
 

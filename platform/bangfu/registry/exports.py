@@ -13,6 +13,9 @@ in the background. The only code that writes what an export leaves behind (audit
 - Above the policy's ``background_rows`` ledger rows an export runs as a Celery task
   (``export_households_task``) into a ``BackgroundJob``: its page shows the progress, and only
   the user who asked downloads the file, each download audited.
+- The ledger is read outside any transaction: on the read replica, when there is one, for the
+  views that read there and for the task (``bangfu.core.db_router``); what an export writes
+  (audit entries, the job's progress and result) goes to the primary.
 """
 
 import datetime as dt
@@ -35,6 +38,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import Membership
 from bangfu.accounts.scoping import IDENTITY_ROLES, REGION_ROLES, scope_for
 from bangfu.core.audit_chain import seal_on_commit
+from bangfu.core.db_router import use_replica
 from bangfu.core.jobs import job_finish, job_progress, job_queue, job_run
 from bangfu.core.masking import mask_id_number
 from bangfu.core.models import BackgroundJob
@@ -188,12 +192,17 @@ def _stamp(by, *, unmasked: bool, purpose: str) -> WorkbookStamp:
     return WorkbookStamp.for_user(by, note=note)
 
 
-@transaction.atomic
 def households_export(
     *, households, by, unmasked: bool = False, purpose: str = "", filters: dict | None = None
 ) -> bytes:
-    """The households (scoped and filtered by the caller) as an .xlsx ledger, made now."""
-    rights = _granted(by=by, unmasked=unmasked, purpose=purpose)
+    """The households (scoped and filtered by the caller) as an .xlsx ledger, made now.
+
+    An unmasked export is granted before the ledger is read, and granted again, under the lock
+    of the user's row, in the transaction that audits it: of two asked at once past the day's
+    limit, the second is refused.
+    """
+    with transaction.atomic():
+        rights = _granted(by=by, unmasked=unmasked, purpose=purpose)
     if unmasked:
         households = _unmasked_area(households, rights)
     buffer = io.BytesIO()
@@ -204,13 +213,11 @@ def households_export(
         stamp=_stamp(by, unmasked=unmasked, purpose=purpose),
     )
     if unmasked:
-        _audit(
-            by=by,
-            numbers=households.order_by().values_list("pk", "registry_number"),
-            written=written,
-            purpose=purpose,
-            filters=filters or {},
-        )
+        # Read where the ledger was read: the households audited are those in the file.
+        numbers = list(households.order_by().values_list("pk", "registry_number"))
+        with transaction.atomic():
+            _granted(by=by, unmasked=unmasked, purpose=purpose)
+            _audit(by=by, numbers=numbers, written=written, purpose=purpose, filters=filters or {})
     return buffer.getvalue()
 
 
@@ -252,13 +259,15 @@ def households_export_run(*, job_id: int) -> None:
             translation.override(params["language"]),
             tempfile.TemporaryFile() as spool,
         ):
-            written = write_ledger(
-                ledger_households_by_pk(params["households"]),
-                spool,
-                reveal_identity=params["unmasked"],
-                stamp=_stamp(job.user, unmasked=params["unmasked"], purpose=params["purpose"]),
-                progress=lambda done: job_progress(job, done, job.progress_total),
-            )
+            # The progress is a write: it goes to the primary, which the job's page reads.
+            with use_replica():
+                written = write_ledger(
+                    ledger_households_by_pk(params["households"]),
+                    spool,
+                    reveal_identity=params["unmasked"],
+                    stamp=_stamp(job.user, unmasked=params["unmasked"], purpose=params["purpose"]),
+                    progress=lambda done: job_progress(job, done, job.progress_total),
+                )
             spool.seek(0)
             result = {"households": written.households, "rows": written.rows}
             # The job turns done together with its file and its audit entries, or not at all:

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bangfu.core.charts import Series, hbar_chart, whole
+from bangfu.core.db_router import replica_view
 from bangfu.core.spreadsheets import xlsx_response
 from bangfu.referrals import selectors
 from bangfu.referrals.dashboards import bureau_dashboard
@@ -23,6 +24,7 @@ def _since(request):
 @never_cache
 @login_required
 @require_GET
+@replica_view
 def dashboard(request):
     """Referrals in the user's region: where they stand, how fast, who accepts, who is missed."""
     require_staff_area(request.user)
@@ -60,6 +62,7 @@ def dashboard(request):
 @never_cache
 @login_required
 @require_GET
+@replica_view
 def dashboard_export(request):
     require_staff_area(request.user)
     _form, since = _since(request)
