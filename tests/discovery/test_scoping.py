@@ -100,3 +100,27 @@ def test_providers_and_charities_have_nothing_here(
     client.force_login(assistant)
     home = client.get(reverse("registry:household-list")).content.decode()
     assert reverse("discovery:dashboard") in home
+
+
+def test_the_warning_list_narrows_to_a_place_typed_by_code_within_the_area(
+    place, bureau, assistant, warnings_everywhere, client
+):
+    """The place is typed (a province has a thousand townships), a township or a village; a
+    place outside the user's area is refused, not searched."""
+    client.force_login(bureau)
+    url = reverse("discovery:flag-list")
+
+    def listed(code: str) -> set[str]:
+        response = client.get(url, {"place": code})
+        return {flag.candidate.name for flag in response.context["flags"]}
+
+    assert listed(place["town"].code) == {"甲村人", "乙村人"}
+    assert listed(place["village_b"].code) == {"乙村人"}
+    assert listed(place["other_village"].code) == {"丙村人"}
+    page = client.get(url).content.decode()
+    assert 'name="place"' in page and "<option" not in page.split('name="place"')[1][:200]
+    # The assistant's villages are 201 and 202: township 102's village is not theirs to choose.
+    client.force_login(assistant)
+    response = client.get(url, {"place": place["other_village"].code})
+    assert response.context["form"].errors["place"]
+    assert listed(place["village"].code) == {"甲村人"}

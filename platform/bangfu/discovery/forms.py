@@ -14,7 +14,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.decision_forms import RecommendationFields
 from bangfu.registry.forms import DateInput
 from bangfu.registry.models import Coverage, Member, StatusDecision
-from bangfu.registry.region_picker import RegionSearchField
+from bangfu.registry.region_picker import PLACE_LEVELS, RegionSearchField
 from bangfu.registry.selectors import regions_in_scope
 
 
@@ -54,8 +54,12 @@ class CrossCheckImportForm(InputRulesMixin, forms.Form):
 
 class FlagFilterForm(forms.Form):
     rule = forms.ChoiceField(label=_("Rule"), choices=[("", _("all rules")), *Rule.choices])
-    township = RegionChoiceField(
-        label=_("Township"), queryset=Region.objects.none(), empty_label=_("all townships")
+    # Typed with suggestions: a province has a thousand townships and ten times the villages.
+    place = RegionSearchField(
+        label=_("Township or village"),
+        queryset=Region.objects.none(),
+        levels=PLACE_LEVELS,
+        help_text=_("Type a name or code; empty: all in my area."),
     )
     state = forms.ChoiceField(
         label=_("State"),
@@ -72,7 +76,7 @@ class FlagFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
-        self.fields["township"].queryset = regions_in_scope(user, [Region.Level.TOWNSHIP])
+        self.fields["place"].queryset = regions_in_scope(user, PLACE_LEVELS)
 
 
 class TaskOutcomeForm(InputRulesMixin, RecommendationFields):

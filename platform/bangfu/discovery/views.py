@@ -114,8 +114,8 @@ def flag_list(request):
         data = form.cleaned_data
         if data["rule"]:
             flags = flags.filter(rule=data["rule"])
-        if data["township"]:
-            flags = flags.filter(region__parent=data["township"])
+        if data["place"]:
+            flags = flags.filter(within(data["place"], "region"))
         if data["state"] == "open":
             flags = flags.filter(task__status=Task.Status.OPEN)
         elif data["state"] == "done":
