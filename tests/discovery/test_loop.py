@@ -117,7 +117,7 @@ def test_from_warning_to_recommendation_to_referral_to_confirmed_enrolment(
     # Verified, not yet enrolled: the bureau's overview counts found and verified only.
     client.force_login(bureau)
     overview = client.get(reverse("discovery:dashboard"))
-    row = next(r for r in overview.context["townships"] if r.township == place["town"])
+    row = next(r for r in overview.context["places"] if r.place == place["town"])
     assert (row.found, row.verified, row.enrolled) == (1, 1, 0)
 
     # The township's reviewer confirms with the benefits system's reference.
@@ -138,7 +138,7 @@ def test_from_warning_to_recommendation_to_referral_to_confirmed_enrolment(
 
     client.force_login(bureau)
     overview = client.get(reverse("discovery:dashboard"))
-    row = next(r for r in overview.context["townships"] if r.township == place["town"])
+    row = next(r for r in overview.context["places"] if r.place == place["town"])
     assert (row.found, row.verified, row.enrolled) == (1, 1, 1)
     assert "<svg" in overview.content.decode()
 

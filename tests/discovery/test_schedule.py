@@ -237,13 +237,13 @@ def test_overdue_tasks_per_assistant_and_township(
     client.force_login(bureau)
     response = client.get(reverse("discovery:overdue"))
     by_assignee = {g.label: g.count for g in response.context["by_assignee"]}
-    by_township = {g.label: g.count for g in response.context["by_township"]}
+    by_township = {g.label: g.count for g in response.context["by_place"]}
     assert by_assignee == {str(assistant): 2, str(other_assistant): 1}
     assert by_township == {place["town"].name: 2, place["other_town"].name: 1}
 
     client.force_login(other_assistant)
     response = client.get(reverse("discovery:overdue"))
-    assert [g.count for g in response.context["by_township"]] == [1]
+    assert [g.count for g in response.context["by_place"]] == [1]
     assert len(response.context["tasks"]) == 1
 
 

@@ -124,3 +124,35 @@ def test_the_warning_list_narrows_to_a_place_typed_by_code_within_the_area(
     response = client.get(url, {"place": place["other_village"].code})
     assert response.context["form"].errors["place"]
     assert listed(place["village"].code) == {"甲村人"}
+
+
+def _bureau_of(region, username: str):
+    user = UserFactory(username=username)
+    member_of(
+        user,
+        OrganisationFactory(kind=Organisation.Kind.BUREAU, region=region),
+        Membership.Role.BUREAU_STAFF,
+    )
+    return user
+
+
+def test_the_dashboard_divides_a_province_by_city_and_a_county_by_township(
+    place, bureau, warnings_everywhere, client
+):
+    """One level below the user's area: a province's thousand townships would fill a page."""
+    province = place["county"].parent.parent
+    client.force_login(_bureau_of(province, "province"))
+    response = client.get(reverse("discovery:dashboard"))
+    rows = [(row.place.name, row.found) for row in response.context["places"]]
+    assert rows == [(place["county"].parent.name, 3)]
+    # The city's row leads to the warning list narrowed to the city: all three warnings.
+    link = reverse("discovery:flag-list") + f"?place={place['county'].parent.code}"
+    assert link in response.content.decode()
+    assert len(client.get(link).context["flags"]) == 3
+
+    client.force_login(bureau)  # the county's bureau: by township, as before
+    rows = {
+        row.place.name: row.found
+        for row in client.get(reverse("discovery:dashboard")).context["places"]
+    }
+    assert rows == {place["town"].name: 2, place["other_town"].name: 1}

@@ -14,7 +14,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.decision_forms import RecommendationFields
 from bangfu.registry.forms import DateInput
 from bangfu.registry.models import Coverage, Member, StatusDecision
-from bangfu.registry.region_picker import PLACE_LEVELS, RegionSearchField
+from bangfu.registry.region_picker import RegionSearchField
 from bangfu.registry.selectors import regions_in_scope
 
 
@@ -52,13 +52,23 @@ class CrossCheckImportForm(InputRulesMixin, forms.Form):
         self.fields["as_of"].initial = timezone.localdate()
 
 
+# The places a warning list narrows to: any region below a province, down to the village.
+FILTER_LEVELS = [
+    Region.Level.CITY,
+    Region.Level.COUNTY,
+    Region.Level.TOWNSHIP,
+    Region.Level.VILLAGE,
+]
+
+
 class FlagFilterForm(forms.Form):
     rule = forms.ChoiceField(label=_("Rule"), choices=[("", _("all rules")), *Rule.choices])
     # Typed with suggestions: a province has a thousand townships and ten times the villages.
+    # A city or a county too: the dashboard's rows lead here.
     place = RegionSearchField(
-        label=_("Township or village"),
+        label=_("Region"),
         queryset=Region.objects.none(),
-        levels=PLACE_LEVELS,
+        levels=FILTER_LEVELS,
         help_text=_("Type a name or code; empty: all in my area."),
     )
     state = forms.ChoiceField(
@@ -76,7 +86,7 @@ class FlagFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
-        self.fields["place"].queryset = regions_in_scope(user, PLACE_LEVELS)
+        self.fields["place"].queryset = regions_in_scope(user, FILTER_LEVELS)
 
 
 class TaskOutcomeForm(InputRulesMixin, RecommendationFields):

@@ -91,8 +91,36 @@ def household_members(household) -> list[Member]:
 
 
 @dataclass(frozen=True)
-class TownshipCounts:
-    township: Region
+class Breakdown:
+    """The places a dashboard's table divides the user's area into, one level below its
+    highest region: a province's by city, a city's by county, a county's (or an assistant's
+    villages) by township. A province's thousand townships would make a page of a megabyte."""
+
+    level: int
+    lookup: str  # from the village a row sits in up to its place
+    heading: str
+    column: str
+
+
+def breakdown_for(user) -> Breakdown:
+    scope = scope_for(user)
+    # A region's level is its path's depth: "53/" a province, "53/5304/" a city, …
+    depths = [path.count("/") for path in scope.region_paths]
+    top = Region.Level.PROVINCE if scope.everything else min(depths, default=Region.Level.COUNTY)
+    if top <= Region.Level.PROVINCE:
+        return Breakdown(
+            Region.Level.CITY, "region__parent__parent__parent", _("Per city"), _("City")
+        )
+    if top == Region.Level.CITY:
+        return Breakdown(
+            Region.Level.COUNTY, "region__parent__parent", _("Per county"), _("County")
+        )
+    return Breakdown(Region.Level.TOWNSHIP, "region__parent", _("Per township"), _("Township"))
+
+
+@dataclass(frozen=True)
+class PlaceCounts:
+    place: Region
     found: int
     verified: int
     enrolled: int
@@ -102,13 +130,13 @@ class TownshipCounts:
     overdue: int
 
 
-def township_counts(user, *, today: dt.date) -> list[TownshipCounts]:
-    """Warnings found, verified and ending in enrolment, per township of the user's scope."""
+def place_counts(user, breakdown: Breakdown, *, today: dt.date) -> list[PlaceCounts]:
+    """Warnings found, verified and ending in enrolment, per place of ``breakdown``."""
     rows = (
         Flag.objects.for_user(user)
         .filter(region__level=Region.Level.VILLAGE)  # cross-area warnings sit above villages
         .order_by()
-        .values("region__parent")
+        .values(place_id=F(breakdown.lookup))
         .annotate(
             found=Count("pk"),
             verified=Count("pk", filter=Q(task__status=Task.Status.DONE)),
@@ -119,15 +147,16 @@ def township_counts(user, *, today: dt.date) -> list[TownshipCounts]:
             overdue=Count("pk", filter=Q(task__status=Task.Status.OPEN, task__due_on__lt=today)),
         )
     )
-    townships = Region.objects.in_bulk([row["region__parent"] for row in rows])
+    places = Region.objects.in_bulk([row["place_id"] for row in rows])
     counts = [
-        TownshipCounts(
-            township=townships[row["region__parent"]],
-            **{key: row[key] for key in TownshipCounts.__dataclass_fields__ if key != "township"},
+        PlaceCounts(
+            place=places[row["place_id"]],
+            **{key: row[key] for key in PlaceCounts.__dataclass_fields__ if key != "place"},
         )
         for row in rows
+        if row["place_id"] in places
     ]
-    return sorted(counts, key=lambda item: item.township.code)
+    return sorted(counts, key=lambda item: item.place.code)
 
 
 def rule_counts(user) -> list[tuple[str, str, int, int]]:
@@ -152,7 +181,8 @@ class OverdueGroup:
 
 
 def overdue_groups(user, *, today: dt.date, by: str) -> list[OverdueGroup]:
-    """Overdue tasks per assistant (``by="assignee"``) or per township (``by="township"``)."""
+    """Overdue tasks per assistant (``by="assignee"``) or per place (``by="place"``, as
+    ``breakdown_for`` divides the user's area)."""
     overdue = Task.objects.for_user(user).overdue(today).order_by()
     if by == "assignee":
         rows = overdue.values("assignee").annotate(n=Count("pk"), oldest=Min("due_on"))
@@ -168,17 +198,19 @@ def overdue_groups(user, *, today: dt.date, by: str) -> list[OverdueGroup]:
             for row in rows
         ]
     else:
-        rows = overdue.values("region__parent").annotate(n=Count("pk"), oldest=Min("due_on"))
-        townships = Region.objects.in_bulk([row["region__parent"] for row in rows])
+        lookup = breakdown_for(user).lookup
+        rows = overdue.values(place_id=F(lookup)).annotate(n=Count("pk"), oldest=Min("due_on"))
+        places = Region.objects.in_bulk([row["place_id"] for row in rows])
         groups = [
             OverdueGroup(
-                label=townships[row["region__parent"]].name,
-                region=townships[row["region__parent"]],
+                label=places[row["place_id"]].name,
+                region=places[row["place_id"]],
                 assignee=None,
                 count=row["n"],
                 oldest=row["oldest"],
             )
             for row in rows
+            if row["place_id"] in places
         ]
     return sorted(groups, key=lambda group: (-group.count, group.label))
 

@@ -58,23 +58,21 @@ def _require_reader(request) -> None:
 def dashboard(request):
     _require_reader(request)
     today = timezone.localdate()
-    townships = selectors.township_counts(request.user, today=today)
+    breakdown = selectors.breakdown_for(request.user)
+    places = selectors.place_counts(request.user, breakdown, today=today)
     chart = None
-    if townships:
+    if places:
         chart = hbar_chart(
             [
-                (
-                    row.township.name,
-                    [Decimal(row.found), Decimal(row.verified), Decimal(row.enrolled)],
-                )
-                for row in townships
+                (row.place.name, [Decimal(row.found), Decimal(row.verified), Decimal(row.enrolled)])
+                for row in places
             ],
             [
                 Series(_("found"), COLOURS["found"]),
                 Series(_("verified"), COLOURS["verified"]),
                 Series(_("enrolled"), COLOURS["enrolled"]),
             ],
-            title=_("Warnings found, verified and enrolled per township"),
+            title=breakdown.heading,
             value_format=whole,
         )
     loaded = scoring.current_model()
@@ -82,9 +80,10 @@ def dashboard(request):
         request,
         "discovery/dashboard.html",
         {
-            "townships": townships,
+            "places": places,
+            "breakdown": breakdown,
             "totals": {
-                key: sum(getattr(row, key) for row in townships)
+                key: sum(getattr(row, key) for row in places)
                 for key in (
                     "found",
                     "verified",
@@ -273,7 +272,8 @@ def overdue(request):
         "discovery/overdue.html",
         {
             "by_assignee": selectors.overdue_groups(request.user, today=today, by="assignee"),
-            "by_township": selectors.overdue_groups(request.user, today=today, by="township"),
+            "by_place": selectors.overdue_groups(request.user, today=today, by="place"),
+            "breakdown": selectors.breakdown_for(request.user),
             "page_obj": page,
             "tasks": page.object_list,
             "today": today,
