@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from bangfu.core.db_router import REPLICA
 from bangfu.referrals.models import IntakeCase
 from bangfu.referrals.services import intake_open
+from tests.core.replica import _django_db_marker  # noqa: F401 (autouse fixture)
 from tests.factories import HouseholdFactory, NeedFactory
 
 pytestmark = [
@@ -45,14 +46,6 @@ def _replica(django_db_setup, django_db_blocker):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     del connections[REPLICA]
     del connections.settings[REPLICA]
-
-
-@pytest.fixture(autouse=True)
-def _django_db_marker(request):
-    """Open the database as ``committed`` does (emptied, then the migrations' data restored),
-    for the mark, which alone can name the replica among the test's databases: pytest-django's
-    own fixture of this name would open it before ``committed`` empties it."""
-    request.getfixturevalue("committed")
 
 
 def snapshot() -> None:

@@ -26,6 +26,7 @@ from bangfu.core.db_router import REPLICA, replica_view, use_replica
 from bangfu.core.models import BackgroundJob
 from bangfu.regions.models import PolicyValue
 from bangfu.registry.models import Household
+from tests.core.replica import _django_db_marker  # noqa: F401 (autouse fixture)
 from tests.factories import (
     HouseholdFactory,
     MemberFactory,
@@ -58,14 +59,6 @@ def _replica(django_db_setup):
     connections[REPLICA].close()
     del connections[REPLICA]
     del connections.settings[REPLICA]
-
-
-@pytest.fixture(autouse=True)
-def _django_db_marker(request):
-    """Open the database as ``committed`` does (emptied, then the migrations' data restored),
-    for the mark, which alone can name the replica among the test's databases: pytest-django's
-    own fixture of this name would open it before ``committed`` empties it."""
-    request.getfixturevalue("committed")
 
 
 @contextlib.contextmanager

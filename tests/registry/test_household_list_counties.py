@@ -3,8 +3,6 @@ sees a household is still decided by its village's path. A county's list holds e
 of the county and none of another's, even where registry numbers say otherwise; a wrong county
 on a row hides nothing from another area and the scheduled repair restores it."""
 
-from urllib.parse import urlencode
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -22,6 +20,7 @@ from tests.factories import (
     member_of,
     region_chain,
 )
+from tests.registry.listing import registry_numbers_on_every_page
 
 LIST_URL = reverse("registry:household-list")
 
@@ -32,17 +31,10 @@ def _small_pages(monkeypatch):
 
 
 def _walk(user, **params) -> list[str]:
-    """The registry numbers on every page of the user's list, following "next"."""
+    """The registry numbers on every page of the user's list."""
     client = Client()
     client.force_login(user)
-    seen, query = [], urlencode(params)
-    while True:
-        response = client.get(f"{LIST_URL}?{query}")
-        assert response.status_code == 200
-        seen += [household.registry_number for household in response.context["households"]]
-        query = response.context["page_obj"].next_query
-        if not query:
-            return seen
+    return registry_numbers_on_every_page(client, **params)
 
 
 def _staff_of(region, username: str):

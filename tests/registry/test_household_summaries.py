@@ -4,7 +4,6 @@ per-row counts gave, and the scheduled repair puts right a row no write kept."""
 
 import datetime as dt
 from decimal import Decimal
-from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -32,6 +31,7 @@ from tests.factories import (
     member_of,
 )
 from tests.privacy.conftest import exit_household, household_story, make_place
+from tests.registry.listing import registry_numbers_on_every_page
 from tests.registry.test_ledger import person, xlsx
 
 LIST_URL = reverse("registry:household-list")
@@ -240,17 +240,6 @@ def _order_before(sort: str) -> list[str]:
     return [row.registry_number for row in present + absent]
 
 
-def _walk(client, sort: str) -> list[str]:
-    seen, query = [], urlencode({"sort": sort})
-    while True:
-        response = client.get(f"{LIST_URL}?{query}")
-        assert response.status_code == 200
-        seen += [household.registry_number for household in response.context["households"]]
-        query = response.context["page_obj"].next_query
-        if not query:
-            return seen
-
-
 @pytest.fixture
 def demo_like(place):
     """Fourteen households as the demo has them: one to five members (ties), needs open,
@@ -279,7 +268,7 @@ def test_the_list_sorts_as_the_per_row_counts_did(place, demo_like, client, monk
     monkeypatch.setattr("bangfu.registry.views.PAGE_SIZE", 4)
     client.force_login(place.staff)
 
-    walked = _walk(client, sort)
+    walked = registry_numbers_on_every_page(client, sort=sort)
 
     assert walked == _order_before(sort)
     assert len(walked) == 14
