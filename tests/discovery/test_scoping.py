@@ -1,14 +1,23 @@
 """Who sees what: assistants the warnings and tasks of their villages, bureau staff their
 region, station staff, volunteers and charity staff nothing; another area's detail is a 404."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from bangfu.accounts.models import Membership, Organisation
 from bangfu.discovery.importing import import_crosscheck
-from bangfu.discovery.models import CandidatePerson, Flag, Source, Task
+from bangfu.discovery.models import CandidatePerson, Flag, Rule, Source, Task
 from tests.discovery.conftest import MEDICAL, csv_upload, person_id
-from tests.factories import OrganisationFactory, UserFactory, member_of, region_chain
+from tests.factories import (
+    HouseholdFactory,
+    MemberFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+    region_chain,
+)
 
 PAGES = ["dashboard", "flag-list", "task-list", "overdue", "standards"]
 
@@ -156,3 +165,32 @@ def test_the_dashboard_divides_a_province_by_city_and_a_county_by_township(
         for row in client.get(reverse("discovery:dashboard")).context["places"]
     }
     assert rows == {place["town"].name: 2, place["other_town"].name: 1}
+
+
+def test_the_warning_list_names_household_heads_without_a_query_per_row(
+    place, bureau, client, django_assert_max_num_queries
+):
+    """A household's warning names its head: read for the whole page at once."""
+
+    def warnings(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            home = HouseholdFactory(region=place["village"], registry_number=f"530428-{n:05d}")
+            MemberFactory(household=home, name=f"户主{n}", relation="head")
+            Flag.objects.create(
+                rule=Rule.DIBAO_REVIEW_DUE,
+                key=f"head:{n}",
+                region=place["village"],
+                household=home,
+                fired_on=dt.date(2026, 11, 1),
+            )
+
+    client.force_login(bureau)
+    url = reverse("discovery:flag-list")
+    warnings(3, 1)
+    with django_assert_max_num_queries(40) as few:
+        assert len(client.get(url).context["flags"]) == 3
+    warnings(12, 10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["flags"]) == 15
+    assert "户*1" in page.content.decode()  # masked as every list shows names

@@ -1,6 +1,7 @@
 """Warnings in words: which rule fired, and on which data, as a sentence an assistant reads,
 followed by the document and the sentence the rule implements (``RULE_BASIS``)."""
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -296,3 +297,11 @@ def subject_name(flag_or_task, *, reveal: bool) -> str:
     if person is None:
         return ""
     return person.name if reveal else person.masked_name
+
+
+def name_subjects(rows) -> None:
+    """Each warning or task of a list page gets its ``subject``, masked: the members of the
+    households whose head names it are read in one query for the page, not one a row."""
+    prefetch_related_objects(list(rows), "household__members")
+    for row in rows:
+        row.subject = subject_name(row, reveal=False)

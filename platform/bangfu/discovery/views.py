@@ -20,7 +20,7 @@ from bangfu.core.keyset import keyset_page
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
 from bangfu.discovery import scoring, selectors, services
-from bangfu.discovery.explain import explain, subject_name
+from bangfu.discovery.explain import explain, name_subjects, subject_name
 from bangfu.discovery.forms import (
     CrossCheckImportForm,
     FlagFilterForm,
@@ -124,8 +124,8 @@ def flag_list(request):
         elif data["state"] == "enrolled":
             flags = flags.filter(selectors.ENROLLED)
     page = keyset_page(request, selectors.ranked(flags), per_page=PAGE_SIZE)
+    name_subjects(page.object_list)
     for flag in page.object_list:
-        flag.subject = subject_name(flag, reveal=False)
         flag.explanation = explain(flag)
     return render(
         request,
@@ -167,8 +167,7 @@ def task_list(request):
     if mine:
         tasks = tasks.filter(assignee=request.user)
     page = keyset_page(request, tasks, per_page=PAGE_SIZE)
-    for task in page.object_list:
-        task.subject = subject_name(task, reveal=False)
+    name_subjects(page.object_list)
     counts = {
         value: selectors.tasks_for(request.user).open().filter(kind=value).count()
         for value in Task.Kind.values
@@ -265,8 +264,7 @@ def overdue(request):
     today = timezone.localdate()
     tasks = selectors.tasks_for(request.user).overdue(today).order_by("due_on", "pk")
     page = keyset_page(request, tasks, per_page=PAGE_SIZE)
-    for task in page.object_list:
-        task.subject = subject_name(task, reveal=False)
+    name_subjects(page.object_list)
     return render(
         request,
         "discovery/overdue.html",
