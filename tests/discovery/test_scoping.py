@@ -4,6 +4,7 @@ region, station staff, volunteers and charity staff nothing; another area's deta
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from bangfu.accounts.models import Membership, Organisation
@@ -194,3 +195,32 @@ def test_the_warning_list_names_household_heads_without_a_query_per_row(
         page = client.get(url)
     assert len(page.context["flags"]) == 15
     assert "户*1" in page.content.decode()  # masked as every list shows names
+
+
+def test_the_dashboard_reads_the_tallies_and_says_when_they_were_counted(
+    place, bureau, warnings_everywhere, client
+):
+    """The same figures from the ten-minute tallies as counted live, each area its own."""
+    client.force_login(bureau)
+    live = client.get(reverse("discovery:dashboard")).context
+    assert live["as_of"] is None
+    Task.objects.filter(flag=warnings_everywhere["乙村人"]).update(
+        status=Task.Status.DONE,
+        outcome=Task.Outcome.DISMISSED,
+        dismiss_reason="not_eligible",
+        completed_on=dt.date(2026, 11, 2),
+    )
+    call_command("refresh_tallies")
+
+    tallied = client.get(reverse("discovery:dashboard"))
+    assert tallied.context["as_of"] is not None
+    assert "dashboard-as-of" in tallied.content.decode()
+    counts = {row.place.name: (row.found, row.verified) for row in tallied.context["places"]}
+    assert counts == {place["town"].name: (2, 1), place["other_town"].name: (1, 0)}
+    assert [r for r in tallied.context["rules"] if r[2]] == [r for r in live["rules"] if r[2]]
+    # Another county's bureau reads no row of these tallies; county A's read all three.
+    *_above, county_b, _town, _village = region_chain("350502", "001", "001")
+    client.force_login(_bureau_of(county_b, "bureau_b"))
+    elsewhere = client.get(reverse("discovery:dashboard")).context
+    assert elsewhere["places"] == [] and elsewhere["totals"]["found"] == 0
+    assert elsewhere["as_of"] is not None

@@ -12,7 +12,9 @@ class DiscoveryConfig(AppConfig):
         from bangfu.core import crypto
         from bangfu.core.key_rotation import register_stored_hash
         from bangfu.discovery import cross_area, decisions, figures, models, services
+        from bangfu.discovery.selectors import warning_tally_rows
         from bangfu.registry import hooks
+        from bangfu.registry.tallies import register_tally_source
 
         # Candidates are people outside the registry: their reads and changes are audited like
         # members', and the encrypted number never enters the log.
@@ -46,3 +48,5 @@ class DiscoveryConfig(AppConfig):
         hooks.decision_evidence.append(decisions.decision_evidence)
         hooks.decision_figures.append(decisions.decision_figures)
         hooks.on_decision_applied.append(services.review_after_decision)
+        # The dashboard's counts of warnings, kept per village by the ten-minute refresh.
+        register_tally_source(warning_tally_rows)

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Flag, Rule, Task
 from bangfu.regions.models import Region
 from bangfu.registry.models import Member, StatusDecision
+from bangfu.registry.tallies import fresh_tally_rows
 
 Outcome = Task.Outcome
 # A warning ends in enrolment when the township confirmed the enrolment its visit recommended.
@@ -130,44 +132,108 @@ class PlaceCounts:
     overdue: int
 
 
-def place_counts(user, breakdown: Breakdown, *, today: dt.date) -> list[PlaceCounts]:
-    """Warnings found, verified and ending in enrolment, per place of ``breakdown``."""
+# The dashboard's measures of warnings, kept per village and rule in the region tallies
+# (``registry.tallies``, refreshed every ten minutes) as "warnings_<name>".
+TALLY_PREFIX = "warnings_"
+MEASURES = ("found", "verified", "enrolled", "referred", "dismissed", "open", "overdue")
+
+
+def warning_measures(today: dt.date) -> dict[str, Q]:
+    """What the dashboard counts of warnings, by name: one definition for the live count and
+    the tallies'. Overdue is as of ``today`` (the refresh's day, for a tally)."""
+    return {
+        "found": Q(),
+        "verified": Q(task__status=Task.Status.DONE),
+        "enrolled": ENROLLED,
+        "referred": Q(task__outcome=Outcome.REFERRED),
+        "dismissed": Q(task__outcome=Outcome.DISMISSED),
+        "open": Q(task__status=Task.Status.OPEN),
+        "overdue": Q(task__status=Task.Status.OPEN, task__due_on__lt=today),
+    }
+
+
+def warning_tally_rows(now: dt.datetime):
+    """The tallies' rows of warnings: (region, measure, rule, count) for every region holding
+    any (``registry.tallies.register_tally_source``)."""
+    measures = warning_measures(timezone.localdate(now))
     rows = (
-        Flag.objects.for_user(user)
-        .filter(region__level=Region.Level.VILLAGE)  # cross-area warnings sit above villages
-        .order_by()
-        .values(place_id=F(breakdown.lookup))
-        .annotate(
-            found=Count("pk"),
-            verified=Count("pk", filter=Q(task__status=Task.Status.DONE)),
-            enrolled=Count("pk", filter=ENROLLED),
-            referred=Count("pk", filter=Q(task__outcome=Outcome.REFERRED)),
-            dismissed=Count("pk", filter=Q(task__outcome=Outcome.DISMISSED)),
-            open=Count("pk", filter=Q(task__status=Task.Status.OPEN)),
-            overdue=Count("pk", filter=Q(task__status=Task.Status.OPEN, task__due_on__lt=today)),
-        )
+        Flag.objects.order_by()
+        .values_list("region", "rule")
+        .annotate(**{name: Count("pk", filter=q) for name, q in measures.items()})
     )
-    places = Region.objects.in_bulk([row["place_id"] for row in rows])
-    counts = [
-        PlaceCounts(
-            place=places[row["place_id"]],
-            **{key: row[key] for key in PlaceCounts.__dataclass_fields__ if key != "place"},
+    for region_id, rule, *counts in rows:
+        for name, n in zip(measures, counts, strict=True):
+            yield region_id, TALLY_PREFIX + name, rule, n
+
+
+def _tallied(user) -> tuple[QuerySet, dt.datetime] | None:
+    return fresh_tally_rows(user, [TALLY_PREFIX + name for name in MEASURES])
+
+
+def place_counts(
+    user, breakdown: Breakdown, *, today: dt.date
+) -> tuple[list[PlaceCounts], dt.datetime | None]:
+    """Warnings found, verified and ending in enrolment, per place of ``breakdown`` (warnings
+    above villages, across areas, in no place), and the time of the tallies they come from
+    (None: counted now)."""
+    tallied = _tallied(user)
+    if tallied is not None:
+        rows, as_of = tallied
+        summed = (
+            rows.filter(region__level=Region.Level.VILLAGE)
+            .order_by()
+            .values_list(F(breakdown.lookup), "measure")
+            .annotate(n=Sum("count"))
         )
-        for row in rows
-        if row["place_id"] in places
+        per_place: dict[int, dict[str, int]] = {}
+        for place_id, measure, n in summed:
+            per_place.setdefault(place_id, dict.fromkeys(MEASURES, 0))[
+                measure.removeprefix(TALLY_PREFIX)
+            ] = n
+    else:
+        as_of = None
+        measures = warning_measures(today)
+        live = (
+            Flag.objects.for_user(user)
+            .filter(region__level=Region.Level.VILLAGE)
+            .order_by()
+            .values(place_id=F(breakdown.lookup))
+            .annotate(**{name: Count("pk", filter=q) for name, q in measures.items()})
+        )
+        per_place = {row.pop("place_id"): row for row in live}
+    places = Region.objects.in_bulk(list(per_place))
+    counts = [
+        PlaceCounts(place=places[place_id], **values)
+        for place_id, values in per_place.items()
+        if place_id in places
     ]
-    return sorted(counts, key=lambda item: item.place.code)
+    return sorted(counts, key=lambda item: item.place.code), as_of
 
 
 def rule_counts(user) -> list[tuple[str, str, int, int]]:
     """(rule, label, warnings, enrolled) for every rule, in the order of the rules."""
-    rows = dict(
-        (row["rule"], (row["n"], row["enrolled"]))
-        for row in Flag.objects.for_user(user)
-        .order_by()
-        .values("rule")
-        .annotate(n=Count("pk"), enrolled=Count("pk", filter=ENROLLED))
-    )
+    tallied = _tallied(user)
+    if tallied is not None:
+        found, enrolled = TALLY_PREFIX + "found", TALLY_PREFIX + "enrolled"
+        summed = (
+            tallied[0]
+            .filter(measure__in=[found, enrolled])
+            .order_by()
+            .values_list("key", "measure")
+            .annotate(n=Sum("count"))
+        )
+        totals: dict[str, list[int]] = {}
+        for rule, measure, n in summed:
+            totals.setdefault(rule, [0, 0])[measure == enrolled] = n
+        rows = {rule: tuple(pair) for rule, pair in totals.items()}
+    else:
+        rows = dict(
+            (row["rule"], (row["n"], row["enrolled"]))
+            for row in Flag.objects.for_user(user)
+            .order_by()
+            .values("rule")
+            .annotate(n=Count("pk"), enrolled=Count("pk", filter=ENROLLED))
+        )
     return [(rule, label, *rows.get(rule, (0, 0))) for rule, label in Rule.choices]
 
 

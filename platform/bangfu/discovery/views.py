@@ -59,7 +59,7 @@ def dashboard(request):
     _require_reader(request)
     today = timezone.localdate()
     breakdown = selectors.breakdown_for(request.user)
-    places = selectors.place_counts(request.user, breakdown, today=today)
+    places, as_of = selectors.place_counts(request.user, breakdown, today=today)
     chart = None
     if places:
         chart = hbar_chart(
@@ -82,6 +82,7 @@ def dashboard(request):
         {
             "places": places,
             "breakdown": breakdown,
+            "as_of": as_of,
             "totals": {
                 key: sum(getattr(row, key) for row in places)
                 for key in (

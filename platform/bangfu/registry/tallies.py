@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from bangfu.accounts.scoping import scope_for
@@ -120,10 +120,12 @@ class Tallies:
         return {key: n for (name, key), n in self.counts.items() if name == measure}
 
 
-def tallies_for(user, measures: Iterable[str], *, now: dt.datetime | None = None) -> Tallies | None:
-    """The user's area's counts of ``measures`` from the tallies, or None when the live query
-    must answer: no fresh tallies, or a user who reads rows through referrals rather than by
-    region (whose counts a region's tally cannot give)."""
+def fresh_tally_rows(
+    user, measures: Iterable[str], *, now: dt.datetime | None = None
+) -> tuple[QuerySet[RegionTally], dt.datetime] | None:
+    """The tally rows of ``measures`` in the user's area and the time of their refresh, or None
+    when the live query must answer: no fresh tallies, or a user who reads rows through
+    referrals rather than by region (whose counts a region's tally cannot give)."""
     scope = scope_for(user)
     if scope.is_provider or scope.is_empty:
         return None
@@ -138,5 +140,14 @@ def tallies_for(user, measures: Iterable[str], *, now: dt.datetime | None = None
     rows = RegionTally.objects.filter(measure__in=list(measures))
     if not scope.everything:
         rows = rows.filter(scope.region_q("region"))
+    return rows, as_of
+
+
+def tallies_for(user, measures: Iterable[str], *, now: dt.datetime | None = None) -> Tallies | None:
+    """The user's area's counts of ``measures`` from the tallies (``fresh_tally_rows``)."""
+    found = fresh_tally_rows(user, measures, now=now)
+    if found is None:
+        return None
+    rows, as_of = found
     summed = rows.order_by().values_list("measure", "key").annotate(n=Sum("count"))
     return Tallies(Counter({(measure, key): n for measure, key, n in summed}), as_of)
