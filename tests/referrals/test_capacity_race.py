@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
+from bangfu.accounts.scoping import forget_scope
 from bangfu.procurement import services as procurement
 from bangfu.providers import kinds
 from bangfu.providers.models import Provider
@@ -120,7 +121,7 @@ def send_round(kind, desk, place, staff_user):
                     quantity=Decimal("1"),
                     household=household,
                 )
-        staff_user._bangfu_scope = None
+        forget_scope(staff_user)
         referrals = []
         for _ in range(N):
             household = HouseholdFactory(region=place["village"])

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bangfu.accounts.scoping import forget_scope
 from bangfu.referrals import services
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.todos import cases_without_referral
@@ -289,7 +290,7 @@ def test_the_desks_to_do_list_reads_its_cases_in_a_fixed_number_of_queries(engin
         services.intake_open(by=desk, source=IntakeCase.Source.VISIT, need=need)
 
     def queries() -> int:
-        desk._bangfu_scope = None
+        forget_scope(desk)
         with CaptureQueriesContext(connection) as captured:
             todos = cases_without_referral(desk, timezone.now())
         return len(captured), len(todos)

@@ -145,6 +145,13 @@ def memberships_of(user) -> list[Membership]:
     return cached
 
 
+def forget_scope(user) -> None:
+    """Drop what ``memberships_of`` and ``scope_for`` keep on the user object: the next call
+    reads the memberships again (a membership just granted, in the same request or test)."""
+    for cached in ("_bangfu_memberships", "_bangfu_scope"):
+        user.__dict__.pop(cached, None)
+
+
 def scope_for(user) -> Scope:
     """The user's scope, computed once per user object (so once per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
