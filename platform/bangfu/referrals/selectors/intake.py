@@ -1,0 +1,107 @@
+"""The intake desk's reads: cases, the needs not yet at the desk, the providers to propose."""
+
+import datetime as dt
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from bangfu.providers import kinds
+from bangfu.referrals import ranking
+from bangfu.referrals.exclusions import need_exclusions
+from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.selectors.engine import declined_pairs
+from bangfu.referrals.selectors.order import current_due, urgency_rank
+from bangfu.registry.models import Need
+
+
+def intake_by_reference(user, reference: str) -> IntakeCase | None:
+    """The case ``user`` (another system's account) opened under ``reference``, if any."""
+    if not reference.strip():
+        return None
+    return IntakeCase.objects.filter(opened_by=user, reference=reference.strip()).first()
+
+
+def intake_cases_for(user) -> QuerySet[IntakeCase]:
+    return IntakeCase.objects.for_user(user).select_related(
+        "region__parent", "need__category", "need__household", "opened_by"
+    )
+
+
+def waiting_cases(user) -> QuerySet[IntakeCase]:
+    """Cases waiting at the desk for a provider: the most urgent need first, then the highest
+    priority, then the longest waiting."""
+    return (
+        intake_cases_for(user)
+        .waiting()
+        .order_by(
+            urgency_rank("need__urgency"),
+            F("need__priority").desc(nulls_last=True),
+            "opened_at",
+            "pk",
+        )
+    )
+
+
+def referred_cases(user) -> QuerySet[IntakeCase]:
+    """Cases with a provider: the most urgent need first, then the one whose referral's
+    deadline passed longest ago (or falls soonest), then the oldest."""
+    live = Referral.objects.live().filter(intake=OuterRef("pk")).annotate(due=current_due())
+    return (
+        intake_cases_for(user)
+        .filter(status=IntakeCase.Status.REFERRED)
+        .annotate(due_order=Subquery(live.values("due")[:1]))
+        .order_by(
+            urgency_rank("need__urgency"),
+            F("due_order").asc(nulls_last=True),
+            "opened_at",
+            "pk",
+        )
+    )
+
+
+def needs_awaiting_intake(user) -> QuerySet[Need]:
+    """Open needs in the user's area with no intake case yet: the most urgent first, then the
+    highest priority, then the longest open."""
+    open_cases = IntakeCase.objects.exclude(status=IntakeCase.Status.CLOSED)
+    return (
+        Need.objects.for_user(user)
+        .open()
+        .exclude(pk__in=open_cases.filter(need__isnull=False).values("need"))
+        .select_related("household__region__parent", "category")
+        .order_by(urgency_rank(), "-priority", "opened_on", "pk")
+    )
+
+
+def refused_providers(need: Need) -> set[int]:
+    """Providers that declined ``need`` or let it lapse: it is never sent to them again."""
+    return {provider for _need, provider in declined_pairs([need.pk])}
+
+
+def not_proposed(need: Need, *, today: dt.date | None = None) -> set[int]:
+    """Providers not proposed for ``need`` on ``today``: those that refused it, and those that
+    closed it as failed within the policy window (``bangfu.referrals.exclusions``); staff may
+    still send it to the latter on purpose."""
+    return {exclusion.provider_id for exclusion in need_exclusions(need, today=today)}
+
+
+def intake_candidates(
+    intake: IntakeCase, *, k: int = 10, today: dt.date | None = None, exclusions=None
+) -> list:
+    """The ranker's top providers for the case's need on ``today`` (by default, now), without
+    those left out for it: ``exclusions`` when the caller has read them already
+    (``need_exclusions``), else ``not_proposed``.
+
+    Only kinds registered with ``bangfu.providers.kinds`` are referred to here (stations,
+    volunteers, procured projects); charity offers are left out (they are allocated to needs
+    from the offers' own pages).
+    """
+    if intake.need is None:
+        return []
+    today = today or timezone.localdate()
+    if exclusions is None:
+        exclude = not_proposed(intake.need, today=today)
+    else:
+        exclude = {exclusion.provider_id for exclusion in exclusions}
+    ranked = ranking.rank_need(need=intake.need, k=k, exclude=exclude, today=today)
+    routed = kinds.registered_kinds()
+    return [candidate for candidate in ranked if candidate.kind in routed]
