@@ -7,7 +7,6 @@ its project's quota is used up, it takes no cases now, the referral is past that
 with a code naming the reason; input at fault is 400; either way nothing is written.
 """
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -121,7 +120,8 @@ class Inbox(PortalView):
     pagination_class = UrgentFirstPages
 
     def get_queryset(self):
-        return super().get_queryset().annotate(session_count=Count("sessions"))
+        # As the inbox page reads it: sessions counted for the page's rows only.
+        return selectors.portal_referrals(self.request.user)
 
     @extend_schema(
         summary="The provider's referrals (a volunteer's tasks), the most urgent first",
