@@ -6,13 +6,15 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.accounts.models import Membership, Organisation
+from bangfu.regions.models import within
 from bangfu.registry.models import Household, Need, RegionTally, Tier
 from bangfu.registry.selectors import dashboard
-from bangfu.registry.tallies import tallies_refresh
+from bangfu.registry.tallies import fresh_tally_rows, tallies_refresh
 from tests.factories import (
     HouseholdFactory,
     NeedFactory,
@@ -164,3 +166,105 @@ def test_the_household_list_states_the_time_of_the_counts(registry, english_clie
         response.context["dashboard"].households_total
         == _counts(dashboard(registry["county"], today=timezone.localdate())).households_total
     )
+
+
+@pytest.fixture
+def wider(registry):
+    """The registry's fixture and: another county of the same city, a county of another city,
+    households registered at county A's first township (no village known); users of the city,
+    of two counties, of a province and a county inside it, and an assistant of two villages in
+    two townships."""
+    province, city, county, town, village = region_chain("530428", "101", "201")
+    *_, village_3 = region_chain("530428", "102", "201")
+    *_, same_city_village = region_chain("530402", "001", "001")
+    *_, other_county, _town, other_city_village = region_chain("532301", "001", "001")
+    _households(same_city_village, 1)
+    _households(other_city_village, 2)
+    _households(town, 3)  # registered at the township itself
+    committee = OrganisationFactory(kind=Organisation.Kind.VILLAGE_COMMITTEE, region=village_3)
+    assistant = UserFactory(username="two_villages")
+    member_of(assistant, committee, Role.ASSISTANT, villages=[village, village_3])
+    two_counties = _bureau_user(county, "two_counties")
+    _bureau_user(other_county, "two_counties")
+    overlapping = _bureau_user(province, "overlapping")
+    _bureau_user(county, "overlapping")
+    return registry | {
+        "city": _bureau_user(city, "city"),
+        "two_villages": assistant,
+        "two_counties": two_counties,
+        "overlapping": overlapping,
+        "regions": {"province": province, "city": city, "county": county, "town": town},
+    }
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "province",
+        "city",
+        "county",
+        "township",
+        "village",
+        "two_villages",
+        "two_counties",
+        "overlapping",
+        "county_b",
+        "superuser",
+    ],
+)
+def test_the_rolled_up_tallies_give_the_live_counts_at_every_level(wider, who):
+    user = wider[who]
+    live = dashboard(user, today=timezone.localdate())
+
+    tallies_refresh()
+
+    assert _counts(dashboard(user)) == live
+    assert live.households_total > 0
+
+
+def test_two_counties_count_as_each_county_alone(wider):
+    tallies_refresh()
+    two = dashboard(wider["two_counties"]).households_total
+    county_a = dashboard(wider["county"]).households_total
+    other = Household.objects.exclude(status=Household.Status.EXITED)
+    other = other.filter(region__path__startswith="53/5323/").count()
+
+    assert two == county_a + other
+    assert other > 0  # positive control: the second county holds households of its own
+
+
+def test_a_township_case_counts_once_at_the_township_and_every_level_above(wider):
+    users = [wider[who] for who in ("township", "county", "city", "province", "superuser")]
+    tallies_refresh()
+    before = [dashboard(user).households_total for user in users]
+
+    HouseholdFactory(region=wider["regions"]["town"], status=Household.Status.ACTIVE)
+    tallies_refresh()
+
+    assert [dashboard(user).households_total for user in users] == [n + 1 for n in before]
+    # the township keeps the case as registered in it, apart from its villages' rolled-up count
+    town_rows = RegionTally.objects.filter(region=wider["regions"]["town"], measure="households")
+    assert town_rows.filter(below=False).exists() and town_rows.filter(below=True).exists()
+
+
+def test_a_province_reads_its_own_rows_not_its_villages(wider):
+    province = wider["regions"]["province"]
+    user = wider["province"]
+    live = dashboard(user, today=timezone.localdate())
+    tallies_refresh()
+    measures = ["open_needs", "households", "reviews"]
+    rows, _as_of = fresh_tally_rows(user, measures)
+    registered_in_area = RegionTally.objects.filter(
+        within(province, "region"), below=False, measure__in=measures
+    )
+
+    # the province's strip is a few rows: the province's own and rolled-up rows
+    assert set(rows.values_list("region", flat=True)) == {province.pk}
+    assert rows.count() < registered_in_area.count()
+    # and they alone give its counts: without the rows of the regions below it, the same
+    RegionTally.objects.exclude(region=province).delete()
+    assert _counts(dashboard(user)) == live
+    # positive control: summing the rows registered in the area (the reader before the
+    # rollups) no longer gives the live count
+    summed = registered_in_area.filter(measure="households").aggregate(n=Sum("count"))["n"]
+    assert (summed or 0) != live.households_total

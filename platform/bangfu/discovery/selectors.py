@@ -14,7 +14,7 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.discovery.models import CandidatePerson, CrossCheckImport, Flag, Rule, Task
 from bangfu.regions.models import Region
 from bangfu.registry.models import Member, StatusDecision
-from bangfu.registry.tallies import fresh_tally_rows
+from bangfu.registry.tallies import fresh_tally_rows, place_tallies
 
 Outcome = Task.Outcome
 # A warning ends in enrolment when the township confirmed the enrolment its visit recommended.
@@ -133,9 +133,13 @@ class PlaceCounts:
 
 
 # The dashboard's measures of warnings, kept per village and rule in the region tallies
-# (``registry.tallies``, refreshed every ten minutes) as "warnings_<name>".
+# (``registry.tallies``, refreshed every ten minutes) as "warnings_<name>"; those of the
+# warnings above villages (across areas), which no place's row counts, as
+# "warnings_above_<name>", for the rules' counts only.
 TALLY_PREFIX = "warnings_"
+ABOVE_PREFIX = "warnings_above_"
 MEASURES = ("found", "verified", "enrolled", "referred", "dismissed", "open", "overdue")
+RULE_MEASURES = ("found", "enrolled")
 
 
 def warning_measures(today: dt.date) -> dict[str, Q]:
@@ -158,16 +162,21 @@ def warning_tally_rows(now: dt.datetime):
     measures = warning_measures(timezone.localdate(now))
     rows = (
         Flag.objects.order_by()
-        .values_list("region", "rule")
+        .values_list("region", "region__level", "rule")
         .annotate(**{name: Count("pk", filter=q) for name, q in measures.items()})
     )
-    for region_id, rule, *counts in rows:
+    for region_id, level, rule, *counts in rows:
+        in_village = level == Region.Level.VILLAGE
         for name, n in zip(measures, counts, strict=True):
-            yield region_id, TALLY_PREFIX + name, rule, n
+            if in_village:
+                yield region_id, TALLY_PREFIX + name, rule, n
+            elif name in RULE_MEASURES:
+                yield region_id, ABOVE_PREFIX + name, rule, n
 
 
 def _tallied(user) -> tuple[QuerySet, dt.datetime] | None:
-    return fresh_tally_rows(user, [TALLY_PREFIX + name for name in MEASURES])
+    measures = [prefix + name for prefix in (TALLY_PREFIX, ABOVE_PREFIX) for name in RULE_MEASURES]
+    return fresh_tally_rows(user, measures)
 
 
 def place_counts(
@@ -176,20 +185,16 @@ def place_counts(
     """Warnings found, verified and ending in enrolment, per place of ``breakdown`` (warnings
     above villages, across areas, in no place), and the time of the tallies they come from
     (None: counted now)."""
-    tallied = _tallied(user)
+    tallied = place_tallies(user, [TALLY_PREFIX + name for name in MEASURES], breakdown.level)
     if tallied is not None:
-        rows, as_of = tallied
-        summed = (
-            rows.filter(region__level=Region.Level.VILLAGE)
-            .order_by()
-            .values_list(F(breakdown.lookup), "measure")
-            .annotate(n=Sum("count"))
-        )
-        per_place: dict[int, dict[str, int]] = {}
-        for place_id, measure, n in summed:
-            per_place.setdefault(place_id, dict.fromkeys(MEASURES, 0))[
-                measure.removeprefix(TALLY_PREFIX)
-            ] = n
+        by_path, as_of = tallied
+        at = {place.path: place for place in Region.objects.filter(path__in=list(by_path))}
+        places = {place.pk: place for place in at.values()}
+        per_place = {
+            at[path].pk: {name: counts[TALLY_PREFIX + name] for name in MEASURES}
+            for path, counts in by_path.items()
+            if path in at
+        }
     else:
         as_of = None
         measures = warning_measures(today)
@@ -201,7 +206,7 @@ def place_counts(
             .annotate(**{name: Count("pk", filter=q) for name, q in measures.items()})
         )
         per_place = {row.pop("place_id"): row for row in live}
-    places = Region.objects.in_bulk(list(per_place))
+        places = Region.objects.in_bulk(list(per_place))
     counts = [
         PlaceCounts(place=places[place_id], **values)
         for place_id, values in per_place.items()
@@ -214,17 +219,10 @@ def rule_counts(user) -> list[tuple[str, str, int, int]]:
     """(rule, label, warnings, enrolled) for every rule, in the order of the rules."""
     tallied = _tallied(user)
     if tallied is not None:
-        found, enrolled = TALLY_PREFIX + "found", TALLY_PREFIX + "enrolled"
-        summed = (
-            tallied[0]
-            .filter(measure__in=[found, enrolled])
-            .order_by()
-            .values_list("key", "measure")
-            .annotate(n=Sum("count"))
-        )
+        summed = tallied[0].order_by().values_list("key", "measure").annotate(n=Sum("count"))
         totals: dict[str, list[int]] = {}
         for rule, measure, n in summed:
-            totals.setdefault(rule, [0, 0])[measure == enrolled] = n
+            totals.setdefault(rule, [0, 0])[measure.endswith("enrolled")] += n
         rows = {rule: tuple(pair) for rule, pair in totals.items()}
     else:
         rows = dict(
