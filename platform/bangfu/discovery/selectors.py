@@ -29,15 +29,18 @@ def reads_discovery(user) -> bool:
 
 
 def flags_for(user) -> QuerySet[Flag]:
-    return Flag.objects.for_user(user).select_related(
-        "region__parent",
-        "household",
-        "member",
-        "candidate",
-        "flagged_user",
-        "task__assignee",
-        "record__crosscheck_import",
+    """Warnings with what their list shows. PostgreSQL plans a join of eleven tables for 25–50
+    ms (it executes in 1), so the people a warning names are read in queries of their own."""
+    return (
+        Flag.objects.for_user(user)
+        .select_related("region__parent", "household", "task")
+        .prefetch_related("member", "candidate", "flagged_user")
     )
+
+
+def flags_in_full(user) -> QuerySet[Flag]:
+    """Warnings with what a warning's own page shows: its source record and its verifier too."""
+    return flags_for(user).select_related("task__assignee", "record__crosscheck_import")
 
 
 def ranked(flags: QuerySet[Flag]) -> QuerySet[Flag]:

@@ -140,7 +140,7 @@ def flag_list(request):
 @require_GET
 def flag_detail(request, pk: int):
     _require_reader(request)
-    flag = get_object_or_404(selectors.flags_for(request.user), pk=pk)
+    flag = get_object_or_404(selectors.flags_in_full(request.user), pk=pk)
     scope = scope_for(request.user)
     return render(
         request,
