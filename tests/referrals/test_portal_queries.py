@@ -99,6 +99,23 @@ def test_the_inbox_makes_as_many_queries_for_50_referrals_as_for_5(station, desk
     assert len(ROW.findall(page)) == 10 and filtered == many
 
 
+def test_the_inbox_asks_for_the_providers_reach_once(station, desk, place):
+    """The inbox's rows are the station's reach narrowed to its providers: PostgreSQL planned the
+    same subquery twice (the area-or-reach of ``for_user``, then the reach) for 7 ms at 3k."""
+    send(3, to=station, desk=desk, village=place["village"])
+    client = browser(station.staff)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/portal/").content.decode()
+    assert len(ROW.findall(page)) == 3
+    rows = [q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"]]
+    rows = [sql for sql in rows if sql.startswith('SELECT "referrals_referral"."id"')]
+    assert rows and all(sql.count('FROM "providers_provider"') == 1 for sql in rows)
+    # Positive control: the referrals the station may read (its area or its reach) name the
+    # reach in a subquery too, as the inbox's query did a second time.
+    readable = str(Referral.objects.for_user(station.staff).query)
+    assert 'FROM "providers_provider"' in readable
+
+
 def test_a_volunteers_task_list_makes_as_many_queries_for_20_tasks_as_for_2(volunteer, desk, place):
     send(2, to=volunteer, desk=desk, village=place["village"])
     client = browser(volunteer.user)

@@ -16,14 +16,12 @@ from bangfu.providers.models import Provider
 from bangfu.referrals.models import Notification, Referral, ReferralEvent, ServiceSession
 from bangfu.registry.models import Member
 
+# What the desk's and the providers' lists show of a referral.
+REFERRAL_ROWS = ("need__category", "need__household__region__parent", "provider", "intake")
+
 
 def referrals_for(user) -> QuerySet[Referral]:
-    return Referral.objects.for_user(user).select_related(
-        "need__category",
-        "need__household__region__parent",
-        "provider",
-        "intake",
-    )
+    return Referral.objects.for_user(user).select_related(*REFERRAL_ROWS)
 
 
 def provider_referrals(user) -> QuerySet[Referral]:
@@ -36,7 +34,11 @@ def provider_referrals(user) -> QuerySet[Referral]:
     if not scope.is_provider:
         return Referral.objects.none()
     mine = list(Provider.objects.filter(acted_for(scope)).values_list("pk", flat=True))
-    return referrals_for(user).filter(scope.referral_q(""), provider_id__in=mine)
+    # The provider's reach alone, not ``for_user``'s area-or-reach as well: the rows are the
+    # same (the reach is within it) and PostgreSQL plans one subquery, not the same one twice.
+    return Referral.objects.filter(scope.referral_q(""), provider_id__in=mine).select_related(
+        *REFERRAL_ROWS
+    )
 
 
 def portal_referrals(user) -> QuerySet[Referral]:
