@@ -104,6 +104,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "bangfu.urls"
 WSGI_APPLICATION = "bangfu.wsgi.application"
 
+# Django's own widgets through Jinja2, the project's through the template language.
+FORM_RENDERER = "bangfu.core.form_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
