@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Membership
@@ -139,8 +139,12 @@ def memberships_of(user) -> list[Membership]:
                 at_its_level(), user=user, is_active=True, organisation__is_active=True
             )
             .select_related("organisation__region")
-            .prefetch_related("villages")
             .order_by("pk")
+        )
+        # Only an assistant's membership names villages: a bureau's or a station's page skips
+        # the query.
+        prefetch_related_objects(
+            [membership for membership in cached if membership.role == Role.ASSISTANT], "villages"
         )
     return cached
 
