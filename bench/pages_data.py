@@ -333,6 +333,7 @@ def _copy_stations(t: Template, region_map: dict) -> dict[int, int]:
 
 def _copy_registry(t, code, copy, region_map, provider_map, identities, crypto) -> None:
     from bangfu.discovery.models import Flag, Task
+    from bangfu.referrals.desk_order import refresh_desk_order
     from bangfu.referrals.models import IntakeCase, Referral
     from bangfu.registry.models import Assessment, Household, Member, Need
     from bangfu.registry.summaries import refresh_household_summaries
@@ -385,6 +386,9 @@ def _copy_registry(t, code, copy, region_map, provider_map, identities, crypto) 
         required={"intake_id": intakes, "need_id": needs, "provider_id": provider_map},
         fix=lambda new, old: new.update(slot=None),
     )
+    # The desk's order, as the referral services keep it (the copied cases carry the
+    # template's, and those whose referral was not copied have none live).
+    refresh_desk_order(intakes.values())
     tasks = _copy(
         Task,
         t.tasks,

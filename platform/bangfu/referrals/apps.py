@@ -15,17 +15,19 @@ class ReferralsConfig(AppConfig):
         from bangfu.core.phones import phone_lookup_hash
         from bangfu.providers.kinds import register_households_in_care
         from bangfu.providers.selectors import register_provider_stats
-        from bangfu.referrals import models, reach
+        from bangfu.referrals import desk_order, models, reach
         from bangfu.referrals.dashboards import bureau_tally_rows
         from bangfu.referrals.notifications import notify
         from bangfu.referrals.provider_stats import provider_stats
         from bangfu.referrals.selectors import households_in_care
+        from bangfu.registry import hooks
         from bangfu.registry.tallies import register_tally_source
 
         # Notes and descriptions may name people: they are masked in the audit log.
+        # The desk's order is a copy of the need's and the referral's, audited there.
         auditlog.register(
             models.IntakeCase,
-            exclude_fields=["caller_phone_hash"],
+            exclude_fields=["caller_phone_hash", *models.IntakeCase.ORDER_FIELDS],
             mask_fields=["description", "caller_name", "caller_phone"],
         )
         auditlog.register(
@@ -53,3 +55,7 @@ class ReferralsConfig(AppConfig):
         notices.register(notify)
         # The bureau dashboard's counts are kept in the registry's region tallies.
         register_tally_source(bureau_tally_rows)
+        # The desk's lists sort by keys kept on the case: a need's new urgency or priority,
+        # saved alone or recomputed in bulk by the registry, reaches its cases.
+        desk_order.connect_receivers()
+        hooks.on_needs_reprioritised.append(desk_order.refresh_for_needs)

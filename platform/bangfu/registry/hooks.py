@@ -30,6 +30,10 @@ decision_figures: list[Callable[[dict], list[tuple[str, str]] | None]] = []
 # Called with the registered households a ledger file names; each returns {household pk:
 # message} for those no import may change (e.g. anonymised under a retention schedule).
 ledger_locked_households: list[Callable[[list], dict[int, str]]] = []
+# Called with the primary keys of needs whose priority a write in bulk just recomputed
+# (``needs_reprioritise``, which ``need_update`` runs after each save too), inside its
+# transaction: what an app keeps from a need's priority or urgency on its own rows follows.
+on_needs_reprioritised: list[Callable[[list[int]], None]] = []
 # Called with (household, user) when the household page is shown; each returns a ``Panel`` or
 # None (nothing to show to that user).
 household_panels: list[Callable[[object, object], Panel | None]] = []

@@ -12,6 +12,7 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core import crypto
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
 from bangfu.regions.policy import Policy
+from bangfu.registry import hooks
 from bangfu.registry.coverage import refresh_tier
 from bangfu.registry.identity import (
     Source,
@@ -289,6 +290,8 @@ def needs_reprioritise(*, needs, today: dt.date | None = None, batch_size: int =
 def _priorities_save(needs: list[Need]) -> int:
     changed = Need.objects.bulk_update(needs, ["priority", "priority_components"])
     refresh_household_summaries(need.household_id for need in needs)
+    for handler in hooks.on_needs_reprioritised:
+        handler([need.pk for need in needs])
     return changed
 
 

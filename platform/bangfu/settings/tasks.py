@@ -48,6 +48,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bangfu.registry.tasks.refresh_region_tallies_task",
         "schedule": env_int("REGION_TALLIES_REFRESH_SECONDS", 10 * 60),
     },
+    # The intake desk's order kept on its cases, beside the summaries the refresh above repairs
+    # (bangfu.referrals.desk_order).
+    "repair-desk-order": {
+        "task": "bangfu.referrals.tasks.repair_desk_order_task",
+        "schedule": env_int("REGION_TALLIES_REFRESH_SECONDS", 10 * 60),
+    },
     "check-referral-deadlines": {
         "task": "bangfu.referrals.tasks.check_referral_deadlines_task",
         "schedule": 15 * 60,

@@ -15,6 +15,10 @@ from bangfu.core.validators import normalise_phone
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Need
 
+# The rank of a case with no need in the desk's order: after the four urgencies
+# (``selectors.order.URGENCY_ORDER``).
+NO_URGENCY_RANK = 4
+
 
 def normalise_phone_of(field: str, raw: str) -> str:
     """The registry's phone rule (``bangfu.core.validators``), refused on the form's ``field``:
@@ -99,15 +103,43 @@ class IntakeCase(models.Model):
     # "needs without any candidate" reads it instead of ranking every need again.
     candidate_count = models.PositiveSmallIntegerField(_("candidates found"), null=True, blank=True)
     candidates_checked_at = models.DateTimeField(_("candidates checked at"), null=True, blank=True)
+    # What the desk's two lists sort by, kept on the case by the writes of the case, its need
+    # and its referrals (``referrals.desk_order``), never by ``save``: the need's urgency as
+    # ``selectors.urgency_rank`` ranks it, the need's priority, and the deadline the live
+    # referral waits on (``selectors.current_due``).
+    urgency_rank = models.PositiveSmallIntegerField(
+        _("urgency rank"), default=NO_URGENCY_RANK, editable=False
+    )
+    need_priority = models.DecimalField(
+        _("priority of the need"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    due_at = models.DateTimeField(_("referral due"), null=True, blank=True, editable=False)
 
     objects = IntakeCaseQuerySet.as_manager()
+
+    ORDER_FIELDS = ("urgency_rank", "need_priority", "due_at")
 
     class Meta:
         verbose_name = _("intake case")
         verbose_name_plural = _("intake cases")
         ordering = ["-opened_at", "-pk"]
-        # The desk's lists and to-dos: the cases in one status, the longest waiting first.
-        indexes = [models.Index(fields=["status", "opened_at"], name="intake_status_opened")]
+        indexes = [
+            # The desk's lists and to-dos: the cases in one status, the longest waiting first.
+            models.Index(fields=["status", "opened_at"], name="intake_status_opened"),
+            # The referred cases in the desk's order (``selectors.referred_cases``); the waiting
+            # ones' order has the priority DESC NULLS LAST, which SQLite refuses in an index:
+            # migration 0013's PostgreSQL-only intake_waiting_order.
+            models.Index(
+                fields=["urgency_rank", "due_at", "opened_at", "id"],
+                condition=Q(status="referred"),
+                name="intake_referred_order",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["need"],
@@ -138,10 +170,22 @@ class IntakeCase(models.Model):
         return _("Intake case %(number)s") % {"number": self.pk}
 
     def save(self, *args, **kwargs):
+        """Saves the case; the desk's order stays as the writes of ``referrals.desk_order`` left
+        it (an object loaded before one of those is not stale)."""
         if self.need_id is not None and self.household_id is None:
             self.household_id = self.need.household_id
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "household"}
+        if (
+            kwargs.get("update_fields") is None
+            and not self._state.adding
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.ORDER_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -2,15 +2,15 @@
 
 import datetime as dt
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from bangfu.providers import kinds
 from bangfu.referrals import ranking
 from bangfu.referrals.exclusions import need_exclusions
-from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.models import IntakeCase
 from bangfu.referrals.selectors.engine import declined_pairs
-from bangfu.referrals.selectors.order import current_due, urgency_rank
+from bangfu.referrals.selectors.order import urgency_rank
 from bangfu.registry.models import Need
 
 
@@ -29,33 +29,23 @@ def intake_cases_for(user) -> QuerySet[IntakeCase]:
 
 def waiting_cases(user) -> QuerySet[IntakeCase]:
     """Cases waiting at the desk for a provider: the most urgent need first, then the highest
-    priority, then the longest waiting."""
+    priority, then the longest waiting. The keys are the case's own (``referrals.desk_order``):
+    PostgreSQL reads the first rows from ``intake_waiting_order`` instead of sorting the area."""
     return (
         intake_cases_for(user)
         .waiting()
-        .order_by(
-            urgency_rank("need__urgency"),
-            F("need__priority").desc(nulls_last=True),
-            "opened_at",
-            "pk",
-        )
+        .order_by("urgency_rank", F("need_priority").desc(nulls_last=True), "opened_at", "pk")
     )
 
 
 def referred_cases(user) -> QuerySet[IntakeCase]:
     """Cases with a provider: the most urgent need first, then the one whose referral's
-    deadline passed longest ago (or falls soonest), then the oldest."""
-    live = Referral.objects.live().filter(intake=OuterRef("pk")).annotate(due=current_due())
+    deadline passed longest ago (or falls soonest), then the oldest. The keys are the case's
+    own (``referrals.desk_order``), in the order of the index ``intake_referred_order``."""
     return (
         intake_cases_for(user)
         .filter(status=IntakeCase.Status.REFERRED)
-        .annotate(due_order=Subquery(live.values("due")[:1]))
-        .order_by(
-            urgency_rank("need__urgency"),
-            F("due_order").asc(nulls_last=True),
-            "opened_at",
-            "pk",
-        )
+        .order_by("urgency_rank", F("due_at").asc(nulls_last=True), "opened_at", "pk")
     )
 
 

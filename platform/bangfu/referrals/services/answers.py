@@ -22,6 +22,7 @@ from bangfu.core.lifecycle import InvalidTransition
 from bangfu.providers import kinds
 from bangfu.providers.models import Provider
 from bangfu.referrals import selectors
+from bangfu.referrals.desk_order import refresh_desk_order
 from bangfu.referrals.errors import CapacityFull, ProviderUnavailable, QuotaUsedUp
 from bangfu.referrals.models import Referral
 from bangfu.referrals.notifications import Kind, desk_url, message_for, notify
@@ -86,6 +87,7 @@ def referral_accept(*, referral: Referral, by, at: dt.datetime | None = None) ->
     referral.service_due_at = at + deadlines_for(referral.need, at).first_service
     referral.escalated_at = None
     referral.transition(to=Status.ACCEPTED, by=by, at=at)
+    refresh_desk_order([referral.intake_id])  # the desk now waits on the first service
     referral_emit(events.REFERRAL_ACCEPTED, referral, at)
     notify(
         recipients=[referral.sent_by],

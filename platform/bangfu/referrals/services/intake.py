@@ -12,6 +12,7 @@ from bangfu.core import events
 from bangfu.providers import kinds
 from bangfu.providers.models import Provider
 from bangfu.referrals import selectors
+from bangfu.referrals.desk_order import refresh_desk_order
 from bangfu.referrals.errors import ProviderUnavailable, ReferralError
 from bangfu.referrals.models import IntakeCase, Referral, ReferralEvent
 from bangfu.referrals.notifications import Kind, message_for, notify, portal_url, when
@@ -116,6 +117,7 @@ def intake_open(
     )
     intake.full_clean()
     intake.save()
+    refresh_desk_order([intake.pk])
     if need is not None and candidate_count is None:
         check_candidates(intake, at)
     elif need is not None:
@@ -197,6 +199,7 @@ def intake_attach_need(
         raise ValidationError({"need": _("This need already has an open intake case.")})
     intake.need, intake.household, intake.region = need, need.household, need.household.region
     intake.save(update_fields=["need", "household", "region"])
+    refresh_desk_order([intake.pk])
     check_candidates(intake, at)
     return intake
 
@@ -292,6 +295,7 @@ def send(
     )
     intake.status = IntakeCase.Status.REFERRED
     intake.save(update_fields=["status"])
+    refresh_desk_order([intake.pk])
     set_need_status(referral, Need.Status.REFERRED)
     referral_emit(events.REFERRAL_SENT, referral, at)
     notify(
@@ -381,6 +385,7 @@ def back_to_intake(referral: Referral, *, at: dt.datetime) -> IntakeCase:
     intake = IntakeCase.objects.select_for_update().get(pk=referral.intake_id)
     intake.status = IntakeCase.Status.OPEN
     intake.save(update_fields=["status"])
+    refresh_desk_order([intake.pk])
     set_need_status(referral, Need.Status.OPEN)
     check_candidates(intake, at)
     return intake
@@ -390,3 +395,4 @@ def close_intake(referral: Referral, *, at: dt.datetime) -> None:
     IntakeCase.objects.filter(pk=referral.intake_id).update(
         status=IntakeCase.Status.CLOSED, closed_at=at
     )
+    refresh_desk_order([referral.intake_id])

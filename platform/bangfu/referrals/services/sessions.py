@@ -13,6 +13,7 @@ from bangfu.core import events
 from bangfu.providers import kinds
 from bangfu.providers.services import providers_set_ratings
 from bangfu.referrals import selectors
+from bangfu.referrals.desk_order import refresh_desk_order
 from bangfu.referrals.errors import ReferralError
 from bangfu.referrals.models import Feedback, Referral, ReferralEvent, ServiceSession
 from bangfu.referrals.notifications import Kind, desk_url, message_for, notify
@@ -85,6 +86,7 @@ def service_session_log(
     if referral.status == Status.ACCEPTED:
         referral.first_service_on = held_on
         referral.transition(to=Status.IN_SERVICE, by=by, at=at)
+        refresh_desk_order([referral.intake_id])  # no deadline left to wait on
         set_need_status(referral, Need.Status.IN_SERVICE)
     return session
 
