@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, When
 from django.utils import timezone
 
 from bangfu.providers import kinds
@@ -60,6 +60,64 @@ def needs_awaiting_intake(user) -> QuerySet[Need]:
         .select_related("household__region__parent", "category")
         .order_by(urgency_rank(), "-priority", "opened_on", "pk")
     )
+
+
+# The columns the desk's lists show, read as plain rows: a page of model objects, each with
+# its region, need, category and household, cost more to build than the page's SQL.
+DESK_WAITING_COLUMNS = (
+    "pk",
+    "region__name",
+    "region__parent__name",
+    "household_id",
+    "household__registry_number",
+    "need_id",
+    "need__category__name",
+    "need__urgency",
+    "source",
+    "opened_at",
+    "candidate_count",
+)
+DESK_REFERRED_COLUMNS = ("pk", "region__name", "need_id", "need__category__name")
+DESK_NEED_COLUMNS = (
+    "pk",
+    "household_id",
+    "household__registry_number",
+    "household__region__name",
+    "household__region__parent__name",
+    "category__name",
+    "urgency",
+    "priority",
+    "opened_on",
+)
+
+
+def desk_case_rows(cases: QuerySet[IntakeCase], limit: int, columns=DESK_WAITING_COLUMNS):
+    """The first ``limit`` cases of an ordered desk list as dicts of ``columns``, in two queries:
+    their keys, sorted with only the joins the order needs, then those rows (a province's desk
+    would otherwise join each of its thousands of cases before sorting). Only a case with no
+    household has its caller's name decrypted (``caller``), only one with no need its
+    description, for the columns that show them."""
+    keys = list(cases.values_list("pk", flat=True)[:limit])
+    fields = {name: IntakeCase._meta.get_field(name) for name in ("caller_name", "description")}
+    shown = {}
+    if "household_id" in columns:
+        shown["caller"] = Case(
+            When(household__isnull=True, then=F("caller_name")),
+            output_field=fields["caller_name"],
+        )
+    if "need__urgency" in columns:
+        shown["summary"] = Case(
+            When(need__isnull=True, then=F("description")), output_field=fields["description"]
+        )
+    found = {
+        row["pk"]: row for row in cases.order_by().filter(pk__in=keys).values(*columns, **shown)
+    }
+    return [found[key] for key in keys if key in found]
+
+
+def desk_need_rows(user, limit: int) -> list[dict]:
+    """The first ``limit`` needs not yet at the desk (``needs_awaiting_intake``), as dicts."""
+    return list(needs_awaiting_intake(user).values(*DESK_NEED_COLUMNS)[:limit])
 
 
 def refused_providers(need: Need) -> set[int]:

@@ -1,23 +1,34 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.links import row_url
+from bangfu.core.masking import mask_name
 from bangfu.core.views import service_call
 from bangfu.referrals import selectors, services
 from bangfu.referrals.errors import NeedNotRankable
 from bangfu.referrals.exclusions import excluded_providers, need_exclusions
 from bangfu.referrals.forms import AttachNeedForm, IntakeForm, LinkHouseholdForm, ReferNoteForm
 from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.selectors.intake import (
+    DESK_REFERRED_COLUMNS,
+    desk_case_rows,
+    desk_need_rows,
+)
 from bangfu.referrals.views.common import require_staff_area, reveal_caller
 from bangfu.regions.models import Region
 from bangfu.registry.forms import NeedForm
+from bangfu.registry.models import Need
 from bangfu.registry.search import household_hit
 from bangfu.registry.selectors import households_for
 
@@ -50,18 +61,57 @@ def intake_list(request):
     if not scope.reads_registry and scope.is_provider:
         return redirect("portal:inbox")
     require_staff_area(request.user)
+    shape = _DeskRows()
     return render(
         request,
         "referrals/intake_list.html",
         {
-            "waiting": selectors.first_rows(
-                selectors.waiting_cases(request.user).select_related("household"), 100
+            "waiting": shape.cases(desk_case_rows(selectors.waiting_cases(request.user), 100)),
+            "referred": shape.cases(
+                desk_case_rows(selectors.referred_cases(request.user), 100, DESK_REFERRED_COLUMNS)
             ),
-            "referred": selectors.first_rows(selectors.referred_cases(request.user), 100),
-            "needs": selectors.needs_awaiting_intake(request.user)[:50],
+            "needs": shape.needs(desk_need_rows(request.user, 50)),
             "can_write": scope.can_write,
         },
     )
+
+
+class _DeskRows:
+    """Shapes the desk's rows (``selectors.intake.desk_case_rows``) as the objects' template
+    showed them, with each label translated and each link reversed once per page."""
+
+    def __init__(self):
+        self.case_url = row_url("referrals:intake-detail")
+        self.household_url = row_url("registry:household-detail")
+        self.case_label = _("Intake case %(number)s")
+        self.sources = {key: str(label) for key, label in IntakeCase.Source.choices}
+        self.urgencies = {key: str(label) for key, label in Need.Urgency.choices}
+
+    def cases(self, rows: list[dict]) -> list[dict]:
+        for row in rows:
+            row["url"] = self.case_url(row["pk"])
+            row["label"] = self.case_label % {"number": row["pk"]}
+            if "region__parent__name" in row:
+                row["region__parent__name"] = row["region__parent__name"] or ""
+            if "caller" in row:
+                row["caller"] = mask_name(row["caller"]) if row["caller"] else None
+            if "need__urgency" in row:
+                urgency = row["need__urgency"]
+                row["urgency_label"] = self.urgencies.get(urgency, urgency)
+                row["source_label"] = self.sources.get(row["source"], row["source"])
+                row["opened"] = timezone.localtime(row["opened_at"]).date().isoformat()
+                if row["need_id"] is None:
+                    row["summary"] = Truncator(row["summary"] or "").chars(40)
+        return rows
+
+    def needs(self, rows: list[dict]) -> list[dict]:
+        for row in rows:
+            row["household_url"] = self.household_url(row["household_id"])
+            row["household__region__parent__name"] = row["household__region__parent__name"] or ""
+            row["urgency_label"] = self.urgencies.get(row["urgency"], row["urgency"])
+            row["priority"] = floatformat(row["priority"], "-2")
+            row["opened"] = row["opened_on"].isoformat()
+        return rows
 
 
 @never_cache
