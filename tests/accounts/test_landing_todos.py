@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bangfu.accounts.models import Membership, Organisation
@@ -410,3 +412,30 @@ def test_auditors_and_charities_still_go_to_their_pages(place):
 
     assert browser(auditor).get(reverse("home"))["Location"] == reverse("registry:household-list")
     assert browser(charity_staff).get(reverse("home"))["Location"] == reverse("charity:home")
+
+
+def test_the_station_start_page_reads_its_providers_once_and_no_household_contact(
+    place, desk, station
+):
+    for number, status in enumerate(
+        (Referral.Status.SENT, Referral.Status.ACCEPTED, Referral.Status.IN_SERVICE)
+    ):
+        a_referral(
+            a_need(place["village"], f"530428-00{number}"),
+            station.provider_id,
+            desk,
+            status,
+            accepted_at=None if status == Referral.Status.SENT else at(-2),
+            service_due_at=at(1) if status == Referral.Status.ACCEPTED else None,
+        )
+    client = browser(station.staff)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert len(links(response)) == 3  # positive control: the three lines read the referrals
+    queries = [query["sql"] for query in captured.captured_queries]
+    # Both providers' to-dos read the referrals the station answers for: its providers once.
+    assert sum(sql.startswith('SELECT "providers_provider"') for sql in queries) == 1
+    # The lines name the service and the village: the household's phone is not even read.
+    assert any('"registry_household"' in sql for sql in queries)
+    assert not any('"registry_household"."phone"' in sql for sql in queries)

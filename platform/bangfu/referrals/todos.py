@@ -118,7 +118,15 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
     return _split(
         referrals.filter(status=status)
         .select_related(None)
-        .select_related("need__category", "need__household__region"),
+        .select_related("need__category", "need__household__region")
+        # What the lines show, no more: not the household's address or its encrypted phone.
+        .only(
+            "accept_due_at",
+            "service_due_at",
+            "need__urgency",
+            "need__category__name",
+            "need__household__region__name",
+        ),
         each=each,
         grouped=Todo(group=group, title=summary, url=reverse("portal:inbox") + f"?status={status}"),
     )

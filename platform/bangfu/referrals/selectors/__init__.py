@@ -11,6 +11,7 @@ from bangfu.referrals.selectors.cases import (
     SessionLog,
     notifications_for,
     portal_referrals,
+    portal_rows,
     provider_names,
     provider_referrals,
     referral_events,
@@ -40,7 +41,6 @@ from bangfu.referrals.selectors.intake import (
 from bangfu.referrals.selectors.order import (
     URGENCY_ORDER,
     current_due,
-    first_rows,
     urgency_rank,
     urgent_first,
 )
@@ -64,7 +64,6 @@ __all__ = [
     "current_due",
     "current_providers",
     "declined_pairs",
-    "first_rows",
     "holding_count",
     "households_in_care",
     "intake_by_reference",
@@ -76,6 +75,7 @@ __all__ = [
     "notifications_for",
     "open_case_counts",
     "portal_referrals",
+    "portal_rows",
     "provider_names",
     "provider_outcomes",
     "provider_referrals",

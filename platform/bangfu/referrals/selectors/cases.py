@@ -33,12 +33,24 @@ def provider_referrals(user) -> QuerySet[Referral]:
     scope = scope_for(user)
     if not scope.is_provider:
         return Referral.objects.none()
-    mine = list(Provider.objects.filter(acted_for(scope)).values_list("pk", flat=True))
+    mine = _providers_acted_for(user, scope)
     # The provider's reach alone, not ``for_user``'s area-or-reach as well: the rows are the
     # same (the reach is within it) and PostgreSQL plans one subquery, not the same one twice.
     return Referral.objects.filter(scope.referral_q(""), provider_id__in=mine).select_related(
         *REFERRAL_ROWS
     )
+
+
+def _providers_acted_for(user, scope) -> list[int]:
+    """The keys of the providers the user acts for, read once while the user object lives
+    with the same scope (``scope_for`` keeps the scope on it): a page that reads referrals
+    for several parts (the start page's to-dos) asks once."""
+    cached = getattr(user, "_bangfu_provider_pks", None)
+    if cached is not None and cached[0] is scope:
+        return cached[1]
+    mine = list(Provider.objects.filter(acted_for(scope)).values_list("pk", flat=True))
+    user._bangfu_provider_pks = (scope, mine)
+    return mine
 
 
 def portal_referrals(user) -> QuerySet[Referral]:
@@ -51,6 +63,37 @@ def portal_referrals(user) -> QuerySet[Referral]:
             0,
             output_field=IntegerField(),
         )
+    )
+
+
+# What the portal's rows and tasks show of a referral (portal/_row.html, _task.html, _actions.html,
+# _due.html, _km.html), and the columns the inbox orders by: fewer joins to plan, and fewer
+# columns to load and convert (no household's encrypted phone) for each row.
+PORTAL_ROW_JOINS = ("need__category", "need__household__region__parent", "provider")
+PORTAL_ROW_FIELDS = (
+    "status",
+    "distance_km",
+    "sent_at",
+    "accept_due_at",
+    "service_due_at",
+    "need__urgency",
+    "need__preferred_times",
+    "need__category__name",
+    "need__household__address",
+    "need__household__region__name",
+    "need__household__region__parent__name",
+    "provider__kind",
+    "provider__name",
+)
+
+
+def portal_rows(user) -> QuerySet[Referral]:
+    """The portal inbox's rows (``portal_referrals``) with only what the rows show loaded."""
+    return (
+        portal_referrals(user)
+        .select_related(None)
+        .select_related(*PORTAL_ROW_JOINS)
+        .only(*PORTAL_ROW_FIELDS)
     )
 
 

@@ -50,12 +50,3 @@ def urgent_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
         ),
         due_order=current_due(),
     ).order_by("urgency_order", F("due_order").asc(nulls_last=True), "-sent_at", "-pk")
-
-
-def first_rows(queryset: QuerySet, limit: int) -> list:
-    """The first ``limit`` rows of an ordered list in two queries: their keys, sorted with only
-    the joins the order needs, then those rows with every join the page shows. A province's
-    desk would otherwise join each of its thousands of cases to its household before sorting."""
-    keys = list(queryset.values_list("pk", flat=True)[:limit])
-    found = queryset.order_by().in_bulk(keys)
-    return [found[key] for key in keys if key in found]

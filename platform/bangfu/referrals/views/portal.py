@@ -50,9 +50,7 @@ def _is_volunteer_view(user) -> bool:
 @require_GET
 def inbox(request):
     _require_provider(request.user)
-    filterset = ReferralFilter(
-        request.GET or None, queryset=selectors.portal_referrals(request.user)
-    )
+    filterset = ReferralFilter(request.GET or None, queryset=selectors.portal_rows(request.user))
     page = keyset_page(request, selectors.urgent_first(filterset.qs), per_page=PAGE_SIZE)
     dashboards = [
         (provider.name, dashboards_of.provider_dashboard(provider))
@@ -81,7 +79,7 @@ def _row(request, referral: Referral, *, error: str = "", status: int = 200):
         if _is_volunteer_view(request.user)
         else "referrals/portal/_row.html"
     )
-    referral = selectors.portal_referrals(request.user).filter(pk=referral.pk).first()
+    referral = selectors.portal_rows(request.user).filter(pk=referral.pk).first()
     return render(
         request,
         template,
