@@ -17,10 +17,11 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.core.db_router import replica_view
 from bangfu.core.keyset import keyset_page
+from bangfu.core.links import row_url
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
 from bangfu.discovery import scoring, selectors, services
-from bangfu.discovery.explain import explain, name_subjects, subject_name
+from bangfu.discovery.explain import explain, name_subjects, subject_name, word_flags
 from bangfu.discovery.forms import (
     CrossCheckImportForm,
     FlagFilterForm,
@@ -125,9 +126,12 @@ def flag_list(request):
         elif data["state"] == "enrolled":
             flags = flags.filter(selectors.ENROLLED)
     page = keyset_page(request, selectors.ranked(flags), per_page=PAGE_SIZE)
-    name_subjects(page.object_list)
+    word_flags(page.object_list)
+    flag_url, task_url = row_url("discovery:flag-detail"), row_url("discovery:task-detail")
     for flag in page.object_list:
-        flag.explanation = explain(flag)
+        flag.url = flag_url(flag.pk)
+        if flag.task:
+            flag.task.url = task_url(flag.task.pk)
     return render(
         request,
         "discovery/flag_list.html",

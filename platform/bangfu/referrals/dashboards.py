@@ -1,12 +1,11 @@
 """The referral dashboards: a provider's load in the portal, the bureau's view of its area."""
 
 import datetime as dt
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from bangfu.providers import kinds
@@ -36,6 +35,14 @@ BUREAU_MEASURES = (
     DAYS_TO_SERVICE,
 )
 HOUSEHOLD_REGION = "need__household__region"
+# What the bureau dashboard shows of a waiting case without a candidate: joining its household
+# and its opener, and reading every column, cost 3 ms of PostgreSQL planning and Python a page.
+UNMATCHED_SHOWN = (
+    "candidates_checked_at",
+    "region__name",
+    "region__parent__name",
+    "need__category__name",
+)
 
 
 def _days(start: dt.datetime, end: dt.datetime) -> float:
@@ -83,32 +90,38 @@ class ProviderDashboard:
 
 
 def provider_dashboard(provider: Provider, *, now: dt.datetime | None = None) -> ProviderDashboard:
-    """A provider's load against its capacity (or quota), what waits for it, how fast it is."""
+    """A provider's load against its capacity (or quota), what waits for it, how fast it is:
+    its referrals counted in one query."""
     now = now or timezone.now()
-    referrals = Referral.objects.for_provider(provider.pk)
-    counts = referrals.aggregate(
+    accepted = Q(accepted_at__isnull=False)
+    counts = Referral.objects.for_provider(provider.pk).aggregate(
         holding=Count("pk", filter=Q(status__in=Referral.HOLDING)),
         sent=Count("pk", filter=Q(status=Referral.Status.SENT)),
+        # As ``ReferralQuerySet.overdue`` says it.
+        overdue=Count(
+            "pk",
+            filter=Q(status=Referral.Status.SENT, accept_due_at__lt=now)
+            | Q(status=Referral.Status.ACCEPTED, service_due_at__lt=now),
+        ),
+        accepted=Count("pk", filter=accepted),
+        waited=Sum(F("accepted_at") - F("sent_at"), filter=accepted),
     )
-    waits = [
-        _days(sent, accepted)
-        for sent, accepted in referrals.filter(accepted_at__isnull=False).values_list(
-            "sent_at", "accepted_at"
-        )
-    ]
     kind = kinds.kind_of(provider)
     quota = not kind.holds_slots
     if quota:
         open_cases = len(kinds.quota_households([provider.pk])[provider.pk])
     else:
         open_cases = counts["holding"]
+    average = None
+    if counts["accepted"]:
+        average = round(counts["waited"].total_seconds() / 86400 / counts["accepted"], 1)
     return ProviderDashboard(
         capacity=kind.capacity(kind.profile(provider)),
         open_cases=open_cases,
         quota=quota,
         awaiting_answer=counts["sent"],
-        overdue=referrals.overdue(now).count(),
-        average_days_to_accept=round(statistics.fmean(waits), 1) if waits else None,
+        overdue=counts["overdue"],
+        average_days_to_accept=average,
     )
 
 
@@ -243,7 +256,12 @@ def bureau_dashboard(
         median_days_to_accept=_round(_median(to_accept)),
         median_days_to_first_service=_round(_median(to_service)),
         acceptance=acceptance,
-        without_candidate=list(cases.filter(candidate_count=0)[:50]),
+        without_candidate=list(
+            cases.filter(candidate_count=0)
+            .select_related(None)
+            .select_related("region__parent", "need__category")
+            .only(*UNMATCHED_SHOWN)[:50]
+        ),
         waiting_at_intake=waiting,
         as_of=tallies.as_of if tallies is not None else None,
     )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.core.db_router import replica_view
+from bangfu.core.links import row_url
 from bangfu.core.spreadsheets import xlsx_response
 from bangfu.referrals import selectors
 from bangfu.referrals.dashboards import bureau_dashboard
@@ -46,6 +47,9 @@ def dashboard(request):
         max_value=1,
         value_format=lambda rate: f"{rate:.0%}",
     )
+    case_url = row_url("referrals:intake-detail")
+    for case in data.without_candidate:
+        case.url = case_url(case.pk)
     return render(
         request,
         "referrals/dashboard.html",
