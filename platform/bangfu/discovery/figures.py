@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from bangfu.discovery.standards import household_entitlement
 from bangfu.regions.policy import PolicyNotSet
 from bangfu.registry.models import Coverage, Household, Residence
-from bangfu.registry.selectors import households_for
+from bangfu.registry.selectors import household_readable
 
 # The calculator's figures as a decision keeps them (``StatusDecision.figures``): strings only.
 FIGURE_LABELS = {
@@ -107,7 +107,7 @@ PANEL_TEMPLATE = "discovery/includes/entitlement_panel.html"
 def entitlement_panel(household: Household, user) -> tuple[str, dict] | None:
     """The household page's calculator panel (``registry.hooks.household_panels``), for users
     who may read the household; the figures are indicative, the benefits system decides."""
-    if not households_for(user).filter(pk=household.pk).exists():
+    if not household_readable(user, household):
         return None
     try:
         entitlement = household_entitlement(household, on=timezone.localdate())

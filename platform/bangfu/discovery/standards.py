@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bangfu.regions.models import Region
-from bangfu.regions.policy import Policy
+from bangfu.regions.policy import Policy, policy_for
 from bangfu.registry.models import Coverage, Household, HouseholdTier, Member, Residence
 
 YUAN = Decimal("1")
@@ -128,7 +128,7 @@ def standards_for(
 ) -> Standards:
     """The standards of ``region`` in ``year`` for an urban (the default, and the one standard
     where the region sets no rural one) or rural residence."""
-    policy = policy or Policy(region, year)
+    policy = policy or policy_for(region, year)
     wage = policy["minimum_wage_monthly"]
     share_pct = policy["dibao_share_of_minimum_wage_pct"]
     from_share = to_yuan(share(wage, share_pct))

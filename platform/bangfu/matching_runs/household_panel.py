@@ -39,12 +39,18 @@ def household_chain_panel(household, user) -> tuple[str, dict] | None:
     run = latest_run(user, household)
     if run is None:
         return None
+    # The needs come from the household's own read: the allocations without theirs.
     allocations = {
         allocation.need_id: allocation
-        for allocation in selectors.run_allocations(user, run).filter(need__household=household)
+        for allocation in selectors.run_allocations(user, run)
+        .filter(need__household=household)
+        .select_related(None)
     }
-    # The category of each need is named in the panel: read with it, not once a row.
-    needs = {need.pk: need for need in household.needs.select_related("category")}
+    # The category of each need is named in the panel: the household page read the needs
+    # with it (``registry.selectors.household_detail``).
+    prefetched = "needs" in getattr(household, "_prefetched_objects_cache", {})
+    needs = household.needs.all() if prefetched else household.needs.select_related("category")
+    needs = {need.pk: need for need in needs}
     ranked = set(selectors.run_candidates(user, run, needs).values_list("need_id", flat=True))
     if not allocations and not ranked:
         return None

@@ -324,6 +324,23 @@ class Policy:
             return default
 
 
+def keep_policy_reads(region: Region) -> None:
+    """Let ``policy_for`` read ``region``'s policy once per year for as long as this object
+    lives: for a page that asks it in several places (the household page's panels)."""
+    region.__dict__.setdefault("_policy_reads", {})
+
+
+def policy_for(region: Region | None, year: int) -> Policy:
+    """``Policy(region, year)``; read once for a region object kept by ``keep_policy_reads``
+    (only there: a region read afresh, as a service reads it, reads the policy afresh)."""
+    reads = region.__dict__.get("_policy_reads") if region is not None else None
+    if reads is None:
+        return Policy(region, year)
+    if year not in reads:
+        reads[year] = Policy(region, year)
+    return reads[year]
+
+
 def _keep_best(best: dict[str, Setting], key: str, setting: Setting) -> None:
     if key not in best or setting.rank > best[key].rank:
         best[key] = setting

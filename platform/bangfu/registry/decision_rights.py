@@ -9,18 +9,16 @@ from django.utils import timezone
 
 from bangfu.accounts.scoping import Role, holds_role_over, role_region_paths, scope_for
 from bangfu.regions.models import Region, levels_between
-from bangfu.regions.policy import Policy
+from bangfu.regions.policy import policy_for
 from bangfu.registry.models import Coverage, Household, StatusDecision
+from bangfu.registry.selectors import household_readable
 
 State = StatusDecision.State
 
 
 def may_recommend(user, household: Household) -> bool:
     """Assistants in their villages, bureau staff and managers in their region."""
-    return (
-        scope_for(user).can_write
-        and Household.objects.for_user(user).filter(pk=household.pk).exists()
-    )
+    return scope_for(user).can_write and household_readable(user, household)
 
 
 def may_confirm(user, decision: StatusDecision, *, power: "DecidingPower | None" = None) -> bool:
@@ -44,7 +42,7 @@ class DecidingPower:
 
 def deciding_power(user, region: Region) -> DecidingPower:
     """``user``'s power over the decisions of ``region`` (three reads, whatever their number)."""
-    at_county = Policy(region, timezone.localdate().year).get("status_confirmed_at_county")
+    at_county = policy_for(region, timezone.localdate().year).get("status_confirmed_at_county")
     return DecidingPower(
         county_manager=is_county_manager(user, region),
         township_reviewer=holds_role_over(user, (Role.TOWNSHIP_REVIEWER,), region),

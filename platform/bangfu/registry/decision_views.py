@@ -56,8 +56,9 @@ def evidence_rows(decision: StatusDecision, user) -> list[tuple[str, str, str]]:
 def coverage_context(household: Household, members: list, user) -> dict:
     """The household page's "Coverage" block: the household's own status, each member's,
     the recommendations waiting for the township and the decisions taken."""
+    read = getattr(household, "page_decisions", None)  # read by the household page
     decisions = decision_rights.decisions_with_permissions(
-        user, decisions_for(user).filter(household=household)
+        user, decisions_for(user).filter(household=household) if read is None else read
     )
     return {
         "covered_members": [m for m in members if m.personal_status != "none"],

@@ -27,10 +27,11 @@ from bangfu.accounts.scoping import Role, holds_role_over
 from bangfu.core.dates import add_months
 from bangfu.core.validators import validate_date_range, validate_text_length
 from bangfu.regions.models import Region
-from bangfu.regions.policy import Policy
+from bangfu.regions.policy import policy_for
 from bangfu.registry.coverage import audited_as
 from bangfu.registry.decision_rights import is_county_manager, may_recommend
 from bangfu.registry.models import Household, Member, TemporaryGrant
+from bangfu.registry.selectors import household_readable
 
 # Far above any grant of one event (002: 「临时救助标准继续参照当地低保月标准上下浮动25%以内」,
 # raised case by case for 重大生活困难, 003: 「一事一议」): a larger figure is a typing error.
@@ -56,7 +57,7 @@ def first_aid_limit(region: Region, day: dt.date | None = None) -> Decimal:
     """The most a township decides at once in ``region`` (policy
     ``temporary_grant_first_aid_limit``); 0 where no limit is set: the county decides all."""
     year = (day or timezone.localdate()).year
-    return Policy(region, year).get("temporary_grant_first_aid_limit") or Decimal("0")
+    return policy_for(region, year).get("temporary_grant_first_aid_limit") or Decimal("0")
 
 
 def authority(user, region: Region) -> Authority:
@@ -142,7 +143,7 @@ def may_record(user, household: Household, *, over: Authority | None = None) -> 
     over = over or authority(user, household.region)
     if not (over.county_manager or (over.township_reviewer and over.limit > 0)):
         return False
-    return Household.objects.for_user(user).filter(pk=household.pk).exists()
+    return household_readable(user, household)
 
 
 @transaction.atomic
@@ -290,11 +291,28 @@ def grants_for(user) -> models.QuerySet[TemporaryGrant]:
 def grants_context(household: Household, user) -> dict:
     """The household page's "临时救助" block: the grants of the last year, the proposals waiting,
     and whether the user may propose one."""
-    waiting = list(grants_for(user).proposed().filter(household=household).order_by("created_at"))
+    read = getattr(household, "page_grants", None)
+    if read is None:
+        waiting = grants_for(user).proposed().filter(household=household).order_by("created_at")
+        recent = recent_grants(household)
+    else:
+        # The household page read them (``selectors.household_detail``) in the user's scope,
+        # which holds every grant of a household it holds: the same rows as the queries.
+        waiting = [grant for grant in read if grant.state == TemporaryGrant.State.PROPOSED]
+        since = add_months(timezone.localdate(), -RECENT_MONTHS)
+        recent = sorted(
+            (
+                grant
+                for grant in read
+                if grant.state == TemporaryGrant.State.DECIDED and grant.granted_on >= since
+            ),
+            key=lambda grant: (grant.granted_on, grant.pk),
+            reverse=True,
+        )
     return {
         "grants_block": {
-            "recent": list(recent_grants(household)),
-            "waiting": waiting,
+            "recent": list(recent),
+            "waiting": list(waiting),
             "months": RECENT_MONTHS,
             "may_propose": may_recommend(user, household),
             "may_record": may_record(user, household),

@@ -12,7 +12,16 @@ from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.scoping import scope_for
 from bangfu.regions.models import Region, counties_of, within_any
-from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
+from bangfu.registry.models import (
+    Assessment,
+    Household,
+    Member,
+    Need,
+    ServiceCategory,
+    StatusDecision,
+    TemporaryGrant,
+    Tier,
+)
 from bangfu.registry.tallies import (
     HOUSEHOLDS,
     OPEN_NEEDS,
@@ -53,7 +62,9 @@ def _counties_of_area(user) -> Q:
 
 
 def household_detail(user) -> QuerySet[Household]:
-    """Households for the detail page: members, assessments (with their needs) and needs."""
+    """Households for the detail page: members, assessments (with their needs), needs, and the
+    status decisions and 临时救助 grants the user may read (``page_decisions``, newest first;
+    ``page_grants``, oldest first), which its timeline and blocks share."""
     return households_for(user).prefetch_related(
         "members",
         Prefetch(
@@ -63,7 +74,36 @@ def household_detail(user) -> QuerySet[Household]:
             ),
         ),
         Prefetch("needs", queryset=Need.objects.select_related("category", "assessment")),
+        Prefetch(
+            "status_decisions",
+            queryset=StatusDecision.objects.for_user(user).select_related(
+                "member", "recommended_by", "decided_by"
+            ),
+            to_attr="page_decisions",
+        ),
+        Prefetch(
+            "temporary_grants",
+            queryset=TemporaryGrant.objects.for_user(user)
+            .select_related("member", "proposed_by", "decided_by", "reported_to")
+            .order_by("created_at", "pk"),
+            to_attr="page_grants",
+        ),
     )
+
+
+def mark_readable(household: Household, user) -> Household:
+    """Note on ``household``, read through ``households_for(user)``, that ``user`` may read it:
+    ``household_readable`` then answers without a query."""
+    household.__dict__["_readable_by"] = user.pk
+    return household
+
+
+def household_readable(user, household: Household) -> bool:
+    """Whether ``user`` may read ``household``: known when the household was read through the
+    user's scope on this request (``mark_readable``), else asked of the database."""
+    if household.__dict__.get("_readable_by", object()) == user.pk:
+        return True
+    return Household.objects.for_user(user).filter(pk=household.pk).exists()
 
 
 def members_for(user) -> QuerySet[Member]:

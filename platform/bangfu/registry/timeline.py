@@ -167,11 +167,13 @@ def registry_events(household: Household, user) -> Iterable[Event]:
 def decision_events(household: Household, user) -> Iterable[Event]:
     """Recommendations of a status (who recommended what), and their confirmation (with the
     benefits system's reference and effective date) or rejection. One query."""
-    decisions = (
-        StatusDecision.objects.for_user(user)
-        .filter(household=household)
-        .select_related("member", "recommended_by", "decided_by")
-    )
+    decisions = getattr(household, "page_decisions", None)  # read by the household page
+    if decisions is None:
+        decisions = (
+            StatusDecision.objects.for_user(user)
+            .filter(household=household)
+            .select_related("member", "recommended_by", "decided_by")
+        )
     for decision in decisions:
         url = reverse("registry:decision-detail", args=[decision.pk])
         change = _("%(kind)s: %(before)s → %(after)s") % {
@@ -222,12 +224,14 @@ def decision_events(household: Household, user) -> Iterable[Event]:
 def grant_events(household: Household, user) -> Iterable[Event]:
     """临时救助 grants: proposed (the amount and kind), then granted on their day or rejected,
     and a township's 先行救助 acknowledged by the county. One query."""
-    grants = (
-        TemporaryGrant.objects.for_user(user)
-        .filter(household=household)
-        .select_related("member", "proposed_by", "decided_by", "reported_to")
-        .order_by("created_at", "pk")
-    )
+    grants = getattr(household, "page_grants", None)  # read by the household page
+    if grants is None:
+        grants = (
+            TemporaryGrant.objects.for_user(user)
+            .filter(household=household)
+            .select_related("member", "proposed_by", "decided_by", "reported_to")
+            .order_by("created_at", "pk")
+        )
     for grant in grants:
         url = reverse("registry:grant-detail", args=[grant.pk])
         what = _("%(kind)s, %(amount)s yuan") % {

@@ -20,6 +20,7 @@ from bangfu.accounts.scoping import scope_for
 from bangfu.core.keyset import CURSOR, keyset_page
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
+from bangfu.regions.policy import keep_policy_reads
 from bangfu.registry import hooks, selectors, services, timeline
 from bangfu.registry.decision_views import coverage_context
 from bangfu.registry.filters import HouseholdFilter, search_query
@@ -157,6 +158,10 @@ def household_import_job(request, pk: int):
 @require_GET
 def household_detail(request, pk: int):
     household = get_object_or_404(selectors.household_detail(request.user), pk=pk)
+    # Its blocks and panels ask again whether the user may read it, and its region's policy:
+    # answered from this read.
+    selectors.mark_readable(household, request.user)
+    keep_policy_reads(household.region)
     # Reading a household's file is an audited access.
     accessed.send(Household, instance=household)
     needs = list(household.needs.all())
