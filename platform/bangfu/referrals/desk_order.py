@@ -15,18 +15,16 @@ next slice of cases, as the household summaries are (``registry.summaries``).
 
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 
+from bangfu.core.kept import next_slice, refresh_kept
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.referrals.models.intake import NO_URGENCY_RANK
 from bangfu.referrals.selectors.order import current_due, urgency_rank
 from bangfu.registry.models import Need
 
-# Cases per UPDATE of a refresh given a list (SQLite takes at most 32,766 parameters).
-REFRESH_CHUNK = 5000
 # Cases a repair checks per run.
 REPAIR_BATCH = 20_000
 # The cache key of the last case (primary key) the previous repair checked.
@@ -49,47 +47,28 @@ def order_expressions() -> dict:
 
 
 def refresh_desk_order(case_ids: Iterable[int] | QuerySet) -> int:
-    """Read again the kept keys of the given cases (ids, or a queryset of their ids), in one
-    UPDATE per ``REFRESH_CHUNK`` cases; returns the number of rows written."""
-    if isinstance(case_ids, QuerySet):
-        return IntakeCase.objects.filter(pk__in=case_ids).update(**order_expressions())
-    ids = sorted(set(case_ids))
-    return sum(
-        IntakeCase.objects.filter(pk__in=ids[start : start + REFRESH_CHUNK]).update(
-            **order_expressions()
-        )
-        for start in range(0, len(ids), REFRESH_CHUNK)
-    )
+    """Read again the kept keys of the given cases (ids, or a queryset of their ids); returns
+    the number of rows written."""
+    return refresh_kept(IntakeCase.objects.all(), case_ids, order_expressions())
 
 
 def refresh_for_needs(need_ids: Iterable[int]) -> int:
     """Read again the kept keys of the cases of the given needs (their urgency or priority
     changed); returns the number of rows written."""
-    ids = sorted(set(need_ids))
-    return sum(
-        IntakeCase.objects.filter(need__in=ids[start : start + REFRESH_CHUNK]).update(
-            **order_expressions()
-        )
-        for start in range(0, len(ids), REFRESH_CHUNK)
-    )
+    return refresh_kept(IntakeCase.objects.all(), need_ids, order_expressions(), by="need")
 
 
 def desk_order_repair(*, batch_size: int = REPAIR_BATCH, after: int | None = None) -> int:
     """Check the kept keys of the next ``batch_size`` cases after the last one the previous run
     checked (``after``: after that primary key instead), and put right those that drifted;
     after the last case it starts again from the first. Returns the number of cases put right."""
-    if after is None:
-        after = cache.get(REPAIR_CURSOR, 0)
-    names = IntakeCase.ORDER_FIELDS
-    rows = list(
-        IntakeCase.objects.filter(pk__gt=after)
-        .order_by("pk")
-        .annotate(**{f"read_{name}": value for name, value in order_expressions().items()})
-        .values_list("pk", *names, *(f"read_{name}" for name in names))[:batch_size]
+    _rows, drifted = next_slice(
+        IntakeCase.objects.all(),
+        order_expressions(),
+        cursor=REPAIR_CURSOR,
+        batch_size=batch_size,
+        after=after,
     )
-    cache.set(REPAIR_CURSOR, rows[-1][0] if len(rows) == batch_size else 0, timeout=None)
-    width = len(names)
-    drifted = [row[0] for row in rows if row[1 : 1 + width] != row[1 + width :]]
     refresh_desk_order(drifted)
     return len(drifted)
 

@@ -13,16 +13,14 @@ slice of the registry.
 
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 
+from bangfu.core.kept import next_slice, refresh_kept
 from bangfu.regions.models import Region, counties_of
 from bangfu.registry.models import Household, Member, Need
 
-# Households per UPDATE of a refresh given a list (SQLite takes at most 32,766 parameters).
-REFRESH_CHUNK = 5000
 # Households a repair checks per run (a run takes well under a second at this size).
 REPAIR_BATCH = 20_000
 # The cache key of the last household (primary key) the previous repair checked.
@@ -57,17 +55,9 @@ def summary_expressions() -> dict:
 
 
 def refresh_household_summaries(household_ids: Iterable[int] | QuerySet) -> int:
-    """Recount the summaries of the given households (ids, or a queryset of their ids) in one
-    UPDATE per ``REFRESH_CHUNK`` households; returns the number of rows written."""
-    if isinstance(household_ids, QuerySet):
-        return Household.objects.filter(pk__in=household_ids).update(**summary_expressions())
-    ids = sorted(set(household_ids))
-    return sum(
-        Household.objects.filter(pk__in=ids[start : start + REFRESH_CHUNK]).update(
-            **summary_expressions()
-        )
-        for start in range(0, len(ids), REFRESH_CHUNK)
-    )
+    """Recount the summaries of the given households (ids, or a queryset of their ids); returns
+    the number of rows written."""
+    return refresh_kept(Household.objects.all(), household_ids, summary_expressions())
 
 
 def summaries_repair(*, batch_size: int = REPAIR_BATCH, after: int | None = None) -> int:
@@ -75,24 +65,18 @@ def summaries_repair(*, batch_size: int = REPAIR_BATCH, after: int | None = None
     one the previous run checked (``after``: after that primary key instead), and put right
     those that drifted; after the last household it starts again from the first. Returns the
     number of households put right."""
-    if after is None:
-        after = cache.get(REPAIR_CURSOR, 0)
-    names = Household.SUMMARY_FIELDS
-    rows = list(
-        Household.objects.filter(pk__gt=after)
-        .order_by("pk")
-        .annotate(**{f"counted_{name}": value for name, value in summary_expressions().items()})
-        .values_list("pk", "region_id", "county_id", *names, *(f"counted_{n}" for n in names))[
-            :batch_size
-        ]
+    rows, drifted = next_slice(
+        Household.objects.all(),
+        summary_expressions(),
+        cursor=REPAIR_CURSOR,
+        batch_size=batch_size,
+        after=after,
+        also=("region_id", "county_id"),
     )
-    cache.set(REPAIR_CURSOR, rows[-1][0] if len(rows) == batch_size else 0, timeout=None)
-    width = len(names)
-    drifted = [row[0] for row in rows if row[3 : 3 + width] != row[3 + width :]]
     refresh_household_summaries(drifted)
     counties = counties_of(Region.objects.filter(pk__in={row[1] for row in rows}))
     moved: dict[int, list[int]] = {}
-    for pk, region_id, county_id, *_summaries in rows:
+    for pk, region_id, county_id in rows:
         if counties[region_id].pk != county_id:
             moved.setdefault(counties[region_id].pk, []).append(pk)
     for county_id, pks in moved.items():
