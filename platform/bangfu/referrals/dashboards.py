@@ -11,6 +11,7 @@ from django.utils import timezone
 from bangfu.providers import kinds
 from bangfu.providers.models import Provider
 from bangfu.referrals.models import IntakeCase, Referral
+from bangfu.referrals.models.referrals import overdue_q
 from bangfu.referrals.selectors import intake_cases_for, provider_names
 from bangfu.registry.tallies import TallyRow, tallies_for
 
@@ -97,12 +98,7 @@ def provider_dashboard(provider: Provider, *, now: dt.datetime | None = None) ->
     counts = Referral.objects.for_provider(provider.pk).aggregate(
         holding=Count("pk", filter=Q(status__in=Referral.HOLDING)),
         sent=Count("pk", filter=Q(status=Referral.Status.SENT)),
-        # As ``ReferralQuerySet.overdue`` says it.
-        overdue=Count(
-            "pk",
-            filter=Q(status=Referral.Status.SENT, accept_due_at__lt=now)
-            | Q(status=Referral.Status.ACCEPTED, service_due_at__lt=now),
-        ),
+        overdue=Count("pk", filter=overdue_q(now)),
         accepted=Count("pk", filter=accepted),
         waited=Sum(F("accepted_at") - F("sent_at"), filter=accepted),
     )

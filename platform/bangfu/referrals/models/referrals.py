@@ -14,6 +14,15 @@ from bangfu.referrals.models.intake import IntakeCase
 from bangfu.registry.models import Need, ServiceCategory
 
 
+def overdue_q(now=None) -> Q:
+    """Sent and not answered by the accept deadline, or accepted and not yet served in time (a
+    filter, also for counting them among other aggregates)."""
+    now = now or timezone.now()
+    return Q(status=Referral.Status.SENT, accept_due_at__lt=now) | Q(
+        status=Referral.Status.ACCEPTED, service_due_at__lt=now
+    )
+
+
 class ReferralQuerySet(ScopedQuerySet):
     region_lookup = "need__household__region"
 
@@ -27,12 +36,7 @@ class ReferralQuerySet(ScopedQuerySet):
         return self.filter(provider_id=provider_id)
 
     def overdue(self, now=None) -> "ReferralQuerySet":
-        """Sent and not answered by the accept deadline, or accepted and not yet served in time."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Referral.Status.SENT, accept_due_at__lt=now)
-            | Q(status=Referral.Status.ACCEPTED, service_due_at__lt=now)
-        )
+        return self.filter(overdue_q(now))
 
 
 class Referral(Lifecycle):
