@@ -19,6 +19,7 @@ from tests.factories import (
     member_of,
     region_chain,
 )
+from tests.sql import joins
 
 PAGES = ["dashboard", "flag-list", "task-list", "overdue", "standards"]
 
@@ -197,10 +198,6 @@ def test_the_warning_list_names_household_heads_without_a_query_per_row(
     assert "户*1" in page.content.decode()  # masked as every list shows names
 
 
-def _joins(sql: str) -> int:
-    return sql.count(" JOIN ")
-
-
 def test_the_warning_list_reads_its_rows_with_few_joins(
     place, bureau, warnings_everywhere, client, django_assert_max_num_queries
 ):
@@ -223,14 +220,14 @@ def test_the_warning_list_reads_its_rows_with_few_joins(
     assert "户*九" in text and "甲*人" in text  # a member's and a candidate's masked names
     rows = [q["sql"] for q in captured.captured_queries if 'FROM "discovery_flag"' in q["sql"]]
     listed = [sql for sql in rows if "LIMIT" in sql]
-    assert listed and max(map(_joins, listed)) <= 4
+    assert listed and max(map(joins, listed)) <= 4
 
     # Positive control: a warning's own page reads its record and verifier too, in one query.
     flag = warnings_everywhere["甲村人"]
     with django_assert_max_num_queries(60) as captured:
         assert client.get(reverse("discovery:flag-detail", args=[flag.pk])).status_code == 200
     detail = [q["sql"] for q in captured.captured_queries if 'FROM "discovery_flag"' in q["sql"]]
-    assert max(map(_joins, detail)) > 4
+    assert max(map(joins, detail)) > 4
 
 
 def test_the_dashboard_reads_the_tallies_and_says_when_they_were_counted(

@@ -9,10 +9,7 @@ from bangfu.referrals import services
 from bangfu.referrals.models import IntakeCase
 from bangfu.referrals.selectors import intake_cases_for
 from tests.factories import HouseholdFactory, NeedFactory
-
-
-def _joins(sql: str) -> int:
-    return sql.count(" JOIN ")
+from tests.sql import joins
 
 
 def test_the_unmatched_cases_are_read_with_only_the_joins_the_dashboard_shows(
@@ -36,10 +33,10 @@ def test_the_unmatched_cases_are_read_with_only_the_joins_the_dashboard_shows(
         for q in captured.captured_queries
         if 'FROM "referrals_intakecase"' in q["sql"] and "LIMIT" in q["sql"]
     ]
-    assert len(listed) == 1 and _joins(listed[0]) <= 4
+    assert len(listed) == 1 and joins(listed[0]) <= 4
     assert "registry_household" not in listed[0] and "accounts_user" not in listed[0]
 
     # Positive control: the desk's own selector joins the household and the opener too.
     with CaptureQueriesContext(connection) as captured:
         list(intake_cases_for(county_staff).waiting()[:50])
-    assert _joins(captured.captured_queries[-1]["sql"]) > 4
+    assert joins(captured.captured_queries[-1]["sql"]) > 4

@@ -2,7 +2,6 @@
 (issue #17: the page's time at the server)."""
 
 import datetime as dt
-import re
 import statistics
 
 import pytest
@@ -13,6 +12,7 @@ from django.utils import timezone
 from bangfu.referrals import dashboards
 from bangfu.referrals.models import Referral
 from tests.referrals.test_portal_queries import ROW, browser, send
+from tests.sql import joins
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_the_inbox_joins_and_reads_only_what_its_rows_show(station, desk, place)
     assert '"registry_servicecategory"."name"' in sql and '"regions_region"."name"' in sql
     assert "镇101 村201" in page
     # Need, category, household, village, township, provider: not the intake case too.
-    assert len(re.findall(r"\bJOIN\b", sql.split(" WHERE ")[0])) <= 6
+    assert joins(sql.split(" WHERE ")[0]) <= 6
     assert "referrals_intakecase" not in sql
     # Nor the household's contact, which the inbox never shows (the phone is encrypted).
     assert '"registry_household"."phone"' not in sql
