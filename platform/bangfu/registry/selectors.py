@@ -39,17 +39,18 @@ def households_for(user) -> QuerySet[Household]:
 def household_list(user) -> QuerySet[Household]:
     """Households for the list page, members prefetched (for the head). Its counts and top
     priority are the household's own columns (``registry.summaries``), which it sorts by."""
-    return households_for(user).filter(_counties_of_area(user)).prefetch_related("members")
+    return households_for(user).filter(counties_of_area(user)).prefetch_related("members")
 
 
-def _counties_of_area(user) -> Q:
-    """The counties of the user's area, when it lies within counties: a condition that leaves
-    out no household of the area (each household's county is its village's, kept by ``save``
-    and ``bulk_create``) and lets PostgreSQL read a county's list in registry-number order from
-    one index, instead of walking every county's numbers for the first 25 of its own.
+def counties_of_area(user) -> Q:
+    """The counties of the user's area, when it lies within counties: a condition on the
+    ``county`` of households or needs that leaves out none of the area's (each household's
+    county is its village's, each need's its household's, kept by ``save`` and
+    ``bulk_create``) and lets PostgreSQL read a county's rows in a list's order from one index,
+    instead of walking every county's for the first 25 of its own.
 
-    Who may see a household is still the area's paths (``for_user``); an area above the county
-    level (a city, a province), or an assistant's villages, adds no condition."""
+    Who may see a row is still the area's paths (``for_user``); an area above the county level
+    (a city, a province), or an assistant's villages, adds no condition."""
     scope = scope_for(user)
     if scope.everything or scope.village_ids or not scope.region_paths:
         return Q()

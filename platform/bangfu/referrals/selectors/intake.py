@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Case, F, QuerySet, When
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, When
 from django.utils import timezone
 
 from bangfu.providers import kinds
@@ -12,6 +12,7 @@ from bangfu.referrals.models import IntakeCase
 from bangfu.referrals.selectors.engine import declined_pairs
 from bangfu.referrals.selectors.order import urgency_rank
 from bangfu.registry.models import Need
+from bangfu.registry.selectors import counties_of_area
 
 
 def intake_by_reference(user, reference: str) -> IntakeCase | None:
@@ -51,12 +52,20 @@ def referred_cases(user) -> QuerySet[IntakeCase]:
 
 def needs_awaiting_intake(user) -> QuerySet[Need]:
     """Open needs in the user's area with no intake case yet: the most urgent first, then the
-    highest priority, then the longest open."""
-    open_cases = IntakeCase.objects.exclude(status=IntakeCase.Status.CLOSED)
+    highest priority, then the longest open.
+
+    A county's (or township's) list names its county: PostgreSQL reads the county's open needs
+    in this order from ``need_county_desk_order`` and checks each for an open case by the
+    case's unique index, stopping at the page's last (a province of a million households
+    would otherwise hash every open case of the province first)."""
+    at_desk = IntakeCase.objects.filter(need=OuterRef("pk")).exclude(
+        status=IntakeCase.Status.CLOSED
+    )
     return (
         Need.objects.for_user(user)
         .open()
-        .exclude(pk__in=open_cases.filter(need__isnull=False).values("need"))
+        .filter(counties_of_area(user))
+        .filter(~Exists(at_desk))
         .select_related("household__region__parent", "category")
         .order_by(urgency_rank(), "-priority", "opened_on", "pk")
     )

@@ -17,8 +17,9 @@ URGENCY_ORDER = (
 
 def urgency_rank(lookup: str = "urgency", *, after: int = 0) -> Case:
     """0 for an emergency, 1 for an urgent need and so on, plus ``after``: an expression to
-    order by, the need's urgency read through ``lookup``. The desk's index of open needs
-    (migration ``referrals.0012_desk_indexes``) repeats it, and the cases keep its value
+    order by, the need's urgency read through ``lookup``. The desk's indexes of open needs
+    (migrations ``referrals.0012_desk_indexes`` and ``0014_need_county_desk_order``) repeat
+    it, and the cases keep its value
     (``referrals.desk_order``, filled by migration ``0013_desk_order``): change them together."""
     return Case(
         *(

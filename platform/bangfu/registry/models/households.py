@@ -165,10 +165,12 @@ class Household(models.Model):
         return self.registry_number
 
     def save(self, **kwargs) -> None:
-        """Saves the household with its village's county; the summaries stay as the writes of
-        members and needs left them (an object loaded before one of those is not stale)."""
+        """Saves the household with its village's county, which its needs follow; the
+        summaries stay as the writes of members and needs left them (an object loaded before
+        one of those is not stale)."""
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "region" in update_fields:
+        region_written = update_fields is None or "region" in update_fields
+        if region_written:
             self.county_id = self.region.county().pk
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "county"}
@@ -178,7 +180,10 @@ class Household(models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in self.SUMMARY_FIELDS
             ]
+        adding = self._state.adding
         super().save(**kwargs)
+        if region_written and not adding:
+            self.needs.exclude(county=self.county_id).update(county=self.county_id)
 
     def clean(self) -> None:
         errors = {}

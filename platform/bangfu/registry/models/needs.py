@@ -15,6 +15,7 @@ from bangfu.core.validators import (
     validate_past_date,
     validate_text_length,
 )
+from bangfu.regions.models import Region
 from bangfu.registry.models.categories import ServiceCategory
 from bangfu.registry.models.households import Household
 
@@ -60,6 +61,18 @@ class NeedQuerySet(ScopedQuerySet):
 
     def open(self) -> "NeedQuerySet":
         return self.filter(status__in=Need.OPEN_STATUSES)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Needs inserted in bulk get their household's county, as ``save`` gives it."""
+        objs = list(objs)
+        counties = dict(
+            Household.objects.filter(pk__in={obj.household_id for obj in objs}).values_list(
+                "pk", "county_id"
+            )
+        )
+        for obj in objs:
+            obj.county_id = counties[obj.household_id]
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Need(models.Model):
@@ -115,6 +128,20 @@ class Need(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     opened_on = models.DateField(_("opened on"))
+    # The household's county (``Household.county``), set by ``save`` and ``bulk_create`` and
+    # kept when the household moves: a county's intake desk reads its open needs in the
+    # desk's order from one index that begins with it (migration
+    # ``referrals.0014_need_county_desk_order``), not the province's. Who may see a need is
+    # still decided by the village's path (``NeedQuerySet.for_user``).
+    county = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="+",
+        blank=True,
+        editable=False,
+        db_index=False,  # the desk's index begins with it
+        verbose_name=_("county"),
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     priority = models.DecimalField(
         _("priority"), max_digits=7, decimal_places=2, default=Decimal("0")
@@ -136,6 +163,15 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.category}"
+
+    def save(self, **kwargs) -> None:
+        """Saves the need with its household's county."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "household" in update_fields:
+            self.county_id = self.household.county_id
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "county"}
+        super().save(**kwargs)
 
     def clean(self) -> None:
         errors = {}
