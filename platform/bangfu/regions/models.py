@@ -196,16 +196,43 @@ class Region(models.Model):
 def counties_of(regions: Iterable[Region]) -> dict[int, Region]:
     """``Region.county()`` of many regions at once (by primary key), in one query."""
     regions = list(regions)
-    codes = {code for region in regions for code in region.path.split("/") if code}
-    above = {
-        region.code: region
-        for region in Region.objects.filter(code__in=codes, level__lte=Region.Level.COUNTY)
-    }
-    counties = {}
-    for region in regions:
-        chain = [above[code] for code in region.path.split("/") if code in above]
-        counties[region.pk] = max(chain, key=lambda place: place.level)
-    return counties
+    above = _county_chains(Region.objects.all(), [region.path for region in regions])
+    return {region.pk: _nearest_county(region.path, above) for region in regions}
+
+
+def county_keys_of(paths: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """For each region path: (the primary key of its region's county, as ``Region.county``
+    gives it; the region's own level), in one query and with no model object; a path whose
+    region is not found is left out."""
+    paths = list(paths)
+    rows = Region.objects.values_list("pk", "code", "level", named=True)
+    above = _county_chains(rows, paths, own=True)
+    found = {}
+    for path in paths:
+        own = above.get(path.rstrip("/").rsplit("/", 1)[-1])
+        if own is not None:
+            found[path] = (_nearest_county(path, above).pk, own.level)
+    return found
+
+
+def _county_chains(rows, paths: list[str], *, own: bool = False) -> dict:
+    """The rows (regions, or rows with ``pk``, ``code`` and ``level``) at county level or above
+    on ``paths``, by code; with each path's own region too, whatever its level, if ``own``."""
+    codes = {code for path in paths for code in path.split("/") if code}
+    condition = Q(level__lte=Region.Level.COUNTY)
+    if own:
+        condition |= Q(code__in={path.rstrip("/").rsplit("/", 1)[-1] for path in paths})
+    return {row.code: row for row in rows.filter(condition, code__in=codes)}
+
+
+def _nearest_county(path: str, above: dict):
+    """The region of the highest level at county level or above on ``path``."""
+    chain = [
+        above[code]
+        for code in path.split("/")
+        if code in above and above[code].level <= Region.Level.COUNTY
+    ]
+    return max(chain, key=lambda place: place.level)
 
 
 class RegionChange(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.scoping import scope_for
-from bangfu.regions.models import Region, counties_of, within_any
+from bangfu.regions.models import Region, county_keys_of, within_any
 from bangfu.registry.models import (
     Assessment,
     Household,
@@ -50,16 +50,23 @@ def counties_of_area(user) -> Q:
     instead of walking every county's for the first 25 of its own.
 
     Who may see a row is still the area's paths (``for_user``); an area above the county level
-    (a city, a province), or an assistant's villages, adds no condition."""
+    (a city, a province), or an assistant's villages, adds no condition. Read once per scope
+    (so once per request)."""
     scope = scope_for(user)
     if scope.everything or scope.village_ids or not scope.region_paths:
         return Q()
-    regions = list(Region.objects.filter(path__in=scope.region_paths))
-    if len(regions) < len(scope.region_paths) or any(
-        region.level < Region.Level.COUNTY for region in regions
+    kept = user.__dict__.get("_bangfu_area_counties")
+    if kept is not None and kept[0] is scope:
+        return kept[1]
+    found = county_keys_of(scope.region_paths)
+    if len(found) < len(scope.region_paths) or any(
+        level < Region.Level.COUNTY for _county, level in found.values()
     ):
-        return Q()
-    return Q(county__in=sorted({county.pk for county in counties_of(regions).values()}))
+        condition = Q()
+    else:
+        condition = Q(county__in=sorted({county for county, _level in found.values()}))
+    user.__dict__["_bangfu_area_counties"] = (scope, condition)
+    return condition
 
 
 def household_detail(user) -> QuerySet[Household]:
