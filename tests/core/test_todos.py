@@ -2,9 +2,11 @@
 many similar items into one counted line."""
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Q
 
 from bangfu.core import todos
 from bangfu.core.todos import Todo, each_or_grouped, todos_for
@@ -91,12 +93,21 @@ def _each(region) -> Todo:
 GROUPED = Todo(group="Regions", title="Regions to look at", url="/r/")
 
 
+def _grouped(code: str) -> Todo:
+    """The grouped line, as due and as urgent as the region of ``code`` would be."""
+    lead = _each(Region(code=code))
+    return replace(GROUPED, due_at=lead.due_at, urgent=lead.urgent)
+
+
+ONE_PART = [(Q(), _grouped)]
+
+
 @pytest.mark.django_db
 def test_a_few_items_are_listed_one_by_one(django_assert_num_queries):
     rows = _regions(todos.EACH_UP_TO)
 
     with django_assert_num_queries(1):
-        listed = each_or_grouped(rows, each=_each, grouped=GROUPED)
+        listed = each_or_grouped(rows, each=_each, parts=ONE_PART, first="code")
 
     assert [todo.title for todo in listed] == [f"省T{n}" for n in range(todos.EACH_UP_TO)]
 
@@ -108,7 +119,7 @@ def test_more_become_one_line_with_their_count_as_pressing_as_the_first(
     rows = _regions(todos.EACH_UP_TO + 7)
 
     with django_assert_num_queries(2):
-        grouped = each_or_grouped(rows, each=_each, grouped=GROUPED)
+        grouped = each_or_grouped(rows, each=_each, parts=ONE_PART, first="code")
 
     assert grouped == [
         Todo(
@@ -120,3 +131,65 @@ def test_more_become_one_line_with_their_count_as_pressing_as_the_first(
             count=todos.EACH_UP_TO + 7,
         )
     ]
+
+
+def _one_part_at_a_time(rows, *, each, parts, first=""):
+    """The plain way to the same lines: each part's rows read on their own, then counted when
+    many, the grouped line as due and as urgent as its first row's own line."""
+    found = []
+    for where, grouped in parts:
+        part = rows.filter(where)
+        listed = list(part[: todos.EACH_UP_TO + 1])
+        if len(listed) <= todos.EACH_UP_TO:
+            found += [each(row) for row in listed]
+            continue
+        lead = each(listed[0])
+        line = grouped(getattr(listed[0], first) if first else None)
+        found.append(replace(line, count=part.count(), due_at=lead.due_at, urgent=lead.urgent))
+    return found
+
+
+# Regions 11-22 and 30-31 (12 and 2 rows: one part grouped, one listed), 40-41 (listed), none
+# in the 50s: four parts.
+PARTS = [
+    (Q(code__startswith="1") | Q(code__startswith="2"), _grouped),
+    (Q(code__startswith="3"), _grouped),
+    (Q(code__startswith="4"), _grouped),
+    (Q(code__startswith="5"), _grouped),
+]
+
+
+@pytest.fixture
+def parted():
+    for code in [*range(11, 23), 30, 31, 40, 41]:
+        RegionFactory(code=str(code), name=f"省T{code}")
+    return Region.objects.filter(name__startswith="省T").order_by("code")
+
+
+@pytest.mark.django_db
+def test_several_parts_are_counted_in_one_query_and_listed_in_one_more(
+    parted, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        found = each_or_grouped(parted, each=_each, parts=PARTS, first="code")
+
+    assert found == _one_part_at_a_time(parted, each=_each, parts=PARTS, first="code")
+    assert [(todo.title, todo.count) for todo in found] == [
+        ("Regions to look at", 12),
+        *[(f"省T{code}", 1) for code in (30, 31, 40, 41)],
+    ]
+
+
+@pytest.mark.django_db
+def test_parts_with_many_rows_read_none_of_them(parted, django_assert_num_queries):
+    many = [PARTS[0]]  # twelve rows: the part is one counted line
+    with django_assert_num_queries(1):
+        found = each_or_grouped(parted, each=_each, parts=[*many, *many], first="code")
+
+    assert found == _one_part_at_a_time(parted, each=_each, parts=[*many, *many], first="code")
+    # Positive control: the part-at-a-time way reads the rows of each part, then counts them.
+    with (
+        pytest.raises(pytest.fail.Exception, match="Expected to perform 1 queries"),
+        django_assert_num_queries(1),
+    ):
+        _one_part_at_a_time(parted, each=_each, parts=[*many, *many], first="code")

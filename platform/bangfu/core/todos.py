@@ -7,10 +7,12 @@ A source answers only for the user it is given (through that app's ``for_user`` 
 keeps to a handful of queries: many similar items become one line with a count and a link to the
 filtered list, so the list stays readable at a county's volume."""
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
+from django.db.models import Case, Count, Min, Q, Value, When
 from django.utils import timezone
 
 
@@ -28,6 +30,10 @@ class Todo:
 EACH_UP_TO = 5
 
 Source = Callable[[object, datetime], Iterable[Todo]]
+
+# A part's one line when it has many rows, given the least value of the field its rows are
+# ordered by (None when they are not).
+Grouped = Callable[[object], Todo]
 
 SOURCES: list[Source] = []
 
@@ -57,12 +63,46 @@ def todos_for(user, now: datetime | None = None) -> list[Todo]:
     return sorted(todos, key=_order)
 
 
-def each_or_grouped(rows, *, each: Callable[[object], Todo], grouped: Todo) -> list[Todo]:
-    """Each row of ``rows`` (a queryset ordered most pressing first) as its own to-do while
-    there are few; beyond ``EACH_UP_TO``, the one line ``grouped`` (linking to the filtered list)
-    with their count, as due and as urgent as the most pressing of them. Two queries at most."""
-    first = list(rows[: EACH_UP_TO + 1])
-    if len(first) <= EACH_UP_TO:
-        return [each(row) for row in first]
-    lead = each(first[0])
-    return [replace(grouped, count=rows.count(), due_at=lead.due_at, urgent=lead.urgent)]
+def each_or_grouped(
+    rows, *, each: Callable[[object], Todo], parts: Sequence[tuple[Q, Grouped]], first: str = ""
+) -> list[Todo]:
+    """The rows of each part of ``rows`` (a queryset ordered most pressing first, by ``first``
+    when given; a part is the rows its condition selects), each as its own to-do while the part
+    has few; beyond ``EACH_UP_TO``, the part's one grouped line (linking to the filtered list)
+    with their count, made from the least value of ``first`` among them: what makes the most
+    pressing one due.
+
+    Two queries at most. One part: up to ``EACH_UP_TO + 1`` rows, then their count if there are
+    more. Several: one aggregate counting every part, then the rows of the parts few enough to
+    list, so parts with many rows read none."""
+    if len(parts) == 1:
+        ((where, grouped),) = parts
+        rows = rows.filter(where)
+        listed = list(rows[: EACH_UP_TO + 1])
+        if len(listed) <= EACH_UP_TO:
+            return [each(row) for row in listed]
+        return [replace(grouped(getattr(listed[0], first) if first else None), count=rows.count())]
+    tally = {f"count_{index}": Count("pk", filter=where) for index, (where, _) in enumerate(parts)}
+    if first:
+        tally |= {
+            f"first_{index}": Min(first, filter=where) for index, (where, _) in enumerate(parts)
+        }
+    tally = rows.aggregate(**tally)
+    few = [
+        (index, where)
+        for index, (where, _) in enumerate(parts)
+        if 0 < tally[f"count_{index}"] <= EACH_UP_TO
+    ]
+    shown = defaultdict(list)
+    if few:
+        part = Case(*(When(where, then=Value(index)) for index, where in few))
+        for row in rows.annotate(todo_part=part).filter(todo_part__isnull=False):
+            shown[row.todo_part].append(row)
+    found = []
+    for index, (_, grouped) in enumerate(parts):
+        count = tally[f"count_{index}"]
+        if count > EACH_UP_TO:
+            found.append(replace(grouped(tally.get(f"first_{index}")), count=count))
+        else:
+            found += [each(row) for row in shown[index]]
+    return found

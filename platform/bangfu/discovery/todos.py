@@ -4,6 +4,7 @@ or counted on its own line. A to-do names the household by its registry number, 
 candidate person masked, as the task lists do."""
 
 import datetime as dt
+from functools import partial
 
 from django.db.models import Q
 from django.urls import reverse
@@ -52,17 +53,24 @@ def visits_and_verifications(user, now):
         selectors.tasks_for(user)
         .open()
         .filter(Q(assignee=user) | Q(assignee__isnull=True), due_on__lte=until)
+        .select_related(None)
+        .select_related("region", "household", "candidate")
+        # What the lines show, no more.
+        .only("kind", "due_on", "region__name", "household__registry_number", "candidate__name")
         .order_by("due_on", "pk")
     )
-    found = []
-    for kind in TITLES:
-        found += each_or_grouped(
-            tasks.filter(kind=kind),
-            each=_todo,
-            grouped=Todo(
-                group=_("Visits and verifications"),
-                title=str(GROUPED[kind]),
-                url=reverse("discovery:task-list") + f"?kind={kind}",
-            ),
-        )
-    return found
+    return each_or_grouped(
+        tasks,
+        each=_todo,
+        parts=[(Q(kind=kind), partial(_grouped, kind)) for kind in TITLES],
+        first="due_on",
+    )
+
+
+def _grouped(kind: str, due_on: dt.date) -> Todo:
+    return Todo(
+        group=_("Visits and verifications"),
+        title=str(GROUPED[kind]),
+        url=reverse("discovery:task-list") + f"?kind={kind}",
+        due_at=end_of_day(due_on),
+    )

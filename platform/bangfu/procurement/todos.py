@@ -23,9 +23,9 @@ def _bureau_paths(user, roles) -> list[str] | None:
     return role_region_paths(user, roles, kind=Organisation.Kind.BUREAU)
 
 
-def _inbox_url(*, year: int, region) -> str:
+def _inbox_url(*, year: int, region_id: int) -> str:
     """The inbox, filtered to the filings waiting for an answer."""
-    query = {"year": year, "region": region.pk, "status": Filing.Status.SENT}
+    query = {"year": year, "region": region_id, "status": Filing.Status.SENT}
     return f"{reverse('procurement:filing-inbox')}?{urlencode(query)}"
 
 
@@ -43,7 +43,11 @@ def projects_to_approve(user, now):
             Q(region__path__in=paths)
             | Q(region__parent__path__in=paths, region__level=Region.Level.TOWNSHIP)
         )
-    submitted = submitted.select_related("region").order_by("updated_at", "pk")
+    submitted = (
+        submitted.select_related("region")
+        .only("name", "updated_at", "region__name")
+        .order_by("updated_at", "pk")
+    )
     group = _("Approvals")
     return each_or_grouped(
         submitted,
@@ -54,11 +58,18 @@ def projects_to_approve(user, now):
             url=reverse("procurement:project-detail", args=[project.pk]),
             due_at=project.updated_at,
         ),
-        grouped=Todo(
-            group=group,
-            title=_("Projects waiting for a manager's approval"),
-            url=f"{reverse('procurement:project-list')}?status={Project.Status.SUBMITTED}",
-        ),
+        parts=[
+            (
+                Q(),
+                lambda updated_at: Todo(
+                    group=group,
+                    title=_("Projects waiting for a manager's approval"),
+                    url=f"{reverse('procurement:project-list')}?status={Project.Status.SUBMITTED}",
+                    due_at=updated_at,
+                ),
+            )
+        ],
+        first="updated_at",
     )
 
 
@@ -72,25 +83,35 @@ def filings_to_answer(user, now):
     sent = Filing.objects.filter(status=Filing.Status.SENT)
     if paths is not None:
         sent = sent.filter(filed_with__path__in=paths)
-    sent = sent.select_related("project__region", "filed_with").order_by("sent_at", "pk")
+    sent = (
+        sent.select_related("project__region")
+        .only("filed_with_id", "sent_at", "project__name", "project__year", "project__region__name")
+        .order_by("sent_at", "pk")
+    )
     group = _("Filings (备案) to answer")
-    # The inbox opens on the user's widest region, as its own default does.
-    top = selectors.visible_regions(user).order_by("level", "code").first()
+
+    def grouped(sent_at) -> Todo:
+        # The inbox opens on the user's widest region, as its own default does.
+        top = selectors.visible_regions(user).order_by("level", "code").values("pk").first()
+        return Todo(
+            group=group,
+            title=_("Filings waiting for your answer"),
+            url=_inbox_url(year=timezone.localdate(now).year, region_id=top["pk"])
+            if top
+            else reverse("procurement:filing-inbox"),
+            due_at=sent_at,
+        )
+
     return each_or_grouped(
         sent,
         each=lambda filing: Todo(
             group=group,
             title=_("Acknowledge or return the filing of %(project)s (%(region)s)")
             % {"project": filing.project.name, "region": filing.project.region.name},
-            url=_inbox_url(year=filing.project.year, region=filing.filed_with)
+            url=_inbox_url(year=filing.project.year, region_id=filing.filed_with_id)
             + f"#filing-{filing.pk}",
             due_at=filing.sent_at,
         ),
-        grouped=Todo(
-            group=group,
-            title=_("Filings waiting for your answer"),
-            url=_inbox_url(year=timezone.localdate(now).year, region=top)
-            if top
-            else reverse("procurement:filing-inbox"),
-        ),
+        parts=[(Q(), grouped)],
+        first="sent_at",
     )

@@ -34,14 +34,19 @@ def _desk_area(user) -> Q | None:
     return within_any(paths, "region") if paths else None
 
 
-def _split(rows, *, each, grouped: Todo) -> list[Todo]:
-    """The rows of urgent needs and the others, each listed or grouped on its own."""
-    urgent = rows.filter(need__urgency__in=URGENT)
-    routine = rows.exclude(need__urgency__in=URGENT)
-    return [
-        *each_or_grouped(urgent, each=each, grouped=grouped),
-        *each_or_grouped(routine, each=each, grouped=grouped),
-    ]
+def _split(rows, *, each, grouped, first: str = "") -> list[Todo]:
+    """The rows of urgent needs and the others, each listed or grouped on its own:
+    ``grouped(least value of first, urgent)`` is the line of many."""
+    urgent = Q(need__urgency__in=URGENT)
+    return each_or_grouped(
+        rows,
+        each=each,
+        parts=[
+            (urgent, lambda least: grouped(least, urgent=True)),
+            (~urgent, lambda least: grouped(least, urgent=False)),
+        ],
+        first=first,
+    )
 
 
 def _this_week(now) -> tuple[dt.date, dt.datetime]:
@@ -60,13 +65,21 @@ def cases_without_referral(user, now):
     area = _desk_area(user)
     if area is None:
         return []
-    # Only the joins the lines show: the desk's own list joins more, and PostgreSQL plans a
-    # join of eight tables for longer than it runs it.
+    # Only the joins and the columns the lines show: the desk's own list joins more, and
+    # PostgreSQL plans a join of eight tables for longer than it runs it.
     waiting = (
         IntakeCase.objects.for_user(user)
         .waiting()
         .filter(area)
         .select_related("region", "need__category", "need__household__region")
+        .only(
+            "source",
+            "opened_at",
+            "region__name",
+            "need__urgency",
+            "need__category__name",
+            "need__household__region__name",
+        )
         .order_by("opened_at", "pk")
     )
 
@@ -88,18 +101,23 @@ def cases_without_referral(user, now):
     return _split(
         waiting,
         each=each,
-        grouped=Todo(
+        grouped=lambda opened_at, urgent: Todo(
             group=_("Cases without a referral"),
             title=_("Cases waiting at the desk for a provider"),
             url=reverse("referrals:intake-list") + "#h-waiting",
+            due_at=opened_at,
+            urgent=urgent,
         ),
+        first="opened_at",
     )
 
 
 def _referral_lines(referrals, *, status: str, group: str, title: str, due, summary: str):
     """A provider's referrals in one status, the urgent ones first: each listed (``title`` with
-    its number, service and village; due at ``due(referral)``) or, when many, one ``summary``
-    line leading to the inbox filtered by the status."""
+    its number, service and village) or, when many, one ``summary`` line leading to the inbox
+    filtered by the status. ``due`` is when they are due: the name of the field the referrals
+    are ordered by, or one moment for all."""
+    first = due if isinstance(due, str) else ""
 
     def each(referral: Referral) -> Todo:
         return Todo(
@@ -111,7 +129,7 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
                 "village": referral.need.household.region.name,
             },
             url=reverse("portal:case", args=[referral.pk]),
-            due_at=due(referral),
+            due_at=getattr(referral, first) if first else due,
             urgent=referral.need.urgency in URGENT,
         )
 
@@ -128,7 +146,14 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
             "need__household__region__name",
         ),
         each=each,
-        grouped=Todo(group=group, title=summary, url=reverse("portal:inbox") + f"?status={status}"),
+        grouped=lambda least, urgent: Todo(
+            group=group,
+            title=summary,
+            url=reverse("portal:inbox") + f"?status={status}",
+            due_at=least if first else due,
+            urgent=urgent,
+        ),
+        first=first,
     )
 
 
@@ -136,12 +161,14 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
 def referrals_to_answer(user, now):
     """A station's, an agency's or a volunteer's referrals waiting for accept or decline, the
     longest overdue first."""
+    if not scope_for(user).is_provider:
+        return []
     return _referral_lines(
         selectors.provider_referrals(user).order_by("accept_due_at", "pk"),
         status=Referral.Status.SENT,
         group=_("Referrals to answer"),
         title=_("Answer referral %(number)s: %(service)s in %(village)s"),
-        due=lambda referral: referral.accept_due_at,
+        due="accept_due_at",
         summary=_("Referrals waiting for your answer"),
     )
 
@@ -150,6 +177,8 @@ def referrals_to_answer(user, now):
 def cases_without_a_session(user, now):
     """Accepted referrals whose first session is still to come (due by the first-service
     deadline), and cases in service with no session this week (due at the week's end)."""
+    if not scope_for(user).is_provider:
+        return []
     referrals = selectors.provider_referrals(user)
     group = _("Cases without a session this week")
     monday, week_end = _this_week(now)
@@ -160,7 +189,7 @@ def cases_without_a_session(user, now):
             status=Referral.Status.ACCEPTED,
             group=group,
             title=_("First session for referral %(number)s: %(service)s in %(village)s"),
-            due=lambda referral: referral.service_due_at,
+            due="service_due_at",
             summary=_("Accepted cases waiting for their first session"),
         ),
         *_referral_lines(
@@ -168,7 +197,7 @@ def cases_without_a_session(user, now):
             status=Referral.Status.IN_SERVICE,
             group=group,
             title=_("No session this week for referral %(number)s: %(service)s in %(village)s"),
-            due=lambda _referral: week_end,
+            due=week_end,
             summary=_("Cases in service with no session this week"),
         ),
     ]
@@ -185,6 +214,7 @@ def help_requests_to_acknowledge(user, now):
         HelpRequest.objects.for_user(user)
         .waiting()
         .select_related("township", "village")
+        .only("code", "submitted_at", "township__name", "village__name")
         .order_by("submitted_at", "pk")
     )
 
@@ -202,12 +232,14 @@ def help_requests_to_acknowledge(user, now):
             urgent=due_at < now,
         )
 
-    return each_or_grouped(
-        waiting,
-        each=each,
-        grouped=Todo(
+    def grouped(submitted_at) -> Todo:
+        due_at = submitted_at + ACKNOWLEDGE_WITHIN
+        return Todo(
             group=_("New help requests"),
             title=_("Help requests nobody has acknowledged"),
             url=reverse("referrals:help-list") + "?status=new",
-        ),
-    )
+            due_at=due_at,
+            urgent=due_at < now,
+        )
+
+    return each_or_grouped(waiting, each=each, parts=[(Q(), grouped)], first="submitted_at")

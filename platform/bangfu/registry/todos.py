@@ -47,7 +47,11 @@ def recommendations_to_confirm(user, now):
                 count=count,
             )
         ]
-    listed = mine.select_related("household").order_by("created_at", "pk")
+    listed = (
+        mine.select_related("household")
+        .only("kind", "to_status", "household__registry_number")
+        .order_by("created_at", "pk")
+    )
     return [_todo(decision) for decision in listed]
 
 
