@@ -283,7 +283,7 @@ def test_the_list_shows_the_numbers_the_per_row_counts_gave(place, demo_like, cl
     for row in rows:
         assert row.member_count == before[row.pk].counted_members
         assert row.top_open_priority == before[row.pk].counted_priority
-        assert (row.member_count, row.open_need_count, row.top_open_priority) == counted(row)
+        assert (row.member_count, row.open_need_count, row.top_open_priority) == counted(row.pk)
 
 
 # --- the repair --------------------------------------------------------------------------------

@@ -168,8 +168,9 @@ def count_up_to(queryset: QuerySet, limit: int) -> int:
 
 @dataclass
 class KeysetPage:
-    """One page: its rows, the query strings of the first, previous and next pages (empty when
-    there is none), and the list's count (``count_exceeds``: more than ``count_limit``)."""
+    """One page: its rows (model objects, or the dicts of a ``values()`` queryset), the query
+    strings of the first, previous and next pages (empty when there is none), and the list's
+    count (``count_exceeds``: more than ``count_limit``)."""
 
     object_list: list
     is_first: bool
@@ -222,7 +223,10 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
         query.pop("page", None)
         query.pop(CURSOR, None)
         if direction:
-            query[CURSOR] = _cursor(request, direction, [getattr(row, t.alias) for t in terms])
+            values = [
+                row[t.alias] if isinstance(row, dict) else getattr(row, t.alias) for t in terms
+            ]
+            query[CURSOR] = _cursor(request, direction, values)
         return query.urlencode()
 
     limit = settings.LIST_EXACT_COUNT_LIMIT

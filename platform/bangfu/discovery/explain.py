@@ -2,7 +2,6 @@
 followed by the document and the sentence the rule implements (``RULE_BASIS``)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +11,7 @@ from bangfu.discovery.models import CandidatePerson, Flag, Rule, Task
 from bangfu.discovery.models import Source as FileSource
 from bangfu.registry.identity import Source
 from bangfu.registry.models import Coverage, ExitReason, Member, Tier
+from bangfu.registry.selectors import members_and_heads
 
 # The source documents (``seeds/``), as staff cite them.
 FUJIAN_2021 = gettext_lazy("Fujian civil affairs department, 2021 review (000)")
@@ -344,42 +344,20 @@ def name_subjects(rows) -> None:
         else ()
     )
     household_ids = _ids([row for row in unregistered if not row.candidate_id], "household")
-    members, heads = _member_names(member_ids, household_ids)
+    members, heads = members_and_heads(member_ids, household_ids)
     for row in rows:
         if user_id := getattr(row, "flagged_user_id", None):
             row.subject = str(users[user_id])
             continue
         if member_id := getattr(row, "member_id", None):
-            name = members[member_id]
+            name = members[member_id]["name"]
         elif row.candidate_id:
             name = candidates[row.candidate_id]
         else:
-            name = heads.get(row.household_id)
+            head = heads.get(row.household_id)
+            name = head["name"] if head else None
         row.subject = "" if name is None else mask_name(name)
 
 
 def _ids(rows, field: str) -> set[int]:
     return {getattr(row, f"{field}_id", None) for row in rows} - {None}
-
-
-def _member_names(
-    member_ids: set[int], household_ids: set[int]
-) -> tuple[dict[int, str], dict[int, str]]:
-    """The names of members by id, and of households' heads by household (a household without
-    a head: its first member, as ``Household.head``)."""
-    if not (member_ids or household_ids):
-        return {}, {}
-    rows = Member.objects.filter(Q(pk__in=member_ids) | Q(household__in=household_ids)).order_by(
-        "household_id", "relation", "birth_date", "pk"
-    )
-    names, firsts, heads = {}, {}, {}
-    # Within a household, the order ``Household.head`` walks (``Member.Meta.ordering``).
-    for pk, household_id, name, relation in rows.values_list(
-        "pk", "household_id", "name", "relation"
-    ):
-        names[pk] = name
-        if household_id in household_ids:
-            firsts.setdefault(household_id, name)
-            if relation == Member.Relation.HEAD:
-                heads.setdefault(household_id, name)
-    return names, firsts | heads

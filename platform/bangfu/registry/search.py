@@ -22,7 +22,8 @@ from django.utils.translation import pgettext
 
 from bangfu.core import crypto
 from bangfu.core.id_numbers import InvalidIdNumber, parse_id_number
-from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.links import row_url
+from bangfu.core.masking import mask_id_number, mask_name, mask_phone
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.core.validators import normalise_phone
 from bangfu.registry import search_keys, selectors
@@ -40,6 +41,7 @@ class HouseholdHit:
     """A household found, as a list shows it: names and numbers masked."""
 
     household_id: int
+    url: str  # of the household's page
     registry_number: str
     head_name: str
     matched_member: str  # the member whose name or ID number matched, or ""
@@ -200,32 +202,55 @@ def households_matching(user, query: str) -> QuerySet[Household]:
     return Household.objects.for_user(user).filter(matches)
 
 
+# The columns a hit shows of its household, read as plain rows: model rows of the households,
+# their villages and every member cost more to build than the queries.
+HIT_COLUMNS = (
+    "pk",
+    "registry_number",
+    "region__name",
+    "region__parent__name",
+    "tier",
+    "status",
+    "phone",
+)
+# What a hit shows of a person: the member matched, else the head.
+PERSON_FIELDS = ("name", "id_number")
+
+
 def _hits(user, found: dict) -> list[HouseholdHit]:
-    households = (
-        selectors.households_for(user).filter(pk__in=list(found)).prefetch_related("members")
+    rows = (
+        selectors.households_for(user)
+        .filter(pk__in=list(found))
+        .order_by()
+        .values_list(*HIT_COLUMNS, named=True)
     )
-    by_id = {household.pk: household for household in households}
+    by_id = {row.pk: row for row in rows}
+    matched_ids = {member_id for member_id, _criterion in found.values() if member_id}
+    members, heads = selectors.members_and_heads(matched_ids, by_id, PERSON_FIELDS)
+    url = row_url("registry:household-detail")
+    tiers = selectors.choice_labels(Household, "tier")
+    statuses = selectors.choice_labels(Household, "status")
     hits = []
     for household_id, (member_id, criterion) in found.items():
         household = by_id.get(household_id)
         if household is None:
             continue
-        members = {member.pk: member for member in household.members.all()}
-        matched, head = members.get(member_id), household.head
+        matched, head = members.get(member_id), heads.get(household_id)
         shown = matched or head
         hits.append(
             HouseholdHit(
                 household_id=household.pk,
+                url=url(household.pk),
                 registry_number=household.registry_number,
-                head_name=head.masked_name if head else "",
-                matched_member=matched.masked_name if matched else "",
-                masked_id_number=mask_id_number(shown.id_number) if shown else "",
-                village=household.region.name,
-                township=household.region.parent.name if household.region.parent else "",
+                head_name=mask_name(head["name"]) if head else "",
+                matched_member=mask_name(matched["name"]) if matched else "",
+                masked_id_number=mask_id_number(shown["id_number"]) if shown else "",
+                village=household.region__name,
+                township=household.region__parent__name or "",
                 tier=household.tier,
-                tier_label=household.get_tier_display(),
+                tier_label=tiers.get(household.tier, household.tier),
                 status=household.status,
-                status_label=household.get_status_display(),
+                status_label=statuses.get(household.status, household.status),
                 masked_phone=mask_phone(household.phone) if household.phone else "",
                 matched_on=criterion.matched_on if criterion else "",
             )

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core.links import row_url
+from bangfu.core.masking import mask_id_number, mask_name
 from bangfu.regions.models import Region, county_keys_of, within_any
 from bangfu.registry.models import (
     Assessment,
@@ -67,6 +70,115 @@ def counties_of_area(user) -> Q:
         condition = Q(county__in=sorted({county for county, _level in found.values()}))
     user.__dict__["_bangfu_area_counties"] = (scope, condition)
     return condition
+
+
+# The columns the household list shows, read as plain rows: a page of households, each with
+# its village, township and members, costs more to build than the page's SQL.
+HOUSEHOLD_LIST_COLUMNS = (
+    "pk",
+    "registry_number",
+    "status",
+    "tier",
+    "region__name",
+    "region__parent__name",
+    "member_count",
+    "open_need_count",
+    "top_open_priority",
+    "next_review_due",
+)
+
+
+def household_list_rows(households: QuerySet[Household]) -> QuerySet:
+    """The list's households (``household_list``, filtered and sorted) as dicts of the columns
+    it shows, for ``keyset_page``; the page's heads are read apart (``members_and_heads``)."""
+    return households.prefetch_related(None).values(*HOUSEHOLD_LIST_COLUMNS)
+
+
+def members_and_heads(
+    member_ids, household_ids, fields: tuple[str, ...] = ("name",)
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """The ``fields`` of members by id, and of households' heads by household (a household
+    without a head: its first member, as ``Household.head``), in one query: a page names the
+    people of its rows without building the model rows of its households' members."""
+    household_ids = set(household_ids)
+    if not (member_ids or household_ids):
+        return {}, {}
+    rows = Member.objects.filter(Q(pk__in=member_ids) | Q(household__in=household_ids)).order_by(
+        "household_id", "relation", "birth_date", "pk"
+    )
+    members, firsts, heads = {}, {}, {}
+    # Within a household, the order ``Household.head`` walks (``Member.Meta.ordering``).
+    for row in rows.values("pk", "household_id", "relation", *fields):
+        members[row["pk"]] = row
+        if row["household_id"] in household_ids:
+            firsts.setdefault(row["household_id"], row)
+            if row["relation"] == Member.Relation.HEAD:
+                heads.setdefault(row["household_id"], row)
+    return members, firsts | heads
+
+
+def choice_labels(model, field: str) -> dict[str, str]:
+    """The labels of a field's choices, translated once for a page: ``get_FOO_display``
+    translates every label of the field on each call."""
+    return {value: str(label) for value, label in model._meta.get_field(field).choices}
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """A household as the list shows it: the head's name and ID number masked, its labels
+    translated and its link reversed once for the page."""
+
+    pk: int
+    url: str
+    registry_number: str
+    status: str
+    status_label: str
+    head_name: str  # "" for a household with no members yet
+    head_id_number: str
+    village: str
+    township: str
+    tier: str
+    tier_label: str
+    member_count: int
+    open_need_count: int
+    top_open_priority: Decimal | None
+    priority: str  # as shown, "" with no open need
+    next_review: str  # "2026-03-01", or ""
+    review_overdue: bool
+
+
+def household_rows(rows, *, today: dt.date) -> list[HouseholdRow]:
+    """A page of ``household_list_rows`` as the list shows it, its heads read in one query."""
+    _members, heads = members_and_heads((), [row["pk"] for row in rows], ("name", "id_number"))
+    url = row_url("registry:household-detail")
+    statuses = choice_labels(Household, "status")
+    tiers = choice_labels(Household, "tier")
+    shaped = []
+    for row in rows:
+        head = heads.get(row["pk"])
+        priority, review = row["top_open_priority"], row["next_review_due"]
+        shaped.append(
+            HouseholdRow(
+                pk=row["pk"],
+                url=url(row["pk"]),
+                registry_number=row["registry_number"],
+                status=row["status"],
+                status_label=statuses.get(row["status"], row["status"]),
+                head_name=mask_name(head["name"]) if head else "",
+                head_id_number=mask_id_number(head["id_number"]) if head else "",
+                village=row["region__name"],
+                township=row["region__parent__name"] or "",
+                tier=row["tier"],
+                tier_label=tiers.get(row["tier"], row["tier"]),
+                member_count=row["member_count"],
+                open_need_count=row["open_need_count"],
+                top_open_priority=priority,
+                priority=floatformat(priority, "-2") if priority is not None else "",
+                next_review=review.isoformat() if review else "",
+                review_overdue=bool(review) and review < today,
+            )
+        )
+    return shaped
 
 
 def household_detail(user) -> QuerySet[Household]:

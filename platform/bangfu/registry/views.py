@@ -82,7 +82,7 @@ def household_list(request):
         # the URL: the list is shown at a URL that names the search by a token.
         return redirect(f"{request.path}?{search_query(request).urlencode()}")
     filterset = _filtered_households(request)
-    page = keyset_page(request, filterset.qs, per_page=PAGE_SIZE)
+    page = keyset_page(request, selectors.household_list_rows(filterset.qs), per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop(CURSOR, None)
     query.pop("page", None)  # of a link bookmarked before pages went by key
@@ -93,13 +93,12 @@ def household_list(request):
         {
             "filter": filterset,
             "page_obj": page,
-            "households": page.object_list,
+            "households": selectors.household_rows(page.object_list, today=timezone.localdate()),
             "query": query.urlencode(),
             "is_filtered": any(value for key, value in query.items() if key != "sort"),
             "sort_links": _sort_links(request, request.GET.get("sort") or "number"),
             "dashboard": selectors.dashboard(request.user),
             "scope": scope,
-            "today": timezone.localdate(),
         },
     )
 
