@@ -3,7 +3,6 @@ way of finding them, part by part, and say exactly the same: the same lines, cou
 dates and urgency."""
 
 import datetime as dt
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from bangfu.core import todos
 from bangfu.core.todos import todos_for
 from bangfu.demo.builder import DemoOptions, demo_build
+from tests.core.test_todos import one_part_at_a_time
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +23,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 # The modules whose sources list or group their rows through ``each_or_grouped``.
 MODULES = ["referrals", "offers", "procurement", "discovery"]
-
-
-def part_by_part(rows, *, each, parts, first=""):
-    """The plain way to the same lines: each part's rows read on their own and counted when
-    many, the counted line as due and as urgent as its first row's own line."""
-    found = []
-    for where, grouped in parts:
-        part = rows.filter(where)
-        listed = list(part[: todos.EACH_UP_TO + 1])
-        if len(listed) <= todos.EACH_UP_TO:
-            found += [each(row) for row in listed]
-            continue
-        lead = each(listed[0])
-        line = grouped(getattr(listed[0], first) if first else None)
-        found.append(replace(line, count=part.count(), due_at=lead.due_at, urgent=lead.urgent))
-    return found
 
 
 def one_short(rows, *, each, parts, first=""):
@@ -70,7 +54,7 @@ def pages(monkeypatch, helper=None) -> tuple[dict, dict]:
 
 def test_every_user_sees_what_the_part_by_part_way_shows_with_fewer_queries(county, monkeypatch):
     found, queries = pages(monkeypatch)
-    expected, plain_queries = pages(monkeypatch, part_by_part)
+    expected, plain_queries = pages(monkeypatch, one_part_at_a_time)
 
     assert found == expected
     assert sum(len(lines) for lines in found.values()) > 0

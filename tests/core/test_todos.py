@@ -133,7 +133,7 @@ def test_more_become_one_line_with_their_count_as_pressing_as_the_first(
     ]
 
 
-def _one_part_at_a_time(rows, *, each, parts, first=""):
+def one_part_at_a_time(rows, *, each, parts, first=""):
     """The plain way to the same lines: each part's rows read on their own, then counted when
     many, the grouped line as due and as urgent as its first row's own line."""
     found = []
@@ -173,7 +173,7 @@ def test_several_parts_are_counted_in_one_query_and_listed_in_one_more(
     with django_assert_num_queries(2):
         found = each_or_grouped(parted, each=_each, parts=PARTS, first="code")
 
-    assert found == _one_part_at_a_time(parted, each=_each, parts=PARTS, first="code")
+    assert found == one_part_at_a_time(parted, each=_each, parts=PARTS, first="code")
     assert [(todo.title, todo.count) for todo in found] == [
         ("Regions to look at", 12),
         *[(f"省T{code}", 1) for code in (30, 31, 40, 41)],
@@ -186,10 +186,10 @@ def test_parts_with_many_rows_read_none_of_them(parted, django_assert_num_querie
     with django_assert_num_queries(1):
         found = each_or_grouped(parted, each=_each, parts=[*many, *many], first="code")
 
-    assert found == _one_part_at_a_time(parted, each=_each, parts=[*many, *many], first="code")
+    assert found == one_part_at_a_time(parted, each=_each, parts=[*many, *many], first="code")
     # Positive control: the part-at-a-time way reads the rows of each part, then counts them.
     with (
         pytest.raises(pytest.fail.Exception, match="Expected to perform 1 queries"),
         django_assert_num_queries(1),
     ):
-        _one_part_at_a_time(parted, each=_each, parts=[*many, *many], first="code")
+        one_part_at_a_time(parted, each=_each, parts=[*many, *many], first="code")

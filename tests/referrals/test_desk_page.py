@@ -6,11 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.models.signals import post_init
 from django.template import Context, Template
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bangfu.referrals import selectors, services
@@ -18,6 +15,7 @@ from bangfu.referrals.models import IntakeCase
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Need, ServiceCategory
 from tests.factories import HouseholdFactory, NeedFactory
+from tests.sql import reads
 
 pytestmark = pytest.mark.django_db
 
@@ -109,19 +107,11 @@ def test_a_row_shown_otherwise_would_be_noticed(engine, desk, place, station):
 
 def _page_reads(client) -> tuple[int, int]:
     """(queries, model objects of the rows' models built) of one request of the desk's page."""
-    built = []
 
-    def count(sender, **kwargs):
-        if sender in ROW_MODELS:
-            built.append(sender)
+    def fetch():
+        assert client.get(reverse("referrals:intake-list")).status_code == 200
 
-    post_init.connect(count, weak=False)
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("referrals:intake-list")).status_code == 200
-    finally:
-        post_init.disconnect(count)
-    return len(queries), len(built)
+    return reads(ROW_MODELS, fetch)
 
 
 def test_the_desk_builds_no_model_object_per_row_and_reads_as_often_at_any_size(
@@ -139,15 +129,5 @@ def test_the_desk_builds_no_model_object_per_row_and_reads_as_often_at_any_size(
 def test_the_object_rows_built_objects_per_row(engine, desk, place, station):
     # the positive control of the one above: the same lists read as objects build them per row
     open_cases(desk, place, station, 12)
-    built = []
-
-    def count(sender, **kwargs):
-        if sender in ROW_MODELS:
-            built.append(sender)
-
-    post_init.connect(count, weak=False)
-    try:
-        object_rows(desk)
-    finally:
-        post_init.disconnect(count)
-    assert len(built) > 12 * 4
+    _queries, built = reads(ROW_MODELS, lambda: object_rows(desk))
+    assert built > 12 * 4

@@ -7,10 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from django.db.models.signals import post_init
 from django.template import Context, Template
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +16,7 @@ from bangfu.regions.models import Region
 from bangfu.registry import selectors
 from bangfu.registry.models import Household, Member
 from tests.factories import HouseholdFactory, MemberFactory, make_id_number
+from tests.sql import reads
 
 pytestmark = pytest.mark.django_db
 
@@ -184,32 +182,15 @@ def more_households(county_a, count: int, start: int) -> None:
         person(household, "张秀英", Member.Relation.HEAD, 200 + n)
 
 
-def reads(fetch) -> tuple[int, int]:
-    """(queries, model objects of the rows' models built) of ``fetch()``."""
-    built = []
-
-    def count(sender, **kwargs):
-        if sender in ROW_MODELS:
-            built.append(sender)
-
-    post_init.connect(count, weak=False)
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            fetch()
-    finally:
-        post_init.disconnect(count)
-    return len(queries), len(built)
-
-
 def test_the_pages_read_as_often_and_build_no_object_per_row_at_any_size(staff_client, county_a):
     pages = {
         "list": lambda: staff_client.get(LIST_URL),
         "search": lambda: search(staff_client, "杨"),
     }
     more_households(county_a, 5, 0)
-    few = {name: reads(fetch) for name, fetch in pages.items()}
+    few = {name: reads(ROW_MODELS, fetch) for name, fetch in pages.items()}
     more_households(county_a, 20, 5)
-    many = {name: reads(fetch) for name, fetch in pages.items()}
+    many = {name: reads(ROW_MODELS, fetch) for name, fetch in pages.items()}
 
     assert staff_client.get(LIST_URL).content.decode().count("张*英") == 25
     assert search(staff_client, "杨").count("杨*国") == 25
@@ -229,8 +210,8 @@ def test_rows_read_per_row_would_be_noticed(staff_client, bureau_staff, county_a
         return [household.head for household in selectors.household_list(bureau_staff)[:25]]
 
     more_households(county_a, 5, 0)
-    few = reads(per_row)[0], reads(as_objects)[1]
+    few = reads(ROW_MODELS, per_row)[0], reads(ROW_MODELS, as_objects)[1]
     more_households(county_a, 20, 5)
-    many = reads(per_row)[0], reads(as_objects)[1]
+    many = reads(ROW_MODELS, per_row)[0], reads(ROW_MODELS, as_objects)[1]
     assert many[0] == few[0] + 20
     assert many[1] >= few[1] + 20 * 4
