@@ -53,11 +53,23 @@ def counties_of_area(user) -> Q:
     instead of walking every county's for the first 25 of its own.
 
     Who may see a row is still the area's paths (``for_user``); an area above the county level
-    (a city, a province), or an assistant's villages, adds no condition. Read once per scope
-    (so once per request)."""
+    (a city, a province), or an assistant's villages, adds no condition."""
+    return _area_counties(user)[0]
+
+
+def area_is_whole_counties(user) -> bool:
+    """Whether the user's area is whole counties (a county bureau's): then the rows of its
+    counties (``counties_of_area``) are the rows of its area, but for one whose county has not
+    yet followed a move (put right by ``summaries_repair``)."""
+    return _area_counties(user)[1]
+
+
+def _area_counties(user) -> tuple[Q, bool]:
+    """``counties_of_area`` and ``area_is_whole_counties``, read once per scope (so once per
+    request)."""
     scope = scope_for(user)
     if scope.everything or scope.village_ids or not scope.region_paths:
-        return Q()
+        return Q(), False
     kept = user.__dict__.get("_bangfu_area_counties")
     if kept is not None and kept[0] is scope:
         return kept[1]
@@ -65,11 +77,14 @@ def counties_of_area(user) -> Q:
     if len(found) < len(scope.region_paths) or any(
         level < Region.Level.COUNTY for _county, level in found.values()
     ):
-        condition = Q()
+        answer = Q(), False
     else:
-        condition = Q(county__in=sorted({county for county, _level in found.values()}))
-    user.__dict__["_bangfu_area_counties"] = (scope, condition)
-    return condition
+        answer = (
+            Q(county__in=sorted({county for county, _level in found.values()})),
+            all(level == Region.Level.COUNTY for _county, level in found.values()),
+        )
+    user.__dict__["_bangfu_area_counties"] = (scope, answer)
+    return answer
 
 
 # The columns the household list shows, read as plain rows: a page of households, each with
