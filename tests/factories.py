@@ -89,6 +89,14 @@ def member_of(user: User, organisation: Organisation, role: str, villages=()) ->
     return membership
 
 
+def bureau_staff_of(region: Region, username: str) -> User:
+    """Staff of a bureau of ``region``, named ``username`` (the bureau too)."""
+    bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, name=username, region=region)
+    user = UserFactory(username=username)
+    member_of(user, bureau, Membership.Role.BUREAU_STAFF)
+    return user
+
+
 def township_reviewer(town: Region, username: str = "") -> User:
     """A reviewer (审核确认) of the township's bureau (乡镇人民政府 / 民政办)."""
     user = UserFactory(**({"username": username} if username else {}))

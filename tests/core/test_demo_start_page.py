@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from bangfu.core import todos
 from bangfu.core.todos import todos_for
 from bangfu.demo.builder import DemoOptions, demo_build
-from tests.core.test_todos import one_part_at_a_time
+from tests.core.todo_reference import one_part_at_a_time
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from bangfu.core import todos
 from bangfu.core.todos import Todo, each_or_grouped, todos_for
 from bangfu.regions.models import Region
+from tests.core.todo_reference import one_part_at_a_time
 from tests.factories import RegionFactory, UserFactory
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -131,22 +132,6 @@ def test_more_become_one_line_with_their_count_as_pressing_as_the_first(
             count=todos.EACH_UP_TO + 7,
         )
     ]
-
-
-def one_part_at_a_time(rows, *, each, parts, first=""):
-    """The plain way to the same lines: each part's rows read on their own, then counted when
-    many, the grouped line as due and as urgent as its first row's own line."""
-    found = []
-    for where, grouped in parts:
-        part = rows.filter(where)
-        listed = list(part[: todos.EACH_UP_TO + 1])
-        if len(listed) <= todos.EACH_UP_TO:
-            found += [each(row) for row in listed]
-            continue
-        lead = each(listed[0])
-        line = grouped(getattr(listed[0], first) if first else None)
-        found.append(replace(line, count=part.count(), due_at=lead.due_at, urgent=lead.urgent))
-    return found
 
 
 # Regions 11-22 and 30-31 (12 and 2 rows: one part grouped, one listed), 40-41 (listed), none

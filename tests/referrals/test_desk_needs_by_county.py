@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bangfu.accounts.models import Membership, Organisation
 from bangfu.referrals import selectors, services
 from bangfu.referrals.models import IntakeCase
 from bangfu.referrals.selectors.intake import desk_need_rows
@@ -19,22 +18,14 @@ from bangfu.registry.models import Assessment, Household, Need, ServiceCategory
 from tests.factories import (
     HouseholdFactory,
     NeedFactory,
-    OrganisationFactory,
     RegionFactory,
     UserFactory,
-    member_of,
+    bureau_staff_of,
     region_chain,
 )
 
 pytestmark = pytest.mark.django_db
 DESK_URL = reverse("referrals:intake-list")
-
-
-def staff_of(region, username: str):
-    bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, name=username, region=region)
-    user = UserFactory(username=username)
-    member_of(user, bureau, Membership.Role.BUREAU_STAFF)
-    return user
 
 
 def listed(client, user) -> set[str]:
@@ -73,8 +64,8 @@ def test_a_countys_desk_lists_its_own_needs_with_no_live_case(client, place, two
         opened_by=desk,
         closed_at=dt.datetime(2026, 10, 5, tzinfo=dt.UTC),
     )
-    county = staff_of(place["county"], "county-desk")
-    province = staff_of(place["county"].parent.parent, "province-desk")
+    county = bureau_staff_of(place["county"], "county-desk")
+    province = bureau_staff_of(place["county"].parent.parent, "province-desk")
 
     assert listed(client, county) == {"530428-0001", "530428-0003"}
     # The positive control: the province's desk names no county, and lists the other county's.
@@ -82,7 +73,7 @@ def test_a_countys_desk_lists_its_own_needs_with_no_live_case(client, place, two
 
 
 def test_a_county_bureaus_first_needs_are_the_plain_lists_first(client, place, desk):
-    county = staff_of(place["county"], "county-desk")
+    county = bureau_staff_of(place["county"], "county-desk")
     for n in range(60):
         household = HouseholdFactory(region=place["village"], registry_number=f"530428-{n:04d}")
         NeedFactory(household=household, urgency=list(Need.Urgency)[n % 4], priority=n % 7)
@@ -98,7 +89,7 @@ def test_a_need_whose_county_lags_its_move_is_not_shown_outside_its_area(client,
     household = HouseholdFactory(region=place["village"], registry_number="530428-0009")
     need = NeedFactory(household=household)
     Household.objects.filter(pk=household.pk).update(region=other_village)
-    county = staff_of(place["county"], "county-desk")
+    county = bureau_staff_of(place["county"], "county-desk")
 
     assert listed(client, county) == set()
     # the positive control: the county's own first needs, read without the paths, hold it
@@ -207,7 +198,7 @@ def sorted_rows(plan: str) -> list[int]:
 @pytest.mark.postgres
 def test_a_countys_desk_reads_its_first_needs_from_the_countys_index(client, province_of_needs):
     county = province_of_needs[-1][2]
-    plan = _needs_query_plan(client, staff_of(county, "last-county"))
+    plan = _needs_query_plan(client, bureau_staff_of(county, "last-county"))
 
     assert "Index Scan using need_county_desk_order on registry_need" in plan, plan
     assert "Anti Join" in plan, plan
@@ -222,7 +213,7 @@ def test_the_provinces_desk_names_no_county_and_reads_the_provinces_index(
 ):
     # The positive control of the one above: the same list for the province is not read from
     # the county's index.
-    plan = _needs_query_plan(client, staff_of(province_of_needs[0][0], "province"))
+    plan = _needs_query_plan(client, bureau_staff_of(province_of_needs[0][0], "province"))
 
     assert "need_county_desk_order" not in plan, plan
     assert "Index Scan using need_desk_order on registry_need" in plan, plan

@@ -16,7 +16,7 @@ from tests.factories import (
     HouseholdFactory,
     OrganisationFactory,
     RegionFactory,
-    UserFactory,
+    bureau_staff_of,
     member_of,
     region_chain,
 )
@@ -35,13 +35,6 @@ def _walk(user, **params) -> list[str]:
     client = Client()
     client.force_login(user)
     return registry_numbers_on_every_page(client, **params)
-
-
-def _staff_of(region, username: str):
-    bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, name=username, region=region)
-    user = UserFactory(username=username)
-    member_of(user, bureau, Membership.Role.BUREAU_STAFF)
-    return user
 
 
 @pytest.fixture
@@ -77,8 +70,8 @@ def places(db):
 
 def test_a_countys_list_holds_all_its_households_and_no_other_countys(places):
     numbers = places["numbers"]
-    staff_a = _staff_of(places["county_a"], "bureau_a")
-    staff_c = _staff_of(places["county_c"], "bureau_c")
+    staff_a = bureau_staff_of(places["county_a"], "bureau_a")
+    staff_c = bureau_staff_of(places["county_c"], "bureau_c")
 
     for sort in ("number", "-priority", "-members"):
         assert sorted(_walk(staff_a, sort=sort)) == sorted(numbers["a"] + numbers["a2"])
@@ -88,15 +81,15 @@ def test_a_countys_list_holds_all_its_households_and_no_other_countys(places):
 
 def test_a_townships_list_keeps_to_the_township(places):
     numbers = places["numbers"]
-    township_staff = _staff_of(places["town_a"], "township_a")
+    township_staff = bureau_staff_of(places["town_a"], "township_a")
 
     assert _walk(township_staff) == numbers["a"]  # not the other township of the county
 
 
 def test_a_city_and_a_user_of_two_counties_see_both_counties(places):
     numbers = places["numbers"]
-    city_staff = _staff_of(places["city"], "city")
-    both = _staff_of(places["county_a"], "two_counties")
+    city_staff = bureau_staff_of(places["city"], "city")
+    both = bureau_staff_of(places["county_a"], "two_counties")
     member_of(
         both,
         OrganisationFactory(kind=Organisation.Kind.BUREAU, region=places["county_c"]),
@@ -109,9 +102,9 @@ def test_a_city_and_a_user_of_two_counties_see_both_counties(places):
 
 
 def test_a_household_moved_to_another_countys_village_moves_lists(places):
-    staff_a = _staff_of(places["county_a"], "bureau_a")
-    staff_c = _staff_of(places["county_c"], "bureau_c")
-    city_staff = _staff_of(places["city"], "city")
+    staff_a = bureau_staff_of(places["county_a"], "bureau_a")
+    staff_c = bureau_staff_of(places["county_c"], "bureau_c")
+    city_staff = bureau_staff_of(places["city"], "city")
     moving = Household.objects.get(registry_number=places["numbers"]["a"][0])
 
     services.household_update(household=moving, by=city_staff, region=places["village_c"])
@@ -122,8 +115,8 @@ def test_a_household_moved_to_another_countys_village_moves_lists(places):
 
 
 def test_a_wrong_county_on_a_row_shows_it_to_no_other_area_and_the_repair_restores_it(places):
-    staff_a = _staff_of(places["county_a"], "bureau_a")
-    staff_c = _staff_of(places["county_c"], "bureau_c")
+    staff_a = bureau_staff_of(places["county_a"], "bureau_a")
+    staff_c = bureau_staff_of(places["county_c"], "bureau_c")
     number = places["numbers"]["a"][0]
     Household.objects.filter(registry_number=number).update(county=places["county_c"])
 

@@ -10,13 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bangfu.accounts.models import Membership, Organisation
 from bangfu.registry.models import Household
 from tests.factories import (
-    OrganisationFactory,
     RegionFactory,
-    UserFactory,
-    member_of,
+    bureau_staff_of,
     region_chain,
 )
 
@@ -65,13 +62,6 @@ def province(db):
     return province, last_county
 
 
-def _staff_of(region, username: str):
-    bureau = OrganisationFactory(kind=Organisation.Kind.BUREAU, name=username, region=region)
-    user = UserFactory(username=username)
-    member_of(user, bureau, Membership.Role.BUREAU_STAFF)
-    return user
-
-
 def _first_page_plan(client, user, params: dict) -> tuple[str, list]:
     """The plan of the query that reads the rows of the user's first page, and the page."""
     client.force_login(user)
@@ -93,7 +83,7 @@ def test_the_provinces_first_page_by_priority_or_members_reads_an_index(
     client, province, sort, index
 ):
     region, _county_a = province
-    plan, rows = _first_page_plan(client, _staff_of(region, "province"), {"sort": sort})
+    plan, rows = _first_page_plan(client, bureau_staff_of(region, "province"), {"sort": sort})
 
     assert f"Index Scan using {index} on registry_household" in plan, plan
     assert not re.search(r"\bSort\b", plan), plan
@@ -106,7 +96,7 @@ def test_the_provinces_first_page_by_priority_or_members_reads_an_index(
 
 def test_a_countys_first_page_seeks_its_county_in_the_number_index(client, province):
     _region, county_a = province
-    plan, rows = _first_page_plan(client, _staff_of(county_a, "county"), {})
+    plan, rows = _first_page_plan(client, bureau_staff_of(county_a, "county"), {})
 
     assert "Index Scan using household_county_number on registry_household" in plan, plan
     assert re.search(r"Index Cond: \(county_id = \d+\)", plan), plan

@@ -165,13 +165,15 @@ class Household(models.Model):
         return self.registry_number
 
     def save(self, **kwargs) -> None:
-        """Saves the household with its village's county, which its needs follow; the
+        """Saves the household with its village's county, which its needs follow when it
+        changes (a need left behind by a path that bypassed ``save`` is the repair's); the
         summaries stay as the writes of members and needs left them (an object loaded before
         one of those is not stale)."""
         update_fields = kwargs.get("update_fields")
-        region_written = update_fields is None or "region" in update_fields
-        if region_written:
-            self.county_id = self.region.county().pk
+        moved = False
+        if update_fields is None or "region" in update_fields:
+            county = self.region.county().pk
+            moved, self.county_id = county != self.county_id, county
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "county"}
         if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
@@ -182,7 +184,7 @@ class Household(models.Model):
             ]
         adding = self._state.adding
         super().save(**kwargs)
-        if region_written and not adding:
+        if moved and not adding:
             self.needs.exclude(county=self.county_id).update(county=self.county_id)
 
     def clean(self) -> None:

@@ -168,7 +168,11 @@ class Need(models.Model):
         """Saves the need with its household's county."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "household" in update_fields:
-            self.county_id = self.household.county_id
+            self.county_id = (
+                self.household.county_id
+                if Need.household.is_cached(self)
+                else Household.objects.values_list("county", flat=True).get(pk=self.household_id)
+            )
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "county"}
         super().save(**kwargs)
