@@ -5,7 +5,7 @@ import datetime as dt
 import random
 
 import pytest
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Right
 from django.test import RequestFactory
 
@@ -30,10 +30,10 @@ def _get(query: str = "", path: str = PATH):
     return RequestFactory().get(f"{path}?{query}")
 
 
-def _walk(queryset, link: str, query: str = "") -> list[list[int]]:
+def _walk(queryset, link: str, query: str = "", shown: str = "") -> list[list[int]]:
     pages = []
     while True:
-        page = keyset_page(_get(query), queryset, per_page=5)
+        page = keyset_page(_get(query), queryset, per_page=5, shown=shown)
         pages.append([household.pk for household in page])
         query = getattr(page, link)
         if not query:
@@ -60,10 +60,10 @@ def test_next_then_previous_walk_the_same_pages(households, order):
     assert backward[::-1] == forward
 
 
-def _query_of_last(queryset) -> str:
+def _query_of_last(queryset, shown: str = "") -> str:
     query = ""
     while True:
-        page = keyset_page(_get(query), queryset, per_page=5)
+        page = keyset_page(_get(query), queryset, per_page=5, shown=shown)
         if not page.next_query:
             return query
         query = page.next_query
@@ -84,3 +84,29 @@ def test_a_cursor_of_another_list_is_stale(households):
 def test_the_count_stops_above_its_limit(households):
     assert count_up_to(households, 100) == 23
     assert count_up_to(households, 10) == 11
+
+
+# Seven in a row (more than a page), one at a page's end, and the list's last.
+HIDDEN = [f"K-{n:03d}" for n in (3, 4, 5, 6, 7, 8, 9, 14, 22)]
+
+
+@pytest.mark.parametrize("order", ORDERS.values(), ids=ORDERS.keys())
+def test_rows_not_shown_are_read_past_on_every_page_and_not_counted(households, order):
+    shown = ExpressionWrapper(~Q(registry_number__in=HIDDEN), output_field=BooleanField())
+    queryset = households.annotate(number_tail=Right("registry_number", 1), listed=shown).order_by(
+        *order
+    )
+    everything = [household.pk for household in queryset.order_by(*order, "pk")]
+    hidden = set(households.filter(registry_number__in=HIDDEN).values_list("pk", flat=True))
+    expected = [pk for pk in everything if pk not in hidden]
+
+    forward = _walk(queryset, "next_query", shown="listed")
+    backward = _walk(queryset, "previous_query", _query_of_last(queryset, "listed"), "listed")
+
+    assert [pk for page in forward for pk in page] == expected
+    assert [len(page) for page in forward] == [5, 5, 4]
+    assert backward[::-1] == forward
+    assert keyset_page(_get(), queryset, per_page=5, shown="listed").count == 14
+    # positive control: without ``shown`` the same queryset lists and counts them all
+    assert [pk for page in _walk(queryset, "next_query") for pk in page] == everything
+    assert keyset_page(_get(), queryset, per_page=5).count == 23

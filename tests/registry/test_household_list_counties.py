@@ -128,3 +128,20 @@ def test_a_wrong_county_on_a_row_shows_it_to_no_other_area_and_the_repair_restor
     assert Household.objects.get(registry_number=number).county == places["county_a"]
     assert number in _walk(staff_a)
     assert number not in _walk(staff_c)
+
+
+def test_a_county_bureau_reads_past_rows_of_another_area_on_every_page_and_counts_none(places):
+    """Every household of county A wrongly marked as C's: two of them before each of C's own
+    in C's order, six in all, more than a page of three."""
+    staff_c = bureau_staff_of(places["county_c"], "bureau_c")
+    numbers = places["numbers"]
+    Household.objects.filter(registry_number__in=numbers["a"] + numbers["a2"]).update(
+        county=places["county_c"]
+    )
+    client = Client()
+    client.force_login(staff_c)
+
+    assert _walk(staff_c) == numbers["c"]
+    assert client.get(LIST_URL).context["page_obj"].count == 3
+    # positive control: the six are read by C's query, as C's county's rows
+    assert Household.objects.filter(county=places["county_c"]).count() == 9

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bangfu.registry.models import Member
 from bangfu.registry.search import search_households
-from tests.factories import HouseholdFactory, MemberFactory
+from tests.factories import HouseholdFactory, MemberFactory, bureau_staff_of
 
 
 def _households(village, names: list[str]) -> None:
@@ -46,13 +47,35 @@ def test_pinyin_initials_as_a_prefix_find_in_their_own_order(bureau_staff, count
     ]
 
 
+def test_a_county_bureaus_search_reads_past_a_person_whose_county_is_wrong(
+    bureau_staff, county_a, county_b
+):
+    _households(county_a[2], ["杨一", "杨二"])
+    elsewhere = HouseholdFactory(region=county_b[2], registry_number="350502-00001")
+    stray = MemberFactory(household=elsewhere, name="杨丽")  # between the two, by bytes
+    Member.objects.filter(pk=stray.pk).update(county=county_a[0])
+
+    hits = search_households(bureau_staff, "杨")
+
+    assert [hit.registry_number for hit in hits] == ["530428-00001", "530428-00002"]
+    # positive control: the search reads the stray with the county's own
+    assert Member.objects.filter(county=county_a[0], name__startswith="杨").count() == 3
+
+
 @pytest.mark.postgres
-def test_on_postgresql_the_prefix_is_read_from_an_index_in_its_order(bureau_staff, county_a):
+@pytest.mark.parametrize(
+    ("level", "index"), [("county", "member_county_name_c"), ("township", "member_name_c")]
+)
+def test_on_postgresql_the_prefix_is_read_from_an_index_in_its_order(county_a, level, index):
+    """A county bureau's from the index that begins with the county; a township's from the
+    province's, its paths checked on the way."""
     if connection.vendor != "postgresql":
         pytest.skip("the plan is PostgreSQL's")
-    _households(county_a[2], [f"杨{chr(0x4E00 + n)}" for n in range(60)])
+    county, town, village = county_a
+    user = bureau_staff_of(county if level == "county" else town, level)
+    _households(village, [f"杨{chr(0x4E00 + n)}" for n in range(60)])
     with CaptureQueriesContext(connection) as queries:
-        search_households(bureau_staff, "杨")
+        assert len(search_households(user, "杨")) == 20
     prefix = next(q["sql"] for q in queries.captured_queries if 'COLLATE "C"' in q["sql"])
     with connection.cursor() as cursor:
         # With sorting priced out, a plan without a Sort proves the index gives the order.
@@ -60,5 +83,5 @@ def test_on_postgresql_the_prefix_is_read_from_an_index_in_its_order(bureau_staf
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {prefix}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "member_name_c" in plan
+    assert f"Index Scan using {index} " in plan, plan
     assert "Sort" not in plan

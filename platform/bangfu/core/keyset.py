@@ -195,9 +195,38 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
+def _value(row, alias: str):
+    return row[alias] if isinstance(row, dict) else getattr(row, alias)
+
+
+def _read(rows: QuerySet, walk: list[_Term], values, wanted: int, shown: str) -> list:
+    """Up to ``wanted`` rows after ``values`` (None: from the start) in the order of ``walk``;
+    with ``shown``, rows whose column ``shown`` is false are read past and left out."""
+    found = []
+    while len(found) < wanted:
+        asked, read, last = wanted - len(found), 0, None
+        for part in _after(walk, values) if values is not None else [Q()]:
+            batch = list(rows.filter(part)[: asked - read])
+            read += len(batch)
+            last = batch[-1] if batch else last
+            found += [row for row in batch if not shown or _value(row, shown)]
+            if read == asked:
+                break
+        if read < asked or not shown:
+            break  # the list ran out (or nothing was left out)
+        values = [_value(last, term.alias) for term in walk]
+    return found
+
+
+def keyset_page(request, queryset: QuerySet, *, per_page: int, shown: str = "") -> KeysetPage:
     """The page of ``queryset`` (ordered as the list shows it) that the request's cursor names;
-    the first page without a cursor or with one that is tampered with or stale."""
+    the first page without a cursor or with one that is tampered with or stale.
+
+    ``shown`` names a boolean column of ``queryset``: its rows where it is false are not the
+    list's, neither shown nor counted. It is for a condition that PostgreSQL would misjudge in
+    the query's WHERE (taking it for independent of another, when one nearly implies the
+    other), and so sort every row the other condition finds for one page's few: asked in the
+    SELECT list instead, it is checked on the rows read in the index's order."""
     terms = _terms(queryset)
     cursor = _read_cursor(request, len(terms))
     direction, values = cursor if cursor else (_AFTER, None)
@@ -205,12 +234,7 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
     rows = queryset.annotate(**{term.alias: term.expression for term in terms}).order_by(
         *(term.order() for term in walk)
     )
-    found = []
-    for part in _after(walk, values) if values is not None else [Q()]:
-        found += rows.filter(part)[: per_page + 1 - len(found)]
-        if len(found) > per_page:
-            break
-    rows = found
+    rows = _read(rows, walk, values, per_page + 1, shown)
     more = len(rows) > per_page
     rows = rows[:per_page]
     if direction == _BEFORE:
@@ -223,10 +247,7 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
         query.pop("page", None)
         query.pop(CURSOR, None)
         if direction:
-            values = [
-                row[t.alias] if isinstance(row, dict) else getattr(row, t.alias) for t in terms
-            ]
-            query[CURSOR] = _cursor(request, direction, values)
+            query[CURSOR] = _cursor(request, direction, [_value(row, t.alias) for t in terms])
         return query.urlencode()
 
     limit = settings.LIST_EXACT_COUNT_LIMIT
@@ -236,6 +257,6 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
         first_query=link("", None),
         previous_query=link(_BEFORE, rows[0]) if rows and has_previous else "",
         next_query=link(_AFTER, rows[-1]) if rows and has_next else "",
-        count=count_up_to(queryset, limit),
+        count=count_up_to(queryset.filter(**{shown: True}) if shown else queryset, limit),
         count_limit=limit,
     )

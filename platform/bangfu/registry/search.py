@@ -155,15 +155,19 @@ def search_households(user, query: str, *, limit: int = 20) -> list[HouseholdHit
         return []
     # household id -> (the member matched or None, the criterion that found it)
     found: dict[int, tuple[int | None, _Criterion | None]] = {}
+    # A county bureau's people are read by county, each row saying whether it is in the area
+    # (``selectors.area_rows``): a common surname's first names in the county, from an index
+    # that begins with it, not the province's names walked for the county's few.
+    members, shown = selectors.area_rows(Member, user)
     for criterion in _criteria(text):
         wanted = limit - len(found)
         if wanted <= 0:
             break
         if criterion.on_member:
             rows = (
-                criterion.found(Member.objects.for_user(user))
+                criterion.found(members)
                 .exclude(household_id__in=list(found))
-                .values_list("household_id", "pk")
+                .values_list("household_id", "pk", *filter(None, [shown]))
             )
         else:
             rows = (
@@ -173,8 +177,8 @@ def search_households(user, query: str, *, limit: int = 20) -> list[HouseholdHit
             )
         # A household may come more than once (a parent and children called 杨*): the first
         # is kept, and enough rows are read for the households wanted.
-        for household_id, member_id in rows[: wanted * 4]:
-            if household_id not in found and len(found) < limit:
+        for household_id, member_id, *in_area in rows[: wanted * 4]:
+            if household_id not in found and len(found) < limit and all(in_area):
                 found[household_id] = (member_id if criterion.on_member else None, criterion)
     return _hits(user, found)
 

@@ -61,10 +61,10 @@ def refresh_household_summaries(household_ids: Iterable[int] | QuerySet) -> int:
 
 
 def summaries_repair(*, batch_size: int = REPAIR_BATCH, after: int | None = None) -> int:
-    """Check the summaries and the county (the household's and its needs') of the next
-    ``batch_size`` households after the last one the previous run checked (``after``: after
-    that primary key instead), and put right those that drifted; after the last household it
-    starts again from the first. Returns the number of households put right."""
+    """Check the summaries and the county (the household's, its members' and its needs') of
+    the next ``batch_size`` households after the last one the previous run checked (``after``:
+    after that primary key instead), and put right those that drifted; after the last
+    household it starts again from the first. Returns the number of households put right."""
     rows, drifted = next_slice(
         Household.objects.all(),
         summary_expressions(),
@@ -81,15 +81,16 @@ def summaries_repair(*, batch_size: int = REPAIR_BATCH, after: int | None = None
             moved.setdefault(counties[region_id].pk, []).append(pk)
     for county_id, pks in moved.items():
         Household.objects.filter(pk__in=pks).update(county_id=county_id)
-    # Needs follow their household's county (``Household.save``); a path that moved a
-    # household without them is put right here.
+    # Members and needs follow their household's county (``Household.save``); a path that
+    # moved a household without them is put right here.
     if rows:
         first, last = rows[0][0], rows[-1][0]  # in key order
-        Need.objects.filter(household__gte=first, household__lte=last).exclude(
-            county=F("household__county")
-        ).update(
-            county=Subquery(Household.objects.filter(pk=OuterRef("household")).values("county"))
-        )
+        for model in (Member, Need):
+            model.objects.filter(household__gte=first, household__lte=last).exclude(
+                county=F("household__county")
+            ).update(
+                county=Subquery(Household.objects.filter(pk=OuterRef("household")).values("county"))
+            )
     return len(set(drifted) | {pk for pks in moved.values() for pk in pks})
 
 

@@ -67,12 +67,6 @@ def _sort_links(request, current: str) -> dict[str, dict]:
     return links
 
 
-def _filtered_households(request) -> HouseholdFilter:
-    return HouseholdFilter(
-        request.GET, queryset=selectors.household_list(request.user), request=request
-    )
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -81,8 +75,10 @@ def household_list(request):
         # The filter form is posted so that an ID or phone number searched for stays out of
         # the URL: the list is shown at a URL that names the search by a token.
         return redirect(f"{request.path}?{search_query(request).urlencode()}")
-    filterset = _filtered_households(request)
-    page = keyset_page(request, selectors.household_list_rows(filterset.qs), per_page=PAGE_SIZE)
+    households, shown = selectors.household_list_page(request.user)
+    filterset = HouseholdFilter(request.GET, queryset=households, request=request)
+    rows = selectors.household_list_rows(filterset.qs, shown)
+    page = keyset_page(request, rows, per_page=PAGE_SIZE, shown=shown)
     query = request.GET.copy()
     query.pop(CURSOR, None)
     query.pop("page", None)  # of a link bookmarked before pages went by key

@@ -165,10 +165,10 @@ class Household(models.Model):
         return self.registry_number
 
     def save(self, **kwargs) -> None:
-        """Saves the household with its village's county, which its needs follow when it
-        changes (a need left behind by a path that bypassed ``save`` is the repair's); the
-        summaries stay as the writes of members and needs left them (an object loaded before
-        one of those is not stale)."""
+        """Saves the household with its village's county, which its members and needs follow
+        when it changes (a row left behind by a path that bypassed ``save`` is the repair's);
+        the summaries stay as the writes of members and needs left them (an object loaded
+        before one of those is not stale)."""
         update_fields = kwargs.get("update_fields")
         moved = False
         if update_fields is None or "region" in update_fields:
@@ -185,7 +185,8 @@ class Household(models.Model):
         adding = self._state.adding
         super().save(**kwargs)
         if moved and not adding:
-            self.needs.exclude(county=self.county_id).update(county=self.county_id)
+            for rows in (self.members, self.needs):
+                rows.exclude(county=self.county_id).update(county=self.county_id)
 
     def clean(self) -> None:
         errors = {}
@@ -240,8 +241,44 @@ class Household(models.Model):
         return (total / len(members)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
 
 
-class MemberQuerySet(ScopedQuerySet):
+class KeepsHouseholdCounty(ScopedQuerySet):
+    """Rows of a household that keep its county (a ``county`` field: its members, its needs).
+    Inserted in bulk, they get it as ``save`` gives it (``follow_household_county``)."""
+
     region_lookup = "household__region"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        # A row given a household inserted in bulk just before holds the household, not yet
+        # its key (``bulk_create`` copies the key over only later).
+        keys = [
+            obj.household.pk if self.model.household.is_cached(obj) else obj.household_id
+            for obj in objs
+        ]
+        counties = dict(Household.objects.filter(pk__in=set(keys)).values_list("pk", "county_id"))
+        for obj, key in zip(objs, keys, strict=True):
+            obj.county_id = counties[key]
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def follow_household_county(row, save_kwargs: dict) -> None:
+    """Before ``row`` (a member or need) is saved with its household: give it the household's
+    county (read alone when the household is not loaded) and add ``county`` to the fields
+    written, if any are named."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "household" not in update_fields:
+        return
+    row.county_id = (
+        row.household.county_id
+        if type(row).household.is_cached(row)
+        else Household.objects.values_list("county", flat=True).get(pk=row.household_id)
+    )
+    if update_fields is not None:
+        save_kwargs["update_fields"] = {*update_fields, "county"}
+
+
+class MemberQuerySet(KeepsHouseholdCounty):
+    pass
 
 
 class Member(models.Model):
@@ -288,6 +325,19 @@ class Member(models.Model):
         Household, models.CASCADE, related_name="members", verbose_name=_("household")
     )
     name = models.CharField(_("name"), max_length=50, db_index=True)
+    # The household's county (``Household.county``), set by ``save`` and ``bulk_create`` and
+    # kept when the household moves: a county's search reads its people by name from an index
+    # that begins with it (migration ``0018_member_county``), not the province's. Who may see
+    # a member is still decided by the village's path (``MemberQuerySet.for_user``).
+    county = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="+",
+        blank=True,
+        editable=False,
+        db_index=False,  # the search's indexes begin with it
+        verbose_name=_("county"),
+    )
     id_number = EncryptedTextField(_("ID number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     # What staff search a person by besides the name (bangfu.registry.search).
@@ -377,6 +427,11 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.masked_name
+
+    def save(self, **kwargs) -> None:
+        """Saves the member with its household's county."""
+        follow_household_county(self, kwargs)
+        super().save(**kwargs)
 
     @property
     def masked_name(self) -> str:

@@ -17,7 +17,11 @@ from bangfu.core.validators import (
 )
 from bangfu.regions.models import Region
 from bangfu.registry.models.categories import ServiceCategory
-from bangfu.registry.models.households import Household
+from bangfu.registry.models.households import (
+    Household,
+    KeepsHouseholdCounty,
+    follow_household_county,
+)
 
 
 class AssessmentQuerySet(ScopedQuerySet):
@@ -56,23 +60,9 @@ class Assessment(models.Model):
             raise ValidationError(errors)
 
 
-class NeedQuerySet(ScopedQuerySet):
-    region_lookup = "household__region"
-
+class NeedQuerySet(KeepsHouseholdCounty):
     def open(self) -> "NeedQuerySet":
         return self.filter(status__in=Need.OPEN_STATUSES)
-
-    def bulk_create(self, objs, *args, **kwargs):
-        """Needs inserted in bulk get their household's county, as ``save`` gives it."""
-        objs = list(objs)
-        counties = dict(
-            Household.objects.filter(pk__in={obj.household_id for obj in objs}).values_list(
-                "pk", "county_id"
-            )
-        )
-        for obj in objs:
-            obj.county_id = counties[obj.household_id]
-        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Need(models.Model):
@@ -166,15 +156,7 @@ class Need(models.Model):
 
     def save(self, **kwargs) -> None:
         """Saves the need with its household's county."""
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "household" in update_fields:
-            self.county_id = (
-                self.household.county_id
-                if Need.household.is_cached(self)
-                else Household.objects.values_list("county", flat=True).get(pk=self.household_id)
-            )
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "county"}
+        follow_household_county(self, kwargs)
         super().save(**kwargs)
 
     def clean(self) -> None:
