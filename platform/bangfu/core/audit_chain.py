@@ -217,6 +217,9 @@ def seal_pending(*, from_pk: int | None = None) -> int:
             AuditSeal.objects.bulk_create(seals)
             sealed += len(seals)
             last = rows[-1]["id"]
+            if len(rows) < BATCH_SIZE:  # the last batch: no need to ask for another
+                _move_head(seq, prev)
+                return sealed
 
 
 def _move_head(seq: int, chain_hash_: str) -> None:
