@@ -31,6 +31,20 @@ from bangfu.registry.models.statuses import (
 )
 
 
+def county_field() -> models.ForeignKey:
+    """A row's county, kept beside its village's path so that a county's lists read from
+    indexes that begin with it; left out of ``db_index``, as those indexes serve it."""
+    return models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="+",
+        blank=True,
+        editable=False,
+        db_index=False,
+        verbose_name=_("county"),
+    )
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     region_lookup = "region"
 
@@ -112,15 +126,7 @@ class Household(models.Model):
     # The county of the village (``Region.county``), set by ``save`` and ``bulk_create``: the
     # county's list reads one county in registry-number order from one index. Who may see a
     # household is still decided by the village's path (``HouseholdQuerySet.for_user``).
-    county = models.ForeignKey(
-        Region,
-        models.PROTECT,
-        related_name="+",
-        blank=True,
-        editable=False,
-        db_index=False,  # the indexes below begin with it
-        verbose_name=_("county"),
-    )
+    county = county_field()
     # What the household list shows and sorts by, kept by the writes of members and needs
     # (``registry.summaries``), never by ``save``.
     member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
@@ -329,15 +335,7 @@ class Member(models.Model):
     # kept when the household moves: a county's search reads its people by name from an index
     # that begins with it (migration ``0018_member_county``), not the province's. Who may see
     # a member is still decided by the village's path (``MemberQuerySet.for_user``).
-    county = models.ForeignKey(
-        Region,
-        models.PROTECT,
-        related_name="+",
-        blank=True,
-        editable=False,
-        db_index=False,  # the search's indexes begin with it
-        verbose_name=_("county"),
-    )
+    county = county_field()
     id_number = EncryptedTextField(_("ID number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     # What staff search a person by besides the name (bangfu.registry.search).

@@ -15,11 +15,11 @@ from bangfu.core.validators import (
     validate_past_date,
     validate_text_length,
 )
-from bangfu.regions.models import Region
 from bangfu.registry.models.categories import ServiceCategory
 from bangfu.registry.models.households import (
     Household,
     KeepsHouseholdCounty,
+    county_field,
     follow_household_county,
 )
 
@@ -123,15 +123,7 @@ class Need(models.Model):
     # desk's order from one index that begins with it (migration
     # ``referrals.0014_need_county_desk_order``), not the province's. Who may see a need is
     # still decided by the village's path (``NeedQuerySet.for_user``).
-    county = models.ForeignKey(
-        Region,
-        models.PROTECT,
-        related_name="+",
-        blank=True,
-        editable=False,
-        db_index=False,  # the desk's index begins with it
-        verbose_name=_("county"),
-    )
+    county = county_field()
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     priority = models.DecimalField(
         _("priority"), max_digits=7, decimal_places=2, default=Decimal("0")
