@@ -1,15 +1,19 @@
-"""Migration operations: moving a column of personal data to encryption at rest, and checking
-foreign keys at once before a later operation alters the table.
+"""Migration operations: moving a column of personal data to encryption at rest, filling a new
+column of a large table in batches, and checking foreign keys at once before a later operation
+alters the table.
 
 Migrations import these by name, so their behaviour must not change once a migration uses them.
 """
 
-from django.db import migrations
+from django.db import migrations, transaction
+from django.db.models import Max, Min
 
 from bangfu.core import crypto
 from bangfu.core.fields import LookupHashField
 
 BATCH_SIZE = 1000
+# Rows a column is filled for in one transaction (``filled_then_required``).
+FILL_BATCH = 5000
 
 
 def encrypt_column(app_label: str, model_name: str, field_name: str) -> migrations.RunPython:
@@ -62,6 +66,79 @@ def _rewrite(schema_editor, model, field_name: str, also: list[str], convert) ->
                 return
             cursor.executemany(update, [[*convert(value), key] for key, value in rows])
             last = rows[-1][0]
+
+
+class AddedOnce(migrations.AddField):
+    """AddField that leaves the column alone when the table has it already: a migration that
+    fills it in batches (``filled_then_required``) is not atomic, and one stopped part-way is run
+    again from its start."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, model._meta.db_table)
+        if model._meta.get_field(self.name).column not in {column.name for column in columns}:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
+def filled_then_required(app_label: str, model_name: str, values, name: str, field) -> list:
+    """Operations that fill the columns just added to every row, then make the column ``name``
+    NOT NULL, as ``field``. ``values(apps)`` gives each column's value as an expression over the
+    row (``OuterRef``). The migration that uses them sets ``atomic = False``.
+
+    Each batch of ``FILL_BATCH`` primary keys is filled in a transaction of its own: no lock is
+    held on the table for the whole fill, and a fill stopped part-way keeps the batches it
+    committed (run again, it fills them again, to the same values). On PostgreSQL the column is
+    then checked by a constraint added NOT VALID, which holds for every row written from then
+    on; the rows added since their batch was filled are filled; the constraint is validated
+    without blocking writes, and SET NOT NULL reads it instead of the table."""
+
+    def rows(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        return model._base_manager.using(schema_editor.connection.alias)
+
+    def constraint(model, schema_editor) -> tuple[str, str]:
+        quote = schema_editor.quote_name
+        column = model._meta.get_field(name).column
+        table = model._meta.db_table
+        return quote(table), quote(f"{table}_{column}_not_null")
+
+    def fill(apps, schema_editor):
+        queryset = rows(apps, schema_editor)
+        bounds = queryset.aggregate(low=Min("pk"), high=Max("pk"))
+        if bounds["low"] is None:
+            return
+        for start in range(bounds["low"], bounds["high"] + 1, FILL_BATCH):
+            with transaction.atomic(using=schema_editor.connection.alias):
+                queryset.filter(pk__gte=start, pk__lt=start + FILL_BATCH).update(**values(apps))
+
+    def checked(apps, schema_editor):
+        queryset = rows(apps, schema_editor)
+        model = queryset.model
+        postgres = schema_editor.connection.vendor == "postgresql"
+        if postgres:
+            unchecked(apps, schema_editor)
+            table, check = constraint(model, schema_editor)
+            column = schema_editor.quote_name(model._meta.get_field(name).column)
+            schema_editor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"
+            )
+        queryset.filter(**{f"{name}__isnull": True}).update(**values(apps))
+        if postgres:
+            schema_editor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}")
+
+    def unchecked(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            table, check = constraint(apps.get_model(app_label, model_name), schema_editor)
+            schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {check}")
+
+    return [
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(checked, unchecked, elidable=False),
+        migrations.AlterField(model_name=model_name, name=name, field=field),
+        migrations.RunPython(unchecked, migrations.RunPython.noop, elidable=False),
+    ]
 
 
 def keys_checked_now(schema_editor) -> None:

@@ -1,13 +1,13 @@
 """The household list's counts and the county, kept on the household (``registry.summaries``):
-added, filled for the households there are in one UPDATE a column, then indexed in the list's
-orders."""
+added, filled for the households there are a batch of households at a time
+(``filled_then_required``), then indexed in the list's orders."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import Case, Count, IntegerField, Max, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 
-from bangfu.core.migration_ops import keys_checked_now, postgres_index
+from bangfu.core.migration_ops import AddedOnce, filled_then_required, postgres_index
 
 COUNTY = 3  # Region.Level.COUNTY
 OPEN_STATUSES = ("open", "matched")  # Need.OPEN_STATUSES
@@ -27,12 +27,11 @@ def _counted(rows):
     )
 
 
-def summaries_filled(apps, schema_editor):
+def summaries(apps):
     """Each household's county is its village's nearest region at county level or above
     (``Region.county``): a village's parent is a township or a county, whose parent is a
     county or above, so two steps up reach it."""
     Region = apps.get_model("regions", "Region")
-    Household = apps.get_model("registry", "Household")
     Member = apps.get_model("registry", "Member")
     Need = apps.get_model("registry", "Need")
     county = (
@@ -47,11 +46,7 @@ def summaries_filled(apps, schema_editor):
         )
         .values("county")
     )
-    households = Household.objects.all()
-    households.update(county_id=Subquery(county))
-    households.update(member_count=_counted(Member.objects.all()))
     open_needs = Need.objects.filter(status__in=OPEN_STATUSES)
-    households.update(open_need_count=_counted(open_needs))
     top = (
         open_needs.filter(household=OuterRef("pk"))
         .order_by()
@@ -59,43 +54,48 @@ def summaries_filled(apps, schema_editor):
         .annotate(top=Max("priority"))
         .values("top")
     )
-    households.update(top_open_priority=Subquery(top))
-    # The county column is made NOT NULL next, in this transaction.
-    keys_checked_now(schema_editor)
+    return {
+        "county_id": Subquery(county),
+        "member_count": _counted(Member.objects.all()),
+        "open_need_count": _counted(open_needs),
+        "top_open_priority": Subquery(top),
+    }
+
+
+def county_field(**null):
+    return models.ForeignKey(
+        blank=True,
+        db_index=False,
+        editable=False,
+        on_delete=django.db.models.deletion.PROTECT,
+        related_name="+",
+        to="regions.region",
+        verbose_name="county",
+        **null,
+    )
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("regions", "0005_region_changes"),
         ("registry", "0013_list_indexes"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="household",
-            name="county",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="regions.region",
-                verbose_name="county",
-            ),
-        ),
-        migrations.AddField(
+        AddedOnce(model_name="household", name="county", field=county_field(null=True)),
+        AddedOnce(
             model_name="household",
             name="member_count",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="members"),
         ),
-        migrations.AddField(
+        AddedOnce(
             model_name="household",
             name="open_need_count",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="open needs"),
         ),
-        migrations.AddField(
+        AddedOnce(
             model_name="household",
             name="top_open_priority",
             field=models.DecimalField(
@@ -107,20 +107,7 @@ class Migration(migrations.Migration):
                 verbose_name="highest priority of the open needs",
             ),
         ),
-        migrations.RunPython(summaries_filled, migrations.RunPython.noop, elidable=False),
-        migrations.AlterField(
-            model_name="household",
-            name="county",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                editable=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="regions.region",
-                verbose_name="county",
-            ),
-        ),
+        *filled_then_required("registry", "Household", summaries, "county", county_field()),
         migrations.AddIndex(
             model_name="household",
             index=models.Index(
