@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from bangfu.accounts.models import Membership, Organisation
-from bangfu.registry import services
+from bangfu.registry import selectors, services
 from bangfu.registry.models import Household
 from bangfu.registry.summaries import REPAIR_CURSOR, summaries_repair
 from tests.factories import (
@@ -130,7 +130,9 @@ def test_a_wrong_county_on_a_row_shows_it_to_no_other_area_and_the_repair_restor
     assert number not in _walk(staff_c)
 
 
-def test_a_county_bureau_reads_past_rows_of_another_area_on_every_page_and_counts_none(places):
+def test_a_county_bureau_reads_past_rows_of_another_area_on_every_page_and_counts_none(
+    places, monkeypatch
+):
     """Every household of county A wrongly marked as C's: two of them before each of C's own
     in C's order, six in all, more than a page of three."""
     staff_c = bureau_staff_of(places["county_c"], "bureau_c")
@@ -143,5 +145,13 @@ def test_a_county_bureau_reads_past_rows_of_another_area_on_every_page_and_count
 
     assert _walk(staff_c) == numbers["c"]
     assert client.get(LIST_URL).context["page_obj"].count == 3
-    # positive control: the six are read by C's query, as C's county's rows
-    assert Household.objects.filter(county=places["county_c"]).count() == 9
+
+    # positive control: C's list reads the six, and would show and count them if it did not
+    # check each row's path
+    monkeypatch.setattr(
+        selectors,
+        "household_list_page",
+        lambda user: (selectors.area_rows(Household, user)[0], ""),
+    )
+    assert sorted(_walk(staff_c)) == sorted(numbers["c"] + numbers["a"] + numbers["a2"])
+    assert client.get(LIST_URL).context["page_obj"].count == 9
