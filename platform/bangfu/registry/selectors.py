@@ -229,17 +229,12 @@ def household_rows(rows, *, today: dt.date) -> list[HouseholdRow]:
 
 
 def household_detail(user) -> QuerySet[Household]:
-    """Households for the detail page: members, assessments (with their needs), needs, and the
-    status decisions and 临时救助 grants the user may read (``page_decisions``, newest first;
-    ``page_grants``, oldest first), which its timeline and blocks share."""
+    """Households for the detail page: members, assessments, needs, and the status decisions
+    and 临时救助 grants the user may read (``page_decisions``, newest first; ``page_grants``,
+    oldest first), which its timeline and blocks share."""
     return households_for(user).prefetch_related(
         "members",
-        Prefetch(
-            "assessments",
-            queryset=Assessment.objects.select_related("assessor").prefetch_related(
-                Prefetch("needs", queryset=Need.objects.select_related("category"))
-            ),
-        ),
+        Prefetch("assessments", queryset=Assessment.objects.select_related("assessor")),
         Prefetch("needs", queryset=Need.objects.select_related("category", "assessment")),
         Prefetch(
             "status_decisions",

@@ -15,6 +15,7 @@ and action ("record a visit") are registered here too.
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -112,9 +113,13 @@ def category_name(category: ServiceCategory) -> str:
 def registry_events(household: Household, user) -> Iterable[Event]:
     """Visits and the needs they found (opened and closed), and the household's tier changes.
 
-    Reads the visits and needs the household page prefetched; the tier changes in its audit
-    log (every change made through the registry's services, the verification visits' included).
+    Reads the visits and needs the household page prefetched (a visit's needs are the
+    household's, by their visit); the tier changes in its audit log (every change made through
+    the registry's services, the verification visits' included).
     """
+    found = defaultdict(list)
+    for need in household.needs.all():
+        found[need.assessment_id].append(need)
     for assessment in household.assessments.all():
         yield Event(
             at=day(assessment.assessed_on),
@@ -123,7 +128,7 @@ def registry_events(household: Household, user) -> Iterable[Event]:
             detail=assessment.summary,
             day_only=True,
         )
-        for need in assessment.needs.all():
+        for need in found[assessment.pk]:
             service = category_name(need.category)
             yield Event(
                 at=day(need.opened_on),
