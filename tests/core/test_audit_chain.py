@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from bangfu.core import audit_chain
@@ -89,6 +90,26 @@ def test_one_transaction_registers_one_sealing_however_many_entries_it_writes(
     assert len(sealings) == 1
     sealings[0]()
     assert AuditSeal.objects.count() == LogEntry.objects.count() == 6
+
+
+def test_a_requests_entries_are_sealed_once_its_response_is_sent(
+    rf, django_capture_on_commit_callbacks
+):
+    def view(request):
+        with django_capture_on_commit_callbacks(execute=True):
+            HouseholdFactory()
+        return HttpResponse("家庭档案")
+
+    response = audit_chain.sealed_after_response(view)(rf.get("/staff/households/1/"))
+    assert (LogEntry.objects.count(), AuditSeal.objects.count()) == (1, 0)
+    response.close()  # the server has sent it
+    assert (LogEntry.objects.count(), AuditSeal.objects.count()) == (1, 1)
+    assert verify().ok
+
+    # Outside a request, at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        HouseholdFactory()
+    assert AuditSeal.objects.count() == 2
 
 
 def test_an_entry_changed_behind_the_guards_back_is_named(sealed_entries, in_english):

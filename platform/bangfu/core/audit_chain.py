@@ -6,7 +6,9 @@ removing or reordering an entry breaks every link after it, and ``verify`` names
   PostgreSQL advisory lock held to the end of its transaction; on SQLite the database's write
   lock, taken before the chain's head is read). It runs right after the transaction
   that wrote entries commits (``seal_on_commit``, one per transaction: the ``post_save`` receiver
-  of ``audit_guard`` and ``log_created`` call it), and every few minutes for stragglers
+  of ``audit_guard`` and ``log_created`` call it), or, in a request, once its response is sent
+  (``sealed_after_response``: the entries are committed by then, and neither the lock nor the
+  sealing's queries keep the user waiting), and every few minutes for stragglers
   (``seal_audit_entries_task``: a sealing that failed, entries written in bulk elsewhere).
 - **Hashes**: SHA-256, or SM3 when ``LOOKUP_HASH_ALGORITHM`` is ``hmac-sm3`` (a deployment on
   the national algorithms); each seal records its algorithm, so a chain may mix them. The content
@@ -83,6 +85,9 @@ FIELDS = (
 
 # Set while audit_pruning removes entries on purpose: the Django guard lets it through.
 _removing: ContextVar[bool] = ContextVar("audit_removing", default=False)
+# The sealings the request being answered asked for, by the lowest entry of each
+# (``sealed_after_response``); None outside a request.
+_after_response: ContextVar[list[int] | None] = ContextVar("audit_after_response", default=None)
 
 
 # --- hashing ----------------------------------------------------------------------------------
@@ -238,11 +243,46 @@ class _SealAfterCommit:
 
     def __call__(self) -> None:
         self.ran = True
+        deferred = _after_response.get()
+        if deferred is None:
+            _seal_from(self.from_pk)
+        else:
+            deferred.append(self.from_pk)
+
+
+def _seal_from(from_pk: int) -> None:
+    try:
+        seal_pending(from_pk=from_pk)
+    except DatabaseError:
+        # The entries are committed; the periodic task seals them a few minutes later.
+        logger.warning("Sealing audit entries from #%s failed; retried later.", from_pk)
+
+
+def sealed_after_response(get_response):
+    """Middleware: the sealings of the entries a request commits run once its response has been
+    sent (when the server closes it), not while the user waits. A sealing asked for after the
+    response left this middleware (by a later commit) runs at once, as outside a request."""
+
+    def middleware(request):
+        deferred: list[int] = []
+        token = _after_response.set(deferred)
         try:
-            seal_pending(from_pk=self.from_pk)
-        except DatabaseError:
-            # The entries are committed; the periodic task seals them a few minutes later.
-            logger.warning("Sealing audit entries from #%s failed; retried later.", self.from_pk)
+            response = get_response(request)
+        finally:
+            _after_response.reset(token)
+        if deferred:
+            close = response.close
+
+            def sealed_then_closed():
+                try:
+                    _seal_from(min(deferred))
+                finally:
+                    close()
+
+            response.close = sealed_then_closed
+        return response
+
+    return middleware
 
 
 def seal_on_commit(entries: Iterable[LogEntry]) -> None:
