@@ -14,7 +14,6 @@ from bangfu.registry.models.households import (
     Household,
     HouseholdQuerySet,
     Member,
-    MemberQuerySet,
     age_on,
     is_severe_disability,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "HouseholdTier",
     "LedgerImport",
     "Member",
-    "MemberQuerySet",
     "Need",
     "NeedQuerySet",
     "PersonalStatus",

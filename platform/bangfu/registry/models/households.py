@@ -283,10 +283,6 @@ def follow_household_county(row, save_kwargs: dict) -> None:
         save_kwargs["update_fields"] = {*update_fields, "county"}
 
 
-class MemberQuerySet(KeepsHouseholdCounty):
-    pass
-
-
 class Member(models.Model):
     class Relation(models.TextChoices):
         HEAD = "head", _("head of household")
@@ -334,7 +330,7 @@ class Member(models.Model):
     # The household's county (``Household.county``), set by ``save`` and ``bulk_create`` and
     # kept when the household moves: a county's search reads its people by name from an index
     # that begins with it (migration ``0018_member_county``), not the province's. Who may see
-    # a member is still decided by the village's path (``MemberQuerySet.for_user``).
+    # a member is still decided by the village's path (``KeepsHouseholdCounty.for_user``).
     county = county_field()
     id_number = EncryptedTextField(_("ID number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -403,7 +399,7 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MemberQuerySet.as_manager()
+    objects = KeepsHouseholdCounty.as_manager()
 
     class Meta:
         verbose_name = _("member")
