@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from bangfu.core.choices import ChoiceLabels
+
 
 class InvalidTransition(ValidationError):
     def __init__(self, row: "Lifecycle", to: str):
@@ -39,7 +41,7 @@ class InvalidTransition(ValidationError):
         self.current, self.wanted = row.status, to
 
 
-class Lifecycle(models.Model):
+class Lifecycle(ChoiceLabels, models.Model):
     """A model whose ``status`` moves only along ``TRANSITIONS``."""
 
     TRANSITIONS: ClassVar[dict[str, set[str]]] = {}

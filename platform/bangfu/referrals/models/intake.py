@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
+from bangfu.core.choices import ChoiceLabels
 from bangfu.core.fields import EncryptedTextField, LookupHashField
 from bangfu.core.masking import mask_name, mask_phone
 from bangfu.core.phones import phone_lookup_hash
@@ -36,7 +37,7 @@ class IntakeCaseQuerySet(ScopedQuerySet):
         return self.filter(status=IntakeCase.Status.OPEN)
 
 
-class IntakeCase(models.Model):
+class IntakeCase(ChoiceLabels, models.Model):
     class Source(models.TextChoices):
         VISIT = "visit", _("home visit")
         PUBLIC_FORM = "public_form", _("public help form")

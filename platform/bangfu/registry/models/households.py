@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
+from bangfu.core.choices import ChoiceLabels
 from bangfu.core.fields import EncryptedTextField, LookupHashField
 from bangfu.core.masking import mask_id_number, mask_name
 from bangfu.core.phones import phone_lookup_hash
@@ -59,7 +60,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class Household(models.Model):
+class Household(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         UNDER_REVIEW = "under_review", _("under review")
@@ -283,7 +284,7 @@ def follow_household_county(row, save_kwargs: dict) -> None:
         save_kwargs["update_fields"] = {*update_fields, "county"}
 
 
-class Member(models.Model):
+class Member(ChoiceLabels, models.Model):
     class Relation(models.TextChoices):
         HEAD = "head", _("head of household")
         SPOUSE = "spouse", _("spouse")

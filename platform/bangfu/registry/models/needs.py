@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scoping import ScopedQuerySet
+from bangfu.core.choices import ChoiceLabels
 from bangfu.core.models import FileImport
 from bangfu.core.validators import (
     collect_error,
@@ -65,7 +66,7 @@ class NeedQuerySet(KeepsHouseholdCounty):
         return self.filter(status__in=Need.OPEN_STATUSES)
 
 
-class Need(models.Model):
+class Need(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         MATCHED = "matched", _("matched")
