@@ -2,14 +2,17 @@
 members' and needs' county: registry 0014, 0017, 0018) fill them a batch of rows at a time, each
 batch committed, so a province's registry is never locked for the whole fill: rows the running
 code adds meanwhile are filled too, and a migration stopped part-way keeps its batches and
-finishes when run again."""
+finishes when run again. The members' county key and the search's indexes of members (0015,
+0018) are added without reading the table under a lock that blocks writes."""
 
+import copy
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from bangfu.core import migration_ops
 from bangfu.registry.models import Household, Need
@@ -98,6 +101,48 @@ def add_a_need_as_the_running_code_does() -> int:
     )[0][0]
 
 
+def read_under_a_write_lock(statements: list[str]) -> list[str]:
+    """The statements that read the members' table whole under a lock that blocks writes: an
+    index built plainly, a foreign key added valid (with its column or alone), or dropped to be
+    added again."""
+    found = []
+    for sql in statements:
+        said = " ".join(sql.split()).upper()
+        if "REGISTRY_MEMBER" not in said:
+            continue
+        if (
+            (said.startswith("CREATE INDEX") and "CONCURRENTLY" not in said)
+            or (("FOREIGN KEY" in said or "REFERENCES" in said) and "NOT VALID" not in said)
+            or ("DROP CONSTRAINT" in said and "_FK_" in said)
+        ):
+            found.append(sql)
+    return found
+
+
+def djangos_own_statements(leaves) -> list[str]:
+    """What Django's AddField and AlterField, and a plain index, say for the members' county."""
+    state = MigrationExecutor(connection).loader.project_state(leaves)
+    model = state.apps.get_model("registry", "Member")
+    required = model._meta.get_field("county")
+    nullable = copy.copy(required)
+    nullable.null = True
+    plain = migration_ops.postgres_index("registry_member", "member_county", '"county_id"')
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        editor.add_field(model, nullable)
+        editor.alter_field(model, nullable, required)
+        plain.code(state.apps, editor)
+    return editor.collected_sql
+
+
+def member_county_key() -> list[tuple]:
+    return rows(
+        "SELECT conname, convalidated, condeferrable, condeferred FROM pg_constraint "
+        "WHERE conrelid = 'registry_member'::regclass AND contype = 'f' AND conkey = "
+        "ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = 'registry_member'::regclass "
+        "AND attname = 'county_id')]"
+    )
+
+
 class Stopped(Exception):
     """The migration's process stopped between two batches."""
 
@@ -115,7 +160,7 @@ def test_the_columns_are_filled_batch_by_batch_and_a_stopped_fill_finishes_when_
     # the members' (0018) 6-8.
     small_batches.at(4, lambda: added.append(add_a_need_as_the_running_code_does()))
     small_batches.at(7, stopped)
-    with pytest.raises(Stopped):
+    with pytest.raises(Stopped), CaptureQueriesContext(connection) as first:
         MigrationExecutor(connection).migrate(leaves)
 
     assert rows("SELECT county_id IS NOT NULL FROM registry_member ORDER BY id") == (
@@ -124,7 +169,8 @@ def test_the_columns_are_filled_batch_by_batch_and_a_stopped_fill_finishes_when_
     assert not not_null("registry_member")
 
     small_batches.plan.clear()
-    MigrationExecutor(connection).migrate(leaves)
+    with CaptureQueriesContext(connection) as again:
+        MigrationExecutor(connection).migrate(leaves)
 
     # Seven batches begun, the seventh stopped; then the members' three from the first.
     assert small_batches.seen == list(range(1, 7 + 3 + 1))
@@ -144,3 +190,48 @@ def test_the_columns_are_filled_batch_by_batch_and_a_stopped_fill_finishes_when_
         assert checks_left(table) == []
     with pytest.raises(IntegrityError), transaction.atomic():
         rows("UPDATE registry_member SET county_id = NULL")
+
+    statements = [query["sql"] for query in [*first.captured_queries, *again.captured_queries]]
+    assert read_under_a_write_lock(statements) == []
+    # The same schema as Django's: the key under Django's name, validated, initially deferred;
+    # the search's indexes valid.
+    ours = member_county_key()
+    assert [(valid, deferrable, deferred) for _, valid, deferrable, deferred in ours] == [
+        (True, True, True)
+    ]
+    assert ours[0][0].startswith("registry_member_county_id_") and ours[0][0].endswith(
+        "_fk_regions_region_id"
+    )
+    assert rows(
+        "SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid::regclass::text IN "
+        "('member_county_name_c', 'member_county_pinyin_c', 'member_county_initials_c')"
+    ) == [(3,)]
+    # Positive control: Django's own operations read the table under a write lock.
+    theirs = read_under_a_write_lock(djangos_own_statements(leaves))
+    assert [sql.split()[0] for sql in theirs] == ["ALTER", "SET", "ALTER", "CREATE"]
+
+
+def test_an_index_whose_concurrent_build_stopped_is_built_again(registry):
+    # A concurrent build that fails leaves its index behind, invalid: here a unique one over the
+    # members' county, which three members share.
+    with connection.cursor() as cursor:
+        cursor.execute('DROP INDEX "member_county_name_c"')
+    with pytest.raises(IntegrityError), connection.cursor() as cursor:
+        cursor.execute(
+            'CREATE UNIQUE INDEX CONCURRENTLY "member_county_name_c" ON registry_member (county_id)'
+        )
+    invalid = "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = %s::regclass"
+    assert rows(invalid, ['"member_county_name_c"']) == [(False, True)]
+
+    index = migration_ops.postgres_index(
+        "registry_member",
+        "member_county_name_c",
+        '"county_id", ("name" COLLATE "C"), "id"',
+        concurrently=True,
+    )
+    state = MigrationExecutor(connection).loader.project_state()
+    with connection.schema_editor(atomic=False) as editor:
+        index.code(state.apps, editor)
+        index.code(state.apps, editor)  # run again: the valid index is left alone
+
+    assert rows(invalid, ['"member_county_name_c"']) == [(True, False)]

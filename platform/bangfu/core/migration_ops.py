@@ -1,9 +1,12 @@
 """Migration operations: moving a column of personal data to encryption at rest, filling a new
-column of a large table in batches, and checking foreign keys at once before a later operation
+column of a large table in batches (its foreign key and NOT NULL added without reading the table
+under a lock that blocks writes), and checking foreign keys at once before a later operation
 alters the table.
 
 Migrations import these by name, so their behaviour must not change once a migration uses them.
 """
+
+import copy
 
 from django.db import migrations, transaction
 from django.db.models import Max, Min
@@ -14,6 +17,8 @@ from bangfu.core.fields import LookupHashField
 BATCH_SIZE = 1000
 # Rows a column is filled for in one transaction (``filled_then_required``).
 FILL_BATCH = 5000
+# The suffix of the names Django gives foreign keys' constraints.
+FK_SUFFIX = "_fk_%(to_table)s_%(to_column)s"
 
 
 def encrypt_column(app_label: str, model_name: str, field_name: str) -> migrations.RunPython:
@@ -71,15 +76,66 @@ def _rewrite(schema_editor, model, field_name: str, also: list[str], convert) ->
 class AddedOnce(migrations.AddField):
     """AddField that leaves the column alone when the table has it already: a migration that
     fills it in batches (``filled_then_required``) is not atomic, and one stopped part-way is run
-    again from its start."""
+    again from its start.
+
+    On PostgreSQL a foreign key's constraint is added NOT VALID and validated afterwards, under a
+    lock that lets rows be written meanwhile: added with the column, it would read the whole
+    table while holding the column's exclusive lock."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
+        field = model._meta.get_field(self.name)
         connection = schema_editor.connection
         with connection.cursor() as cursor:
             columns = connection.introspection.get_table_description(cursor, model._meta.db_table)
-        if model._meta.get_field(self.name).column not in {column.name for column in columns}:
+        keyed = connection.vendor == "postgresql" and field.remote_field and field.db_constraint
+        if field.column not in {column.name for column in columns}:
+            if not keyed:
+                super().database_forwards(app_label, schema_editor, from_state, to_state)
+                return
+            unkeyed = copy.copy(field)
+            unkeyed.db_constraint = False
+            schema_editor.add_field(model, unkeyed)
+        if keyed:
+            table = schema_editor.quote_name(model._meta.db_table)
+            if not schema_editor._constraint_names(model, [field.column], foreign_key=True):
+                schema_editor.execute(
+                    f"{schema_editor._create_fk_sql(model, field, FK_SUFFIX)} NOT VALID"
+                )
+            name = schema_editor._fk_constraint_name(model, field, FK_SUFFIX)
+            schema_editor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+
+
+class RequiredInPlace(migrations.AlterField):
+    """AlterField that, on PostgreSQL, only sets NOT NULL when that is all that changes. Django's
+    AlterField drops a foreign key's constraint and adds it again, which reads the whole table
+    under a lock that blocks writes."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if not self._altered(app_label, schema_editor, from_state, to_state, "SET"):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if not self._altered(app_label, schema_editor, from_state, to_state, "DROP"):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def _altered(self, app_label, schema_editor, from_state, to_state, verb: str) -> bool:
+        if schema_editor.connection.vendor != "postgresql":
+            return False
+        old = from_state.apps.get_model(app_label, self.model_name)._meta.get_field(self.name)
+        new = to_state.apps.get_model(app_label, self.model_name)._meta.get_field(self.name)
+        *_, old_kwargs = old.deconstruct()
+        *_, new_kwargs = new.deconstruct()
+        old_kwargs.pop("null", None)
+        new_kwargs.pop("null", None)
+        if old_kwargs != new_kwargs or old.column != new.column:
+            return False
+        quote = schema_editor.quote_name
+        schema_editor.execute(
+            f"ALTER TABLE {quote(new.model._meta.db_table)} "
+            f"ALTER COLUMN {quote(new.column)} {verb} NOT NULL"
+        )
+        return True
 
 
 def filled_then_required(app_label: str, model_name: str, values, name: str, field) -> list:
@@ -98,11 +154,12 @@ def filled_then_required(app_label: str, model_name: str, values, name: str, fie
         model = apps.get_model(app_label, model_name)
         return model._base_manager.using(schema_editor.connection.alias)
 
-    def constraint(model, schema_editor) -> tuple[str, str]:
+    def constraint(model, schema_editor) -> tuple[str, str, str]:
+        """The table, the check's name and the column, quoted."""
         quote = schema_editor.quote_name
         column = model._meta.get_field(name).column
         table = model._meta.db_table
-        return quote(table), quote(f"{table}_{column}_not_null")
+        return quote(table), quote(f"{table}_{column}_not_null"), quote(column)
 
     def fill(apps, schema_editor):
         queryset = rows(apps, schema_editor)
@@ -115,12 +172,10 @@ def filled_then_required(app_label: str, model_name: str, values, name: str, fie
 
     def checked(apps, schema_editor):
         queryset = rows(apps, schema_editor)
-        model = queryset.model
         postgres = schema_editor.connection.vendor == "postgresql"
         if postgres:
             unchecked(apps, schema_editor)
-            table, check = constraint(model, schema_editor)
-            column = schema_editor.quote_name(model._meta.get_field(name).column)
+            table, check, column = constraint(queryset.model, schema_editor)
             schema_editor.execute(
                 f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"
             )
@@ -130,13 +185,13 @@ def filled_then_required(app_label: str, model_name: str, values, name: str, fie
 
     def unchecked(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            table, check = constraint(apps.get_model(app_label, model_name), schema_editor)
+            table, check, _ = constraint(apps.get_model(app_label, model_name), schema_editor)
             schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {check}")
 
     return [
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(checked, unchecked, elidable=False),
-        migrations.AlterField(model_name=model_name, name=name, field=field),
+        RequiredInPlace(model_name=model_name, name=name, field=field),
         migrations.RunPython(unchecked, migrations.RunPython.noop, elidable=False),
     ]
 
@@ -148,16 +203,35 @@ def keys_checked_now(schema_editor) -> None:
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def postgres_index(table: str, name: str, columns: str) -> migrations.RunPython:
+def postgres_index(
+    table: str, name: str, columns: str, concurrently: bool = False
+) -> migrations.RunPython:
     """An index that only PostgreSQL builds: SQLite refuses NULLS LAST in an index, and its
     embedded registries are small enough to sort. ``columns`` is the SQL inside the parentheses.
 
     It stays out of the models' Meta on purpose: SQLite rebuilds a table with every index the
-    model state names when a column changes, and would meet this one then."""
+    model state names when a column changes, and would meet this one then.
+
+    ``concurrently`` builds it without blocking writes to a large table, in a migration that sets
+    ``atomic = False``. A concurrent build that stopped leaves an invalid index behind: it is
+    dropped and built again."""
 
     def forward(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        if not concurrently:
             schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(%s) AND NOT indisvalid",
+                [f'"{name}"'],
+            )
+            if cursor.fetchone():
+                schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+        schema_editor.execute(
+            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" ({columns})'
+        )
 
     def backward(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":

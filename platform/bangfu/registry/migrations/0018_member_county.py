@@ -30,18 +30,23 @@ class Migration(migrations.Migration):
             need_county.county_field(),
         ),
         # A search's prefixes in their byte order (as ``0015_member_name_byte_order``), within
-        # one county.
+        # one county, built without blocking writes.
         postgres_index(
-            "registry_member", "member_county_name_c", '"county_id", ("name" COLLATE "C"), "id"'
+            "registry_member",
+            "member_county_name_c",
+            '"county_id", ("name" COLLATE "C"), "id"',
+            concurrently=True,
         ),
         postgres_index(
             "registry_member",
             "member_county_pinyin_c",
             '"county_id", ("name_pinyin" COLLATE "C"), "id"',
+            concurrently=True,
         ),
         postgres_index(
             "registry_member",
             "member_county_initials_c",
             '"county_id", ("name_initials" COLLATE "C"), "id"',
+            concurrently=True,
         ),
     ]
