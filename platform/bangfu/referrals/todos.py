@@ -112,12 +112,13 @@ def cases_without_referral(user, now):
     )
 
 
-def _referral_lines(referrals, *, status: str, group: str, title: str, due, summary: str):
+def _referral_lines(
+    referrals, *, status: str, group: str, title: str, summary: str, due_field="", due_at=None
+):
     """A provider's referrals in one status, the urgent ones first: each listed (``title`` with
     its number, service and village) or, when many, one ``summary`` line leading to the inbox
-    filtered by the status. ``due`` is when they are due: the name of the field the referrals
-    are ordered by, or one moment for all."""
-    first = due if isinstance(due, str) else ""
+    filtered by the status. They are due by ``due_field``, the field the referrals are ordered
+    by, or all at one moment, ``due_at``."""
 
     def each(referral: Referral) -> Todo:
         return Todo(
@@ -129,7 +130,7 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
                 "village": referral.need.household.region.name,
             },
             url=reverse("portal:case", args=[referral.pk]),
-            due_at=getattr(referral, first) if first else due,
+            due_at=getattr(referral, due_field) if due_field else due_at,
             urgent=referral.need.urgency in URGENT,
         )
 
@@ -150,10 +151,10 @@ def _referral_lines(referrals, *, status: str, group: str, title: str, due, summ
             group=group,
             title=summary,
             url=reverse("portal:inbox") + f"?status={status}",
-            due_at=least if first else due,
+            due_at=least if due_field else due_at,
             urgent=urgent,
         ),
-        first=first,
+        first=due_field,
     )
 
 
@@ -168,7 +169,7 @@ def referrals_to_answer(user, now):
         status=Referral.Status.SENT,
         group=_("Referrals to answer"),
         title=_("Answer referral %(number)s: %(service)s in %(village)s"),
-        due="accept_due_at",
+        due_field="accept_due_at",
         summary=_("Referrals waiting for your answer"),
     )
 
@@ -189,7 +190,7 @@ def cases_without_a_session(user, now):
             status=Referral.Status.ACCEPTED,
             group=group,
             title=_("First session for referral %(number)s: %(service)s in %(village)s"),
-            due="service_due_at",
+            due_field="service_due_at",
             summary=_("Accepted cases waiting for their first session"),
         ),
         *_referral_lines(
@@ -197,7 +198,7 @@ def cases_without_a_session(user, now):
             status=Referral.Status.IN_SERVICE,
             group=group,
             title=_("No session this week for referral %(number)s: %(service)s in %(village)s"),
-            due=week_end,
+            due_at=week_end,
             summary=_("Cases in service with no session this week"),
         ),
     ]
