@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bangfu.core.masking import mask_id_number
 from bangfu.referrals import services
@@ -176,3 +176,30 @@ def test_station_staff_are_sent_from_the_desk_to_their_portal(referral, station)
 def test_the_station_dashboard_counts_open_cases_against_capacity(accepted, station):
     page = browser(station.staff).get("/portal/").content.decode()
     assert '<p class="big" id="stat-open">1 / 2</p>' in page
+
+
+def test_each_rows_decline_form_offers_every_reason_in_the_interface_language(referral, station):
+    """The reasons' options are rendered once a page and shown in every row (and on the case
+    page), translated, and one chosen there declines the referral."""
+    client = browser(station.staff)
+    with translation.override("en"):
+        english = [
+            f'<option value="{value}">{label}</option>'
+            for value, label in Referral.DeclineReason.choices
+        ]
+    inbox = client.get("/portal/").content.decode()
+    case = client.get(f"/portal/{referral.pk}/").content.decode()
+    for page in (inbox, case):
+        assert "".join(english) in page
+    chinese = Client()
+    chinese.force_login(station.staff)
+    with translation.override("zh-hans"):
+        options = [
+            f'<option value="{value}">{label}</option>'
+            for value, label in Referral.DeclineReason.choices
+        ]
+    assert "".join(options) in chinese.get("/portal/").content.decode()
+    assert options != english  # positive control: the two languages differ
+    response = client.post(f"/portal/{referral.pk}/decline/", {"reason": "full"}, **HTMX)
+    assert response.status_code == 200
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.DECLINED

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +28,14 @@ from bangfu.referrals.models import Referral
 PAGE_SIZE = 25
 # The id of the case page's swappable body (portal/_case.html): htmx names it in HX-Target.
 CASE_TARGET = "case"
+
+
+def decline_reasons() -> str:
+    """The options of the reasons to decline, rendered once a page for every row's form
+    (``_actions.html``), in the interface language."""
+    return format_html_join(
+        "", '<option value="{}">{}</option>', DeclineForm.base_fields["reason"].choices
+    )
 
 
 def _require_provider(user) -> None:
@@ -68,7 +77,7 @@ def inbox(request):
             "filter": filterset,
             "page_obj": page,
             "dashboards": dashboards,
-            "decline_form": DeclineForm(),
+            "decline_reasons": decline_reasons(),
         },
     )
 
@@ -83,7 +92,7 @@ def _row(request, referral: Referral, *, error: str = "", status: int = 200):
     return render(
         request,
         template,
-        {"referral": referral, "row_error": error, "decline_form": DeclineForm()},
+        {"referral": referral, "row_error": error, "decline_reasons": decline_reasons()},
         status=status,
     )
 
@@ -170,7 +179,7 @@ def _render_case(request, referral, *, status=200, **forms):
         "counts_service": log.counts_service,
         "events": selectors.referral_events(referral),
         "overdue": referral.is_overdue(),
-        "decline_form": forms.get("decline_form") or DeclineForm(),
+        "decline_reasons": decline_reasons(),
     }
     if referral.status in Referral.HOLDING:
         context["session_form"] = forms.get("session_form") or SessionForm(referral=referral)
