@@ -3,7 +3,8 @@ column of a large table in batches (its foreign key and NOT NULL added without r
 under a lock that blocks writes), and checking foreign keys at once before a later operation
 alters the table.
 
-Migrations import these by name, so their behaviour must not change once a migration uses them.
+Migrations import these by name, so what they leave in the database must not change once a
+migration uses them.
 """
 
 import copy
