@@ -1,7 +1,7 @@
 """Migration operations: moving a column of personal data to encryption at rest, filling a new
 column of a large table in batches (its foreign key and NOT NULL added without reading the table
-under a lock that blocks writes), and checking foreign keys at once before a later operation
-alters the table.
+under a lock that blocks writes), building indexes concurrently, and checking foreign keys at
+once before a later operation alters the table.
 
 Migrations import these by name, so what they leave in the database must not change once a
 migration uses them.
@@ -220,22 +220,45 @@ def postgres_index(
     def forward(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        if not concurrently:
+        if concurrently:
+            create = f'CREATE INDEX CONCURRENTLY "{name}" ON "{table}" ({columns})'
+            built_concurrently(schema_editor, name, create)
+        else:
             schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
-            return
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(%s) AND NOT indisvalid",
-                [f'"{name}"'],
-            )
-            if cursor.fetchone():
-                schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
-        schema_editor.execute(
-            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" ({columns})'
-        )
 
     def backward(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+def built_concurrently(schema_editor, name: str, create: str) -> None:
+    """Run ``create``, a CREATE INDEX CONCURRENTLY of the index ``name``, unless a valid index of
+    that name exists; an invalid one, left by a concurrent build that stopped, is dropped
+    first."""
+    quoted = schema_editor.quote_name(name)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [quoted]
+        )
+        found = cursor.fetchone()
+    if found and found[0]:
+        return
+    if found:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {quoted}")
+    schema_editor.execute(create)
+
+
+class IndexedConcurrently(migrations.AddIndex):
+    """AddIndex that PostgreSQL builds without blocking writes to a large table
+    (``built_concurrently``), in a migration that sets ``atomic = False``; other databases build
+    it as AddIndex does."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        create = self.index.create_sql(model, schema_editor, concurrently=True)
+        built_concurrently(schema_editor, self.index.name, str(create))

@@ -1,9 +1,12 @@
 from django.db import migrations, models
 
-from bangfu.core.migration_ops import postgres_index
+from bangfu.core.migration_ops import IndexedConcurrently, postgres_index
 
 
 class Migration(migrations.Migration):
+    # The indexes are built without blocking writes to a province's registry.
+    atomic = False
+
     dependencies = [("registry", "0012_region_tallies")]
 
     operations = [
@@ -15,7 +18,7 @@ class Migration(migrations.Migration):
             model_name="statusdecision",
             name="registry_st_state_3327df_idx",
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="household",
             index=models.Index(fields=["next_review_due", "id"], name="household_review_pk"),
         ),
@@ -24,20 +27,21 @@ class Migration(migrations.Migration):
             "registry_household",
             "household_review_desc_pk",
             '"next_review_due" DESC NULLS LAST, "id"',
+            concurrently=True,
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="household",
             index=models.Index(
                 fields=["status", "registry_number"], name="household_status_number"
             ),
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="statusdecision",
             index=models.Index(
                 fields=["state", "created_at", "id"], name="decision_state_created_pk"
             ),
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="temporarygrant",
             index=models.Index(fields=["decided_at", "id"], name="grant_decided_pk"),
         ),

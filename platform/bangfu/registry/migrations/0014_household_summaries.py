@@ -7,7 +7,12 @@ from django.db import migrations, models
 from django.db.models import Case, Count, IntegerField, Max, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 
-from bangfu.core.migration_ops import AddedOnce, filled_then_required, postgres_index
+from bangfu.core.migration_ops import (
+    AddedOnce,
+    IndexedConcurrently,
+    filled_then_required,
+    postgres_index,
+)
 
 COUNTY = 3  # Region.Level.COUNTY
 OPEN_STATUSES = ("open", "matched")  # Need.OPEN_STATUSES
@@ -108,21 +113,21 @@ class Migration(migrations.Migration):
             ),
         ),
         *filled_then_required("registry", "Household", summaries, "county", county_field()),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="household",
             index=models.Index(
                 fields=["county", "registry_number", "id"], name="household_county_number"
             ),
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="household",
             index=models.Index(fields=["member_count", "id"], name="household_members_pk"),
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="household",
             index=models.Index(fields=["-member_count", "id"], name="household_members_desc_pk"),
         ),
-        migrations.AddIndex(
+        IndexedConcurrently(
             model_name="household",
             index=models.Index(fields=["top_open_priority", "id"], name="household_priority_pk"),
         ),
@@ -131,5 +136,6 @@ class Migration(migrations.Migration):
             "registry_household",
             "household_priority_desc_pk",
             '"top_open_priority" DESC NULLS LAST, "id"',
+            concurrently=True,
         ),
     ]
