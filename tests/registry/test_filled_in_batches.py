@@ -2,8 +2,9 @@
 members' and needs' county: registry 0014, 0017, 0018) fill them a batch of rows at a time, each
 batch committed, so a province's registry is never locked for the whole fill: rows the running
 code adds meanwhile are filled too, and a migration stopped part-way keeps its batches and
-finishes when run again. The county keys, and the indexes of households (0013, 0014) and of
-members (0015, 0018), are added without reading the table under a lock that blocks writes."""
+finishes when run again. The county keys, and the indexes of households (0013, 0014), of
+members (0015, 0018) and of needs (referrals 0012, 0014), are added without reading the table
+under a lock that blocks writes."""
 
 import copy
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ from bangfu.core import migration_ops
 from bangfu.registry.models import Household, Need
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory, region_chain
 
-# The indexes the migrations build concurrently on the households and the members.
+# The indexes the migrations build concurrently on the households, the members and the needs.
 BUILT_CONCURRENTLY = [
     "household_review_pk",
     "household_review_desc_pk",
@@ -34,6 +35,8 @@ BUILT_CONCURRENTLY = [
     "member_county_name_c",
     "member_county_pinyin_c",
     "member_county_initials_c",
+    "need_desk_order",
+    "need_county_desk_order",
 ]
 
 pytestmark = [
@@ -120,13 +123,13 @@ def add_a_need_as_the_running_code_does() -> int:
 
 
 def read_under_a_write_lock(statements: list[str]) -> list[str]:
-    """The statements that read the households' or the members' table whole under a lock that
-    blocks writes: an index built plainly, a foreign key added valid (with its column or alone),
-    or dropped to be added again."""
+    """The statements that read the households', the members' or the needs' table whole under a
+    lock that blocks writes: an index built plainly, a foreign key added valid (with its column
+    or alone), or dropped to be added again."""
     found = []
     for sql in statements:
         said = " ".join(sql.split()).upper()
-        if "REGISTRY_MEMBER" not in said and "REGISTRY_HOUSEHOLD" not in said:
+        if not any(f"REGISTRY_{table}" in said for table in ("HOUSEHOLD", "MEMBER", "NEED")):
             continue
         if (
             (said.startswith("CREATE INDEX") and "CONCURRENTLY" not in said)

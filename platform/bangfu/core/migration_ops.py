@@ -233,6 +233,27 @@ def postgres_index(
     return migrations.RunPython(forward, backward, elidable=False)
 
 
+def index_in_sql(name: str, on: str, *, owned: bool = True) -> migrations.RunPython:
+    """An index written in SQL that both databases build: ``on`` is what follows ON (the table,
+    its columns or expressions, a condition). PostgreSQL builds it concurrently
+    (``built_concurrently``), in a migration that sets ``atomic = False``; SQLite as written.
+    Reversed, the index is dropped, unless it is not ``owned`` (an earlier migration's, built
+    again where it went missing)."""
+
+    def forward(apps, schema_editor):
+        quoted = schema_editor.quote_name(name)
+        if schema_editor.connection.vendor == "postgresql":
+            built_concurrently(schema_editor, name, f"CREATE INDEX CONCURRENTLY {quoted} ON {on}")
+        else:
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {quoted} ON {on}")
+
+    def backward(apps, schema_editor):
+        if owned:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+    return migrations.RunPython(forward, backward, elidable=False)
+
+
 def built_concurrently(schema_editor, name: str, create: str) -> None:
     """Run ``create``, a CREATE INDEX CONCURRENTLY of the index ``name``, unless a valid index of
     that name exists; an invalid one, left by a concurrent build that stopped, is dropped

@@ -1,11 +1,13 @@
 from django.db import migrations
 
+from bangfu.core.migration_ops import index_in_sql
+
 # A county's list of open needs not yet at the desk (``selectors.needs_awaiting_intake``, which
 # names the counties of a county's or township's area): its first rows in the desk's order,
 # read from this index instead of walking the province's open needs for the county's own. The
 # order is 0012's ``need_desk_order``, after the county.
 NEED_COUNTY_DESK_ORDER = """
-CREATE INDEX IF NOT EXISTS "need_county_desk_order" ON "registry_need" (
+"registry_need" (
     "county_id",
     (CASE WHEN "urgency" = 'emergency' THEN 0 WHEN "urgency" = 'urgent' THEN 1
           WHEN "urgency" = 'soon' THEN 2 WHEN "urgency" = 'routine' THEN 3 ELSE 4 END),
@@ -16,7 +18,7 @@ CREATE INDEX IF NOT EXISTS "need_county_desk_order" ON "registry_need" (
 # 0012's index again, as 0012 wrote it: on SQLite, ``registry.0017`` rebuilt the table without
 # it (on PostgreSQL it is still there, and this does nothing).
 NEED_DESK_ORDER = """
-CREATE INDEX IF NOT EXISTS "need_desk_order" ON "registry_need" (
+"registry_need" (
     (CASE WHEN "urgency" = 'emergency' THEN 0 WHEN "urgency" = 'urgent' THEN 1
           WHEN "urgency" = 'soon' THEN 2 WHEN "urgency" = 'routine' THEN 3 ELSE 4 END),
     "priority" DESC, "opened_on", "id"
@@ -25,16 +27,15 @@ CREATE INDEX IF NOT EXISTS "need_desk_order" ON "registry_need" (
 
 
 class Migration(migrations.Migration):
+    # Built without blocking writes to a province's needs.
+    atomic = False
+
     dependencies = [
         ("referrals", "0013_desk_order"),
         ("registry", "0017_need_county"),
     ]
 
     operations = [
-        migrations.RunSQL(NEED_DESK_ORDER, migrations.RunSQL.noop, elidable=False),
-        migrations.RunSQL(
-            NEED_COUNTY_DESK_ORDER,
-            'DROP INDEX IF EXISTS "need_county_desk_order"',
-            elidable=False,
-        ),
+        index_in_sql("need_desk_order", NEED_DESK_ORDER, owned=False),
+        index_in_sql("need_county_desk_order", NEED_COUNTY_DESK_ORDER),
     ]
