@@ -218,13 +218,8 @@ def postgres_index(
     dropped and built again."""
 
     def forward(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        if concurrently:
-            create = f'CREATE INDEX CONCURRENTLY "{name}" ON "{table}" ({columns})'
-            built_concurrently(schema_editor, name, create)
-        else:
-            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+        if schema_editor.connection.vendor == "postgresql":
+            _index_built(schema_editor, name, f'"{table}" ({columns})', concurrently=concurrently)
 
     def backward(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
@@ -241,17 +236,24 @@ def index_in_sql(name: str, on: str, *, owned: bool = True) -> migrations.RunPyt
     again where it went missing)."""
 
     def forward(apps, schema_editor):
-        quoted = schema_editor.quote_name(name)
-        if schema_editor.connection.vendor == "postgresql":
-            built_concurrently(schema_editor, name, f"CREATE INDEX CONCURRENTLY {quoted} ON {on}")
-        else:
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {quoted} ON {on}")
+        concurrently = schema_editor.connection.vendor == "postgresql"
+        _index_built(schema_editor, name, on, concurrently=concurrently)
 
     def backward(apps, schema_editor):
         if owned:
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+def _index_built(schema_editor, name: str, on: str, *, concurrently: bool) -> None:
+    """Build the index ``name`` ``ON`` what follows (``built_concurrently``, or plainly), unless
+    it exists."""
+    quoted = schema_editor.quote_name(name)
+    if concurrently:
+        built_concurrently(schema_editor, name, f"CREATE INDEX CONCURRENTLY {quoted} ON {on}")
+    else:
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {quoted} ON {on}")
 
 
 def built_concurrently(schema_editor, name: str, create: str) -> None:

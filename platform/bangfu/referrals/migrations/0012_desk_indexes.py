@@ -6,7 +6,7 @@ from bangfu.core.migration_ops import IndexedConcurrently, index_in_sql
 # the most urgent first, then the highest priority, the longest open): a province's desk reads
 # its first rows from this index instead of sorting every open need. The expression is the one
 # ``selectors.urgency_rank`` writes, so that PostgreSQL matches the ORDER BY to it; the index
-# lives here, beside the list it serves, not in the registry's models.
+# lives here, beside the list it serves, not in the registry's models. (The SQL after ON.)
 NEED_DESK_ORDER = """
 "registry_need" (
     (CASE WHEN "urgency" = 'emergency' THEN 0 WHEN "urgency" = 'urgent' THEN 1
