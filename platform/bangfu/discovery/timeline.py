@@ -31,7 +31,15 @@ def discovery_events(household, user) -> Iterable[Event]:
             day_only=True,
         )
     today = timezone.localdate()
-    tasks = Task.objects.for_user(user).filter(household=household).select_related("decision")
+    tasks = (
+        Task.objects.for_user(user)
+        .filter(household=household)
+        .select_related("decision")
+        .only(
+            *("kind", "status", "outcome", "dismiss_reason", "due_on", "completed_on"),
+            *("created_at", "decision__kind", "decision__to_status"),
+        )
+    )
     for task in tasks:
         url = reverse("discovery:task-detail", args=[task.pk]) if linked else ""
         if task.status == Task.Status.DONE:

@@ -27,6 +27,10 @@ def latest_run(user, household) -> MatchingRun | None:
             region__path__in=path_and_above(household.region.path),
         )
         .order_by("-finished_at", "-pk")
+        # What the panel names: not the run's parameters, results and left-out rows.
+        .select_related(None)
+        .select_related("region")
+        .only("finished_at", "household_bundles", "region__name")
         .first()
     )
 

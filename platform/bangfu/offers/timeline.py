@@ -24,6 +24,11 @@ def offer_events(household, user) -> Iterable[Event]:
         Allocation.objects.for_user(user)
         .filter(household=household)
         .select_related("offer__charity__organisation", "need__category")
+        .only(
+            *("units", "amount", "status", "allocated_at", "delivered_on", "cancelled_at"),
+            *("offer__title", "offer__unit", "offer__charity__organisation__name"),
+            "need__category",
+        )
     )
     if not allocations:
         return

@@ -66,6 +66,7 @@ def referral_events(household, user) -> Iterable[Event]:
         for referral in Referral.objects.for_user(user)
         .filter(need__household=household)
         .select_related("provider", "need__category")
+        .only("status", "provider__name", "need__category")
     }
     if not referrals:
         return
