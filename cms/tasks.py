@@ -4,14 +4,14 @@ from celery import shared_task
 from django.conf import settings
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def sync_offer_page_task(offer_id: int) -> None:
     from cms.services import offer_page_sync
 
     offer_page_sync(offer_id=offer_id)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def sync_project_page_task(project_id: int) -> None:
     from cms.services import project_page_sync
 

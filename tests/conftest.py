@@ -155,24 +155,27 @@ def broker_url(settings):
 
 
 @pytest.fixture
-def celery_worker(broker_url, committed, worker_id):
+def celery_worker(broker_url, committed, worker_id, settings):
     """A real Celery worker on the configured broker (Redis in CI), in a thread of this process.
 
     Tests that use it are marked ``worker`` and list it first among their fixtures. The worker
     reads the test database through its own connection, so the test's rows must be committed:
     hence ``transactional_db``, with the migrations' seed data (service categories, policy
     defaults) restored by serialized rollback into a ``pristine_db``. Each pytest-xdist process
-    has its own queue, so no worker runs a task against another process's database.
+    has queues of its own (``TASK_QUEUE_PREFIX``), so no worker runs a task against another
+    process's database; the worker consumes every class's queue, as a plain worker does.
     """
     from celery.contrib.testing.worker import start_worker
 
     from bangfu.celery import app
 
+    settings.TASK_QUEUE_PREFIX = prefix = f"bangfu-test-{worker_id}."
     previous = app.conf.task_default_queue
-    app.conf.task_default_queue = f"bangfu-test-{worker_id}"
+    app.conf.task_default_queue = f"{prefix}celery"
+    queues = [app.conf.task_default_queue, *(prefix + name for name in settings.TASK_CLASSES)]
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=queues
         ) as worker:
             yield worker
     finally:

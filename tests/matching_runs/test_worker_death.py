@@ -153,15 +153,13 @@ def wait_for(run: MatchingRun, condition, *, seconds: float, what: str, log: Pat
 
 
 @pytest.fixture
-def worker_queue(broker_url, worker_id):
-    """The pytest process's queue, as the ``celery_worker`` fixture names it (the Celery app
-    keeps the first default queue it routed to), and unacknowledged-task keys of the test's own
-    on the broker; emptied after."""
-    queue = f"bangfu-test-{worker_id}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+def worker_queue(broker_url, worker_id, settings):
+    """The matching queue of the pytest process's own queues (``TASK_QUEUE_PREFIX``, as the
+    ``celery_worker`` fixture names them), and unacknowledged-task keys of the test's own on the
+    broker; emptied after."""
+    settings.TASK_QUEUE_PREFIX = prefix = f"bangfu-test-{worker_id}."
+    queue = f"{prefix}matching"
     yield queue
-    app.conf.task_default_queue = previous
     client = redis.Redis.from_url(broker_url)
     client.delete(queue, f"{queue}-unacked", f"{queue}-unacked_index", f"{queue}-unacked_mutex")
 

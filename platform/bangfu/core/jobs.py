@@ -185,7 +185,7 @@ def job_stall_age() -> dt.timedelta:
     limit; the visibility timeout, itself longer than the longest task, is the margin a
     redelivered task has to wait in the queue for a free worker."""
     return dt.timedelta(
-        seconds=settings.TASK_TIME_LIMITS["import"]["time_limit"]
+        seconds=settings.TASK_CLASSES["import"]["time_limit"]
         + settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     )
 

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.conf import settings
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["sweep"])
 def flags_scan_task() -> int:
     """Every night: run the rules over each county (a review falls due, a list ages)."""
     from bangfu.discovery.services import counties, flags_scan
@@ -13,7 +13,7 @@ def flags_scan_task() -> int:
     return sum(flags_scan(region=county).created for county in counties())
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["sweep"])
 def tasks_schedule_task() -> int:
     """Every night: the reviews falling due and this period's visits, for each county."""
     from bangfu.discovery.services import counties, tasks_schedule
@@ -25,7 +25,7 @@ def tasks_schedule_task() -> int:
     return created
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["import"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["import"])
 def crosscheck_import_task(job_id: int) -> None:
     """Import a department's file too big for a request, queued as a background job."""
     from bangfu.discovery.import_jobs import crosscheck_import_run

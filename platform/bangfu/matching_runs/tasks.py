@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_TIME_LIMITS["matching"])
+@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_CLASSES["matching"])
 def rank_region_task(self, run_id: int) -> int:
     from bangfu.matching_runs.services import RunBusy, run_ranking
 
@@ -19,7 +19,7 @@ def rank_region_task(self, run_id: int) -> int:
         raise self.retry(countdown=busy.retry_in) from None
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_TIME_LIMITS["matching"])
+@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_CLASSES["matching"])
 def allocate_region_task(self, run_id: int) -> int:
     from bangfu.matching_runs.services import RunBusy, run_allocation
 
@@ -29,7 +29,7 @@ def allocate_region_task(self, run_id: int) -> int:
         raise self.retry(countdown=busy.retry_in) from None
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["matching"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["matching"])
 def finish_split_run_task(_results, run_id: int) -> None:
     """Chord callback of a run split by county: totals, and the loss against one global flow."""
     from bangfu.matching_runs.services import finish_split_run
@@ -37,7 +37,7 @@ def finish_split_run_task(_results, run_id: int) -> None:
     finish_split_run(run_id=run_id)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def fail_stalled_runs_task() -> int:
     """Fail the runs whose attempt stopped without finishing them (safe to run twice)."""
     from bangfu.matching_runs.services import runs_fail_stalled

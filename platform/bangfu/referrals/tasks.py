@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def check_referral_deadlines_task() -> int:
     """Beat: queue one handler per overdue referral; returns how many were queued."""
     from bangfu.referrals.models import Referral
@@ -15,7 +15,7 @@ def check_referral_deadlines_task() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["sweep"])
 def repair_desk_order_task() -> int:
     """Beat: put right the desk's order kept on the next slice of cases, as the ten-minute
     refresh does the household summaries (safe to run twice); returns how many were wrong."""
@@ -24,14 +24,14 @@ def repair_desk_order_task() -> int:
     return desk_order_repair()
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def handle_overdue_referral_task(referral_id: int) -> str:
     from bangfu.referrals.services import referral_handle_overdue
 
     return referral_handle_overdue(referral_id=referral_id)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def send_notification_email_task(notification_id: int) -> bool:
     """E-mail one notification once; a second run finds it sent and does nothing."""
     from bangfu.referrals.services import notification_email
@@ -39,7 +39,7 @@ def send_notification_email_task(notification_id: int) -> bool:
     return notification_email(notification_id=notification_id)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["sweep"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["sweep"])
 def refresh_provider_quality_task(provider_id: int | None = None) -> int:
     """Refresh one provider's quality rating (after new feedback), or every rated provider's."""
     from bangfu.referrals.services import providers_refresh_quality
@@ -47,7 +47,7 @@ def refresh_provider_quality_task(provider_id: int | None = None) -> int:
     return providers_refresh_quality(provider_ids=None if provider_id is None else [provider_id])
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def send_requester_message_task(message_id: int) -> bool:
     """Send one SMS to a help request's requester once; a failure is recorded, not raised."""
     from bangfu.referrals.services.help_requests import requester_message_send
@@ -55,7 +55,7 @@ def send_requester_message_task(message_id: int) -> bool:
     return requester_message_send(message_id=message_id)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def tell_help_requests_task() -> int:
     """Beat: tell requesters of steps reached on the referral's side; retry failed messages."""
     from bangfu.referrals.services.help_requests import help_requests_tell_progress

@@ -1,4 +1,7 @@
-"""Celery: in-process without a broker, time limits by class, and the periodic tasks."""
+"""Celery: in-process without a broker, classes of tasks by time limit and their queues, and the
+periodic tasks."""
+
+from kombu import Queue
 
 from bangfu.core.env import env_bool, env_int, env_str
 from bangfu.settings.base import PRODUCTION, TIME_ZONE
@@ -12,24 +15,41 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Time limits of the tasks, by class, in seconds: at the soft limit the task records its failure,
-# at the hard one the worker kills it. Every task names its class in its decorator; a new kind
-# of work gets a class here, not a number in a decorator.
-TASK_TIME_LIMITS = {
-    # one referral, notification or public page
-    "short": {"soft_time_limit": 2 * 60, "time_limit": 3 * 60},
-    # one file of at most import_max_rows rows, imported or exported (200,000: about a minute)
-    "import": {"soft_time_limit": 10 * 60, "time_limit": 11 * 60},
-    # a nightly pass over every county (rules, schedules, priorities, ratings)
-    "sweep": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
-    # a county's matching run, or a province compared with one global flow (bench: ~3 min)
-    "matching": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
+# The classes of tasks, by how long they may take, in seconds: at the soft limit the task records
+# its failure, at the hard one the worker kills it. Every task names its class in its decorator
+# (``@shared_task(**settings.TASK_CLASSES["short"])``); a new kind of work gets a class here, not
+# a number in a decorator. Each class is also a queue of its own (``bangfu.celery.
+# route_by_time_class``): a plain worker consumes them all, and a province starts workers per
+# queue (``-Q short``) so that notifications never wait behind a night's sweep.
+TASK_CLASSES = {
+    name: {**limits, "time_class": name}
+    for name, limits in {
+        # one referral, notification or public page
+        "short": {"soft_time_limit": 2 * 60, "time_limit": 3 * 60},
+        # one file of at most import_max_rows rows, imported or exported (200,000: about a minute)
+        "import": {"soft_time_limit": 10 * 60, "time_limit": 11 * 60},
+        # a nightly pass over every county (rules, schedules, priorities, ratings)
+        "sweep": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
+        # a county's matching run, or a province compared with one global flow (bench: ~3 min)
+        "matching": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
+    }.items()
 }
+# The queues' names begin with this: instances (or test processes) that share one broker keep
+# their tasks apart.
+TASK_QUEUE_PREFIX = env_str("TASK_QUEUE_PREFIX", "")
+CELERY_TASK_DEFAULT_QUEUE = TASK_QUEUE_PREFIX + "celery"
+# Each queue bound by its own name (a queue declared without a routing key is bound by the
+# default one, and would receive every other queue's tasks too).
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, *(TASK_QUEUE_PREFIX + c for c in TASK_CLASSES))
+]
+CELERY_TASK_ROUTES = ("bangfu.celery.route_by_time_class",)
 # Redis gives a task that was delivered but never acknowledged (its worker died) to another
 # worker after the visibility timeout. Shorter than the longest task, a task still running
 # would be delivered twice; much longer (Redis's default is an hour), work stalls that long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": max(limits["time_limit"] for limits in TASK_TIME_LIMITS.values()) + 2 * 60
+    "visibility_timeout": max(limits["time_limit"] for limits in TASK_CLASSES.values()) + 2 * 60
 }
 # A matching run's attempt renews its lease on the run row this often (seconds) while it
 # works; an attempt silent for three times as long is taken for dead and a redelivery restarts

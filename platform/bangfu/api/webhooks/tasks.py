@@ -7,7 +7,7 @@ from django.conf import settings
 from bangfu.api.webhooks.delivery import webhook_deliver
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(bind=True, acks_late=True, max_retries=None, **settings.TASK_CLASSES["short"])
 def deliver_webhook_task(self, delivery_id: int) -> None:
     # The delivery decides when it is over (delivery.MAX_ATTEMPTS), not the task's own count.
     retry_in = webhook_deliver(delivery_id=delivery_id)
@@ -16,7 +16,7 @@ def deliver_webhook_task(self, delivery_id: int) -> None:
         raise self.retry(countdown=retry_in)
 
 
-@shared_task(acks_late=True, **settings.TASK_TIME_LIMITS["short"])
+@shared_task(acks_late=True, **settings.TASK_CLASSES["short"])
 def retry_webhook_deliveries_task() -> int:
     from bangfu.api.webhooks.services import webhook_deliveries_retry_overdue
 
