@@ -17,6 +17,13 @@ def our_tasks() -> dict:
     return {name: task for name, task in app.tasks.items() if name.startswith(("bangfu.", "cms."))}
 
 
+def worker_of(queue: str):
+    """A real worker, in a thread of this process, consuming only ``queue`` (``-Q queue``)."""
+    return start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]
+    )
+
+
 def routed_to(task) -> str:
     return app.amqp.router.route({}, task.name, (), {}, task)["queue"].name
 
@@ -53,13 +60,7 @@ def test_a_worker_of_the_short_queue_leaves_a_sweep_to_the_sweeps_worker(
     settings.TASK_QUEUE_PREFIX = prefix = f"bangfu-test-{worker_id}-queues."
     broker = redis.Redis.from_url(broker_url)
     try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=30,
-            queues=[f"{prefix}short"],
-        ):
+        with worker_of(f"{prefix}short"):
             sweep = refresh_need_priorities_task.delay()
             short = seal_audit_entries_task.delay()
             # the short task is run, though the sweep was queued before it
@@ -68,13 +69,7 @@ def test_a_worker_of_the_short_queue_leaves_a_sweep_to_the_sweeps_worker(
             assert broker.llen(f"{prefix}sweep") == 1
             assert sweep.state == "PENDING"
         # control: the sweep's own worker runs it
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=30,
-            queues=[f"{prefix}sweep"],
-        ):
+        with worker_of(f"{prefix}sweep"):
             assert sweep.get(timeout=30) == 0
         assert broker.llen(f"{prefix}sweep") == 0
     finally:
