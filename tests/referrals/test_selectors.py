@@ -1,8 +1,11 @@
 """What the matching engine reads from the referrals: counts, refusals, continuity, outcomes."""
 
 import dataclasses
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +13,7 @@ from bangfu.referrals import dashboards, selectors, services
 from bangfu.referrals.models import IntakeCase, Referral
 from bangfu.registry.models import ServiceCategory
 from bangfu.registry.tallies import tallies_refresh
-from tests.factories import HouseholdFactory, MemberFactory, NeedFactory
+from tests.factories import HouseholdFactory, MemberFactory, NeedFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +132,43 @@ def test_the_dashboard_page_states_the_time_of_its_counts(
     assert 'data-status="sent">1<' in page
     # a "since" date is counted live, with no time of counts
     assert "Counts as of" not in client.get(DASHBOARD_URL, {"since": "2020-01-01"}).content.decode()
+
+
+def _named(rates, names) -> list[tuple[int, str, int, int]]:
+    return [(pk, names[pk], accepted, answered) for pk, accepted, answered in rates]
+
+
+def test_the_acceptance_chart_ranks_every_provider_and_names_only_those_it_shows():
+    providers = [ProviderFactory(name=f"服务方{n:02d}") for n in range(30)]
+    names = {provider.pk: provider.name for provider in providers}
+    # rates 0 to 1 in steps of a fifth, five or four answers; the 20th and 21st tie, by name
+    rates = [(p.pk, n % 6 if n % 6 < 5 else 5, 5 if n % 2 else 4) for n, p in enumerate(providers)]
+    rates = [(pk, min(accepted, answered), answered) for pk, accepted, answered in rates]
+    everyone = sorted(
+        _named(rates, names),
+        key=lambda row: (row[2] / row[3], -row[3], row[1], row[0]),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        shown = dashboards.lowest_rates(rates, 20)
+
+    assert [(row.provider_id, row.name, row.accepted, row.answered) for row in shown] == (
+        everyone[:20]
+    )
+    # one query names them: those shown and their ties, not the best ten
+    (named,) = queries.captured_queries
+    in_list = set(re.findall(r"\d+", named["sql"].split(" IN ")[-1]))
+    assert {str(row.provider_id) for row in shown} <= in_list
+    best = {str(pk) for pk, _name, accepted, answered in everyone[-5:]}
+    assert not best & in_list
+
+
+def test_the_dashboard_says_how_many_providers_its_chart_leaves_out(
+    three_cases, county_staff, client, monkeypatch
+):
+    client.force_login(county_staff)
+    assert "家服务方" not in client.get(DASHBOARD_URL).content.decode()
+    # control: with a chart of one, two of the three providers that answered are left out
+    monkeypatch.setattr(dashboards, "ACCEPTANCE_SHOWN", 1)
+    page = client.get(DASHBOARD_URL).content.decode()
+    assert "共 3 家服务方，这里列出接受率最低的 1 家。" in page

@@ -146,6 +146,8 @@ class BureauDashboard:
     # The time of the tallies' refresh the counts come from (None: counted live); the median
     # days to accept are then read to the hour.
     as_of: dt.datetime | None = None
+    # How many providers answered referrals: ``acceptance`` holds the lowest of them.
+    providers_answered: int = 0
 
 
 def _answered(referrals, *by: str):
@@ -194,6 +196,35 @@ def bureau_tally_rows(now: dt.datetime) -> Iterable[TallyRow]:
         yield region_id, DAYS_TO_SERVICE, str(day), n
 
 
+# The acceptance chart shows the providers that accept least often. A province's providers
+# answer by the thousand: they are ranked by their counts, and named only when shown.
+ACCEPTANCE_SHOWN = 20
+
+
+def lowest_rates(rates, shown: int) -> list[ProviderRate]:
+    """The ``shown`` providers of ``rates`` ((provider id, accepted, answered), …) with the
+    lowest acceptance, lowest first: more answers first at one rate, then by name. Names are
+    read for those shown and those tied with the last of them, in one query."""
+
+    def rank(row) -> tuple[float, int]:
+        _pk, accepted, answered = row
+        return ProviderRate(0, "", accepted, answered).rate, -answered
+
+    candidates = sorted(rates, key=rank)
+    if len(candidates) > shown:
+        last = rank(candidates[shown - 1])
+        candidates = [row for row in candidates if rank(row) <= last]
+    names = provider_names(pk for pk, _a, _t in candidates)
+    rows = sorted(
+        (
+            ProviderRate(pk, names.get(pk, "?"), accepted, total)
+            for pk, accepted, total in candidates
+        ),
+        key=lambda row: (row.rate, -row.answered, row.name, row.provider_id),
+    )
+    return rows[:shown]
+
+
 def bureau_dashboard(
     user, *, since: dt.date | None = None, now: dt.datetime | None = None
 ) -> BureauDashboard:
@@ -238,11 +269,7 @@ def bureau_dashboard(
                 "sent_at", "first_service_on"
             )
         )
-    names = provider_names(pk for pk, _a, _t in rates)
-    acceptance = sorted(
-        (ProviderRate(pk, names.get(pk, "?"), accepted, total) for pk, accepted, total in rates),
-        key=lambda row: (row.rate, -row.answered, row.name, row.provider_id),
-    )
+    acceptance = lowest_rates(rates, ACCEPTANCE_SHOWN)
     return BureauDashboard(
         by_status=[
             (value, label, counts.get(value, 0)) for value, label in Referral.Status.choices
@@ -252,6 +279,7 @@ def bureau_dashboard(
         median_days_to_accept=_round(_median(to_accept)),
         median_days_to_first_service=_round(_median(to_service)),
         acceptance=acceptance,
+        providers_answered=len(rates),
         without_candidate=list(
             cases.filter(candidate_count=0)
             .select_related(None)

@@ -40,7 +40,7 @@ def dashboard(request):
     acceptance_chart = hbar_chart(
         [
             (row.name, [row.rate], f"{row.rate:.0%} ({row.accepted}/{row.answered})")
-            for row in data.acceptance[:20]
+            for row in data.acceptance
         ],
         [Series(_("accepted, share of answered"), "#2e8b57")],
         title=_("Acceptance rate by provider"),
