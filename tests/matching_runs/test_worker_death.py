@@ -22,11 +22,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from bangfu.celery import app
 from bangfu.matching_runs import tasks
 from bangfu.matching_runs.models import Allocation, MatchingRun, RankedCandidate
 from bangfu.matching_runs.services import lease_duration, run_request
 from bangfu.registry.models import Assessment, Household, Member, Need, ServiceCategory, Tier
+from tests.core.test_task_queues import our_tasks
 from tests.factories import MemberFactory, UserFactory, VolunteerFactory, make_id_number
 from tests.matching_runs.conftest import TODAY, household_with_need
 
@@ -231,8 +231,7 @@ def test_a_run_delivered_again_while_its_attempt_lives_is_not_started_twice(coun
 
 
 def test_every_task_has_time_limits_within_the_brokers_visibility_timeout():
-    app.loader.import_default_modules()  # what a worker does at start: every tasks.py
-    ours = {name: task for name, task in app.tasks.items() if name.startswith(("bangfu.", "cms."))}
+    ours = our_tasks()
     assert len(ours) >= 12
     for name, task in ours.items():
         assert task.soft_time_limit and task.time_limit, name

@@ -134,33 +134,24 @@ def test_the_dashboard_page_states_the_time_of_its_counts(
     assert "Counts as of" not in client.get(DASHBOARD_URL, {"since": "2020-01-01"}).content.decode()
 
 
-def _named(rates, names) -> list[tuple[int, str, int, int]]:
-    return [(pk, names[pk], accepted, answered) for pk, accepted, answered in rates]
-
-
 def test_the_acceptance_chart_ranks_every_provider_and_names_only_those_it_shows():
-    providers = [ProviderFactory(name=f"服务方{n:02d}") for n in range(30)]
-    names = {provider.pk: provider.name for provider in providers}
-    # rates 0 to 1 in steps of a fifth, five or four answers; the 20th and 21st tie, by name
-    rates = [(p.pk, n % 6 if n % 6 < 5 else 5, 5 if n % 2 else 4) for n, p in enumerate(providers)]
-    rates = [(pk, min(accepted, answered), answered) for pk, accepted, answered in rates]
+    # 30 providers, six at each of 0 to 4 accepted of 5 answered: the 20th place falls among the
+    # six at 3/5, whose names (given against their order of creation) decide which two are shown
+    providers = [ProviderFactory(name=f"服务方{29 - n:02d}") for n in range(30)]
+    rates = [(provider.pk, n // 6, 5) for n, provider in enumerate(providers)]
     everyone = sorted(
-        _named(rates, names),
-        key=lambda row: (row[2] / row[3], -row[3], row[1], row[0]),
+        ((provider.pk, provider.name, n // 6) for n, provider in enumerate(providers)),
+        key=lambda row: (row[2], row[1]),
     )
 
     with CaptureQueriesContext(connection) as queries:
         shown = dashboards.lowest_rates(rates, 20)
 
-    assert [(row.provider_id, row.name, row.accepted, row.answered) for row in shown] == (
-        everyone[:20]
-    )
-    # one query names them: those shown and their ties, not the best ten
+    assert [(row.provider_id, row.name, row.accepted) for row in shown] == everyone[:20]
+    # one query names those shown and the others tied at 3/5, none of the six ranked above them
     (named,) = queries.captured_queries
-    in_list = set(re.findall(r"\d+", named["sql"].split(" IN ")[-1]))
-    assert {str(row.provider_id) for row in shown} <= in_list
-    best = {str(pk) for pk, _name, accepted, answered in everyone[-5:]}
-    assert not best & in_list
+    in_list = {int(pk) for pk in re.search(r" IN \(([^)]*)\)", named["sql"])[1].split(",")}
+    assert in_list == {pk for pk, _name, accepted in everyone if accepted <= 3}
 
 
 def test_the_dashboard_says_how_many_providers_its_chart_leaves_out(
