@@ -86,3 +86,22 @@ def test_production_with_a_bucket_keeps_uploads_in_object_storage():
     result = manage("check", env={**env, "AWS_S3_SERVER_SIDE_ENCRYPTION": "yes"})
     assert result.returncode != 0
     assert "AWS_S3_SERVER_SIDE_ENCRYPTION='yes': use 'AES256' or 'aws:kms'." in result.stderr
+
+
+def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off():
+    """Behind pgbouncer in transaction mode (before 1.21) prepared statements must be off."""
+    env = {
+        **PRODUCTION,
+        "DATABASE_REPLICA_URL": "postgres://bangfu:secret@replica.example:5432/bangfu?sslmode=require",
+    }
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['OPTIONS'], s.DATABASES['replica']['OPTIONS'])"
+    )
+    on = manage("shell", "--no-imports", "-c", show, env=env)
+    assert on.stdout.count("'server_side_binding': True, 'prepare_threshold': 5") == 2, on.stderr
+    assert "'sslmode': 'require'" in on.stdout  # the URL's own options are kept
+    off_env = {**env, "DATABASE_PREPARE_THRESHOLD": "0"}
+    off = manage("shell", "--no-imports", "-c", show, env=off_env)
+    assert "prepare_threshold" not in off.stdout and "server_side_binding" not in off.stdout
+    assert "'sslmode': 'require'" in off.stdout, off.stderr

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, within
 from tests.factories import RegionFactory, region_chain
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,27 @@ def test_a_subtree_is_one_query_whatever_its_depth(two_counties):
         list(Region.objects.subtree(province))
     assert len(queries) == 1
     assert "LIKE" in queries[0]["sql"].upper()
+
+
+def test_an_area_is_written_into_the_query_not_passed_as_a_parameter(two_counties):
+    county = two_counties[0]
+    sql, params = Region.objects.filter(within(county)).query.sql_with_params()
+    assert f"LIKE '{county.path}%%'" in sql
+    assert county.path not in map(str, params)
+    # Control: Django's own prefix lookup passes the area as a parameter.
+    sql, params = Region.objects.filter(path__startswith=county.path).query.sql_with_params()
+    assert county.path not in sql and f"{county.path}%" in params
+
+
+def test_a_path_of_other_characters_is_passed_as_a_parameter(two_counties):
+    county = two_counties[0]
+    odd = RegionFactory(code="X_1'", name="自建片区", level=Region.Level.TOWNSHIP, parent=county)
+    below = Region.objects.filter(path__below=odd.path)
+    assert list(below) == [odd]
+    sql, params = below.query.sql_with_params()
+    assert "X_1" not in sql and any("X\\_1'" in str(param) for param in params)
+    for path in ("53/%/", "53/_/", "' OR '1'='1"):  # wildcards and quotes are matched as text
+        assert not Region.objects.filter(path__below=path).exists()
 
 
 def test_ancestors_run_from_the_nearest_up(two_counties):

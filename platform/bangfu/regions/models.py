@@ -1,11 +1,13 @@
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import asdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Max, Min, Q
+from django.db.models import Lookup, Max, Min, Q
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.validators import Bounds, validate_coordinates
@@ -22,7 +24,30 @@ def within(region: "Region | str", lookup: str = "") -> Q:
     itself when empty) is ``region`` or lies below it. ``region`` may be a region's path. One
     indexed prefix query on the materialised path: the one way the code asks "inside this area"."""
     path = region if isinstance(region, str) else region.path
-    return Q(**{f"{lookup}__path__startswith" if lookup else "path__startswith": path})
+    return Q(**{f"{lookup}__path__below" if lookup else "path__below": path})
+
+
+class PathBelow(Lookup):
+    """``path__below="53/5304/"``: the path starts with the given one, which is written into
+    the SQL, not passed as a parameter. A statement PostgreSQL prepares
+    (``DATABASE_PREPARE_THRESHOLD``) is planned once; with the area written in, each area has
+    its own statement, planned for how much of the registry it holds. With the area a
+    parameter, one plan served a village and the whole province alike, and the plan made for a
+    village's few rows read a province's one index entry at a time (the province's referral
+    desk at 100k: 16 ms of database time became 38)."""
+
+    lookup_name = "below"
+    prepare_rhs = False
+    _PATH = re.compile(r"(?:[0-9A-Za-z]+/)+")
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.rhs, str) or not self._PATH.fullmatch(self.rhs):
+            # Not codes and slashes (a hand-made region's code): a parameter, as Django would.
+            return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+        lhs, params = self.process_lhs(compiler, connection)
+        # Letters, digits and "/" only: nothing to escape in SQL or in LIKE. The "%%" is the
+        # driver's escape for "%", the pattern's wildcard.
+        return f"{lhs} LIKE '{self.rhs}%%'", params
 
 
 def within_any(regions: "Iterable[Region | str]", lookup: str = "") -> Q:
@@ -90,6 +115,7 @@ class Region(models.Model):
     )
     # Materialised path of codes, e.g. "53/5304/530428/": a subtree is a prefix.
     path = models.CharField(max_length=255, unique=True, editable=False)
+    path.register_lookup(PathBelow)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
