@@ -137,16 +137,6 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-# A statement run this many times on a connection is prepared: PostgreSQL plans it once, not
-# on every run (planning was half the database time of a household's page). Areas are
-# literals in the SQL (bangfu.regions.models.PathBelow), so each area has plans of its own.
-# Parameters are sent apart from the statement, as preparing needs. 0 turns it off: behind
-# pgbouncer in transaction mode before 1.21 (or without max_prepared_statements), where a
-# prepared statement would not follow the connection.
-_PREPARE_AFTER = env_int("DATABASE_PREPARE_THRESHOLD", 5)
-_PREPARED = {"server_side_binding": True, "prepare_threshold": _PREPARE_AFTER}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _PREPARE_AFTER:
-    DATABASES["default"].setdefault("OPTIONS", {}).update(_PREPARED)
 # Behind pgbouncer in transaction mode a server-side cursor (QuerySet.iterator) would outlive
 # its transaction's connection: set DATABASE_DISABLE_SERVER_SIDE_CURSORS there.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
@@ -158,13 +148,23 @@ if DATABASE_REPLICA_URL := env_str("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
     )
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql" and _PREPARE_AFTER:
-        DATABASES["replica"].setdefault("OPTIONS", {}).update(_PREPARED)
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
         "DISABLE_SERVER_SIDE_CURSORS"
     ]
     # Tests read the replica's alias from the primary's test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# A statement run this many times on a connection is prepared: PostgreSQL plans it once, not
+# on every run (planning was half the database time of a household's page). Areas are
+# literals in the SQL (bangfu.regions.models.PathBelow), so each area has plans of its own.
+# Parameters are sent apart from the statement, as preparing needs. 0 turns it off: behind
+# pgbouncer in transaction mode before 1.21 (or without max_prepared_statements), where a
+# prepared statement would not follow the connection.
+_PREPARE_AFTER = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql" and _PREPARE_AFTER:
+        _database.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=_PREPARE_AFTER
+        )
 DATABASE_ROUTERS = ["bangfu.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Staff lists count their rows exactly up to this many and show "1,000+" above it
