@@ -203,3 +203,21 @@ def test_each_rows_decline_form_offers_every_reason_in_the_interface_language(re
     response = client.post(f"/portal/{referral.pk}/decline/", {"reason": "full"}, **HTMX)
     assert response.status_code == 200
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.DECLINED
+
+
+def test_the_rows_speak_chinese_in_local_time_and_escape_what_was_typed(intake, desk, volunteer):
+    """The portal's rows and tasks are Jinja2 templates (``core.jinja``): their words come from
+    the same catalogue, their deadlines in the site's time zone, and text people typed is
+    escaped, as in the template language."""
+    task = services.referral_send(intake=intake, provider_id=volunteer.provider_id, by=desk)
+    Need.objects.filter(pk=task.need_id).update(preferred_times="<b>周三</b>上午")
+    # 16:30 UTC is 00:30 the next day in Asia/Shanghai.
+    due = dt.datetime(2099, 3, 9, 16, 30, tzinfo=dt.UTC)
+    Referral.objects.filter(pk=task.pk).update(accept_due_at=due, distance_km=2.54)
+    client = Client()
+    client.force_login(volunteer.user)
+    page = client.get("/portal/").content.decode()
+    assert "&lt;b&gt;周三&lt;/b&gt;上午" in page and "<b>周三</b>" not in page
+    assert '<time datetime="2099-03-10T00:30:00+08:00">03-10 00:30</time>' in page
+    assert "(剩余 " in page and "2.5 公里" in page
+    assert ">接受</button>" in page and 'name="csrfmiddlewaretoken"' in page

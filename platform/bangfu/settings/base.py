@@ -124,6 +124,12 @@ TEMPLATES = [
             ],
         },
     },
+    # The rows a list repeats (``core.jinja``): each app's ``jinja2/`` folder.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "bangfu.core.jinja.environment"},
+    },
 ]
 
 if not PRODUCTION:

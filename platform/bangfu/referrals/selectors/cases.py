@@ -66,9 +66,9 @@ def portal_referrals(user) -> QuerySet[Referral]:
     )
 
 
-# What the portal's rows and tasks show of a referral (portal/_row.html, _task.html, _actions.html,
-# _due.html, _km.html), and the columns the inbox orders by: fewer joins to plan, and fewer
-# columns to load and convert (no household's encrypted phone) for each row.
+# What the portal's rows and tasks show of a referral (jinja2/…/portal/_row.jinja, _task.jinja,
+# _actions.jinja, _due.jinja, _km.jinja), and the columns the inbox orders by: fewer joins to
+# plan, and fewer columns to load and convert (no household's encrypted phone) for each row.
 PORTAL_ROW_JOINS = ("need__category", "need__household__region__parent", "provider")
 PORTAL_ROW_FIELDS = (
     "status",

@@ -32,7 +32,7 @@ CASE_TARGET = "case"
 
 def decline_reasons() -> str:
     """The options of the reasons to decline, rendered once a page for every row's form
-    (``_actions.html``), in the interface language."""
+    (``_actions.jinja``), in the interface language."""
     return format_html_join(
         "", '<option value="{}">{}</option>', DeclineForm.base_fields["reason"].choices
     )
@@ -84,9 +84,9 @@ def inbox(request):
 
 def _row(request, referral: Referral, *, error: str = "", status: int = 200):
     template = (
-        "referrals/portal/_task.html"
+        "referrals/portal/_task.jinja"
         if _is_volunteer_view(request.user)
-        else "referrals/portal/_row.html"
+        else "referrals/portal/_row.jinja"
     )
     referral = selectors.portal_rows(request.user).filter(pk=referral.pk).first()
     return render(
