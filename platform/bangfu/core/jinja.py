@@ -2,9 +2,10 @@
 
 Django's template language costs about 50 µs a template and a few µs a tag: a referral row of
 the portal, with its deadline, distance and answer forms, took 0.4 ms, so the inbox's 25 rows
-were a quarter of the page. The rows a list repeats live in the apps' ``jinja2/`` folders as
-``.jinja`` templates; a page in the template language includes them with
-``{% jinja "…" %}`` (``{% load jinja %}``), and an htmx swap renders one row straight from its view.
+were a quarter of the page. The rows a list repeats (and the intake desk's tables) live in the
+apps' ``jinja2/`` folders as ``.jinja`` templates; a page in the template language includes
+them with ``{% jinja "…" %}`` (``{% load jinja %}``), and an htmx swap renders one row
+straight from its view.
 
 They speak the template language's dialect where it matters:
 - ``_("…")`` is Django's ``gettext`` (so ``make messages`` extracts it, ``.jinja`` included) and
@@ -20,7 +21,7 @@ from django.template import defaultfilters
 from django.urls import reverse
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
-from jinja2 import Environment
+from jinja2 import Environment, Undefined
 
 
 def url(name: str, *args) -> str:
@@ -32,6 +33,9 @@ def date(value, format_string=None) -> str:
 
 
 def environment(**options) -> Environment:
+    # A missing value renders as nothing in every mode, as in the template language (Django
+    # would print Jinja2's debugging placeholder with DEBUG on, i.e. in the embedded mode).
+    options["undefined"] = Undefined
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["url"] = url
