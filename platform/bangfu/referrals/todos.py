@@ -6,8 +6,10 @@ never hidden inside a count of routine ones. A to-do names the case or referral 
 service and the village, as the lists do, never a person."""
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import partial
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,96 +114,124 @@ def cases_without_referral(user, now):
     )
 
 
-def _referral_lines(
-    referrals, *, status: str, group: str, title: str, summary: str, due_field="", due_at=None
-):
-    """A provider's referrals in one status, the urgent ones first: each listed (``title`` with
-    its number, service and village) or, when many, one ``summary`` line leading to the inbox
-    filtered by the status. They are due by ``due_field``, the field the referrals are ordered
-    by, or all at one moment, ``due_at``."""
+@dataclass(frozen=True)
+class _ProviderLine:
+    """One kind of a provider's to-do: its referrals in ``status`` (and ``where``), each listed
+    (``title`` with its number, service and village) or, when many, one ``summary`` line leading
+    to the inbox filtered by the status. Each is due by the field its line is ordered by (see
+    ``referrals_to_answer_or_serve``), or all at one moment, ``due_at``."""
+
+    status: str
+    group: str
+    title: str
+    summary: str
+    where: Q | None = None
+    due_at: dt.datetime | None = None
+
+
+@register
+def referrals_to_answer_or_serve(user, now):
+    """A station's, an agency's or a volunteer's referrals: waiting for an answer (the longest
+    overdue first), accepted with the first session still to come (due by the first-service
+    deadline), and in service with no session this week (due at the week's end).
+
+    Two queries for the three: one count of every line's urgent and other referrals, then the
+    rows of the parts few enough to list (a query each would be six, and a start page spent
+    most of its time composing them)."""
+    if not scope_for(user).is_provider:
+        return []
+    monday, week_end = _this_week(now)
+    this_week = ServiceSession.objects.filter(held_on__gte=monday).values("referral")
+    without_a_session = _("Cases without a session this week")
+    lines = {
+        line.status: line
+        for line in (
+            _ProviderLine(
+                Referral.Status.SENT,
+                _("Referrals to answer"),
+                _("Answer referral %(number)s: %(service)s in %(village)s"),
+                _("Referrals waiting for your answer"),
+            ),
+            _ProviderLine(
+                Referral.Status.ACCEPTED,
+                without_a_session,
+                _("First session for referral %(number)s: %(service)s in %(village)s"),
+                _("Accepted cases waiting for their first session"),
+            ),
+            _ProviderLine(
+                Referral.Status.IN_SERVICE,
+                without_a_session,
+                _("No session this week for referral %(number)s: %(service)s in %(village)s"),
+                _("Cases in service with no session this week"),
+                where=~Q(pk__in=this_week),
+                due_at=week_end,
+            ),
+        )
+    }
+    # Each line in the order of its own deadline: the answer's, the first session's, and for
+    # cases in service the oldest accepted first.
+    first = Case(
+        When(status=Referral.Status.SENT, then=F("accept_due_at")),
+        When(status=Referral.Status.ACCEPTED, then=F("service_due_at")),
+        default=F("accepted_at"),
+    )
+    rows = (
+        selectors.provider_referrals(user)
+        .filter(status__in=list(lines))
+        .select_related(None)
+        .select_related("need__category", "need__household__region")
+        # What the lines show, no more: not the household's address or its encrypted phone.
+        .only(
+            "status",
+            "accept_due_at",
+            "service_due_at",
+            "accepted_at",
+            "need__urgency",
+            "need__category__name",
+            "need__household__region__name",
+        )
+        .annotate(todo_first=first)
+        .order_by("todo_first", "pk")
+    )
 
     def each(referral: Referral) -> Todo:
+        line = lines[referral.status]
         return Todo(
-            group=group,
-            title=title
+            group=line.group,
+            title=line.title
             % {
                 "number": referral.pk,
                 "service": referral.need.category.name,
                 "village": referral.need.household.region.name,
             },
             url=reverse("portal:case", args=[referral.pk]),
-            due_at=getattr(referral, due_field) if due_field else due_at,
+            due_at=line.due_at or referral.todo_first,
             urgent=referral.need.urgency in URGENT,
         )
 
-    return _split(
-        referrals.filter(status=status)
-        .select_related(None)
-        .select_related("need__category", "need__household__region")
-        # What the lines show, no more: not the household's address or its encrypted phone.
-        .only(
-            "accept_due_at",
-            "service_due_at",
-            "need__urgency",
-            "need__category__name",
-            "need__household__region__name",
-        ),
-        each=each,
-        grouped=lambda least, urgent: Todo(
-            group=group,
-            title=summary,
-            url=reverse("portal:inbox") + f"?status={status}",
-            due_at=least if due_field else due_at,
+    def grouped(least, *, line: _ProviderLine, urgent: bool) -> Todo:
+        return Todo(
+            group=line.group,
+            title=line.summary,
+            url=reverse("portal:inbox") + f"?status={line.status}",
+            due_at=line.due_at or least,
             urgent=urgent,
-        ),
-        first=due_field,
+        )
+
+    urgent = Q(need__urgency__in=URGENT)
+    return each_or_grouped(
+        rows,
+        each=each,
+        parts=[
+            (
+                Q(status=line.status) & (line.where or Q()) & pressing,
+                partial(grouped, line=line, urgent=is_urgent),
+            )
+            for line in lines.values()
+            for pressing, is_urgent in ((urgent, True), (~urgent, False))
+        ],
+        first="todo_first",
     )
-
-
-@register
-def referrals_to_answer(user, now):
-    """A station's, an agency's or a volunteer's referrals waiting for accept or decline, the
-    longest overdue first."""
-    if not scope_for(user).is_provider:
-        return []
-    return _referral_lines(
-        selectors.provider_referrals(user).order_by("accept_due_at", "pk"),
-        status=Referral.Status.SENT,
-        group=_("Referrals to answer"),
-        title=_("Answer referral %(number)s: %(service)s in %(village)s"),
-        due_field="accept_due_at",
-        summary=_("Referrals waiting for your answer"),
-    )
-
-
-@register
-def cases_without_a_session(user, now):
-    """Accepted referrals whose first session is still to come (due by the first-service
-    deadline), and cases in service with no session this week (due at the week's end)."""
-    if not scope_for(user).is_provider:
-        return []
-    referrals = selectors.provider_referrals(user)
-    group = _("Cases without a session this week")
-    monday, week_end = _this_week(now)
-    this_week = ServiceSession.objects.filter(held_on__gte=monday).values("referral")
-    return [
-        *_referral_lines(
-            referrals.order_by("service_due_at", "pk"),
-            status=Referral.Status.ACCEPTED,
-            group=group,
-            title=_("First session for referral %(number)s: %(service)s in %(village)s"),
-            due_field="service_due_at",
-            summary=_("Accepted cases waiting for their first session"),
-        ),
-        *_referral_lines(
-            referrals.exclude(pk__in=this_week).order_by("accepted_at", "pk"),
-            status=Referral.Status.IN_SERVICE,
-            group=group,
-            title=_("No session this week for referral %(number)s: %(service)s in %(village)s"),
-            due_at=week_end,
-            summary=_("Cases in service with no session this week"),
-        ),
-    ]
 
 
 @register
