@@ -134,3 +134,18 @@ def test_the_list_labels_and_links_each_warning_as_before(place, bureau, candida
         and f"{place['town'].name} / {place['village'].name}" in text
     )
     assert Task.objects.get(pk=done.task_id).outcome == Task.Outcome.REFERRED
+
+
+def test_the_filter_form_comes_when_its_panel_is_opened(place, bureau, candidates, client):
+    client.force_login(bureau)
+    url = reverse("discovery:flag-list")
+
+    page = client.get(url).content.decode()
+    form = client.get(url, {"state": "open", "filters": "1"}, HTTP_HX_REQUEST="true")
+    filtered = client.get(url, {"state": "open"}).content.decode()
+
+    assert 'name="rule"' not in page and 'hx-get="?filters=1"' in page
+    assert form.content.decode().startswith(f'<form method="get" action="{url}">')
+    assert 'name="rule"' in form.content.decode() and "flags" not in form.context
+    assert '<option value="open" selected>' in form.content.decode()
+    assert '<details class="filters" open>' in filtered and 'name="rule"' in filtered

@@ -95,8 +95,11 @@ def test_the_inbox_makes_as_many_queries_for_50_referrals_as_for_5(station, desk
     assert len(ROW.findall(page)) == 25  # a page
     assert few == many
     assert "50 referrals" in page
+    # A filtered inbox shows its filter form (its choices' queries), as the unfiltered one
+    # does when asked for it.
+    with_form, _page = queries_of(client, "/portal/", filters="1")
     filtered, page = queries_of(client, "/portal/", status="completed")
-    assert len(ROW.findall(page)) == 10 and filtered == many
+    assert len(ROW.findall(page)) == 10 and filtered == with_form > many
 
 
 def test_the_inbox_asks_for_the_providers_reach_once(station, desk, place):
@@ -202,7 +205,7 @@ def test_a_station_never_sees_another_stations_referral_on_any_page(
     # The township filter offers the station its own townships only; asked for another one, it
     # is ignored and the station still sees only its own referrals.
     client = browser(station.staff)
-    page = client.get("/portal/").content.decode()
+    page = client.get("/portal/", {"filters": "1"}, HTTP_HX_REQUEST="true").content.decode()
     townships = re.search(r'<select name="township".*?</select>', page, flags=re.S).group(0)
     assert f'value="{place["town"].pk}"' in townships
     assert f'value="{place["other_town"].pk}"' not in townships

@@ -221,3 +221,17 @@ def test_the_rows_speak_chinese_in_local_time_and_escape_what_was_typed(intake, 
     assert '<time datetime="2099-03-10T00:30:00+08:00">03-10 00:30</time>' in page
     assert "(剩余 " in page and "2.5 公里" in page
     assert ">接受</button>" in page and 'name="csrfmiddlewaretoken"' in page
+
+
+def test_the_inbox_filter_form_comes_when_its_panel_is_opened(referral, station):
+    client = browser(station.staff)
+
+    inbox = client.get("/portal/").content.decode()
+    form = client.get("/portal/", {"status": "sent", "filters": "1"}, **HTMX).content.decode()
+    filtered = client.get("/portal/", {"status": "sent"}).content.decode()
+
+    assert 'name="category"' not in inbox and 'hx-get="?filters=1"' in inbox
+    assert f'id="referral-{referral.pk}"' in inbox
+    assert form.startswith('<form method="get">') and 'name="category"' in form
+    assert '<option value="sent" selected>' in form and "referral-" not in form
+    assert '<details class="filters" open>' in filtered and 'name="category"' in filtered

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core import filter_panel
 from bangfu.core.charts import Series, hbar_chart, whole
 from bangfu.core.db_router import replica_view
 from bangfu.core.keyset import keyset_page
@@ -110,6 +111,8 @@ def dashboard(request):
 def flag_list(request):
     _require_reader(request)
     form = FlagFilterForm(request.GET or None, user=request.user)
+    if filter_panel.form_alone(request):
+        return render(request, "discovery/_flag_filters.html", {"form": form})
     flags = selectors.flags_for(request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -135,7 +138,15 @@ def flag_list(request):
     return render(
         request,
         "discovery/flag_list.html",
-        {"form": form, "page_obj": page, "flags": page.object_list},
+        {
+            "form": form,
+            "panel": filter_panel.filter_panel(
+                request,
+                applied=filter_panel.filters_applied(request, form.fields) or bool(form.errors),
+            ),
+            "page_obj": page,
+            "flags": page.object_list,
+        },
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core import filter_panel
 from bangfu.core.keyset import CURSOR, keyset_page
 from bangfu.core.models import BackgroundJob
 from bangfu.core.views import service_call
@@ -77,21 +78,32 @@ def household_list(request):
         return redirect(f"{request.path}?{search_query(request).urlencode()}")
     households, shown = selectors.household_list_page(request.user)
     filterset = HouseholdFilter(request.GET, queryset=households, request=request)
-    rows = selectors.household_list_rows(filterset.qs, shown)
-    page = keyset_page(request, rows, per_page=PAGE_SIZE, shown=shown)
     query = request.GET.copy()
     query.pop(CURSOR, None)
     query.pop("page", None)  # of a link bookmarked before pages went by key
+    query.pop(filter_panel.WANTED, None)
+    is_filtered = any(value for key, value in query.items() if key != "sort")
+    if filter_panel.form_alone(request):
+        return render(
+            request,
+            "registry/partials/household_filters.html",
+            {"filter": filterset, "is_filtered": is_filtered},
+        )
+    rows = selectors.household_list_rows(filterset.qs, shown)
+    page = keyset_page(request, rows, per_page=PAGE_SIZE, shown=shown)
     scope = scope_for(request.user)
     return render(
         request,
         "registry/household_list.html",
         {
             "filter": filterset,
+            "panel": filter_panel.filter_panel(
+                request, applied=is_filtered or bool(filterset.form.errors)
+            ),
             "page_obj": page,
             "households": selectors.household_rows(page.object_list, today=timezone.localdate()),
             "query": query.urlencode(),
-            "is_filtered": any(value for key, value in query.items() if key != "sort"),
+            "is_filtered": is_filtered,
             "sort_links": _sort_links(request, request.GET.get("sort") or "number"),
             "dashboard": selectors.dashboard(request.user),
             "scope": scope,

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.accounts.scoping import scope_for
+from bangfu.core import filter_panel
 from bangfu.core.keyset import keyset_page
 from bangfu.core.views import service_call
 from bangfu.referrals import dashboards as dashboards_of
@@ -60,6 +61,8 @@ def _is_volunteer_view(user) -> bool:
 def inbox(request):
     _require_provider(request.user)
     filterset = ReferralFilter(request.GET or None, queryset=selectors.portal_rows(request.user))
+    if filter_panel.form_alone(request):
+        return render(request, "referrals/portal/_filters.html", {"filter": filterset})
     page = keyset_page(request, selectors.urgent_first(filterset.qs), per_page=PAGE_SIZE)
     dashboards = [
         (provider.name, dashboards_of.provider_dashboard(provider))
@@ -75,6 +78,9 @@ def inbox(request):
         template,
         {
             "filter": filterset,
+            "panel": filter_panel.filter_panel(
+                request, applied=filter_panel.filters_applied(request, filterset.filters)
+            ),
             "page_obj": page,
             "dashboards": dashboards,
             "decline_reasons": decline_reasons(),
