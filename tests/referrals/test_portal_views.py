@@ -235,3 +235,40 @@ def test_the_inbox_filter_form_comes_when_its_panel_is_opened(referral, station)
     assert form.startswith('<form method="get">') and 'name="category"' in form
     assert '<option value="sent" selected>' in form and "referral-" not in form
     assert '<details class="filters" open>' in filtered and 'name="category"' in filtered
+
+
+def test_an_answer_in_a_row_brings_the_figures_it_changes(intake, desk, volunteer, station):
+    task = services.referral_send(intake=intake, provider_id=volunteer.provider_id, by=desk)
+    client = browser(volunteer.user)
+    before = client.get("/portal/").content.decode()
+    assert "0 of 1 tasks under way · 1 awaiting your answer" in before
+
+    body = client.post(f"/portal/{task.pk}/accept/", **HTMX).content.decode()
+
+    # The task's card, then its figures swapped out of band: one under way, none waiting.
+    card, summary = body.split('<div id="portal-summary" hx-swap-oob="true">')
+    assert card.startswith(f'<li class="task" id="referral-{task.pk}">')
+    assert "1 of 1 tasks under way · 0 awaiting your answer" in summary
+
+
+def test_a_stations_answer_in_a_row_brings_its_dashboard(referral, station):
+    client = browser(station.staff)
+    assert '<p class="big" id="stat-open">0 / 2</p>' in client.get("/portal/").content.decode()
+
+    body = client.post(f"/portal/{referral.pk}/accept/", **HTMX).content.decode()
+
+    assert body.startswith(f'<tr id="referral-{referral.pk}">')
+    summary = body.split('id="portal-summary" hx-swap-oob="true">')[1]
+    assert '<p class="big" id="stat-open">1 / 2</p>' in summary
+
+
+def test_a_stations_decline_in_a_row_brings_its_dashboard(referral, station):
+    client = browser(station.staff)
+    waiting = '<h2>Awaiting your answer</h2><p class="big">{}</p>'
+    assert waiting.format(1) in client.get("/portal/").content.decode()
+
+    body = client.post(f"/portal/{referral.pk}/decline/", {"reason": "full"}, **HTMX)
+
+    row, summary = body.content.decode().split('id="portal-summary" hx-swap-oob="true">')
+    assert "declined: it went back to the intake desk" in row
+    assert waiting.format(0) in summary

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -64,10 +65,6 @@ def inbox(request):
     if filter_panel.form_alone(request):
         return render(request, "referrals/portal/_filters.html", {"filter": filterset})
     page = keyset_page(request, selectors.urgent_first(filterset.qs), per_page=PAGE_SIZE)
-    dashboards = [
-        (provider.name, dashboards_of.provider_dashboard(provider))
-        for provider in selectors.providers_of(request.user)
-    ]
     template = (
         "referrals/portal/tasks.html"
         if _is_volunteer_view(request.user)
@@ -82,10 +79,35 @@ def inbox(request):
                 request, applied=filter_panel.filters_applied(request, filterset.filters)
             ),
             "page_obj": page,
-            "dashboards": dashboards,
+            "dashboards": _dashboards(request.user),
             "decline_reasons": decline_reasons(),
         },
     )
+
+
+def _dashboards(user) -> list:
+    """Each provider the user answers for, by name, with its figures."""
+    return [
+        (provider.name, dashboards_of.provider_dashboard(provider))
+        for provider in selectors.providers_of(user)
+    ]
+
+
+def _with_summary(request, response):
+    """``response`` (a row of the inbox or a task, swapped in place) followed by the provider's
+    figures out of band: an answer changes what they count."""
+    response.write(
+        render_to_string(
+            "referrals/portal/_summary.html",
+            {
+                "dashboards": _dashboards(request.user),
+                "as_task": _is_volunteer_view(request.user),
+                "oob": True,
+            },
+            request=request,
+        )
+    )
+    return response
 
 
 def _row(request, referral: Referral, *, error: str = "", status: int = 200):
@@ -95,11 +117,14 @@ def _row(request, referral: Referral, *, error: str = "", status: int = 200):
         else "referrals/portal/_row.jinja"
     )
     referral = selectors.portal_rows(request.user).filter(pk=referral.pk).first()
-    return render(
+    return _with_summary(
         request,
-        template,
-        {"referral": referral, "row_error": error, "decline_reasons": decline_reasons()},
-        status=status,
+        render(
+            request,
+            template,
+            {"referral": referral, "row_error": error, "decline_reasons": decline_reasons()},
+            status=status,
+        ),
     )
 
 
@@ -153,7 +178,7 @@ def decline(request, pk: int):
     if request.htmx:
         if not error:
             # Declined, the case is no longer the provider's to read: only the outcome is shown.
-            return render(
+            declined = render(
                 request,
                 "referrals/portal/_declined.html",
                 {
@@ -162,6 +187,7 @@ def decline(request, pk: int):
                     "on_case": on_case,
                 },
             )
+            return declined if on_case else _with_summary(request, declined)
         if on_case:
             messages.error(request, error)
             return _render_case(request, _case(request, pk))
