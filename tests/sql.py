@@ -27,3 +27,10 @@ def reads(models, fetch) -> tuple[int, int]:
     finally:
         post_init.disconnect(count)
     return len(queries), len(built)
+
+
+def stored(table: str, column: str, pk: int) -> str:
+    """The column of one row as the database holds it (encrypted, where it is)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]

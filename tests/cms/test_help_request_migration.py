@@ -7,7 +7,6 @@ no status page goes back. Reversed, the receipts go back to the site."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -17,22 +16,12 @@ from bangfu.core.todos import todos_for
 from bangfu.referrals.models import HelpRequest, IntakeCase
 from bangfu.referrals.public_intake import public_help_request_status
 from tests.factories import HouseholdFactory, NeedFactory, StationFactory, UserFactory
+from tests.migrating import ON_POSTGRESQL, migrate
 
 BEFORE = [("cms", "0002_create_site"), ("referrals", "0008_intake_from_a_person")]
 PHONE = "13912340001"
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="data migrations are exercised on PostgreSQL (CI's second stage)",
-    ),
-]
-
-
-def migrate(targets) -> MigrationExecutor:
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection)
+pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
 
 
 def test_help_requests_move_to_referrals_and_keep_their_code_and_phone(

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -16,6 +15,7 @@ from bangfu.procurement.models import DeliveryRecord, LedgerEntry, ProcurementCa
 from bangfu.providers.models import Provider
 from bangfu.regions.models import PolicyValue
 from tests.factories import NeedFactory, OrganisationFactory, UserFactory
+from tests.migrating import ON_POSTGRESQL, migrate
 
 BEFORE = [
     ("procurement", "0003_agency_registration"),
@@ -23,20 +23,7 @@ BEFORE = [
 ]
 
 
-# Going back and forth through the migrations costs minutes of state rendering: it is done once
-# per CI run, on the database the migrations will run on (the PostgreSQL stage).
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="data migrations are exercised on PostgreSQL (CI's second stage)",
-    ),
-]
-
-
-def migrate(targets) -> MigrationExecutor:
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection)
+pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
 
 
 def test_existing_projects_become_providers_and_deliveries_learn_their_case(

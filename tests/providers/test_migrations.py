@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -28,16 +27,9 @@ from tests.factories import (
     VolunteerFactory,
     region_chain,
 )
+from tests.migrating import ON_POSTGRESQL
 
-# Going back and forth through the migrations costs minutes of state rendering: it is done once
-# per CI run, on the database the migrations will run on (the PostgreSQL stage).
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="data migrations are exercised on PostgreSQL (CI's second stage)",
-    ),
-]
+pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
 
 BEFORE = [("providers", "0004_provider")]
 # Where the other apps stand then (their later migrations depend on providers 0005).

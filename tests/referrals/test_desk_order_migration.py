@@ -1,22 +1,15 @@
 """Migration referrals 0013 fills the desk's order kept on the cases there are: the need's
 urgency rank and priority, the live referral's deadline; a case with no need ranks last."""
 
-import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from bangfu.referrals.models import IntakeCase
 from bangfu.referrals.models.intake import NO_URGENCY_RANK
 from bangfu.referrals.selectors.order import URGENCY_ORDER
+from tests.migrating import ON_POSTGRESQL
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="data migrations are exercised on PostgreSQL (CI's second stage)",
-    ),
-]
+pytestmark = ON_POSTGRESQL
 
 
 def test_the_migration_fills_the_keys_of_the_cases_there_are(committed, referral, need):

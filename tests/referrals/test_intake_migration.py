@@ -4,13 +4,13 @@ and phone go to the caller's fields (the phone with its hash), the description k
 and the story. Other cases are left as they were; reversed, the lines go back."""
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.referrals.models import IntakeCase
 from tests.factories import UserFactory
+from tests.migrating import ON_POSTGRESQL, migrate
 
 BEFORE = [("referrals", "0007_filing_notices")]
 PHONE, NAME = "13912340001", "慕容求助"
@@ -21,18 +21,7 @@ ENGLISH = "Online help request P3XW-9KQM\nName: 李四\nPhone: 08776012345\n\nNe
 HOTLINE = f"来电求助\n姓名：{NAME}\n电话：{PHONE}\n\n{STORY}"
 OTHER_LAYOUT = "网上求助 K7QM-3XPA"
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="data migrations are exercised on PostgreSQL (CI's second stage)",
-    ),
-]
-
-
-def migrate(targets) -> MigrationExecutor:
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection)
+pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
 
 
 def test_the_old_forms_caller_moves_out_of_the_description_into_the_callers_fields(

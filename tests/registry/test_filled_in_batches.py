@@ -10,7 +10,6 @@ import copy
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from bangfu.core import migration_ops
 from bangfu.registry.models import Household, Need
 from tests.factories import HouseholdFactory, MemberFactory, NeedFactory, region_chain
+from tests.migrating import ON_POSTGRESQL
 
 # The indexes the migrations build concurrently on the households, the members and the needs.
 BUILT_CONCURRENTLY = [
@@ -39,13 +39,7 @@ BUILT_CONCURRENTLY = [
     "need_county_desk_order",
 ]
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="data migrations are exercised on PostgreSQL (CI's second stage)",
-    ),
-]
+pytestmark = ON_POSTGRESQL
 
 
 @pytest.fixture
