@@ -12,8 +12,9 @@ They speak the template language's dialect where it matters:
   a sentence with a value is ``_("%(km)s km")|format(km=…)``, the message id
   ``{% blocktranslate %}`` writes;
 - ``url(name, *args)`` is ``reverse``; ``csrf_input`` is the form's hidden token (the backend's);
-- ``date``, ``floatformat``, ``timesince`` and ``timeuntil`` are Django's own filters, and
-  ``date`` shows a moment in the site's time zone, as the template language does;
+- ``date``, ``floatformat``, ``linebreaksbr``, ``timesince``, ``timeuntil`` and
+  ``truncatechars`` are Django's own filters, and ``date`` shows a moment in the site's time
+  zone, as the template language does; ``yuan`` is ``{% load money %}``'s;
 - everything is escaped unless marked safe, as in the template language.
 """
 
@@ -22,6 +23,8 @@ from django.urls import reverse
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, Undefined
+
+from bangfu.core.templatetags.money import yuan
 
 
 def url(name: str, *args) -> str:
@@ -42,7 +45,10 @@ def environment(**options) -> Environment:
     env.filters.update(
         date=date,
         floatformat=defaultfilters.floatformat,
+        linebreaksbr=defaultfilters.linebreaksbr,
         timesince=defaultfilters.timesince_filter,
         timeuntil=defaultfilters.timeuntil_filter,
+        truncatechars=defaultfilters.truncatechars,
+        yuan=yuan,
     )
     return env

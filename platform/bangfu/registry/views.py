@@ -177,6 +177,7 @@ def household_detail(request, pk: int):
         need.household = household
         need.explained = selectors.priority_explained(need)
         need.actions = actions.get(need.pk, [])
+        need.service = timeline.category_name(need.category)
     events = timeline.household_timeline(household, request.user)
     show_all = request.GET.get("timeline") == "all"
     today = timezone.localdate()
@@ -343,7 +344,7 @@ def member_identity(request, pk: int):
     if request.method == "POST":
         context["id_number"] = services.member_identity_reveal(member=member, by=request.user)
     if request.htmx:
-        return render(request, "registry/partials/id_number.html", context)
+        return render(request, "registry/_id_number.jinja", context)
     return render(
         request, "registry/member_identity.html", {**context, "household": member.household}
     )
