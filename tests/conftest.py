@@ -29,26 +29,10 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     """The demo's tests live in files named ``test_demo*.py`` and are marked ``demo``: they build
     the county ``make demo`` loads on the embedded SQLite, and CI's PostgreSQL stage skips them
-    (their services are tested there on their own).
-
-    The tests marked ``long`` are moved so that the workers share them. pytest-django has put the
-    tests in Django's order: those in a rolled-back transaction, then those that commit (their
-    database is flushed after them, so nothing may run in a transaction after them on the same
-    worker), then those without a database. pytest-xdist deals the tests out in that order, in
-    chunks of up to a quarter of those left, and a worker ends with the ones it was dealt: the
-    long committing tests, dealt in one chunk, kept one worker busy for minutes after the other
-    had finished. Now the long tests in a transaction come first, and the long committing ones
-    last, when the chunks are a few tests each."""
+    (their services are tested there on their own)."""
     for item in items:
         if item.path.name.startswith("test_demo"):
             item.add_marker(pytest.mark.demo)
-
-    def place(item) -> int:
-        if item.get_closest_marker("long") is None:
-            return 1
-        return 2 if "transactional_db" in item.fixturenames else 0
-
-    items.sort(key=place)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,8 +2,7 @@
 
 Going back and forth through the migrations costs minutes of state rendering: it is done once
 per CI run, on the database the migrations will run on (the PostgreSQL stage). A module of such
-tests says ``pytestmark = ON_POSTGRESQL`` (plus ``pytest.mark.long`` where it takes a minute or
-more)."""
+tests says ``pytestmark = ON_POSTGRESQL``."""
 
 import pytest
 from django.conf import settings

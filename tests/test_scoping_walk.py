@@ -288,7 +288,6 @@ def county_a_users(county_a):
     return users
 
 
-@pytest.mark.long
 @pytest.mark.django_db
 def test_no_page_shows_another_countys_personal_data(client, county_b_data, county_a_users):
     routes = list(walk(get_resolver().url_patterns))

@@ -119,7 +119,6 @@ def post_bodies(route: str, b_values: dict) -> list:
     return bodies(schema, b_values)
 
 
-@pytest.mark.long
 @pytest.mark.django_db
 def test_no_api_answer_shows_another_countys_personal_data(
     client, county_b_data, county_a_users, make_token

@@ -6,7 +6,6 @@ no status page goes back. Reversed, the receipts go back to the site."""
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -21,7 +20,7 @@ from tests.migrating import ON_POSTGRESQL, migrate
 BEFORE = [("cms", "0002_create_site"), ("referrals", "0008_intake_from_a_person")]
 PHONE = "13912340001"
 
-pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
+pytestmark = ON_POSTGRESQL
 
 
 def test_help_requests_move_to_referrals_and_keep_their_code_and_phone(

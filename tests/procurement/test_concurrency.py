@@ -24,7 +24,7 @@ from bangfu.procurement.models import LedgerEntry, ProcurementCap, Project, Proj
 THREADS = 50
 REPETITIONS = 100
 
-pytestmark = [pytest.mark.postgres, pytest.mark.long]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.factories import (
 )
 from tests.migrating import ON_POSTGRESQL
 
-pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
+pytestmark = ON_POSTGRESQL
 
 BEFORE = [("providers", "0004_provider")]
 # Where the other apps stand then (their later migrations depend on providers 0005).

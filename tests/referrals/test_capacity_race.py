@@ -52,7 +52,7 @@ from tests.factories import (
 )
 from tests.referrals.projects import buyer_of
 
-pytestmark = [pytest.mark.postgres, pytest.mark.long]
+pytestmark = pytest.mark.postgres
 
 N, K = 12, 3
 SLOT_INDEX = {"station": "referral_provider_slot_unique"}

@@ -3,7 +3,6 @@ form opened ("在线求助 <code>\\n姓名：…\\n电话：…\\n\\n<story>", o
 and phone go to the caller's fields (the phone with its hash), the description keeps its title
 and the story. Other cases are left as they were; reversed, the lines go back."""
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -21,7 +20,7 @@ ENGLISH = "Online help request P3XW-9KQM\nName: 李四\nPhone: 08776012345\n\nNe
 HOTLINE = f"来电求助\n姓名：{NAME}\n电话：{PHONE}\n\n{STORY}"
 OTHER_LAYOUT = "网上求助 K7QM-3XPA"
 
-pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
+pytestmark = ON_POSTGRESQL
 
 
 def test_the_old_forms_caller_moves_out_of_the_description_into_the_callers_fields(

@@ -1,8 +1,6 @@
 """The migration that encrypted the phones already stored (registry 0005, referrals 0004), and
 back."""
 
-import pytest
-
 from bangfu.core import crypto
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.referrals.models import IntakeCase
@@ -10,7 +8,7 @@ from bangfu.registry.models import Household
 from tests.migrating import ON_POSTGRESQL, migrate
 from tests.sql import stored
 
-pytestmark = [*ON_POSTGRESQL, pytest.mark.long]
+pytestmark = ON_POSTGRESQL
 
 PHONE = "13912345678"
 BEFORE = [("registry", "0004_file_import_base"), ("referrals", "0003_project_referrals")]
