@@ -1,9 +1,14 @@
+import fcntl
+
 import pytest
+from auditlog.context import disable_auditlog
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from bangfu.accounts.models import Membership, Organisation
 from tests.factories import (
@@ -26,13 +31,62 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """The demo's tests live in files named ``test_demo*.py`` and are marked ``demo``: they build
-    the county ``make demo`` loads on the embedded SQLite, and CI's PostgreSQL stage skips them
-    (their services are tested there on their own)."""
-    for item in items:
-        if item.path.name.startswith("test_demo"):
-            item.add_marker(pytest.mark.demo)
+    """The tests marked ``long`` go first, those in a rolled-back transaction before those that
+    commit, each group in pytest-django's order: the short ones then fill in around them, and
+    no worker is left running the long ones alone at the end while the other waits (in Django's
+    order the migration tests and races, which commit, came last). With ``--maxschedchunk 1``
+    (CI's PostgreSQL stage) pytest-xdist hands them out one by one, so the workers share them.
+    Any order is safe: ``pytest_runtest_setup`` puts back the migrations' data a committing test
+    flushed."""
+
+    def place(item) -> int:
+        if item.get_closest_marker("long") is None:
+            return 2
+        return 1 if _commits(item) else 0
+
+    items.sort(key=place)
+
+
+def _commits(item) -> bool:
+    """Whether a test commits its rows: the database is flushed after it."""
+    marker = item.get_closest_marker("django_db")
+    marked = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    return bool(marked) or not {"transactional_db", "live_server"}.isdisjoint(item.fixturenames)
+
+
+_FLUSHED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that follows a committing one on the same worker finds the migrations' data
+    (service categories, policy defaults, content types) as the migrations left them.
+
+    Django flushes the database after a committing test, and a test in a rolled-back
+    transaction after it would find those tables empty: Django's own order (rolled back, then
+    committing, then none) avoids that, the ``long`` tests' order does not. So the first test
+    to use the database after a flush gets the serialized copy back, committed, unless it
+    restores it itself (``pristine_db``)."""
+    stash = item.config.stash
+    fixtures = set(item.fixturenames)
+    uses_db = item.get_closest_marker("django_db") or not fixtures.isdisjoint(
+        {"db", "transactional_db", "live_server"}
+    )
+    if stash.get(_FLUSHED, False) and uses_db and "pristine_db" not in fixtures:
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            with item.config.stash[blocking_manager_key].unblock():
+                _flush_inhibiting_post_migrate()
+                with disable_auditlog():  # the copy's rows were not written by anyone
+                    connection.creation.deserialize_db_from_string(contents)
+                _sequences_past_restored_rows()
+        stash[_FLUSHED] = False
+    if _commits(item):
+        stash[_FLUSHED] = True
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -193,10 +247,12 @@ def pristine_db(django_db_setup, django_db_blocker):
     ``django_db(transaction=True, serialized_rollback=True)`` mark (a mark opens the database
     first); ``browser`` already does.
     """
-    from django.core.management import call_command
-
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        _flush_inhibiting_post_migrate()
+
+
+def _flush_inhibiting_post_migrate():
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
 
 
 @pytest.fixture
@@ -205,6 +261,24 @@ def committed(pristine_db, transactional_db, django_db_serialized_rollback):
     migrations' data restored. The restore writes explicit ids, which PostgreSQL's sequences do
     not see: they are moved past the restored rows, or the first new wagtail page (a project
     published on approval) would take the root page's id."""
+    _sequences_past_restored_rows()
+
+
+@pytest.fixture
+def crowd(committed, tmp_path_factory):
+    """Committed rows for a race of dozens of threads, each on its own connection, and one such
+    race at a time across the pytest-xdist workers: the cap race's fifty beside the capacity
+    race's on the other worker passed PostgreSQL's hundred connections (CI at a1bb436). List it
+    first among a test's fixtures, as ``committed``."""
+    with open(tmp_path_factory.getbasetemp().parent / "crowd.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sequences_past_restored_rows():
     if connection.vendor == "postgresql":
         statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
         with connection.cursor() as cursor:

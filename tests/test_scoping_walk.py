@@ -48,6 +48,8 @@ from tests.factories import (
 )
 from tests.registry.test_views import ledger_file, ledger_row, member_data
 
+pytestmark = pytest.mark.postgres
+
 # Namespaces that are configuration for superusers, not staff pages.
 SKIPPED_NAMESPACES = {"admin"}
 SECRET_PK = 4242
@@ -288,6 +290,7 @@ def county_a_users(county_a):
     return users
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_no_page_shows_another_countys_personal_data(client, county_b_data, county_a_users):
     routes = list(walk(get_resolver().url_patterns))

@@ -6,6 +6,7 @@ no status page goes back. Reversed, the receipts go back to the site."""
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -23,6 +24,7 @@ PHONE = "13912340001"
 pytestmark = ON_POSTGRESQL
 
 
+@pytest.mark.long
 def test_help_requests_move_to_referrals_and_keep_their_code_and_phone(
     committed, county_a, bureau_staff
 ):
@@ -62,6 +64,7 @@ def test_help_requests_move_to_referrals_and_keep_their_code_and_phone(
     assert HelpRequest.objects.get().code == "K7QM3XPA"
 
 
+@pytest.mark.long
 def test_a_moved_request_is_as_far_along_as_its_case_went(
     committed, county_a, bureau_staff, in_english
 ):

@@ -149,6 +149,7 @@ def test_priorities_are_the_registry_services_own(registry):
     assert Need.objects.filter(status__in=[Need.Status.MET, Need.Status.WITHDRAWN]).exists()
 
 
+@pytest.mark.long
 def test_two_loads_into_fresh_databases_give_the_same_county(settings, tmp_path):
     digests, features = [], []
     # The same county whatever language the loading code runs in.

@@ -20,12 +20,6 @@ REPETITIONS = 5
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def committed_db(committed):
-    """Committed rows the threads can see; the migrations' data restored first, flushed after.
-    List it first among a test's fixtures."""
-
-
 @pytest.fixture(autouse=True)
 def _postgres_only():
     if connection.vendor != "postgresql":
@@ -85,7 +79,7 @@ def repeat(allocate, charity, make_need, by) -> list[tuple[dict, int]]:
 
 
 def test_twenty_simultaneous_allocations_take_exactly_the_quantity(
-    committed_db, charity, make_need, bureau_staff
+    crowd, charity, make_need, bureau_staff
 ):
     results = repeat(services.allocation_confirm, charity, make_need, bureau_staff)
     print(f"\nlocked: allocations per repetition {[n for _o, n in results]} of {QUANTITY}")
@@ -95,7 +89,7 @@ def test_twenty_simultaneous_allocations_take_exactly_the_quantity(
 
 
 def test_the_harness_catches_an_allocation_without_the_lock(
-    committed_db, charity, make_need, bureau_staff
+    crowd, charity, make_need, bureau_staff
 ):
     results = repeat(allocate_without_lock, charity, make_need, bureau_staff)
     print(f"\nwithout lock: allocations per repetition {[n for _o, n in results]} of {QUANTITY}")

@@ -22,14 +22,12 @@ from bangfu.procurement import services
 from bangfu.procurement.models import LedgerEntry, ProcurementCap, Project, ProjectTransition
 
 THREADS = 50
-REPETITIONS = 100
+# Twenty rounds of fifty at once: the naive approval below over-committed in every one of 100
+# rounds when measured (all fifty approved, 93,000.00 against 40,000.00), so twenty rounds give
+# the locked approval a thousand contended approvals to get wrong, at a fifth of the time.
+REPETITIONS = 20
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def committed_db(committed):
-    """Committed rows the threads can see; the migrations' data restored first, flushed after."""
 
 
 @pytest.fixture(autouse=True)
@@ -162,9 +160,8 @@ def describe(label, results, seconds):
     )
 
 
-def test_fifty_simultaneous_approvals_never_exceed_the_cap(
-    committed_db, contenders, manager, funded
-):
+@pytest.mark.long
+def test_fifty_simultaneous_approvals_never_exceed_the_cap(crowd, contenders, manager, funded):
     results, seconds = run_repetitions(services.project_approve, contenders, manager, funded)
     describe("locked approval", results, seconds)
     # Both kinds of buyer won approvals: the township's counted against the county's cap.
@@ -183,7 +180,7 @@ def test_fifty_simultaneous_approvals_never_exceed_the_cap(
         assert all(amount > headroom for amount in result["refused_amounts"])
 
 
-def test_the_same_race_without_the_lock_over_commits(committed_db, contenders, manager, funded):
+def test_the_same_race_without_the_lock_over_commits(crowd, contenders, manager, funded):
     results, seconds = run_repetitions(approve_without_lock, contenders, manager, funded)
     describe("naive approval (no lock, no F())", results, seconds)
     over_committed = [r for r in results if r["approved_total"] > r["cap"]]

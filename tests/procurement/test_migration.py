@@ -5,6 +5,7 @@ its townships under one cap and the funding source on each line."""
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -25,6 +26,7 @@ BEFORE = [
 pytestmark = ON_POSTGRESQL
 
 
+@pytest.mark.long
 def test_existing_projects_become_providers_and_deliveries_learn_their_case(
     committed, county_a, household_a
 ):

@@ -68,6 +68,7 @@ def refer(need, provider, clerk, status=Referral.Status.SENT) -> Referral:
     )
 
 
+@pytest.mark.long
 def test_stations_and_volunteers_become_providers_with_their_flags_ratings_and_referrals(
     migrated_db,
 ):

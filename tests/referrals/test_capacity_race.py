@@ -60,15 +60,6 @@ SLOT_INDEX = {"station": "referral_provider_slot_unique"}
 REFUSED = {"station": "full", "project": "quota"}
 
 
-@pytest.fixture
-def committed_db(committed):
-    """Rows the threads can see (committed); the migrations' data restored first, flushed after.
-
-    Listed first in each test, before any fixture that touches the database (tests/conftest.py,
-    ``pristine_db``).
-    """
-
-
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
@@ -203,7 +194,7 @@ def staff_user(db):
 
 
 def test_exactly_k_of_many_simultaneous_acceptances_succeed(
-    committed_db, engine, send_round, kind, staff_user
+    crowd, engine, send_round, kind, staff_user
 ):
     for number in range(3):
         provider, referrals = send_round(number)
@@ -225,7 +216,7 @@ def test_exactly_k_of_many_simultaneous_acceptances_succeed(
     "kind, message",
     [("station", f"{K} open cases of {K}"), ("project", f"{K} of {K} households")],
 )
-def test_the_full_message_says_why(committed_db, engine, send_round, staff_user, message):
+def test_the_full_message_says_why(crowd, engine, send_round, staff_user, message):
     _provider, referrals = send_round(9)
     for referral in referrals[:K]:
         services.referral_accept(referral=referral, by=staff_user)
@@ -234,7 +225,7 @@ def test_the_full_message_says_why(committed_db, engine, send_round, staff_user,
 
 
 def test_without_the_lock_the_harness_sees_over_commitment(
-    committed_db, engine, send_round, kind, staff_user, monkeypatch
+    crowd, engine, send_round, kind, staff_user, monkeypatch
 ):
     observed = []
     with without_the_lock(monkeypatch), without_the_slot_index(kind):
@@ -250,7 +241,7 @@ def test_without_the_lock_the_harness_sees_over_commitment(
 
 @pytest.mark.parametrize("kind", ["station"])
 def test_without_the_lock_the_slot_index_still_refuses_over_commitment(
-    committed_db, engine, send_round, kind, staff_user, monkeypatch
+    crowd, engine, send_round, kind, staff_user, monkeypatch
 ):
     observed, collisions = [], 0
     with without_the_lock(monkeypatch):
@@ -284,7 +275,7 @@ def slow_claims(monkeypatch):
 
 @pytest.mark.parametrize("kind", ["project"])
 def test_a_project_with_one_household_left_in_its_quota_takes_exactly_one(
-    committed_db, engine, send_round, staff_user, slow_claims
+    crowd, engine, send_round, staff_user, slow_claims
 ):
     for number in range(3):
         provider, referrals = send_round(number, served_before=K - 1)

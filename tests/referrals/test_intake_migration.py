@@ -3,6 +3,7 @@ form opened ("在线求助 <code>\\n姓名：…\\n电话：…\\n\\n<story>", o
 and phone go to the caller's fields (the phone with its hash), the description keeps its title
 and the story. Other cases are left as they were; reversed, the lines go back."""
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -23,6 +24,7 @@ OTHER_LAYOUT = "网上求助 K7QM-3XPA"
 pytestmark = ON_POSTGRESQL
 
 
+@pytest.mark.long
 def test_the_old_forms_caller_moves_out_of_the_description_into_the_callers_fields(
     committed, county_a
 ):

@@ -1,6 +1,8 @@
 """The migration that encrypted the phones already stored (registry 0005, referrals 0004), and
 back."""
 
+import pytest
+
 from bangfu.core import crypto
 from bangfu.core.phones import phone_lookup_hash
 from bangfu.referrals.models import IntakeCase
@@ -14,6 +16,7 @@ PHONE = "13912345678"
 BEFORE = [("registry", "0004_file_import_base"), ("referrals", "0003_project_referrals")]
 
 
+@pytest.mark.long
 def test_the_migration_encrypts_the_phones_already_stored_and_reverses(
     committed, county_a, bureau_staff
 ):
