@@ -33,6 +33,8 @@ from tests.test_scoping_walk import (
     walk,
 )
 
+pytestmark = pytest.mark.postgres
+
 # The page walk's fixtures: county B's personal data, county A's users in every role.
 county_b_data = pages_walk.county_b_data
 county_a_users = pages_walk.county_a_users

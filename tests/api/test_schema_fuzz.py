@@ -50,6 +50,8 @@ from tests.factories import (
 )
 from tests.referrals.conftest import FakeEngine, ranked
 
+pytestmark = pytest.mark.postgres
+
 # The primary key of every row the county below has one of: household, member, need, station
 # (its organisation and provider), intake case, referral, project and offer.
 PK = 5151

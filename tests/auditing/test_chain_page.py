@@ -9,7 +9,7 @@ from django.urls import reverse
 from bangfu.core.audit_chain import seal_pending
 from bangfu.registry.services import member_identity_reveal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_the_chain_page_names_the_first_entry_changed(

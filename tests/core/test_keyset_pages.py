@@ -13,6 +13,8 @@ from bangfu.core.keyset import CURSOR, count_up_to, keyset_page
 from bangfu.registry.models import Household
 from tests.factories import HouseholdFactory
 
+pytestmark = pytest.mark.postgres
+
 PATH = "/households/"
 
 

@@ -17,6 +17,8 @@ from bangfu.registry.models import Coverage, Household
 from tests.discovery.conftest import DISABILITY, MEDICAL, csv_upload, household, person_id
 from tests.factories import HouseholdFactory, MemberFactory, region_chain
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def neighbour_village(place):

@@ -19,6 +19,8 @@ from tests.factories import (
     region_chain,
 )
 
+pytestmark = pytest.mark.postgres
+
 
 def _bureau_of(region, username):
     user = UserFactory(username=username)

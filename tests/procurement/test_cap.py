@@ -16,7 +16,7 @@ from tests.factories import OrganisationFactory, RegionFactory, UserFactory, mem
 
 from .conftest import YEAR
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def cap(region) -> ProcurementCap:

@@ -30,7 +30,7 @@ from bangfu.procurement.models import CatalogueItem, EvaluationScheme, FundingSo
 from bangfu.registry.models import Tier
 from tests.factories import NOTICE, HouseholdFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 FORM = {
     "management": Decimal("80"),

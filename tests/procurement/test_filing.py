@@ -16,7 +16,7 @@ from tests.factories import OrganisationFactory, UserFactory, member_of
 
 from .conftest import YEAR
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 REASON = "缺少项目实施方案"

@@ -4,7 +4,7 @@ get a separator."""
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

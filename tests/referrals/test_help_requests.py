@@ -38,7 +38,7 @@ from tests.factories import (
 from tests.referrals.conftest import Role
 
 sms_gateway = fake_sms_gateway.sms_gateway  # the fixture
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 NAME, PHONE = "慕容求助", "13912340001"
 STORY = "家中老人卧床，子女在外务工，无人照料，希望上门帮助。"

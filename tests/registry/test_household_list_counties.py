@@ -22,6 +22,8 @@ from tests.factories import (
 )
 from tests.registry.listing import registry_numbers_on_every_page
 
+pytestmark = pytest.mark.postgres
+
 LIST_URL = reverse("registry:household-list")
 
 

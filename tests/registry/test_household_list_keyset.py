@@ -12,6 +12,8 @@ from bangfu.core.keyset import CURSOR
 from bangfu.registry.models import Household
 from tests.factories import HouseholdFactory
 
+pytestmark = pytest.mark.postgres
+
 LIST_URL = reverse("registry:household-list")
 
 

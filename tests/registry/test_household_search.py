@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 from bangfu.registry.models import Tier
 from tests.factories import HouseholdFactory, UserFactory, member_of
 
+pytestmark = pytest.mark.postgres
+
 LIST_URL = reverse("registry:household-list")
 PHONE = "13912345678"
 

@@ -21,7 +21,7 @@ from bangfu.registry.models import Household, LedgerImport, Member, Tier
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory, make_id_number
 
 # Messages are checked in English (the msgids); the translations are not under test.
-pytestmark = pytest.mark.usefixtures("in_english")
+pytestmark = [pytest.mark.usefixtures("in_english"), pytest.mark.postgres]
 
 HEADERS = [column.header for column in LEDGER_COLUMNS]
 VILLAGE_A = "530428101201"  # county_a's village

@@ -13,6 +13,8 @@ from bangfu.registry.models import Household, LedgerImport, Member
 from tests.factories import HouseholdFactory, MemberFactory, make_id_number
 from tests.registry.test_ledger import HEADERS, _csv, person, xlsx
 
+pytestmark = pytest.mark.postgres
+
 SPOUSE_ID = make_id_number(birth=dt.date(1961, 8, 20), seq=12, male=False)
 
 

@@ -14,7 +14,7 @@ from tests.registry.test_import_limits import streamed_xlsx
 from tests.registry.test_ledger import good_rows, xlsx
 
 # Messages are checked in English (the msgids); the translations are not under test.
-pytestmark = pytest.mark.usefixtures("in_english")
+pytestmark = [pytest.mark.usefixtures("in_english"), pytest.mark.postgres]
 
 
 def declaring(size: str, workbook: io.BytesIO) -> io.BytesIO:

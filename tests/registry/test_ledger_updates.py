@@ -26,7 +26,7 @@ from tests.factories import HouseholdFactory, MemberFactory, make_id_number
 from tests.registry import test_ledger
 from tests.registry.test_ledger import HEAD_ID, SPOUSE_ID, good_rows, person, xlsx
 
-pytestmark = pytest.mark.usefixtures("in_english")
+pytestmark = [pytest.mark.usefixtures("in_english"), pytest.mark.postgres]
 
 FILE_NAME = "红光村台账-修改.xlsx"
 

@@ -12,7 +12,7 @@ from bangfu.registry.ledger import LEDGER_COLUMNS, export_households, import_led
 from bangfu.registry.models import Household, Member
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 INCOME = [column.header for column in LEDGER_COLUMNS].index("月收入(元)") + 1
 

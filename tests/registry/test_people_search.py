@@ -18,6 +18,8 @@ from bangfu.registry.models import Household, Member
 from bangfu.registry.search import search_households
 from tests.factories import HouseholdFactory, MemberFactory, UserFactory, make_id_number
 
+pytestmark = pytest.mark.postgres
+
 SEARCH_URL = reverse("registry:search")
 SUGGEST_URL = reverse("registry:search-suggest")
 PICK_URL = reverse("registry:search-pick")

@@ -25,6 +25,8 @@ from tests.factories import (
     region_chain,
 )
 
+pytestmark = pytest.mark.postgres
+
 LIST_URL = reverse("registry:household-list")
 Role = Membership.Role
 
