@@ -5,10 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from cryptography.fernet import Fernet
-
-pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {

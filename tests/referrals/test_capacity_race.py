@@ -216,7 +216,7 @@ def test_exactly_k_of_many_simultaneous_acceptances_succeed(
     "kind, message",
     [("station", f"{K} open cases of {K}"), ("project", f"{K} of {K} households")],
 )
-def test_the_full_message_says_why(crowd, engine, send_round, staff_user, message):
+def test_the_full_message_says_why(committed, engine, send_round, staff_user, message):
     _provider, referrals = send_round(9)
     for referral in referrals[:K]:
         services.referral_accept(referral=referral, by=staff_user)
